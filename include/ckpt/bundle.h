@@ -1,0 +1,185 @@
+// Tensor bundles: TensorFlow's V2 checkpoint files, read and written.
+//
+// A bundle is named by a prefix P and consists of
+//   P.index                      a LevelDB table: header under "", then one
+//                                BundleEntryProto per tensor key (sorted)
+//   P.data-SSSSS-of-NNNNN        tensor bytes, concatenated
+// TensorFlow (tf.train.load_checkpoint, RestoreV2, tf.train.Checkpoint)
+// reads what BundleWriter writes, and BundleReader reads what TensorFlow
+// writes, bit for bit.
+//
+// Errors: NotFound (no P.index, unknown key), InvalidArgument (bad key,
+// dtype/shape mismatch with the caller's buffer), DataLoss (anything in the
+// files that is corrupt or truncated; the message names the file, the key and
+// the byte range), Unimplemented (big-endian bundles, variant tensors).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ckpt/dtype.h"
+#include "ckpt/export.h"
+#include "ckpt/file_system.h"
+#include "ckpt/status.h"
+#include "ckpt/tensor.h"
+#include "ckpt/tensor_slice.h"
+
+namespace ckpt {
+
+// "P.index".
+CKPT_EXPORT std::string MetaFilename(std::string_view prefix);
+// "P.data-00003-of-00010".
+CKPT_EXPORT std::string DataFilename(std::string_view prefix, int32_t shard, int32_t num_shards);
+
+struct BundleWriterOptions {
+  // Where to write; nullptr means FileSystem::Default().
+  FileSystem* fs = nullptr;
+  // Pad so every tensor starts at a multiple of this many bytes (TF's
+  // data_alignment; 1 = densely packed, TF's default). TF reads either.
+  // Aligned bundles let readers hand out zero-copy views.
+  int64_t data_alignment = 1;
+  // fsync data file, index file and directory before publishing the index
+  // (TensorFlow does not). Turn off only for scratch output.
+  bool sync = true;
+  // Write the data file with O_DIRECT where the filesystem supports it.
+  bool direct_io = true;
+};
+
+// Writes one bundle (one data shard). Tensors are written to the data file
+// as they are added, straight from the caller's buffer; the index is written
+// by Finish(). Until Finish() succeeds no file appears under the final names
+// (temporary ".tempstate<random>" names are used and removed on failure).
+//
+// Not thread-safe. The first error is sticky: later calls return it.
+class CKPT_EXPORT BundleWriter {
+ public:
+  static Result<std::unique_ptr<BundleWriter>> Create(std::string prefix, BundleWriterOptions options = {});
+  // An unfinished writer abandons its files.
+  ~BundleWriter();
+  BundleWriter(const BundleWriter&) = delete;
+  BundleWriter& operator=(const BundleWriter&) = delete;
+
+  // Adds a whole tensor. `key` must be non-empty and not added before.
+  // Fixed-size dtypes read view.data; DT_STRING reads view.strings.
+  Status Add(std::string_view key, const TensorView& view);
+  Status Add(std::string_view key, const Tensor& tensor) { return Add(key, tensor.view()); }
+
+  // Adds one slice of a partitioned tensor `full_key` of shape `full_shape`.
+  // `view` holds the slice's own data (shape = slice.SliceShape(full_shape)).
+  // Stored as TF does: the full key gets an entry listing its slices, the
+  // data goes under the encoded slice key. A slice covering every dimension
+  // fully is stored as a plain tensor under full_key.
+  Status AddSlice(std::string_view full_key, const TensorShape& full_shape, const TensorSlice& slice,
+                  const TensorView& view);
+
+  // Writes the index and publishes the bundle (see the protocol in
+  // bundle_writer.cc). Returns the first error of the writer's life.
+  Status Finish();
+  // Stops and removes every file this writer created. Idempotent.
+  void Abandon();
+
+  // Bytes written to the data file so far (including alignment padding).
+  uint64_t data_bytes() const;
+  const std::string& prefix() const;
+
+  class Impl;
+
+ private:
+  explicit BundleWriter(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// What the index says about one key.
+struct TensorInfo {
+  std::string key;
+  DType dtype = DType::kInvalid;
+  TensorShape shape;
+  // Non-empty for a partitioned tensor: the slices stored for it.
+  std::vector<TensorSlice> slices;
+  // Where the bytes are (meaningless when `slices` is non-empty).
+  int32_t shard_id = 0;
+  int64_t offset = 0;
+  int64_t size = 0;
+  uint32_t masked_crc32c = 0;
+};
+
+struct BundleReaderOptions {
+  FileSystem* fs = nullptr;  // nullptr: FileSystem::Default()
+  // Check each tensor's crc32c when it is read (TF always does).
+  bool verify_checksums = true;
+};
+
+// Reads a bundle. Open() reads and checks the whole index (every entry's
+// dtype, shape and byte range against the data files); tensor bytes are read
+// on demand, straight into the destination buffer.
+//
+// Thread-safe: concurrent reads from several threads are allowed.
+class CKPT_EXPORT BundleReader {
+ public:
+  static Result<std::unique_ptr<BundleReader>> Open(std::string prefix, BundleReaderOptions options = {});
+  ~BundleReader();
+  BundleReader(const BundleReader&) = delete;
+  BundleReader& operator=(const BundleReader&) = delete;
+
+  const std::string& prefix() const;
+  int32_t num_shards() const;
+
+  // Every tensor key in sorted (byte) order, without the encoded slice keys of
+  // partitioned tensors (their full keys are listed).
+  std::vector<std::string> Keys() const;
+  // Info for every listed key, sorted.
+  std::vector<TensorInfo> List() const;
+  bool Contains(std::string_view key) const;
+  // NotFound "Key <key> not found in checkpoint" when absent.
+  Result<TensorInfo> Lookup(std::string_view key) const;
+
+  // Reads a fixed-size tensor into the caller's buffer, whose dtype and
+  // shape must equal the stored ones (InvalidArgument naming both otherwise).
+  // Partitioned tensors are assembled from their slices.
+  Status ReadInto(std::string_view key, const MutableTensorView& dst) const;
+  // Reads into a new Tensor (any storable dtype, strings included).
+  Result<Tensor> Read(std::string_view key) const;
+  // Reads the elements of a DT_STRING tensor.
+  Result<std::vector<std::string>> ReadStrings(std::string_view key) const;
+
+  // Reads the part `slice` of tensor `key` (TF's LookupSlice): assembled from
+  // whichever stored slices intersect it. NotFound-style error
+  // "Does not have sufficient slices" when the stored slices don't cover it.
+  Status ReadSliceInto(std::string_view key, const TensorSlice& slice, const MutableTensorView& dst) const;
+  Result<Tensor> ReadSlice(std::string_view key, const TensorSlice& slice) const;
+
+  // Reads every tensor (every stored slice) and checks its checksum and
+  // encoding. Returns the first problem, naming file, key and byte range.
+  Status VerifyAll() const;
+
+  class Impl;
+
+ private:
+  explicit BundleReader(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+struct MergeOptions {
+  FileSystem* fs = nullptr;
+  // After merging, remove the (now empty) directories of inputs that live
+  // in a different directory than the output (TF's delete_old_dirs).
+  bool delete_old_dirs = true;
+  // Skip inputs whose .index is missing instead of failing.
+  bool allow_missing_files = false;
+  // fsync the new index and the directory.
+  bool sync = true;
+};
+
+// TensorFlow's MergeV2Checkpoints: merges the bundles `inputs` (each usually
+// one shard of a sharded save) into one bundle at `output_prefix`. Data files
+// are renamed, not copied; slice lists of partitioned tensors are unioned;
+// a key present in two inputs (other than as slices) is InvalidArgument
+// "duplicate tensor". Input index files are removed afterwards.
+CKPT_EXPORT Status MergeBundles(std::span<const std::string> inputs, const std::string& output_prefix,
+                                const MergeOptions& options = {});
+
+}  // namespace ckpt
