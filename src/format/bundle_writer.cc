@@ -1,0 +1,276 @@
+// BundleWriter: one bundle, one data shard.
+//
+// Protocol (what is on disk after each step; a crash at any point leaves
+// either the previous state or the finished bundle visible under P.index):
+//   1. Create dirname(P). Open the data file under a temporary name
+//      P.data-00000-of-00001.tempstate<R1>.
+//   2. Add(): append each tensor's bytes in call order, straight from the
+//      caller's buffer; record (offset, size, masked crc32c) in memory.
+//   3. Finish(): fsync the data file, close it, rename it to its final name.
+//   4. Write the index table to P.index.tempstate<R2>, fsync, close.
+//   5. fsync the directory: the data file's final name and the temporary
+//      index are now durable.
+//   6. Rename the index to P.index (this publishes the bundle), fsync the
+//      directory again so the publication itself is durable.
+// Steps 3-5 are where we deliberately differ from TensorFlow, which does no
+// fsync at all. A reader never sees P.index without a complete data file.
+// On any error, or if the writer is destroyed unfinished, the temporary files
+// are removed (a data file already renamed in step 3 is removed too).
+#include <algorithm>
+#include <future>
+#include <map>
+
+#include "base/crc32c.h"
+#include "base/macros.h"
+#include "ckpt/bundle.h"
+#include "ckpt/proto/tensor_bundle.pb.h"
+#include "format/bundle_entry.h"
+#include "format/index_table.h"
+#include "format/naming.h"
+#include "format/slice_key.h"
+#include "format/string_encoding.h"
+
+namespace ckpt {
+
+namespace {
+// Tensors at least this large have their crc computed on a second thread
+// while the bytes are being written (the checksum stays off the I/O path).
+constexpr size_t kParallelCrcThreshold = size_t{4} << 20;
+}  // namespace
+
+class BundleWriter::Impl {
+ public:
+  Impl(std::string prefix, BundleWriterOptions options) : prefix_(std::move(prefix)), options_(options) {
+    if (options_.fs == nullptr) options_.fs = FileSystem::Default();
+  }
+
+  Status Init() {
+    if (prefix_.empty()) return InvalidArgumentError("bundle prefix is empty");
+    if (options_.data_alignment < 1) {
+      return InvalidArgumentError("data_alignment must be >= 1, got " + std::to_string(options_.data_alignment));
+    }
+    const std::string dir(Dirname(prefix_));
+    if (!dir.empty()) RETURN_IF_ERROR(options_.fs->RecursivelyCreateDir(dir));
+    data_final_ = DataFilename(prefix_, 0, 1);
+    data_tmp_ = format::TempStateName(data_final_);
+    WritableFileOptions wopts;
+    wopts.direct_io = options_.direct_io;
+    ASSIGN_OR_RETURN(data_, options_.fs->NewWritableFile(data_tmp_, wopts));
+    return OkStatus();
+  }
+
+  ~Impl() { Abandon(); }
+
+  Status Add(std::string_view key, const TensorView& view) {
+    RETURN_IF_ERROR(status_);
+    if (key.empty()) return Fail(InvalidArgumentError("tensor key is empty"));
+    if (format::IsSliceKey(key)) {
+      return Fail(InvalidArgumentError("tensor key may not start with a NUL byte (reserved for slice keys)"));
+    }
+    return Fail(AddEntry(std::string(key), view));
+  }
+
+  Status AddSlice(std::string_view full_key, const TensorShape& full_shape, const TensorSlice& slice,
+                  const TensorView& view) {
+    RETURN_IF_ERROR(status_);
+    const std::string ctx = "slice " + slice.ToString() + " of \"" + std::string(full_key) + "\"";
+    if (full_key.empty() || format::IsSliceKey(full_key)) {
+      return Fail(InvalidArgumentError("invalid tensor key for " + ctx));
+    }
+    if (auto s = TensorShape::Make(full_shape.dims()); !s.ok()) return Fail(s.status().WithContext(ctx));
+    if (Status s = slice.CheckFits(full_shape); !s.ok()) return Fail(s.WithContext(ctx));
+    if (!(view.shape == slice.SliceShape(full_shape))) {
+      return Fail(InvalidArgumentError(ctx + ": data has shape " + view.shape.ToString() + " but the slice of " +
+                                       full_shape.ToString() + " has shape " +
+                                       slice.SliceShape(full_shape).ToString()));
+    }
+    if (slice.IsFull()) return Add(full_key, view);
+
+    const std::string key(full_key);
+    auto it = entries_.find(key);
+    if (it == entries_.end()) {
+      proto::BundleEntryProto full;
+      full.set_dtype(static_cast<int32_t>(view.dtype));
+      format::ShapeToProto(full_shape, full.mutable_shape());
+      it = entries_.emplace(key, std::move(full)).first;
+    } else {
+      const proto::BundleEntryProto& full = it->second;
+      if (full.slices_size() == 0) {
+        return Fail(InvalidArgumentError(ctx + ": \"" + key + "\" was already added as a whole tensor"));
+      }
+      if (full.dtype() != static_cast<int32_t>(view.dtype) ||
+          !(format::ShapeFromProtoUnchecked(full.shape()) == full_shape)) {
+        return Fail(InvalidArgumentError(ctx + ": dtype/shape (" + std::string(DTypeName(view.dtype)) + ", " +
+                                         full_shape.ToString() + ") differ from earlier slices of the same tensor"));
+      }
+    }
+    format::SliceToProto(slice, it->second.add_slices());
+    return Fail(AddEntry(format::EncodeTensorNameSlice(key, slice), view));
+  }
+
+  Status Finish() {
+    if (finished_) return status_.ok() ? FailedPreconditionError("Finish() called twice") : status_;
+    finished_ = true;
+    if (!status_.ok()) {
+      Abandon();
+      return status_;
+    }
+    Status s = Publish();
+    if (!s.ok()) {
+      status_ = s;
+      Abandon();
+    }
+    return s;
+  }
+
+  void Abandon() {
+    FileSystem* fs = options_.fs;
+    if (data_) {
+      data_->Close().IgnoreError();
+      data_.reset();
+    }
+    for (const std::string& path : cleanup_) fs->DeleteFile(path).IgnoreError();
+    cleanup_.clear();
+    if (!data_tmp_.empty() && !published_) {
+      fs->DeleteFile(data_tmp_).IgnoreError();
+      data_tmp_.clear();
+    }
+    if (status_.ok() && !published_) status_ = CancelledError("bundle writer for " + prefix_ + " was abandoned");
+    finished_ = true;
+  }
+
+  uint64_t data_bytes() const { return offset_; }
+  const std::string& prefix() const { return prefix_; }
+
+ private:
+  Status Fail(Status s) {
+    if (!s.ok() && status_.ok()) status_ = s;
+    return s;
+  }
+
+  Status AddEntry(std::string key, const TensorView& view) {
+    const std::string ctx = "adding tensor \"" + format::PrintableKey(key) + "\" to " + prefix_;
+    if (entries_.count(key)) return InvalidArgumentError(ctx + ": key was already added");
+    if (!IsStorableDType(view.dtype)) {
+      return InvalidArgumentError(ctx + ": dtype " + std::string(DTypeName(view.dtype)) + " cannot be saved");
+    }
+    if (auto s = TensorShape::Make(view.shape.dims()); !s.ok()) return s.status().WithContext(ctx);
+    if (data_ == nullptr) return FailedPreconditionError(ctx + ": writer is finished");
+
+    proto::BundleEntryProto entry;
+    entry.set_dtype(static_cast<int32_t>(view.dtype));
+    format::ShapeToProto(view.shape, entry.mutable_shape());
+    entry.set_offset(static_cast<int64_t>(offset_));
+    uint64_t written = 0;
+    crc32c::Crc crc;
+    if (view.dtype == DType::kString) {
+      if (view.strings.size() != static_cast<size_t>(view.shape.num_elements())) {
+        return InvalidArgumentError(ctx + ": " + std::to_string(view.strings.size()) +
+                                    " strings given for shape " + view.shape.ToString());
+      }
+      RETURN_IF_ERROR(format::WriteStringTensor(data_.get(), view.strings, &written, &crc).WithContext(ctx));
+    } else {
+      const size_t n = view.byte_size();
+      if (n > 0 && view.data == nullptr) return InvalidArgumentError(ctx + ": data pointer is null");
+      RETURN_IF_ERROR(WriteChecksummed(view.data, n, &crc).WithContext(ctx));
+      written = n;
+    }
+    entry.set_size(static_cast<int64_t>(written));
+    entry.set_crc32c(crc32c::Mask(crc).value);
+    offset_ += written;
+    RETURN_IF_ERROR(Pad().WithContext(ctx));
+    entries_.emplace(std::move(key), std::move(entry));
+    return OkStatus();
+  }
+
+  // Appends n bytes and computes their crc; for large tensors the crc runs on
+  // another thread concurrently with the write.
+  Status WriteChecksummed(const void* data, size_t n, crc32c::Crc* crc) {
+    if (n < kParallelCrcThreshold) {
+      *crc = crc32c::Value(data, n);
+      return data_->Append(data, n);
+    }
+    auto pending = std::async(std::launch::async, [data, n] { return crc32c::Value(data, n); });
+    Status s = data_->Append(data, n);
+    *crc = pending.get();
+    return s;
+  }
+
+  Status Pad() {
+    const uint64_t align = static_cast<uint64_t>(options_.data_alignment);
+    if (align <= 1 || offset_ % align == 0) return OkStatus();
+    const std::string zeros(align - offset_ % align, '\0');
+    RETURN_IF_ERROR(data_->Append(zeros));
+    offset_ += zeros.size();
+    return OkStatus();
+  }
+
+  Status Publish() {
+    FileSystem* fs = options_.fs;
+    const std::string dir(Dirname(prefix_));
+    // Step 3.
+    if (options_.sync) RETURN_IF_ERROR(data_->Sync());
+    RETURN_IF_ERROR(data_->Close());
+    data_.reset();
+    RETURN_IF_ERROR(fs->RenameFile(data_tmp_, data_final_));
+    cleanup_.push_back(data_final_);
+    data_tmp_.clear();
+    // Step 4.
+    const std::string index_final = MetaFilename(prefix_);
+    const std::string index_tmp = format::TempStateName(index_final);
+    cleanup_.push_back(index_tmp);
+    {
+      std::vector<format::KeyValue> kvs;
+      kvs.reserve(entries_.size() + 1);
+      proto::BundleHeaderProto header;
+      header.set_num_shards(1);
+      header.set_endianness(proto::BundleHeaderProto::LITTLE);
+      header.mutable_version()->set_producer(1);
+      kvs.emplace_back("", header.SerializeAsString());
+      for (const auto& [key, entry] : entries_) kvs.emplace_back(key, entry.SerializeAsString());
+      ASSIGN_OR_RETURN(auto index, fs->NewWritableFile(index_tmp));
+      RETURN_IF_ERROR(format::WriteIndexTable(index.get(), kvs));
+      if (options_.sync) RETURN_IF_ERROR(index->Sync());
+      RETURN_IF_ERROR(index->Close());
+    }
+    // Step 5.
+    if (options_.sync) RETURN_IF_ERROR(fs->SyncDir(dir));
+    // Step 6.
+    RETURN_IF_ERROR(fs->RenameFile(index_tmp, index_final));
+    published_ = true;
+    cleanup_.clear();
+    if (options_.sync) RETURN_IF_ERROR(fs->SyncDir(dir));
+    return OkStatus();
+  }
+
+  std::string prefix_;
+  BundleWriterOptions options_;
+  std::string data_final_, data_tmp_;
+  std::unique_ptr<WritableFile> data_;
+  uint64_t offset_ = 0;
+  std::map<std::string, proto::BundleEntryProto> entries_;
+  std::vector<std::string> cleanup_;  // files to delete if we fail
+  Status status_;
+  bool finished_ = false;
+  bool published_ = false;
+};
+
+Result<std::unique_ptr<BundleWriter>> BundleWriter::Create(std::string prefix, BundleWriterOptions options) {
+  auto impl = std::make_unique<Impl>(std::move(prefix), options);
+  RETURN_IF_ERROR(impl->Init());
+  return std::unique_ptr<BundleWriter>(new BundleWriter(std::move(impl)));
+}
+
+BundleWriter::BundleWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+BundleWriter::~BundleWriter() = default;
+Status BundleWriter::Add(std::string_view key, const TensorView& view) { return impl_->Add(key, view); }
+Status BundleWriter::AddSlice(std::string_view full_key, const TensorShape& full_shape, const TensorSlice& slice,
+                              const TensorView& view) {
+  return impl_->AddSlice(full_key, full_shape, slice, view);
+}
+Status BundleWriter::Finish() { return impl_->Finish(); }
+void BundleWriter::Abandon() { impl_->Abandon(); }
+uint64_t BundleWriter::data_bytes() const { return impl_->data_bytes(); }
+const std::string& BundleWriter::prefix() const { return impl_->prefix(); }
+
+}  // namespace ckpt

@@ -1,0 +1,150 @@
+// MergeBundles (TensorFlow's MergeV2Checkpoints).
+//
+// Protocol:
+//   1. Create dirname(M). Read every input's index (header + entries); check
+//      that versions and endianness agree; union slice lists of partitioned
+//      tensors; any other key seen twice is an error. Nothing is changed on
+//      disk until every input has been read and checked.
+//   2. Give each distinct input data file a new shard number (first-seen
+//      order) and rename it to M.data-<new>-of-<K>.
+//   3. Write M.index under a temporary name, fsync it, fsync the directory,
+//      rename it into place, fsync the directory (TF writes M.index directly
+//      and syncs nothing).
+//   4. Delete the input indexes, then (delete_old_dirs) the input
+//      directories that differ from dirname(M), if they are now empty.
+// Unlike TF, the merged header's num_shards is K, the number of data files
+// actually renamed, so that every data file name agrees with the header.
+#include <map>
+#include <set>
+
+#include "base/macros.h"
+#include "ckpt/bundle.h"
+#include "ckpt/proto/tensor_bundle.pb.h"
+#include "format/bundle_entry.h"
+#include "format/index_table.h"
+#include "format/naming.h"
+#include "format/slice_key.h"
+
+namespace ckpt {
+
+Status MergeBundles(std::span<const std::string> inputs, const std::string& output_prefix,
+                    const MergeOptions& options) {
+  FileSystem* fs = options.fs ? options.fs : FileSystem::Default();
+  const std::string out_dir(Dirname(output_prefix));
+  if (!out_dir.empty()) RETURN_IF_ERROR(fs->RecursivelyCreateDir(out_dir));
+
+  // Step 1.
+  std::map<std::string, proto::BundleEntryProto> merged;
+  std::vector<std::string> old_data_files;            // in new-shard order
+  std::map<std::string, int32_t> new_shard_of;        // old data file -> new shard id
+  std::vector<std::pair<proto::BundleEntryProto*, std::string>> assign;  // entry -> old data file
+  std::vector<std::string> merged_inputs;
+  bool have_header = false;
+  proto::BundleHeaderProto first_header;
+  for (const std::string& in : inputs) {
+    const std::string index_path = MetaFilename(in);
+    if (!fs->FileExists(index_path).ok()) {
+      if (options.allow_missing_files) continue;
+      return NotFoundError("MergeBundles: input " + index_path + " does not exist");
+    }
+    ASSIGN_OR_RETURN(auto file, fs->NewRandomAccessFile(index_path));
+    ASSIGN_OR_RETURN(auto kvs, format::ReadIndexTable(*file));
+    proto::BundleHeaderProto header;
+    if (kvs.empty() || !kvs[0].first.empty() || !header.ParseFromString(kvs[0].second) ||
+        header.num_shards() < 1) {
+      return DataLossError("MergeBundles: " + index_path + " has no valid header");
+    }
+    if (!have_header) {
+      first_header = header;
+      have_header = true;
+    } else if (header.endianness() != first_header.endianness() ||
+               header.version().SerializeAsString() != first_header.version().SerializeAsString()) {
+      return InvalidArgumentError("MergeBundles: " + index_path +
+                                  " has a different endianness or format version than the first input");
+    }
+    merged_inputs.push_back(in);
+    for (size_t i = 1; i < kvs.size(); ++i) {
+      const std::string& key = kvs[i].first;
+      const std::string shown = format::PrintableKey(key);
+      // Validate the entry exactly as a reader would before trusting it.
+      if (auto parsed = format::ParseEntry(key, kvs[i].second, header.num_shards()); !parsed.ok()) {
+        return parsed.status().WithContext("MergeBundles: " + index_path + ": entry \"" + shown + "\"");
+      }
+      proto::BundleEntryProto entry;
+      entry.ParseFromString(kvs[i].second);
+      auto it = merged.find(key);
+      if (it != merged.end()) {
+        if (it->second.slices_size() == 0 || entry.slices_size() == 0) {
+          return InvalidArgumentError("MergeBundles: duplicate tensor \"" + shown + "\" (in " + index_path + ")");
+        }
+        if (it->second.dtype() != entry.dtype() ||
+            it->second.shape().SerializeAsString() != entry.shape().SerializeAsString()) {
+          return InvalidArgumentError("MergeBundles: slices of tensor \"" + shown +
+                                      "\" disagree on dtype or shape (in " + index_path + ")");
+        }
+        for (const auto& s : entry.slices()) *it->second.add_slices() = s;
+        continue;
+      }
+      auto& stored = merged[key];
+      stored = std::move(entry);
+      if (stored.slices_size() == 0) {
+        const std::string old = DataFilename(in, stored.shard_id(), header.num_shards());
+        if (!new_shard_of.count(old)) {
+          new_shard_of[old] = static_cast<int32_t>(old_data_files.size());
+          old_data_files.push_back(old);
+        }
+        assign.emplace_back(&stored, old);
+      }
+    }
+  }
+  if (!have_header) return NotFoundError("MergeBundles: none of the " + std::to_string(inputs.size()) + " inputs exist");
+
+  // Step 2.
+  const int32_t k = std::max<int32_t>(1, static_cast<int32_t>(old_data_files.size()));
+  for (auto& [entry, old] : assign) entry->set_shard_id(new_shard_of[old]);
+  for (size_t i = 0; i < old_data_files.size(); ++i) {
+    RETURN_IF_ERROR(fs->RenameFile(old_data_files[i], DataFilename(output_prefix, static_cast<int32_t>(i), k)));
+  }
+  if (old_data_files.empty()) {
+    // No tensor bytes at all: still leave the one (empty) data file readers expect.
+    ASSIGN_OR_RETURN(auto empty, fs->NewWritableFile(DataFilename(output_prefix, 0, 1)));
+    RETURN_IF_ERROR(empty->Close());
+  }
+
+  // Step 3.
+  proto::BundleHeaderProto header = first_header;
+  header.set_num_shards(k);
+  std::vector<format::KeyValue> kvs;
+  kvs.reserve(merged.size() + 1);
+  kvs.emplace_back("", header.SerializeAsString());
+  for (const auto& [key, entry] : merged) kvs.emplace_back(key, entry.SerializeAsString());
+  const std::string index_final = MetaFilename(output_prefix);
+  const std::string index_tmp = format::TempStateName(index_final);
+  {
+    ASSIGN_OR_RETURN(auto index, fs->NewWritableFile(index_tmp));
+    Status s = format::WriteIndexTable(index.get(), kvs);
+    if (s.ok() && options.sync) s = index->Sync();
+    if (s.ok()) s = index->Close();
+    if (s.ok() && options.sync) s = fs->SyncDir(out_dir);
+    if (s.ok()) s = fs->RenameFile(index_tmp, index_final);
+    if (!s.ok()) {
+      fs->DeleteFile(index_tmp).IgnoreError();
+      return s;
+    }
+  }
+  if (options.sync) RETURN_IF_ERROR(fs->SyncDir(out_dir));
+
+  // Step 4 (best effort, as in TF).
+  std::set<std::string> old_dirs;
+  for (const std::string& in : merged_inputs) {
+    if (MetaFilename(in) != index_final) fs->DeleteFile(MetaFilename(in)).IgnoreError();
+    const std::string dir(Dirname(in));
+    if (dir != out_dir) old_dirs.insert(dir);
+  }
+  if (options.delete_old_dirs) {
+    for (const std::string& dir : old_dirs) fs->DeleteDir(dir).IgnoreError();
+  }
+  return OkStatus();
+}
+
+}  // namespace ckpt

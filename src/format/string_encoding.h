@@ -1,0 +1,32 @@
+// DT_STRING tensors in a bundle data file:
+//   varint64 len[0..n)  uint32 masked_crc(lengths)  bytes str[0] ... str[n-1]
+// The lengths checksum hashes each length as a little-endian uint32 (uint64
+// when it does not fit). The entry's crc32c covers lengths-as-hashed, the
+// stored 4 checksum bytes, then the string bytes.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/crc32c.h"
+#include "ckpt/file_system.h"
+#include "ckpt/status.h"
+
+namespace ckpt::format {
+
+// Appends the encoding of `strings` to `file`; returns bytes written and the
+// entry's crc (unmasked) via out-params.
+Status WriteStringTensor(WritableFile* file, std::span<const std::string_view> strings, uint64_t* bytes_written,
+                         crc32c::Crc* crc);
+
+// Decodes n strings from `data` (the entry's bytes). DataLoss with a
+// description of the problem when the encoding is inconsistent; the
+// caller adds file/key context. The entry crc is checked when
+// `expected_crc` is set.
+Result<std::vector<std::string>> DecodeStringTensor(std::string_view data, int64_t n,
+                                                    const crc32c::Crc* expected_crc);
+
+}  // namespace ckpt::format
