@@ -1,0 +1,360 @@
+// Round trips and byte-exact layout of BundleWriter / BundleReader / MergeBundles.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <numeric>
+#include <random>
+
+#include "base/crc32c.h"
+#include "ckpt/bundle.h"
+#include "format/slice_key.h"
+
+namespace ckpt {
+namespace {
+
+std::string Hex(const std::string& s) {
+  static const char* d = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) {
+    out += d[c >> 4];
+    out += d[c & 15];
+  }
+  return out;
+}
+
+class BundleTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(fs_->CreateDir("/ck").ok()); }
+  BundleWriterOptions WOpts() {
+    BundleWriterOptions o;
+    o.fs = fs_.get();
+    return o;
+  }
+  BundleReaderOptions ROpts() {
+    BundleReaderOptions o;
+    o.fs = fs_.get();
+    return o;
+  }
+  std::unique_ptr<FileSystem> fs_ = NewMemoryFileSystem();
+};
+
+Tensor Iota(DType dt, TensorShape shape) {
+  Tensor t = *Tensor::Make(dt, std::move(shape));
+  auto* p = static_cast<uint8_t*>(t.data());
+  for (size_t i = 0; i < t.byte_size(); ++i) p[i] = static_cast<uint8_t>(i * 7 + 3);
+  return t;
+}
+
+// Spec §2.11: the index of a bundle holding one float32 scalar 1.0 under "x"
+// is exactly these bytes (and the data file is 00 00 80 3f).
+TEST_F(BundleTest, FL01_SingleScalarMatchesWorkedExampleByteForByte) {
+  auto w = *BundleWriter::Create("/ck/p", WOpts());
+  Tensor x = *Tensor::Make(DType::kFloat, {});
+  x.flat<float>()[0] = 1.0f;
+  ASSERT_TRUE(w->Add("x", x).ok());
+  ASSERT_TRUE(w->Finish().ok());
+  const std::string expected =
+      "00000608011a02080100010b780801120028043581a5da2b000000000100000000385adf39000000000100000000c0f2a1b0000102"
+      "790020000000000100000000c24c06422508320e" +
+      std::string(72, '0') + "57fb808b247547db";
+  EXPECT_EQ(Hex(*fs_->ReadFileToString("/ck/p.index")), expected);
+  EXPECT_EQ(Hex(*fs_->ReadFileToString("/ck/p.data-00000-of-00001")), "0000803f");
+  // FL-01: exactly two files.
+  auto children = *fs_->GetChildren("/ck");
+  EXPECT_EQ(children.size(), 2u);
+}
+
+TEST_F(BundleTest, EmptyBundleMatchesWorkedExample) {
+  auto w = *BundleWriter::Create("/ck/e", WOpts());
+  ASSERT_TRUE(w->Finish().ok());
+  const std::string expected =
+      "00000608011a020801000000000100000000629457f9000000000100000000c0f2a1b00000020011000000000100000000ccbf8b5d1608"
+      "230d" +
+      std::string(72, '0') + "57fb808b247547db";
+  EXPECT_EQ(Hex(*fs_->ReadFileToString("/ck/e.index")), expected);
+  auto r = *BundleReader::Open("/ck/e", ROpts());
+  EXPECT_TRUE(r->Keys().empty());
+}
+
+TEST_F(BundleTest, EveryFixedSizeDTypeRoundTrips) {
+  std::vector<Tensor> tensors;
+  auto w = *BundleWriter::Create("/ck/all", WOpts());
+  for (int v = 1; v <= 32; ++v) {
+    const DType dt = static_cast<DType>(v);
+    if (!IsFixedSizeDType(dt)) continue;
+    tensors.push_back(Iota(dt, {3, 5}));
+    ASSERT_TRUE(w->Add(std::string(DTypeName(dt)), tensors.back()).ok()) << DTypeName(dt);
+  }
+  ASSERT_TRUE(w->Finish().ok());
+  auto r = *BundleReader::Open("/ck/all", ROpts());
+  size_t i = 0;
+  for (int v = 1; v <= 32; ++v) {
+    const DType dt = static_cast<DType>(v);
+    if (!IsFixedSizeDType(dt)) continue;
+    auto t = r->Read(DTypeName(dt));
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+    EXPECT_TRUE(t->Equals(tensors[i++])) << DTypeName(dt);
+  }
+  EXPECT_TRUE(r->VerifyAll().ok());
+}
+
+TEST_F(BundleTest, DataIsInAddOrderAndIndexIsSorted) {
+  auto w = *BundleWriter::Create("/ck/o", WOpts());
+  Tensor b = Iota(DType::kInt32, {2}), a = Iota(DType::kInt8, {3});
+  ASSERT_TRUE(w->Add("b", b).ok());
+  ASSERT_TRUE(w->Add("a", a).ok());
+  ASSERT_TRUE(w->Finish().ok());
+  auto r = *BundleReader::Open("/ck/o", ROpts());
+  EXPECT_EQ(r->Keys(), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(r->Lookup("b")->offset, 0);
+  EXPECT_EQ(r->Lookup("a")->offset, 8);
+}
+
+TEST_F(BundleTest, StringsIncludingEmptyAndBinary) {
+  std::vector<std::string> values = {"", "ab", std::string("\0\xff\x80z", 4), std::string(1000, 'q')};
+  auto w = *BundleWriter::Create("/ck/s", WOpts());
+  ASSERT_TRUE(w->Add("s", Tensor::FromStrings({2, 2}, values)).ok());
+  ASSERT_TRUE(w->Add("empty", Tensor::FromStrings({0}, {})).ok());
+  ASSERT_TRUE(w->Finish().ok());
+  auto r = *BundleReader::Open("/ck/s", ROpts());
+  EXPECT_EQ(*r->ReadStrings("s"), values);
+  EXPECT_TRUE(r->ReadStrings("empty")->empty());
+  EXPECT_EQ(r->Lookup("empty")->size, 4);
+  EXPECT_TRUE(r->VerifyAll().ok());
+}
+
+// Spec §4.3 derived example: ["ab","c"] -> 02 01 03 71 7c 67 61 62 63, crc field 0x5FD830D5.
+TEST_F(BundleTest, StringEncodingMatchesSpecExample) {
+  auto w = *BundleWriter::Create("/ck/se", WOpts());
+  ASSERT_TRUE(w->Add("k", Tensor::FromStrings({2}, {"ab", "c"})).ok());
+  ASSERT_TRUE(w->Finish().ok());
+  EXPECT_EQ(Hex(*fs_->ReadFileToString("/ck/se.data-00000-of-00001")), "0201037" "17c6761626" "3");
+  auto r = *BundleReader::Open("/ck/se", ROpts());
+  EXPECT_EQ(r->Lookup("k")->masked_crc32c, 0x5FD830D5u);
+}
+
+TEST_F(BundleTest, ScalarsAndEmptyTensors) {
+  auto w = *BundleWriter::Create("/ck/z", WOpts());
+  Tensor e1 = *Tensor::Make(DType::kFloat, {0});
+  Tensor e2 = *Tensor::Make(DType::kDouble, {3, 0});
+  Tensor s = Iota(DType::kInt64, {});
+  ASSERT_TRUE(w->Add("e1", e1).ok());
+  ASSERT_TRUE(w->Add("e2", e2).ok());
+  ASSERT_TRUE(w->Add("s", s).ok());
+  ASSERT_TRUE(w->Finish().ok());
+  auto r = *BundleReader::Open("/ck/z", ROpts());
+  EXPECT_TRUE(r->Read("e1")->Equals(e1));
+  EXPECT_TRUE(r->Read("e2")->Equals(e2));
+  EXPECT_TRUE(r->Read("s")->Equals(s));
+  EXPECT_EQ(r->Lookup("e1")->masked_crc32c, 0xA282EAD8u);  // mask(0)
+}
+
+TEST_F(BundleTest, ReadIntoCallerBufferChecksDtypeAndShape) {
+  auto w = *BundleWriter::Create("/ck/r", WOpts());
+  Tensor t = Iota(DType::kFloat, {4, 4});
+  ASSERT_TRUE(w->Add("w", t).ok());
+  ASSERT_TRUE(w->Finish().ok());
+  auto r = *BundleReader::Open("/ck/r", ROpts());
+  std::vector<float> buf(16);
+  ASSERT_TRUE(r->ReadInto("w", {DType::kFloat, {4, 4}, buf.data()}).ok());
+  EXPECT_EQ(std::memcmp(buf.data(), t.data(), 64), 0);
+  Status bad_shape = r->ReadInto("w", {DType::kFloat, {16}, buf.data()});
+  EXPECT_EQ(bad_shape.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad_shape.message().find("[4,4]"), std::string::npos);
+  EXPECT_NE(bad_shape.message().find("[16]"), std::string::npos);
+  Status bad_type = r->ReadInto("w", {DType::kDouble, {4, 4}, buf.data()});
+  EXPECT_EQ(bad_type.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad_type.message().find("float64"), std::string::npos);
+  EXPECT_EQ(r->Read("nope").status().code(), StatusCode::kNotFound);
+  EXPECT_NE(r->Read("nope").status().message().find("Key nope not found in checkpoint"), std::string::npos);
+}
+
+TEST_F(BundleTest, WriterRejectsBadInput) {
+  auto w = *BundleWriter::Create("/ck/bad", WOpts());
+  Tensor t = Iota(DType::kFloat, {2});
+  EXPECT_EQ(w->Add("", t).code(), StatusCode::kInvalidArgument);
+  // The first error is sticky.
+  EXPECT_EQ(w->Add("ok", t).code(), StatusCode::kInvalidArgument);
+  EXPECT_FALSE(w->Finish().ok());
+  // Nothing left behind.
+  EXPECT_TRUE(fs_->GetChildren("/ck")->empty());
+}
+
+TEST_F(BundleTest, DuplicateKeyAndUnstorableDtype) {
+  auto w = *BundleWriter::Create("/ck/d", WOpts());
+  Tensor t = Iota(DType::kFloat, {2});
+  ASSERT_TRUE(w->Add("k", t).ok());
+  EXPECT_EQ(w->Add("k", t).code(), StatusCode::kInvalidArgument);
+  auto w2 = *BundleWriter::Create("/ck/d2", WOpts());
+  TensorView v{DType::kResource, {}, t.data(), {}};
+  EXPECT_EQ(w2->Add("r", v).code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(BundleTest, AbandonedWriterLeavesNoFiles) {
+  {
+    auto w = *BundleWriter::Create("/ck/a", WOpts());
+    ASSERT_TRUE(w->Add("k", Iota(DType::kFloat, {2})).ok());
+  }
+  EXPECT_TRUE(fs_->GetChildren("/ck")->empty());
+  EXPECT_EQ(BundleReader::Open("/ck/a", ROpts()).status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(BundleTest, AlignmentPadsBetweenTensors) {
+  auto o = WOpts();
+  o.data_alignment = 64;
+  auto w = *BundleWriter::Create("/ck/al", o);
+  Tensor a = Iota(DType::kUInt8, {3}), b = Iota(DType::kFloat, {5});
+  ASSERT_TRUE(w->Add("a", a).ok());
+  ASSERT_TRUE(w->Add("b", b).ok());
+  ASSERT_TRUE(w->Finish().ok());
+  auto r = *BundleReader::Open("/ck/al", ROpts());
+  EXPECT_EQ(r->Lookup("b")->offset, 64);
+  EXPECT_EQ(r->Lookup("b")->size, 20);
+  EXPECT_TRUE(r->Read("a")->Equals(a));
+  EXPECT_TRUE(r->Read("b")->Equals(b));
+}
+
+// Spec §4.7 derived examples for slice keys.
+TEST(SliceKeyTest, EncodingMatchesSpecExamples) {
+  auto s = *TensorSlice::Parse("0,5:-");
+  EXPECT_EQ(Hex(format::EncodeTensorNameSlice("foo", s)), "00666f6f00010102808580" "7f");
+  EXPECT_EQ(Hex(format::EncodeTensorNameSlice("foo", *TensorSlice::Parse("0,5:0,20"))), "00666f6f0001010280858094");
+  EXPECT_EQ(Hex(format::EncodeTensorNameSlice("w", *TensorSlice::Parse("5,5:-"))), "0077000101028585807f");
+}
+
+TEST(SliceKeyTest, RoundTripsLargeAndNegativeNumbers) {
+  std::vector<int64_t> values = {0, 1, 63, 64, 100, 1000, 8191, 8192, 1 << 20, int64_t{1} << 40,
+                                 (int64_t{1} << 62) + 5, INT64_MAX};
+  for (int64_t v : values) {
+    TensorSlice s({{v, 7}, {0, TensorSlice::kFullExtent}});
+    auto d = format::DecodeTensorNameSlice(format::EncodeTensorNameSlice(std::string("a\0\xff", 3), s));
+    ASSERT_TRUE(d.ok()) << v;
+    EXPECT_EQ(d->name, std::string("a\0\xff", 3));
+    EXPECT_EQ(d->slice, s) << v;
+  }
+}
+
+TEST_F(BundleTest, PartitionedTensorAssemblesAndSlicesRead) {
+  // A [6,4] int32 tensor saved as rows 0..2 and 3..5.
+  Tensor full = Iota(DType::kInt32, {6, 4});
+  auto w = *BundleWriter::Create("/ck/part", WOpts());
+  const TensorShape shape{6, 4};
+  for (int start : {3, 0}) {
+    TensorSlice s({{start, 3}, {0, TensorSlice::kFullExtent}});
+    Tensor piece = *Tensor::Make(DType::kInt32, {3, 4});
+    std::memcpy(piece.data(), static_cast<char*>(full.data()) + start * 16, 48);
+    ASSERT_TRUE(w->AddSlice("v", shape, s, piece.view()).ok());
+  }
+  ASSERT_TRUE(w->Finish().ok());
+  auto r = *BundleReader::Open("/ck/part", ROpts());
+  EXPECT_EQ(r->Keys(), std::vector<std::string>{"v"});
+  EXPECT_EQ(r->Lookup("v")->slices.size(), 2u);
+  EXPECT_TRUE(r->Read("v")->Equals(full));
+  // A slice crossing both stored slices: rows 2..4, columns 1..2.
+  auto part = r->ReadSlice("v", *TensorSlice::Parse("2,3:1,2"));
+  ASSERT_TRUE(part.ok()) << part.status().ToString();
+  for (int i = 0; i < 3; ++i) {
+    for (int j = 0; j < 2; ++j) {
+      EXPECT_EQ(part->flat<int32_t>()[i * 2 + j], full.flat<int32_t>()[(i + 2) * 4 + j + 1]);
+    }
+  }
+  EXPECT_TRUE(r->VerifyAll().ok());
+}
+
+TEST_F(BundleTest, InsufficientSlicesIsAnError) {
+  auto w = *BundleWriter::Create("/ck/ins", WOpts());
+  TensorSlice s({{0, 2}});
+  ASSERT_TRUE(w->AddSlice("v", {4}, s, Iota(DType::kFloat, {2}).view()).ok());
+  ASSERT_TRUE(w->Finish().ok());
+  auto r = *BundleReader::Open("/ck/ins", ROpts());
+  auto t = r->Read("v");
+  EXPECT_FALSE(t.ok());
+  EXPECT_NE(t.status().message().find("Does not have sufficient slices"), std::string::npos);
+  EXPECT_TRUE(r->ReadSlice("v", s)->Equals(Iota(DType::kFloat, {2})));
+}
+
+TEST_F(BundleTest, SliceOfPlainTensor) {
+  auto w = *BundleWriter::Create("/ck/ps", WOpts());
+  Tensor t = Iota(DType::kInt16, {4, 3});
+  ASSERT_TRUE(w->Add("t", t).ok());
+  ASSERT_TRUE(w->Finish().ok());
+  auto r = *BundleReader::Open("/ck/ps", ROpts());
+  auto s = r->ReadSlice("t", *TensorSlice::Parse("1,2:-"));
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(std::memcmp(s->data(), static_cast<char*>(t.data()) + 6, 12), 0);
+}
+
+TEST_F(BundleTest, MergeBundlesRenumbersShardsAndUnionsSlices) {
+  ASSERT_TRUE(fs_->CreateDir("/ck/tmp").ok());
+  Tensor a = Iota(DType::kFloat, {3}), b = Iota(DType::kInt64, {2});
+  Tensor lo = Iota(DType::kFloat, {2}), hi = Iota(DType::kFloat, {2});
+  {
+    auto w = *BundleWriter::Create("/ck/tmp/part-00000-of-00002", WOpts());
+    ASSERT_TRUE(w->Add("a", a).ok());
+    ASSERT_TRUE(w->AddSlice("p", {4}, TensorSlice({{0, 2}}), lo.view()).ok());
+    ASSERT_TRUE(w->Finish().ok());
+  }
+  {
+    auto w = *BundleWriter::Create("/ck/tmp/part-00001-of-00002", WOpts());
+    ASSERT_TRUE(w->Add("b", b).ok());
+    ASSERT_TRUE(w->AddSlice("p", {4}, TensorSlice({{2, 2}}), hi.view()).ok());
+    ASSERT_TRUE(w->Finish().ok());
+  }
+  std::vector<std::string> inputs = {"/ck/tmp/part-00000-of-00002", "/ck/tmp/part-00001-of-00002"};
+  MergeOptions mo;
+  mo.fs = fs_.get();
+  ASSERT_TRUE(MergeBundles(inputs, "/ck/m", mo).ok());
+  EXPECT_FALSE(fs_->IsDirectory("/ck/tmp"));  // temp dir removed
+  EXPECT_TRUE(fs_->FileExists("/ck/m.data-00000-of-00002").ok());
+  EXPECT_TRUE(fs_->FileExists("/ck/m.data-00001-of-00002").ok());
+  auto r = *BundleReader::Open("/ck/m", ROpts());
+  EXPECT_EQ(r->num_shards(), 2);
+  EXPECT_TRUE(r->Read("a")->Equals(a));
+  EXPECT_TRUE(r->Read("b")->Equals(b));
+  auto p = *r->Read("p");
+  EXPECT_EQ(std::memcmp(p.data(), lo.data(), 8), 0);
+  EXPECT_EQ(std::memcmp(static_cast<char*>(p.data()) + 8, hi.data(), 8), 0);
+  EXPECT_TRUE(r->VerifyAll().ok());
+}
+
+TEST_F(BundleTest, MergeRejectsDuplicateKeys) {
+  for (const char* p : {"/ck/x1", "/ck/x2"}) {
+    auto w = *BundleWriter::Create(p, WOpts());
+    ASSERT_TRUE(w->Add("same", Iota(DType::kFloat, {1})).ok());
+    ASSERT_TRUE(w->Finish().ok());
+  }
+  std::vector<std::string> inputs = {"/ck/x1", "/ck/x2"};
+  MergeOptions mo;
+  mo.fs = fs_.get();
+  Status s = MergeBundles(inputs, "/ck/xm", mo);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("duplicate tensor"), std::string::npos);
+  // Inputs untouched.
+  EXPECT_TRUE(BundleReader::Open("/ck/x1", ROpts()).ok());
+}
+
+TEST_F(BundleTest, ManyTinyTensors) {
+  auto w = *BundleWriter::Create("/ck/many", WOpts());
+  std::vector<float> v(4);
+  for (int i = 0; i < 5000; ++i) {
+    v[0] = static_cast<float>(i);
+    ASSERT_TRUE(w->Add("t" + std::to_string(i), TensorView{DType::kFloat, {4}, v.data(), {}}).ok());
+  }
+  ASSERT_TRUE(w->Finish().ok());
+  auto r = *BundleReader::Open("/ck/many", ROpts());
+  EXPECT_EQ(r->Keys().size(), 5000u);
+  EXPECT_EQ(r->Read("t4321")->flat<float>()[0], 4321.0f);
+}
+
+TEST(Crc32cTest, KnownValuesAndCombine) {
+  EXPECT_EQ(crc32c::Value("123456789", 9).value, 0xE3069283u);
+  EXPECT_EQ(crc32c::Value("", 0).value, 0u);
+  EXPECT_EQ(crc32c::Mask(crc32c::Crc{0}).value, 0xA282EAD8u);
+  EXPECT_EQ(crc32c::Unmask(crc32c::Mask(crc32c::Crc{0x12345678})).value, 0x12345678u);
+  const std::string a = "hello, ", b = "world";
+  EXPECT_EQ(crc32c::Combine(crc32c::Value(a.data(), a.size()), crc32c::Value(b.data(), b.size()), b.size()).value,
+            crc32c::Value((a + b).data(), 12).value);
+}
+
+}  // namespace
+}  // namespace ckpt
