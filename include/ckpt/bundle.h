@@ -152,6 +152,14 @@ class CKPT_EXPORT BundleReader {
   Status ReadSliceInto(std::string_view key, const TensorSlice& slice, const MutableTensorView& dst) const;
   Result<Tensor> ReadSlice(std::string_view key, const TensorSlice& slice) const;
 
+  // Zero-copy access: a read-only view of a fixed-size, unpartitioned tensor
+  // straight out of the memory-mapped data file, valid while this reader
+  // lives. FailedPrecondition when the tensor's offset is not aligned for
+  // its element type (bundles written with data_alignment >= 8 always are),
+  // Unimplemented when the file system cannot map files. With
+  // verify_checksums on, the crc is checked first (touching every page once).
+  Result<TensorView> MapTensor(std::string_view key) const;
+
   // Reads every tensor (every stored slice) and checks its checksum and
   // encoding. Returns the first problem, naming file, key and byte range.
   Status VerifyAll() const;

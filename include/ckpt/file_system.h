@@ -53,6 +53,16 @@ class CKPT_EXPORT RandomAccessFile {
   virtual const std::string& path() const = 0;
 };
 
+// A read-only mapping of a whole file (mmap on POSIX). The bytes stay valid
+// for the lifetime of the region, even if the file is later renamed or
+// deleted.
+class CKPT_EXPORT ReadOnlyMemoryRegion {
+ public:
+  virtual ~ReadOnlyMemoryRegion() = default;
+  virtual const void* data() const = 0;
+  virtual uint64_t size() const = 0;
+};
+
 struct WritableFileOptions {
   // Bypass the page cache (O_DIRECT) where the filesystem supports it; falls
   // back to buffered writes silently where it does not.
@@ -70,6 +80,9 @@ class CKPT_EXPORT FileSystem {
   virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(
       const std::string& path, const WritableFileOptions& options = {}) = 0;
   virtual Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) = 0;
+  // Maps `path` read-only. The default is Unimplemented (file systems that
+  // cannot map); callers fall back to RandomAccessFile::Read.
+  virtual Result<std::unique_ptr<ReadOnlyMemoryRegion>> NewReadOnlyMemoryRegion(const std::string& path);
 
   // OK if `path` exists (file or directory), NotFound otherwise.
   virtual Status FileExists(const std::string& path) = 0;

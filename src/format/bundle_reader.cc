@@ -3,6 +3,7 @@
 // against the data file's size before anything is allocated or read.
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <mutex>
 
 #include "base/crc32c.h"
@@ -118,6 +119,42 @@ class BundleReader::Impl {
   Result<Tensor> ReadSlice(std::string_view key, const TensorSlice& slice) const {
     ASSIGN_OR_RETURN(const TensorInfo* info, Get(key));
     return ReadSlice(*info, slice);
+  }
+
+  Result<TensorView> MapTensor(std::string_view key) const {
+    ASSIGN_OR_RETURN(const TensorInfo* info, Get(key));
+    const size_t esize = DTypeSize(info->dtype);
+    if (esize == 0 || !info->slices.empty()) {
+      return FailedPreconditionError("tensor \"" + format::PrintableKey(key) +
+                                     "\" cannot be mapped: only whole fixed-size tensors can");
+    }
+    const uint64_t align = std::min<uint64_t>(esize, 8);
+    if (static_cast<uint64_t>(info->offset) % align != 0) {
+      return FailedPreconditionError("tensor \"" + format::PrintableKey(key) + "\" starts at offset " +
+                                     std::to_string(info->offset) + ", not aligned for " +
+                                     std::string(DTypeName(info->dtype)) +
+                                     " elements; write the bundle with data_alignment >= 8 to map it");
+    }
+    ASSIGN_OR_RETURN(const RandomAccessFile* file, CheckedRange(*info));
+    const ReadOnlyMemoryRegion* region;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto& slot = regions_[info->shard_id];
+      if (slot == nullptr) {
+        ASSIGN_OR_RETURN(slot, options_.fs->NewReadOnlyMemoryRegion(file->path()));
+      }
+      region = slot.get();
+    }
+    if (region->size() < static_cast<uint64_t>(info->offset + info->size)) {
+      return DataLossError(Describe(*info, file->path()) + ": the file shrank after it was opened");
+    }
+    const char* p = static_cast<const char*>(region->data()) + info->offset;
+    RETURN_IF_ERROR(CheckCrc(*info, *file, crc32c::Value(p, static_cast<size_t>(info->size))));
+    TensorView view;
+    view.dtype = info->dtype;
+    view.shape = info->shape;
+    view.data = p;
+    return view;
   }
 
   Status VerifyAll() const {
@@ -348,6 +385,7 @@ class BundleReader::Impl {
   std::vector<TensorInfo> entries_;  // sorted by key (the table is sorted)
   mutable std::mutex mu_;
   mutable std::vector<std::unique_ptr<RandomAccessFile>> data_files_;
+  mutable std::map<int32_t, std::unique_ptr<ReadOnlyMemoryRegion>> regions_;
 };
 
 Result<std::unique_ptr<BundleReader>> BundleReader::Open(std::string prefix, BundleReaderOptions options) {
@@ -387,6 +425,7 @@ Status BundleReader::ReadSliceInto(std::string_view key, const TensorSlice& slic
 Result<Tensor> BundleReader::ReadSlice(std::string_view key, const TensorSlice& slice) const {
   return impl_->ReadSlice(key, slice);
 }
+Result<TensorView> BundleReader::MapTensor(std::string_view key) const { return impl_->MapTensor(key); }
 Status BundleReader::VerifyAll() const { return impl_->VerifyAll(); }
 
 }  // namespace ckpt

@@ -358,3 +358,39 @@ TEST(Crc32cTest, KnownValuesAndCombine) {
 
 }  // namespace
 }  // namespace ckpt
+
+namespace ckpt {
+namespace {
+
+TEST(BundleMapTest, AlignedBundleOffersZeroCopyViews) {
+  char tmpl[] = "/tmp/ckpt_map_XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string prefix = std::string(tmpl) + "/m";
+  BundleWriterOptions o;
+  o.data_alignment = 64;
+  auto w = *BundleWriter::Create(prefix, o);
+  Tensor a = Iota(DType::kUInt8, {3}), b = Iota(DType::kDouble, {7});
+  ASSERT_TRUE(w->Add("a", a).ok());
+  ASSERT_TRUE(w->Add("b", b).ok());
+  ASSERT_TRUE(w->Finish().ok());
+  auto r = *BundleReader::Open(prefix);
+  auto view = r->MapTensor("b");
+  ASSERT_TRUE(view.ok()) << view.status().ToString();
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(view->data) % 64, 0u);
+  EXPECT_EQ(std::memcmp(view->data, b.data(), b.byte_size()), 0);
+  EXPECT_EQ(view->shape, b.shape());
+
+  // An unaligned bundle refuses rather than handing out a misaligned pointer.
+  auto w2 = *BundleWriter::Create(prefix + "2");
+  ASSERT_TRUE(w2->Add("a", a).ok());
+  ASSERT_TRUE(w2->Add("b", b).ok());
+  ASSERT_TRUE(w2->Finish().ok());
+  auto r2 = *BundleReader::Open(prefix + "2");
+  EXPECT_EQ(r2->MapTensor("b").status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(r2->MapTensor("a").ok());
+  std::string cmd = "rm -rf " + std::string(tmpl);
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+}
+
+}  // namespace
+}  // namespace ckpt

@@ -8,6 +8,10 @@
 
 namespace ckpt {
 
+Result<std::unique_ptr<ReadOnlyMemoryRegion>> FileSystem::NewReadOnlyMemoryRegion(const std::string& path) {
+  return UnimplementedError("this file system cannot map " + path + " into memory");
+}
+
 Status FileSystem::RecursivelyCreateDir(const std::string& path) {
   if (path.empty() || FileExists(path).ok()) {
     if (!path.empty() && !IsDirectory(path)) {

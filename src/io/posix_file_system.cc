@@ -3,6 +3,7 @@
 // address lines up, through an aligned bounce buffer when it does not.
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -171,8 +172,45 @@ class PosixRandomAccessFile final : public RandomAccessFile {
   uint64_t size_;
 };
 
+class PosixMemoryRegion final : public ReadOnlyMemoryRegion {
+ public:
+  PosixMemoryRegion(void* p, uint64_t n) : p_(p), n_(n) {}
+  ~PosixMemoryRegion() override {
+    if (p_ != nullptr) ::munmap(p_, n_);
+  }
+  const void* data() const override { return p_; }
+  uint64_t size() const override { return n_; }
+
+ private:
+  void* p_;
+  uint64_t n_;
+};
+
 class PosixFileSystem final : public FileSystem {
  public:
+  Result<std::unique_ptr<ReadOnlyMemoryRegion>> NewReadOnlyMemoryRegion(const std::string& path) override {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return io::ErrnoToStatus(errno, "open " + path);
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+      const int err = errno;
+      ::close(fd);
+      return io::ErrnoToStatus(err, "stat " + path);
+    }
+    const uint64_t n = static_cast<uint64_t>(st.st_size);
+    void* p = nullptr;
+    if (n > 0) {
+      p = ::mmap(nullptr, n, PROT_READ, MAP_SHARED, fd, 0);
+      if (p == MAP_FAILED) {
+        const int err = errno;
+        ::close(fd);
+        return io::ErrnoToStatus(err, "mmap " + path);
+      }
+    }
+    ::close(fd);  // the mapping keeps the file alive
+    return std::unique_ptr<ReadOnlyMemoryRegion>(std::make_unique<PosixMemoryRegion>(p, n));
+  }
+
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path,
                                                         const WritableFileOptions& options) override {
     const int base_flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Builds and runs every test: C++ unit tests and fuzz replay/run (ctest),
+# the same under ASan+UBSan, the installed-package consumer test, and the
+# Python tests (CLI, shared TensorFlow test data, differential tests against
+# real TensorFlow). Exits non-zero on the first failing stage.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+scripts/setup.sh
+
+echo "=== build (RelWithDebInfo) ==="
+scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCKPT_BUILD_BENCH=OFF
+
+echo "=== C++ tests ==="
+(cd build && ctest --output-on-failure -j2 --timeout 600)
+
+echo "=== install + find_package(ckpt) consumer ==="
+rm -rf build/_install build/_consumer
+cmake --install build --prefix build/_install >/dev/null
+cmake -S tests/consumer -B build/_consumer -DCMAKE_PREFIX_PATH="$root/build/_install" >/dev/null
+cmake --build build/_consumer -j2 >/dev/null
+LD_LIBRARY_PATH="$root/build/_install/lib" build/_consumer/consumer "$root/build/_consumer/sample"
+
+echo "=== Python tests (CLI, TF test data, differential vs TensorFlow) ==="
+CKPT_BUILD_DIR="$root/build" python3 -m pytest -q tests
+
+echo "=== build (ASan+UBSan) ==="
+scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCKPT_SANITIZE=address,undefined \
+  -DCKPT_BUILD_BENCH=OFF -DCKPT_BUILD_TOOLS=OFF
+
+echo "=== C++ tests under ASan+UBSan ==="
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --output-on-failure -j2 --timeout 900)
+echo "=== all tests passed ==="
