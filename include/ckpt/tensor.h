@@ -75,7 +75,8 @@ struct MutableTensorView {
 };
 
 // An owning tensor. Fixed-size data lives in one 64-byte aligned allocation
-// (zero-initialised); string tensors hold std::string elements.
+// (4096-byte aligned from 1 MiB up, so O_DIRECT can write it without a
+// bounce copy); string tensors hold std::string elements.
 // Movable, and copyable (a copy duplicates the bytes).
 class CKPT_EXPORT Tensor {
  public:
@@ -83,6 +84,9 @@ class CKPT_EXPORT Tensor {
   // Allocates; fails for a non-storable dtype, an invalid shape, or a size
   // that cannot be allocated (ResourceExhausted).
   static Result<Tensor> Make(DType dtype, TensorShape shape);
+  // Like Make, but the bytes of a fixed-size tensor are left uninitialised:
+  // for callers that are about to overwrite every byte (readers).
+  static Result<Tensor> MakeUninitialized(DType dtype, TensorShape shape);
   static Tensor FromStrings(TensorShape shape, std::vector<std::string> values);
 
   Tensor(const Tensor& other);
@@ -121,6 +125,7 @@ class CKPT_EXPORT Tensor {
   bool Equals(const Tensor& other) const;
 
  private:
+  static Result<Tensor> Allocate(DType dtype, TensorShape shape, bool zero);
   struct AlignedFree {
     void operator()(void* p) const;
   };

@@ -40,7 +40,20 @@ std::string TensorShape::ToString() const {
 
 void Tensor::AlignedFree::operator()(void* p) const { std::free(p); }
 
-Result<Tensor> Tensor::Make(DType dtype, TensorShape shape) {
+namespace {
+size_t AlignmentFor(size_t bytes) { return bytes >= (size_t{1} << 20) ? 4096 : 64; }
+void* AllocateAligned(size_t bytes) {
+  const size_t align = AlignmentFor(bytes);
+  return std::aligned_alloc(align, (bytes + align - 1) / align * align);
+}
+}  // namespace
+
+Result<Tensor> Tensor::Make(DType dtype, TensorShape shape) { return Allocate(dtype, std::move(shape), true); }
+Result<Tensor> Tensor::MakeUninitialized(DType dtype, TensorShape shape) {
+  return Allocate(dtype, std::move(shape), false);
+}
+
+Result<Tensor> Tensor::Allocate(DType dtype, TensorShape shape, bool zero) {
   auto checked = TensorShape::Make(shape.dims());
   if (!checked.ok()) return checked.status();
   Tensor t;
@@ -63,12 +76,11 @@ Result<Tensor> Tensor::Make(DType dtype, TensorShape shape) {
   }
   t.byte_size_ = static_cast<size_t>(n) * esize;
   if (t.byte_size_ > 0) {
-    const size_t rounded = (t.byte_size_ + 63) / 64 * 64;
-    void* p = std::aligned_alloc(64, rounded);
+    void* p = AllocateAligned(t.byte_size_);
     if (p == nullptr) {
       return ResourceExhaustedError("out of memory allocating " + std::to_string(t.byte_size_) + " bytes");
     }
-    std::memset(p, 0, rounded);
+    if (zero) std::memset(p, 0, t.byte_size_);
     t.data_.reset(static_cast<uint8_t*>(p));
   }
   return t;
@@ -93,8 +105,7 @@ Tensor& Tensor::operator=(const Tensor& other) {
   data_.reset();
   string_views_.clear();
   if (byte_size_ > 0) {
-    const size_t rounded = (byte_size_ + 63) / 64 * 64;
-    void* p = std::aligned_alloc(64, rounded);
+    void* p = AllocateAligned(byte_size_);
     if (p == nullptr) throw std::bad_alloc();  // copying is the caller's explicit choice
     std::memcpy(p, other.data_.get(), byte_size_);
     data_.reset(static_cast<uint8_t*>(p));

@@ -313,7 +313,7 @@ class BundleReader::Impl {
     // Validate the byte ranges before allocating, so the allocation is
     // bounded by bytes that really exist in the data files.
     ASSIGN_OR_RETURN(auto pieces, Plan(info, slice));
-    ASSIGN_OR_RETURN(Tensor t, Tensor::Make(info.dtype, slice.SliceShape(info.shape)));
+    ASSIGN_OR_RETURN(Tensor t, Tensor::MakeUninitialized(info.dtype, slice.SliceShape(info.shape)));
     RETURN_IF_ERROR(Execute(info, slice, pieces, t.data()));
     return t;
   }
