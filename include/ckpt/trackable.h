@@ -1,0 +1,128 @@
+// Trackable: an object in the object graph that object-based checkpoints save.
+//
+// TensorFlow's tf.train.Checkpoint saves a graph of objects: each object has
+// named dependencies (children) and named saveable attributes (a variable's
+// value is the attribute "VARIABLE_VALUE"). Keys in the checkpoint are the
+// dependency path plus the attribute: `model/dense/kernel/.ATTRIBUTES/VARIABLE_VALUE`.
+// Restoring walks the saved graph alongside the live objects and matches
+// children by name; the objects' own names play no part.
+//
+// In C++ a struct becomes trackable by deriving from Trackable (or Module) and
+// declaring each member once:
+//
+//   struct Dense : ckpt::Module {
+//     ckpt::Variable kernel{ckpt::DType::kFloat, {784, 10}};
+//     ckpt::Variable bias{ckpt::DType::kFloat, {10}};
+//     Dense() { Track("kernel", kernel); Track("bias", bias); }
+//   };
+//
+// Ownership: dependencies are NOT owned (Track stores a pointer). The usual
+// shape is a parent whose children are its members, or objects kept alive by
+// the caller for as long as the parent is used. A Trackable that is
+// destroyed removes itself from every parent and from every restore still
+// pending on it, so no dangling pointer is ever followed. TrackableList /
+// TrackableMap (containers.h) own their elements when given unique_ptrs.
+//
+// Deferred restoration: if a checkpoint was restored into this object before
+// a child named `name` existed, Track(name, child) hands the child its saved
+// values at once (TF's restore-on-create), with dtype/shape checks; a
+// mismatch is returned from Track().
+//
+// Thread-safety: a Trackable graph is used by one thread at a time (like
+// TF's Python objects); Checkpoint::save may read it while no other thread
+// mutates it.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ckpt/bundle.h"
+#include "ckpt/export.h"
+#include "ckpt/status.h"
+#include "ckpt/tensor.h"
+
+namespace ckpt {
+
+class Trackable;
+
+// One saveable value of an object (TF's serialized tensor / SaveableObject).
+struct SaveableAttribute {
+  // Attribute name, e.g. "VARIABLE_VALUE" (kVariableValue). Avoid '.' and '/'
+  // (TF double-escapes them; see the format notes).
+  std::string name;
+  // TF1-style global name ("dense/kernel"), used for name-based restores and
+  // stored as SerializedTensor.full_name. "" if the value has none.
+  std::string full_name;
+  // The value to save; must stay valid until the save returns.
+  std::function<TensorView()> value;
+  // Restores the value stored under `key` of `reader` into the object.
+  // Returns InvalidArgument naming the key and both dtypes/shapes on mismatch.
+  std::function<Status(const BundleReader& reader, std::string_view key)> restore;
+};
+
+inline constexpr std::string_view kVariableValue = "VARIABLE_VALUE";
+
+// A named edge of the object graph.
+struct Dependency {
+  std::string name;
+  Trackable* object;
+};
+
+// A slot variable an optimizer-like object keeps for another variable
+// (Adam's "m" and "v").
+struct SlotVariable {
+  Trackable* original;   // the variable the slot belongs to
+  std::string slot_name;  // e.g. "m"
+  Trackable* slot;        // the slot variable itself
+};
+
+namespace internal {
+class TrackableState;  // bookkeeping: parents, pending restorations
+}
+
+class CKPT_EXPORT Trackable {
+ public:
+  Trackable();
+  virtual ~Trackable();
+  // Trackables are identities in a graph: not copyable. Moving is allowed
+  // only before the object is tracked by anything.
+  Trackable(const Trackable&) = delete;
+  Trackable& operator=(const Trackable&) = delete;
+
+  // Adds (or replaces) the dependency `name`. If a restore is pending for
+  // `name` the child is restored now; its error is returned (the dependency
+  // is still added). InvalidArgument for an empty name or a self-edge.
+  Status Track(std::string_view name, Trackable& child);
+  // Removes the dependency `name` (no-op when absent).
+  void Untrack(std::string_view name);
+  // The dependency named `name`, or nullptr.
+  Trackable* dependency(std::string_view name) const;
+  // Dependencies in the order they were first added.
+  const std::vector<Dependency>& dependencies() const;
+
+  // The object's saveable values. Default: none. Variable returns its one
+  // VARIABLE_VALUE attribute.
+  virtual std::vector<SaveableAttribute> attributes() { return {}; }
+
+  // Slot variables owned by this object (optimizers). Default: none.
+  virtual std::vector<SlotVariable> slot_variables() { return {}; }
+
+  // A short human-readable description for messages ("Variable float32[2,3]").
+  virtual std::string DebugString() const;
+
+  internal::TrackableState& state() const { return *state_; }
+
+ protected:
+  // Optimizers call this when they create a slot variable, so a pending
+  // (deferred) slot restoration can fill it (TF restores a slot when both
+  // the variable and the optimizer exist, CK-41).
+  Status OnSlotCreated(Trackable& original, std::string_view slot_name, Trackable& slot);
+
+ private:
+  std::unique_ptr<internal::TrackableState> state_;
+};
+
+}  // namespace ckpt
