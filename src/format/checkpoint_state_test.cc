@@ -1,0 +1,688 @@
+// Tests of the `checkpoint` state file module. Test names carry the
+// behaviour-catalog item (ST-xx) they pin; expected byte strings were taken
+// from TensorFlow 2.21 / Python protobuf output (tests/tf_compat holds the
+// live differential test).
+#include "ckpt/checkpoint_state.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <memory>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "base/macros.h"
+#include "format/checkpoint_state_text.h"
+
+namespace ckpt {
+namespace {
+
+using format::PyFloatRepr;
+
+std::unique_ptr<FileSystem> MemFsWithDir(const std::string& dir) {
+  auto fs = NewMemoryFileSystem();
+  EXPECT_TRUE(fs->RecursivelyCreateDir(dir).ok());
+  return fs;
+}
+
+void WriteFile(FileSystem* fs, const std::string& path, std::string_view contents) {
+  auto f = fs->NewWritableFile(path);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  ASSERT_TRUE((*f)->Append(contents).ok());
+  ASSERT_TRUE((*f)->Close().ok());
+}
+
+std::string ReadFile(FileSystem* fs, const std::string& path) {
+  auto r = fs->ReadFileToString(path);
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  return r.ok() ? *r : std::string();
+}
+
+std::string Cwd() { return std::filesystem::current_path().string(); }
+
+// ---------------------------------------------------------------------------
+// Text printer (ST-01) — byte strings as Python's text_format prints them.
+
+TEST(CheckpointStateText, PyFloatReprMatchesPython) {
+  const std::vector<std::pair<double, std::string>> cases = {
+      {1712345678.0, "1712345678.0"},
+      {1712345600.5104358, "1712345600.5104358"},
+      {0.0001, "0.0001"},
+      {1.5e-05, "1.5e-05"},
+      {1e-05, "1e-05"},
+      {1e16, "1e+16"},
+      {1e15, "1000000000000000.0"},
+      {123456789012345678.0, "1.2345678901234568e+17"},
+      {5e-324, "5e-324"},
+      {1.7976931348623157e308, "1.7976931348623157e+308"},
+      {1e100, "1e+100"},
+      {1e-300, "1e-300"},
+      {0.1, "0.1"},
+      {0.3, "0.3"},
+      {2.0 / 3.0, "0.6666666666666666"},
+      {-2.5, "-2.5"},
+      {-1.5e-05, "-1.5e-05"},
+      {123.456, "123.456"},
+      {100.0, "100.0"},
+      {0.0, "0.0"},
+      {-0.0, "-0.0"},
+      {std::numeric_limits<double>::infinity(), "inf"},
+      {-std::numeric_limits<double>::infinity(), "-inf"},
+      {std::nan(""), "nan"},
+      {-std::nan(""), "nan"},
+  };
+  for (const auto& [v, want] : cases) EXPECT_EQ(PyFloatRepr(v), want) << want;
+}
+
+TEST(CheckpointStateText, ST01_FieldOrderAndDefaultsOmitted) {
+  CheckpointState s;
+  s.model_checkpoint_path = "ckpt-2";
+  s.all_model_checkpoint_paths = {"ckpt-1", "ckpt-2"};
+  s.all_model_checkpoint_timestamps = {1712345600.5104358, 1712345660.0};
+  s.last_preserved_timestamp = 1712345599.25;
+  EXPECT_EQ(CheckpointStateToText(s),
+            "model_checkpoint_path: \"ckpt-2\"\n"
+            "all_model_checkpoint_paths: \"ckpt-1\"\n"
+            "all_model_checkpoint_paths: \"ckpt-2\"\n"
+            "all_model_checkpoint_timestamps: 1712345600.5104358\n"
+            "all_model_checkpoint_timestamps: 1712345660.0\n"
+            "last_preserved_timestamp: 1712345599.25\n");
+
+  CheckpointState minimal;
+  minimal.model_checkpoint_path = "a";
+  EXPECT_EQ(CheckpointStateToText(minimal), "model_checkpoint_path: \"a\"\n");
+  EXPECT_EQ(CheckpointStateToText(CheckpointState{}), "");
+}
+
+TEST(CheckpointStateText, ST01_PresenceOfSingularDoubleFollowsBits) {
+  // Python (upb) prints -0.0 and nan for the singular double, omits +0.0.
+  CheckpointState s;
+  s.model_checkpoint_path = "a";
+  s.all_model_checkpoint_timestamps = {0.0};
+  s.last_preserved_timestamp = -0.0;
+  EXPECT_EQ(CheckpointStateToText(s),
+            "model_checkpoint_path: \"a\"\nall_model_checkpoint_timestamps: 0.0\n"
+            "last_preserved_timestamp: -0.0\n");
+  s.last_preserved_timestamp = std::nan("");
+  EXPECT_EQ(CheckpointStateToText(s),
+            "model_checkpoint_path: \"a\"\nall_model_checkpoint_timestamps: 0.0\nlast_preserved_timestamp: nan\n");
+}
+
+TEST(CheckpointStateText, ST01_StringEscapingMatchesPythonTextFormat) {
+  CheckpointState s;
+  s.model_checkpoint_path = std::string("\xc3\xa9\0\x7f\t\n\r\"'\\ ~", 12);
+  s.all_model_checkpoint_paths = {"", "x"};
+  EXPECT_EQ(CheckpointStateToText(s),
+            "model_checkpoint_path: \"\xc3\xa9\\000\\177\\t\\n\\r\\\"\\'\\\\ ~\"\n"
+            "all_model_checkpoint_paths: \"\"\n"
+            "all_model_checkpoint_paths: \"x\"\n");
+  // Non-ASCII characters (including C1 controls) stay raw; stray bytes that
+  // are not UTF-8 become octal escapes.
+  EXPECT_EQ(format::TextFormatEscape("\xe2\x82\xac\xc2\x85\xf0\x9f\x98\x80"), "\xe2\x82\xac\xc2\x85\xf0\x9f\x98\x80");
+  EXPECT_EQ(format::TextFormatEscape("a\xff\xe2\x82z\xc0\x80"), "a\\377\\342\\202z\\300\\200");
+}
+
+TEST(CheckpointStateGenerate, PathsMustBeUtf8) {
+  auto bad = GenerateCheckpointState("/d", "/d/m\xff");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(GenerateCheckpointState("/d", "/d/m", {"/d/\xc3"}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(GenerateCheckpointState("/d", "/d/caf\xc3\xa9").ok());
+}
+
+TEST(CheckpointStateText, PrintParseRoundTrip) {
+  CheckpointState s;
+  s.model_checkpoint_path = std::string("/d/\xe2\x82\xac m\"'\\\t-1", 16);
+  s.all_model_checkpoint_paths = {"a", s.model_checkpoint_path};
+  s.all_model_checkpoint_timestamps = {1e16, 1.5e-05};
+  s.last_preserved_timestamp = 1712345678.0;
+  auto parsed = ParseCheckpointStateText(CheckpointStateToText(s));
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(*parsed, s);
+}
+
+TEST(CheckpointStateText, ParserAcceptsGeneralTextFormat) {
+  auto parsed = ParseCheckpointStateText(
+      "# a comment\n"
+      "last_preserved_timestamp: 1e5  # trailing comment\n"
+      "all_model_checkpoint_timestamps: [1, 2.5, -3]\n"
+      "all_model_checkpoint_paths: ['a', \"b\" 'c'];\n"
+      "model_checkpoint_path: 'first'\n"
+      "model_checkpoint_path: \"x\\101\\n\"\n");  // a singular field twice: last wins
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->model_checkpoint_path, "xA\n");
+  EXPECT_EQ(parsed->all_model_checkpoint_paths, (std::vector<std::string>{"a", "bc"}));
+  EXPECT_EQ(parsed->all_model_checkpoint_timestamps, (std::vector<double>{1, 2.5, -3}));
+  EXPECT_EQ(parsed->last_preserved_timestamp, 100000.0);
+
+  auto special = ParseCheckpointStateText("model_checkpoint_path: \"m\" all_model_checkpoint_timestamps: inf "
+                                          "all_model_checkpoint_timestamps: -inf last_preserved_timestamp: nan");
+  ASSERT_TRUE(special.ok()) << special.status().ToString();
+  EXPECT_TRUE(std::isinf(special->all_model_checkpoint_timestamps[0]));
+  EXPECT_LT(special->all_model_checkpoint_timestamps[1], 0);
+  EXPECT_TRUE(std::isnan(special->last_preserved_timestamp));
+}
+
+TEST(CheckpointStateText, ParserRejectsBadInputWithPosition) {
+  auto unknown = ParseCheckpointStateText("model_checkpoint_path: \"x\"\nbogus: 1\n");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(unknown.status().message().find("2:"), std::string::npos) << unknown.status().message();
+  EXPECT_NE(unknown.status().message().find("bogus"), std::string::npos) << unknown.status().message();
+
+  EXPECT_EQ(ParseCheckpointStateText("model_checkpoint_path: \"x").status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(ParseCheckpointStateText("model_checkpoint_path \"x\"").status().code(), StatusCode::kDataLoss);
+  // Bytes that are not UTF-8, raw or spelled with escapes (Python rejects both).
+  EXPECT_EQ(ParseCheckpointStateText("model_checkpoint_path: \"\xe9\"").status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(ParseCheckpointStateText("# \xff\nmodel_checkpoint_path: \"x\"").status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(ParseCheckpointStateText("model_checkpoint_path: \"\\351\"").status().code(), StatusCode::kDataLoss);
+}
+
+TEST(CheckpointStateText, Utf8Validation) {
+  using format::FindInvalidUtf8;
+  constexpr size_t kOk = std::string_view::npos;
+  EXPECT_EQ(FindInvalidUtf8("plain"), kOk);
+  EXPECT_EQ(FindInvalidUtf8("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"), kOk);
+  EXPECT_EQ(FindInvalidUtf8("ab\xc3"), 2u);              // truncated
+  EXPECT_EQ(FindInvalidUtf8("\xc0\x80"), 0u);            // overlong
+  EXPECT_EQ(FindInvalidUtf8("\xed\xa0\x80"), 0u);        // surrogate
+  EXPECT_EQ(FindInvalidUtf8("x\xf4\x90\x80\x80"), 1u);   // > U+10FFFF
+}
+
+// ---------------------------------------------------------------------------
+// GenerateCheckpointState
+
+TEST(CheckpointStateGenerate, ST03_ModelPathAppendedUnlessLast) {
+  auto a = GenerateCheckpointState("/d", "/d/model-1");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->all_model_checkpoint_paths, (std::vector<std::string>{"/d/model-1"}));
+
+  auto b = GenerateCheckpointState("/d", "/d/model-3", {"/d/model-2"});
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->all_model_checkpoint_paths, (std::vector<std::string>{"/d/model-2", "/d/model-3"}));
+
+  auto c = GenerateCheckpointState("/d", "/d/model-3", {"/d/model-3", "/d/model-2", "/d/model-3"});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->all_model_checkpoint_paths.size(), 3u);
+}
+
+TEST(CheckpointStateGenerate, ST04_RelativeSaveDirRewritesRelativePaths) {
+  auto r = GenerateCheckpointState("train", "train/model-0", {"/abs/model-x", "train/model-0"});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->model_checkpoint_path, "model-0");
+  EXPECT_EQ(r->all_model_checkpoint_paths, (std::vector<std::string>{"/abs/model-x", "model-0"}));
+
+  auto up = GenerateCheckpointState("a/b", "a/c/m");
+  ASSERT_TRUE(up.ok());
+  EXPECT_EQ(up->model_checkpoint_path, "../c/m");
+  auto same = GenerateCheckpointState("train/", "./train//x/../");
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(same->model_checkpoint_path, ".");
+
+  // An absolute save_dir rewrites nothing (ST-04, testAbsPath).
+  auto abs = GenerateCheckpointState("/d", "train/model-0", {"./x"});
+  ASSERT_TRUE(abs.ok());
+  EXPECT_EQ(abs->model_checkpoint_path, "train/model-0");
+  EXPECT_EQ(abs->all_model_checkpoint_paths, (std::vector<std::string>{"./x", "train/model-0"}));
+
+  // Python's os.path.relpath("") fails.
+  auto empty = GenerateCheckpointState("train", "");
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(empty.status().message(), "no path specified");
+}
+
+TEST(CheckpointStateGenerate, ST05_TimestampCountMustMatchPathsAfterAppend) {
+  auto bad = GenerateCheckpointState("/d", "c", {"a", "b"}, {1.0, 2.0});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.status().message(),
+            "Checkpoint timestamps, if provided, must match checkpoint paths (got paths ['a', 'b', 'c'] and "
+            "timestamps [1.0, 2.0])");
+
+  auto ok = GenerateCheckpointState("/d", "c", {"a", "b"}, {1.0, 2.0, 3.5}, 0.5);
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->all_model_checkpoint_timestamps, (std::vector<double>{1.0, 2.0, 3.5}));
+  EXPECT_EQ(ok->last_preserved_timestamp, 0.5);
+
+  EXPECT_TRUE(GenerateCheckpointState("/d", "c", {"a", "b"}, {}).ok());  // empty: no check
+}
+
+TEST(CheckpointStateGenerate, ST07_SaveRelativePathsRelativisesAbsolutePaths) {
+  auto r = GenerateCheckpointState("/tmp/s", "/tmp/s/model-2", {"/tmp/s/model-0", "other/m", "/tmp/s/model-2"},
+                                   {}, 0, /*save_relative_paths=*/true);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->model_checkpoint_path, "model-2");
+  EXPECT_EQ(r->all_model_checkpoint_paths, (std::vector<std::string>{"model-0", "other/m", "model-2"}));
+
+  auto outside = GenerateCheckpointState("/tmp/s", "/elsewhere/m", {}, {}, 0, true);
+  ASSERT_TRUE(outside.ok());
+  EXPECT_EQ(outside->model_checkpoint_path, "../../elsewhere/m");
+
+  // With a relative save_dir, rule ST-04 is applied on top (as TF does).
+  const std::string abs = Cwd() + "/train/model-2";
+  auto both = GenerateCheckpointState("train", abs, {abs}, {}, 0, true);
+  ASSERT_TRUE(both.ok());
+  EXPECT_EQ(both->model_checkpoint_path, "../model-2");
+}
+
+// ---------------------------------------------------------------------------
+// UpdateCheckpointState
+
+TEST(CheckpointStateUpdate, ST01_WritesTextToDefaultOrNamedFile) {
+  auto fs = MemFsWithDir("/d");
+  ASSERT_TRUE(UpdateCheckpointState("/d", "/d/m-2", {"/d/m-1", "/d/m-2"}, "checkpoint", {1712345678.0, 1.5},
+                                    1e-05, false, fs.get())
+                  .ok());
+  EXPECT_EQ(ReadFile(fs.get(), "/d/checkpoint"),
+            "model_checkpoint_path: \"/d/m-2\"\n"
+            "all_model_checkpoint_paths: \"/d/m-1\"\n"
+            "all_model_checkpoint_paths: \"/d/m-2\"\n"
+            "all_model_checkpoint_timestamps: 1712345678.0\n"
+            "all_model_checkpoint_timestamps: 1.5\n"
+            "last_preserved_timestamp: 1e-05\n");
+
+  ASSERT_TRUE(UpdateCheckpointState("/d", "/d/m-3", {}, "other_state", {}, 0, true, fs.get()).ok());
+  EXPECT_EQ(ReadFile(fs.get(), "/d/other_state"),
+            "model_checkpoint_path: \"m-3\"\nall_model_checkpoint_paths: \"m-3\"\n");
+}
+
+TEST(CheckpointStateUpdate, ST08_ConflictWithStateFilePath) {
+  auto fs = MemFsWithDir("/d");
+  Status s = UpdateCheckpointState("/d", "/d/checkpoint", {}, "checkpoint", {}, 0, false, fs.get());
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(s.message(),
+            "Save path '/d/checkpoint' conflicts with path used for checkpoint state.  Please use a different save "
+            "path.");
+  EXPECT_EQ(fs->FileExists("/d/checkpoint").code(), StatusCode::kNotFound);
+  // After relativisation the paths differ, so there is no conflict.
+  EXPECT_TRUE(UpdateCheckpointState("/d", "/d/checkpoint", {}, "checkpoint", {}, 0, true, fs.get()).ok());
+}
+
+TEST(CheckpointStateUpdate, ST05_ErrorWritesNothing) {
+  auto fs = MemFsWithDir("/d");
+  Status s = UpdateCheckpointState("/d", "/d/c", {"/d/a"}, "checkpoint", {1.0}, 0, false, fs.get());
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  auto children = fs->GetChildren("/d");
+  ASSERT_TRUE(children.ok());
+  EXPECT_TRUE(children->empty());
+}
+
+TEST(CheckpointStateUpdate, MissingDirectoryIsNotFound) {
+  auto fs = NewMemoryFileSystem();
+  EXPECT_EQ(UpdateCheckpointState("/nope", "/nope/m", {}, "checkpoint", {}, 0, false, fs.get()).code(),
+            StatusCode::kNotFound);
+}
+
+// A file system that records the calls of the update protocol and fails the
+// one named in `fail`.
+class RecordingFileSystem final : public FileSystem {
+ public:
+  explicit RecordingFileSystem(FileSystem* base) : base_(base) {}
+  std::vector<std::string> log;
+  std::string fail;  // "write", "sync", "close", "rename", "syncdir"
+
+  Status Maybe(const std::string& op) {
+    return op == fail ? UnavailableError("injected " + op + " failure") : OkStatus();
+  }
+
+  class File final : public WritableFile {
+   public:
+    File(RecordingFileSystem* fs, std::unique_ptr<WritableFile> f) : fs_(fs), f_(std::move(f)) {}
+    Status Append(const void* d, size_t n) override {
+      fs_->log.push_back("append");
+      RETURN_IF_ERROR(fs_->Maybe("write"));
+      return f_->Append(d, n);
+    }
+    Status Sync() override {
+      fs_->log.push_back("sync");
+      RETURN_IF_ERROR(fs_->Maybe("sync"));
+      return f_->Sync();
+    }
+    Status Close() override {
+      fs_->log.push_back("close");
+      RETURN_IF_ERROR(fs_->Maybe("close"));
+      return f_->Close();
+    }
+    uint64_t Size() const override { return f_->Size(); }
+
+   private:
+    RecordingFileSystem* fs_;
+    std::unique_ptr<WritableFile> f_;
+  };
+
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path,
+                                                        const WritableFileOptions& o) override {
+    log.push_back("create " + path);
+    auto f = base_->NewWritableFile(path, o);
+    if (!f.ok()) return f.status();
+    return std::unique_ptr<WritableFile>(std::make_unique<File>(this, *std::move(f)));
+  }
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& p) override {
+    return base_->NewRandomAccessFile(p);
+  }
+  Status FileExists(const std::string& p) override { return base_->FileExists(p); }
+  Result<uint64_t> GetFileSize(const std::string& p) override { return base_->GetFileSize(p); }
+  Result<double> GetModificationTime(const std::string& p) override { return base_->GetModificationTime(p); }
+  bool IsDirectory(const std::string& p) override { return base_->IsDirectory(p); }
+  Result<std::vector<std::string>> GetChildren(const std::string& d) override { return base_->GetChildren(d); }
+  Status RenameFile(const std::string& from, const std::string& to) override {
+    log.push_back("rename " + from + " -> " + to);
+    RETURN_IF_ERROR(Maybe("rename"));
+    return base_->RenameFile(from, to);
+  }
+  Status DeleteFile(const std::string& p) override {
+    log.push_back("delete " + p);
+    return base_->DeleteFile(p);
+  }
+  Status CreateDir(const std::string& p) override { return base_->CreateDir(p); }
+  Status DeleteDir(const std::string& p) override { return base_->DeleteDir(p); }
+  Status SyncDir(const std::string& d) override {
+    log.push_back("syncdir " + d);
+    RETURN_IF_ERROR(Maybe("syncdir"));
+    return base_->SyncDir(d);
+  }
+
+ private:
+  FileSystem* base_;
+};
+
+TEST(CheckpointStateUpdate, ST02_AtomicDurableProtocolOrder) {
+  auto mem = MemFsWithDir("/d");
+  RecordingFileSystem fs(mem.get());
+  ASSERT_TRUE(UpdateCheckpointState("/d", "/d/m-1", {}, "checkpoint", {}, 0, false, &fs).ok());
+  ASSERT_EQ(fs.log.size(), 6u);
+  const std::regex tmp_re(R"(create (/d/checkpoint\.tmp[0-9a-f]{32}))");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_match(fs.log[0], m, tmp_re)) << fs.log[0];
+  const std::string tmp = m[1];
+  EXPECT_EQ(fs.log[1], "append");
+  EXPECT_EQ(fs.log[2], "sync");
+  EXPECT_EQ(fs.log[3], "close");
+  EXPECT_EQ(fs.log[4], "rename " + tmp + " -> /d/checkpoint");
+  EXPECT_EQ(fs.log[5], "syncdir /d");
+  EXPECT_EQ(ReadFile(mem.get(), "/d/checkpoint"),
+            "model_checkpoint_path: \"/d/m-1\"\nall_model_checkpoint_paths: \"/d/m-1\"\n");
+}
+
+TEST(CheckpointStateUpdate, ST02_FailureBeforeRenameKeepsOldFileAndRemovesTemp) {
+  for (const std::string step : {"write", "sync", "close", "rename"}) {
+    auto mem = MemFsWithDir("/d");
+    WriteFile(mem.get(), "/d/checkpoint", "model_checkpoint_path: \"old\"\n");
+    RecordingFileSystem fs(mem.get());
+    fs.fail = step;
+    Status s = UpdateCheckpointState("/d", "/d/m-1", {}, "checkpoint", {}, 0, false, &fs);
+    EXPECT_EQ(s.code(), StatusCode::kUnavailable) << step;
+    EXPECT_NE(s.message().find("/d/checkpoint"), std::string::npos) << s.message();
+    EXPECT_EQ(ReadFile(mem.get(), "/d/checkpoint"), "model_checkpoint_path: \"old\"\n") << step;
+    auto children = mem->GetChildren("/d");
+    ASSERT_TRUE(children.ok());
+    EXPECT_EQ(*children, std::vector<std::string>{"checkpoint"}) << step;
+  }
+}
+
+TEST(CheckpointStateUpdate, ST02_DirSyncFailureIsReportedAfterPublish) {
+  auto mem = MemFsWithDir("/d");
+  RecordingFileSystem fs(mem.get());
+  fs.fail = "syncdir";
+  EXPECT_EQ(UpdateCheckpointState("/d", "/d/m-1", {}, "checkpoint", {}, 0, false, &fs).code(),
+            StatusCode::kUnavailable);
+  EXPECT_TRUE(mem->FileExists("/d/checkpoint").ok());
+}
+
+TEST(CheckpointStateUpdate, ST02_PosixLeavesNoTemporaryFiles) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("ckpt_state_test_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string d = dir.string();
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(UpdateCheckpointState(d, d + "/m-" + std::to_string(i)).ok());
+  }
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) names.push_back(e.path().filename().string());
+  EXPECT_EQ(names, std::vector<std::string>{"checkpoint"});
+  auto state = GetCheckpointState(d);
+  ASSERT_TRUE(state.ok() && state->has_value());
+  EXPECT_EQ((*state)->model_checkpoint_path, d + "/m-2");
+  std::filesystem::remove_all(dir);
+}
+
+// ---------------------------------------------------------------------------
+// GetCheckpointState
+
+TEST(CheckpointStateGet, ST09_NoFileIsNullopt) {
+  auto fs = MemFsWithDir("/d");
+  auto r = GetCheckpointState("/d", "checkpoint", fs.get());
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->has_value());
+  auto missing_dir = GetCheckpointState("/nope", "checkpoint", fs.get());
+  ASSERT_TRUE(missing_dir.ok());
+  EXPECT_FALSE(missing_dir->has_value());
+}
+
+TEST(CheckpointStateGet, ST10_EmptyOrModelPathlessFileIsInvalidArgument) {
+  auto fs = MemFsWithDir("/d");
+  for (const char* text : {"", "all_model_checkpoint_paths: \"m\"\n", "model_checkpoint_path: \"\"\n"}) {
+    WriteFile(fs.get(), "/d/checkpoint", text);
+    auto r = GetCheckpointState("/d", "checkpoint", fs.get());
+    ASSERT_FALSE(r.ok()) << text;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(r.status().message(), "Invalid checkpoint state loaded from /d");
+  }
+}
+
+TEST(CheckpointStateGet, ST11_ParseErrorIsDataLossNotSilentNone) {
+  auto fs = MemFsWithDir("/d");
+  WriteFile(fs.get(), "/d/checkpoint", "this is not a checkpoint state\n");
+  auto r = GetCheckpointState("/d", "checkpoint", fs.get());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(r.status().message().find("/d/checkpoint: cannot parse checkpoint state: 1:"), std::string::npos)
+      << r.status().message();
+  // An unreadable state file (here: a directory) reports the I/O error.
+  ASSERT_TRUE(fs->CreateDir("/d/dirstate").ok());
+  EXPECT_FALSE(GetCheckpointState("/d", "dirstate", fs.get()).ok());
+}
+
+TEST(CheckpointStateGet, ST12_RelativePathsJoinedWithoutNormalisation) {
+  auto fs = MemFsWithDir("/d");
+  WriteFile(fs.get(), "/d/checkpoint",
+            "model_checkpoint_path: \"./model.ckpt-687529\"\n"
+            "all_model_checkpoint_paths: \"./model.ckpt-687500\"\n"
+            "all_model_checkpoint_paths: \"/abs/m\"\n"
+            "all_model_checkpoint_paths: \"../up\"\n"
+            "all_model_checkpoint_timestamps: 1.0\n");
+  auto r = GetCheckpointState("/d", "checkpoint", fs.get());
+  ASSERT_TRUE(r.ok() && r->has_value()) << r.status().ToString();
+  EXPECT_EQ((*r)->model_checkpoint_path, "/d/./model.ckpt-687529");
+  EXPECT_EQ((*r)->all_model_checkpoint_paths,
+            (std::vector<std::string>{"/d/./model.ckpt-687500", "/abs/m", "/d/../up"}));
+  EXPECT_EQ((*r)->all_model_checkpoint_timestamps, std::vector<double>{1.0});
+  // A trailing slash on the directory is not doubled.
+  auto slash = GetCheckpointState("/d/", "checkpoint", fs.get());
+  ASSERT_TRUE(slash.ok() && slash->has_value());
+  EXPECT_EQ((*slash)->model_checkpoint_path, "/d/./model.ckpt-687529");
+}
+
+TEST(CheckpointStateGet, ST07_RelativeFileReadBackAsAbsolute) {
+  auto fs = MemFsWithDir("/s");
+  ASSERT_TRUE(UpdateCheckpointState("/s", "/s/model-2", {"/s/model-0", "/s/model-2"}, "checkpoint", {}, 0, true,
+                                    fs.get())
+                  .ok());
+  EXPECT_EQ(ReadFile(fs.get(), "/s/checkpoint"),
+            "model_checkpoint_path: \"model-2\"\n"
+            "all_model_checkpoint_paths: \"model-0\"\n"
+            "all_model_checkpoint_paths: \"model-2\"\n");
+  auto r = GetCheckpointState("/s", "checkpoint", fs.get());
+  ASSERT_TRUE(r.ok() && r->has_value());
+  EXPECT_EQ((*r)->model_checkpoint_path, "/s/model-2");
+  EXPECT_EQ((*r)->all_model_checkpoint_paths, (std::vector<std::string>{"/s/model-0", "/s/model-2"}));
+}
+
+// ---------------------------------------------------------------------------
+// LatestCheckpoint
+
+TEST(CheckpointStateLatest, ST14_RequiresExistingFilesAndUsesModelPath) {
+  auto fs = MemFsWithDir("/d");
+  auto none = LatestCheckpoint("/d", "checkpoint", fs.get());
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+
+  // The model path, not the last list element.
+  WriteFile(fs.get(), "/d/checkpoint",
+            "model_checkpoint_path: \"a\"\nall_model_checkpoint_paths: \"a\"\nall_model_checkpoint_paths: \"b\"\n");
+  WriteFile(fs.get(), "/d/b.index", "x");
+  auto missing = LatestCheckpoint("/d", "checkpoint", fs.get());
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing->has_value());
+
+  WriteFile(fs.get(), "/d/a.index", "x");
+  auto found = LatestCheckpoint("/d", "checkpoint", fs.get());
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->value_or("<none>"), "/d/a");
+
+  // V1: the prefix itself.
+  WriteFile(fs.get(), "/d/checkpoint", "model_checkpoint_path: \"v1file\"\n");
+  WriteFile(fs.get(), "/d/v1file", "x");
+  EXPECT_EQ(LatestCheckpoint("/d", "checkpoint", fs.get())->value_or("<none>"), "/d/v1file");
+}
+
+TEST(CheckpointStateLatest, ST15_V1ShardedPatternReturnedVerbatim) {
+  auto fs = MemFsWithDir("/d");
+  WriteFile(fs.get(), "/d/checkpoint", "model_checkpoint_path: \"/d/sharded_basics-????\?-of-00002\"\n");
+  WriteFile(fs.get(), "/d/sharded_basics-00000-of-00002", "x");
+  auto r = LatestCheckpoint("/d", "checkpoint", fs.get());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->value_or("<none>"), "/d/sharded_basics-????\?-of-00002");
+}
+
+TEST(CheckpointStateLatest, ST17_LatestFilenameSelectsStateFile) {
+  auto fs = MemFsWithDir("/d");
+  WriteFile(fs.get(), "/d/a.index", "x");
+  WriteFile(fs.get(), "/d/b.index", "x");
+  ASSERT_TRUE(UpdateCheckpointState("/d", "/d/a", {}, "checkpoint", {}, 0, true, fs.get()).ok());
+  ASSERT_TRUE(UpdateCheckpointState("/d", "/d/b", {}, "mystate", {}, 0, true, fs.get()).ok());
+  EXPECT_EQ(LatestCheckpoint("/d", "checkpoint", fs.get())->value_or(""), "/d/a");
+  EXPECT_EQ(LatestCheckpoint("/d", "mystate", fs.get())->value_or(""), "/d/b");
+}
+
+TEST(CheckpointStateLatest, ST11_ErrorsPropagate) {
+  auto fs = MemFsWithDir("/d");
+  WriteFile(fs.get(), "/d/checkpoint", "{{{");
+  EXPECT_EQ(LatestCheckpoint("/d", "checkpoint", fs.get()).status().code(), StatusCode::kDataLoss);
+  WriteFile(fs.get(), "/d/checkpoint", "");
+  EXPECT_EQ(LatestCheckpoint("/d", "checkpoint", fs.get()).status().code(), StatusCode::kInvalidArgument);
+}
+
+// ---------------------------------------------------------------------------
+// CheckpointExists, GetCheckpointMtimes
+
+TEST(CheckpointStateExists, ST18_V2IndexOrV1Path) {
+  auto fs = MemFsWithDir("/d");
+  EXPECT_FALSE(CheckpointExists("/d/m-1", fs.get()));
+  WriteFile(fs.get(), "/d/m-1.index", "x");
+  EXPECT_TRUE(CheckpointExists("/d/m-1", fs.get()));
+  WriteFile(fs.get(), "/d/v1-00000-of-00002", "x");
+  EXPECT_TRUE(CheckpointExists("/d/v1-????\?-of-00002", fs.get()));
+  EXPECT_FALSE(CheckpointExists("/d/v1", fs.get()));
+}
+
+TEST(CheckpointStateExists, ST19_AnyExistingPathCounts) {
+  auto fs = MemFsWithDir("/d/sub");
+  WriteFile(fs.get(), "/d/m.index", "x");
+  EXPECT_TRUE(CheckpointExists("/d/sub", fs.get()));
+  EXPECT_TRUE(CheckpointExists("/d/m.index", fs.get()));
+}
+
+TEST(CheckpointStateMtimes, ST20_OnePerExistingPrefixInSeconds) {
+  auto fs = MemFsWithDir("/d");
+  WriteFile(fs.get(), "/d/a.index", "x");
+  WriteFile(fs.get(), "/d/b", "x");
+  WriteFile(fs.get(), "/d/c.index", "x");
+  auto mt = GetCheckpointMtimes({"/d/a", "/d/missing", "/d/b", "/d/c"}, fs.get());
+  ASSERT_EQ(mt.size(), 3u);
+  EXPECT_EQ(mt[0], *fs->GetModificationTime("/d/a.index"));
+  EXPECT_EQ(mt[1], *fs->GetModificationTime("/d/b"));
+  EXPECT_EQ(mt[2], *fs->GetModificationTime("/d/c.index"));
+  EXPECT_LE(mt[0], mt[2]);
+  EXPECT_GT(mt[0], 1e9);  // seconds since the epoch, not microseconds
+  EXPECT_LT(mt[0], 1e11);
+  EXPECT_TRUE(GetCheckpointMtimes({}, fs.get()).empty());
+}
+
+// ---------------------------------------------------------------------------
+// RemoveCheckpoint, MetaGraphFilename
+
+std::vector<std::string> Children(FileSystem* fs, const std::string& dir) {
+  auto c = fs->GetChildren(dir);
+  EXPECT_TRUE(c.ok());
+  std::vector<std::string> v = c.ok() ? *c : std::vector<std::string>{};
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+TEST(CheckpointStateRemove, ST21_V2DeletesMetaIndexAndDataShards) {
+  auto fs = MemFsWithDir("/d");
+  for (const char* f : {"m-1.meta", "m-1.index", "m-1.data-00000-of-00002", "m-1.data-00001-of-00002",
+                        "m-10.index", "m-1.data-0-of-2", "m-1.extra", "checkpoint"}) {
+    WriteFile(fs.get(), std::string("/d/") + f, "x");
+  }
+  ASSERT_TRUE(RemoveCheckpoint("/d/m-1", CheckpointFormat::kV2, "meta", fs.get()).ok());
+  EXPECT_EQ(Children(fs.get(), "/d"),
+            (std::vector<std::string>{"checkpoint", "m-1.data-0-of-2", "m-1.extra", "m-10.index"}));
+  EXPECT_FALSE(CheckpointExists("/d/m-1", fs.get()));
+  // Nothing left to delete: still OK.
+  EXPECT_TRUE(RemoveCheckpoint("/d/m-1", CheckpointFormat::kV2, "meta", fs.get()).ok());
+  EXPECT_TRUE(RemoveCheckpoint("/nodir/m", CheckpointFormat::kV2, "meta", fs.get()).ok());
+}
+
+TEST(CheckpointStateRemove, ST21_V1DeletesMetaAndPrefixGlob) {
+  auto fs = MemFsWithDir("/d");
+  for (const char* f : {"s-00000-of-00002", "s-00001-of-00002", "s.meta", "s-00000-of-00002.index"}) {
+    WriteFile(fs.get(), std::string("/d/") + f, "x");
+  }
+  ASSERT_TRUE(RemoveCheckpoint("/d/s-????\?-of-00002", CheckpointFormat::kV1, "meta", fs.get()).ok());
+  EXPECT_EQ(Children(fs.get(), "/d"), std::vector<std::string>{"s-00000-of-00002.index"});
+}
+
+TEST(CheckpointStateRemove, ST21_CustomMetaSuffix) {
+  auto fs = MemFsWithDir("/d");
+  WriteFile(fs.get(), "/d/m.meta", "x");
+  WriteFile(fs.get(), "/d/m.mg", "x");
+  ASSERT_TRUE(RemoveCheckpoint("/d/m", CheckpointFormat::kV2, "mg", fs.get()).ok());
+  EXPECT_EQ(Children(fs.get(), "/d"), std::vector<std::string>{"m.meta"});
+}
+
+TEST(CheckpointStateRemove, ST23_GlobCharactersInPrefixWidenTheMatch) {
+  auto fs = MemFsWithDir("/d");
+  for (const char* f : {"a1.index", "a2.index", "b1.index", "a1.data-00000-of-00001"}) {
+    WriteFile(fs.get(), std::string("/d/") + f, "x");
+  }
+  ASSERT_TRUE(RemoveCheckpoint("/d/a*", CheckpointFormat::kV2, "meta", fs.get()).ok());
+  EXPECT_EQ(Children(fs.get(), "/d"), std::vector<std::string>{"b1.index"});
+}
+
+TEST(CheckpointStateRemove, ST22_MetaGraphFilename) {
+  EXPECT_EQ(MetaGraphFilename("model.ckpt-123456-????\?-of-00005"), "model.ckpt-123456.meta");
+  EXPECT_EQ(MetaGraphFilename("model.ckpt-123456-00001-of-00002"), "model.ckpt-123456.meta");
+  EXPECT_EQ(MetaGraphFilename("m-00001-of-00002"), "m.meta");
+  EXPECT_EQ(MetaGraphFilename("s1"), "s1.meta");
+  EXPECT_EQ(MetaGraphFilename("/d/ckpt-7", "mg"), "/d/ckpt-7.mg");
+  EXPECT_EQ(MetaGraphFilename("a-1-of-2-of-3"), "a-1-of.meta");
+  EXPECT_EQ(MetaGraphFilename("model-1-2-of-3"), "model-1.meta");
+  EXPECT_EQ(MetaGraphFilename("m-1-of-"), "m-1-of-.meta");
+  EXPECT_EQ(MetaGraphFilename("m--of-2"), "m--of-2.meta");
+  EXPECT_EQ(MetaGraphFilename("m-1-of-2x"), "m-1-of-2x.meta");
+  EXPECT_EQ(MetaGraphFilename("a-1-of-2\n"), "a\n.meta");  // Python's `$` before a final newline
+  EXPECT_EQ(MetaGraphFilename(""), ".meta");
+}
+
+}  // namespace
+}  // namespace ckpt
