@@ -1,0 +1,517 @@
+// bundle_tool: a test-only driver so Python tests can run the C++ bundle
+// writer/reader on exact bytes (tests/tf_compat/test_tf_differential.py).
+//
+//   bundle_tool write SPEC_DIR PREFIX [--alignment N]
+//       SPEC_DIR/manifest.json is a JSON list of tensors, added in list order:
+//         {"key", "dtype", "shape", "file"}            whole tensor; file = raw
+//                                                       little-endian row-major bytes
+//         {"key", "dtype", "shape", "strings_file"}    DT_STRING; strings_file =
+//                                                       JSON list of base64 strings
+//         {"key", "dtype", "full_shape", "slice": "0,5:-", "file" | "strings_file"}
+//                                                       one slice (BundleWriter::AddSlice)
+//       "key_b64" may replace "key" (keys that are not UTF-8). Files are
+//       relative to SPEC_DIR.
+//   bundle_tool read PREFIX OUT_DIR
+//       Writes OUT_DIR/manifest.json (same shape as above, plus "key_b64" and,
+//       for partitioned tensors, "slices") and one raw / strings file per key.
+//       Partitioned tensors are assembled. A key that cannot be read gets
+//       "error" instead of a file, and the exit status is 1.
+//   bundle_tool read_slice PREFIX KEY SLICE OUT_FILE
+//       Raw bytes of BundleReader::ReadSlice(KEY, SLICE) ("0,2:-").
+//   bundle_tool merge OUT_PREFIX IN_PREFIX...
+//       MergeBundles(IN_PREFIX..., OUT_PREFIX).
+//
+// Exit status: 0 ok, 1 a library error (Status on stderr), 2 bad usage or
+// bad manifest.
+#include <ckpt/bundle.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace {
+
+// ---- a small JSON reader (enough for manifests) ----
+
+struct Json;
+using JsonArray = std::vector<Json>;
+using JsonObject = std::map<std::string, Json>;
+struct Json {
+  std::variant<std::nullptr_t, bool, double, std::string, JsonArray, JsonObject> v;
+  std::string number_text;  // numbers keep their text (int64 exactness)
+
+  const JsonObject* object() const { return std::get_if<JsonObject>(&v); }
+  const JsonArray* array() const { return std::get_if<JsonArray>(&v); }
+  const std::string* string() const { return std::get_if<std::string>(&v); }
+  bool is_number() const { return std::holds_alternative<double>(v); }
+};
+
+class JsonParser {
+ public:
+  explicit JsonParser(std::string_view s) : s_(s) {}
+
+  bool Parse(Json* out, std::string* error) {
+    if (!Value(out) || (Ws(), pos_ != s_.size())) {
+      *error = "invalid JSON near byte " + std::to_string(pos_);
+      return false;
+    }
+    return true;
+  }
+
+ private:
+  void Ws() {
+    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\n' || s_[pos_] == '\r' || s_[pos_] == '\t')) ++pos_;
+  }
+  bool Lit(std::string_view lit) {
+    if (s_.substr(pos_, lit.size()) != lit) return false;
+    pos_ += lit.size();
+    return true;
+  }
+  static void Utf8(uint32_t cp, std::string* out) {
+    if (cp < 0x80) {
+      *out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      *out += static_cast<char>(0xC0 | (cp >> 6));
+      *out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      *out += static_cast<char>(0xE0 | (cp >> 12));
+      *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      *out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      *out += static_cast<char>(0xF0 | (cp >> 18));
+      *out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      *out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  }
+  bool Hex4(uint32_t* v) {
+    if (pos_ + 4 > s_.size()) return false;
+    *v = 0;
+    for (int i = 0; i < 4; ++i) {
+      const char c = s_[pos_++];
+      *v <<= 4;
+      if (c >= '0' && c <= '9') *v |= static_cast<uint32_t>(c - '0');
+      else if (c >= 'a' && c <= 'f') *v |= static_cast<uint32_t>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F') *v |= static_cast<uint32_t>(c - 'A' + 10);
+      else return false;
+    }
+    return true;
+  }
+  bool String(std::string* out) {
+    if (!Lit("\"")) return false;
+    while (pos_ < s_.size()) {
+      const char c = s_[pos_++];
+      if (c == '"') return true;
+      if (c != '\\') {
+        *out += c;
+        continue;
+      }
+      if (pos_ >= s_.size()) return false;
+      const char e = s_[pos_++];
+      switch (e) {
+        case '"': *out += '"'; break;
+        case '\\': *out += '\\'; break;
+        case '/': *out += '/'; break;
+        case 'b': *out += '\b'; break;
+        case 'f': *out += '\f'; break;
+        case 'n': *out += '\n'; break;
+        case 'r': *out += '\r'; break;
+        case 't': *out += '\t'; break;
+        case 'u': {
+          uint32_t cp;
+          if (!Hex4(&cp)) return false;
+          if (cp >= 0xD800 && cp < 0xDC00 && Lit("\\u")) {
+            uint32_t lo;
+            if (!Hex4(&lo)) return false;
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+          }
+          Utf8(cp, out);
+          break;
+        }
+        default: return false;
+      }
+    }
+    return false;
+  }
+  bool Value(Json* out) {
+    Ws();
+    if (pos_ >= s_.size()) return false;
+    const char c = s_[pos_];
+    if (c == '{') {
+      ++pos_;
+      JsonObject obj;
+      Ws();
+      if (Lit("}")) return out->v = std::move(obj), true;
+      while (true) {
+        Ws();
+        std::string k;
+        if (!String(&k)) return false;
+        Ws();
+        if (!Lit(":")) return false;
+        Json val;
+        if (!Value(&val)) return false;
+        obj[k] = std::move(val);
+        Ws();
+        if (Lit("}")) break;
+        if (!Lit(",")) return false;
+      }
+      out->v = std::move(obj);
+      return true;
+    }
+    if (c == '[') {
+      ++pos_;
+      JsonArray arr;
+      Ws();
+      if (Lit("]")) return out->v = std::move(arr), true;
+      while (true) {
+        Json val;
+        if (!Value(&val)) return false;
+        arr.push_back(std::move(val));
+        Ws();
+        if (Lit("]")) break;
+        if (!Lit(",")) return false;
+      }
+      out->v = std::move(arr);
+      return true;
+    }
+    if (c == '"') {
+      std::string s;
+      if (!String(&s)) return false;
+      out->v = std::move(s);
+      return true;
+    }
+    if (Lit("true")) return out->v = true, true;
+    if (Lit("false")) return out->v = false, true;
+    if (Lit("null")) return out->v = nullptr, true;
+    const size_t start = pos_;
+    while (pos_ < s_.size() && std::string_view("+-0123456789.eE").find(s_[pos_]) != std::string_view::npos) ++pos_;
+    if (pos_ == start) return false;
+    out->number_text = std::string(s_.substr(start, pos_ - start));
+    out->v = std::strtod(out->number_text.c_str(), nullptr);
+    return true;
+  }
+
+  std::string_view s_;
+  size_t pos_ = 0;
+};
+
+// ---- JSON writing, base64 ----
+
+std::string JsonQuote(std::string_view s) {
+  std::string out = "\"";
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"') out += "\\\"";
+    else if (c == '\\') out += "\\\\";
+    else if (c < 0x20 || c >= 0x80) {
+      // Only used for ASCII-safe fields (dtype names, base64, file names);
+      // anything else is escaped byte-wise as Latin-1 code points.
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+      out += buf;
+    } else {
+      out += ch;
+    }
+  }
+  return out + "\"";
+}
+
+constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+std::string Base64Encode(std::string_view in) {
+  std::string out;
+  size_t i = 0;
+  for (; i + 3 <= in.size(); i += 3) {
+    const uint32_t v = (static_cast<uint8_t>(in[i]) << 16) | (static_cast<uint8_t>(in[i + 1]) << 8) |
+                       static_cast<uint8_t>(in[i + 2]);
+    out += {kB64[v >> 18], kB64[(v >> 12) & 63], kB64[(v >> 6) & 63], kB64[v & 63]};
+  }
+  if (in.size() - i == 1) {
+    const uint32_t v = static_cast<uint8_t>(in[i]) << 16;
+    out += {kB64[v >> 18], kB64[(v >> 12) & 63], '=', '='};
+  } else if (in.size() - i == 2) {
+    const uint32_t v = (static_cast<uint8_t>(in[i]) << 16) | (static_cast<uint8_t>(in[i + 1]) << 8);
+    out += {kB64[v >> 18], kB64[(v >> 12) & 63], kB64[(v >> 6) & 63], '='};
+  }
+  return out;
+}
+
+bool Base64Decode(std::string_view in, std::string* out) {
+  uint32_t acc = 0;
+  int bits = 0;
+  for (const char c : in) {
+    if (c == '=') break;
+    const char* p = std::char_traits<char>::find(kB64, 64, c);
+    if (p == nullptr) return false;
+    acc = (acc << 6) | static_cast<uint32_t>(p - kB64);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      *out += static_cast<char>((acc >> bits) & 0xFF);
+    }
+  }
+  return true;
+}
+
+// ---- helpers ----
+
+int Usage() {
+  std::fprintf(stderr,
+               "usage: bundle_tool write SPEC_DIR PREFIX [--alignment N]\n"
+               "       bundle_tool read PREFIX OUT_DIR\n"
+               "       bundle_tool read_slice PREFIX KEY SLICE OUT_FILE\n"
+               "       bundle_tool merge OUT_PREFIX IN_PREFIX...\n");
+  return 2;
+}
+
+int Fail(const ckpt::Status& s) {
+  std::fprintf(stderr, "bundle_tool: %s\n", s.ToString().c_str());
+  return 1;
+}
+
+int BadSpec(const std::string& what) {
+  std::fprintf(stderr, "bundle_tool: bad manifest: %s\n", what.c_str());
+  return 2;
+}
+
+bool ReadFile(const std::string& path, std::string* out) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return false;
+  std::ostringstream ss;
+  ss << f.rdbuf();
+  *out = std::move(ss).str();
+  return true;
+}
+
+bool WriteFile(const std::string& path, std::string_view data) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f.write(data.data(), static_cast<std::streamsize>(data.size()));
+  return static_cast<bool>(f);
+}
+
+bool ParseShape(const Json* j, ckpt::TensorShape* out) {
+  if (j == nullptr || j->array() == nullptr) return false;
+  std::vector<int64_t> dims;
+  for (const Json& d : *j->array()) {
+    if (!d.is_number()) return false;
+    dims.push_back(std::strtoll(d.number_text.c_str(), nullptr, 10));
+  }
+  auto shape = ckpt::TensorShape::Make(dims);
+  if (!shape.ok()) return false;
+  *out = *shape;
+  return true;
+}
+
+const Json* Field(const JsonObject& o, const std::string& name) {
+  auto it = o.find(name);
+  return it == o.end() ? nullptr : &it->second;
+}
+
+std::string ShapeJson(const ckpt::TensorShape& s) {
+  std::string out = "[";
+  for (int d = 0; d < s.rank(); ++d) out += (d ? "," : "") + std::to_string(s.dim(d));
+  return out + "]";
+}
+
+std::string StringsJson(const std::vector<std::string>& strings) {
+  std::string out = "[";
+  for (size_t i = 0; i < strings.size(); ++i) out += (i ? ", " : "") + JsonQuote(Base64Encode(strings[i]));
+  return out + "]\n";
+}
+
+// True for keys that can go into JSON as-is (printable ASCII).
+bool PlainAscii(std::string_view s) {
+  for (const char c : s) {
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7F) return false;
+  }
+  return true;
+}
+
+// ---- subcommands ----
+
+int Write(const std::string& spec_dir, const std::string& prefix, int64_t alignment) {
+  std::string text, error;
+  if (!ReadFile(spec_dir + "/manifest.json", &text)) return BadSpec("cannot read " + spec_dir + "/manifest.json");
+  Json root;
+  if (!JsonParser(text).Parse(&root, &error)) return BadSpec(error);
+  if (root.array() == nullptr) return BadSpec("manifest must be a JSON list");
+
+  ckpt::BundleWriterOptions options;
+  options.data_alignment = alignment;
+  auto writer = ckpt::BundleWriter::Create(prefix, options);
+  if (!writer.ok()) return Fail(writer.status());
+
+  for (size_t i = 0; i < root.array()->size(); ++i) {
+    const JsonObject* e = (*root.array())[i].object();
+    const std::string where = "entry " + std::to_string(i);
+    if (e == nullptr) return BadSpec(where + " is not an object");
+    std::string key;
+    if (const Json* k = Field(*e, "key"); k != nullptr && k->string() != nullptr) {
+      key = *k->string();
+    } else if (const Json* kb = Field(*e, "key_b64"); kb != nullptr && kb->string() != nullptr) {
+      if (!Base64Decode(*kb->string(), &key)) return BadSpec(where + ": bad key_b64");
+    } else {
+      return BadSpec(where + ": needs \"key\" or \"key_b64\"");
+    }
+    const Json* dt = Field(*e, "dtype");
+    if (dt == nullptr || dt->string() == nullptr) return BadSpec(where + ": needs \"dtype\"");
+    const auto dtype = ckpt::DTypeFromName(*dt->string());
+    if (!dtype) return BadSpec(where + ": unknown dtype " + *dt->string());
+
+    const Json* slice_spec = Field(*e, "slice");
+    ckpt::TensorShape shape, full_shape;
+    ckpt::TensorSlice slice;
+    if (slice_spec != nullptr) {
+      if (slice_spec->string() == nullptr) return BadSpec(where + ": \"slice\" must be a string");
+      if (!ParseShape(Field(*e, "full_shape"), &full_shape)) return BadSpec(where + ": bad \"full_shape\"");
+      auto parsed = ckpt::TensorSlice::Parse(*slice_spec->string());
+      if (!parsed.ok()) return Fail(parsed.status());
+      slice = *parsed;
+      if (auto s = slice.CheckFits(full_shape); !s.ok()) return Fail(s);
+      shape = slice.SliceShape(full_shape);
+    } else if (!ParseShape(Field(*e, "shape"), &shape)) {
+      return BadSpec(where + ": bad \"shape\"");
+    }
+
+    ckpt::TensorView view;
+    view.dtype = *dtype;
+    view.shape = shape;
+    std::string bytes;
+    std::vector<std::string> strings;
+    std::vector<std::string_view> string_views;
+    if (*dtype == ckpt::DType::kString) {
+      const Json* sf = Field(*e, "strings_file");
+      if (sf == nullptr || sf->string() == nullptr) return BadSpec(where + ": string tensors need \"strings_file\"");
+      std::string stext;
+      Json list;
+      if (!ReadFile(spec_dir + "/" + *sf->string(), &stext)) return BadSpec(where + ": cannot read strings_file");
+      if (!JsonParser(stext).Parse(&list, &error) || list.array() == nullptr) {
+        return BadSpec(where + ": strings_file must be a JSON list");
+      }
+      for (const Json& s : *list.array()) {
+        std::string decoded;
+        if (s.string() == nullptr || !Base64Decode(*s.string(), &decoded)) return BadSpec(where + ": bad base64");
+        strings.push_back(std::move(decoded));
+      }
+      if (static_cast<int64_t>(strings.size()) != shape.num_elements()) {
+        return BadSpec(where + ": " + std::to_string(strings.size()) + " strings for shape " + shape.ToString());
+      }
+      string_views.assign(strings.begin(), strings.end());
+      view.strings = string_views;
+    } else {
+      const Json* f = Field(*e, "file");
+      if (f == nullptr || f->string() == nullptr) return BadSpec(where + ": needs \"file\"");
+      if (!ReadFile(spec_dir + "/" + *f->string(), &bytes)) return BadSpec(where + ": cannot read " + *f->string());
+      if (bytes.size() != view.byte_size()) {
+        return BadSpec(where + ": file has " + std::to_string(bytes.size()) + " bytes, shape " + shape.ToString() +
+                       " of " + *dt->string() + " needs " + std::to_string(view.byte_size()));
+      }
+      view.data = bytes.data();
+    }
+    const ckpt::Status s = slice_spec != nullptr ? (*writer)->AddSlice(key, full_shape, slice, view)
+                                                 : (*writer)->Add(key, view);
+    if (!s.ok()) return Fail(s);
+  }
+  if (auto s = (*writer)->Finish(); !s.ok()) return Fail(s);
+  return 0;
+}
+
+int Read(const std::string& prefix, const std::string& out_dir) {
+  auto reader = ckpt::BundleReader::Open(prefix);
+  if (!reader.ok()) return Fail(reader.status());
+  std::string manifest = "[";
+  int rc = 0;
+  const auto infos = (*reader)->List();
+  for (size_t i = 0; i < infos.size(); ++i) {
+    const ckpt::TensorInfo& info = infos[i];
+    std::string entry = "{\"key_b64\": " + JsonQuote(Base64Encode(info.key));
+    if (PlainAscii(info.key)) entry += ", \"key\": " + JsonQuote(info.key);
+    entry += ", \"dtype\": " + JsonQuote(ckpt::DTypeName(info.dtype)) + ", \"shape\": " + ShapeJson(info.shape);
+    if (!info.slices.empty()) {
+      entry += ", \"slices\": [";
+      for (size_t k = 0; k < info.slices.size(); ++k) entry += (k ? ", " : "") + JsonQuote(info.slices[k].ToString());
+      entry += "]";
+    } else {
+      entry += ", \"shard_id\": " + std::to_string(info.shard_id) + ", \"offset\": " + std::to_string(info.offset) +
+               ", \"size\": " + std::to_string(info.size);
+    }
+    char name[32];
+    auto t = (*reader)->Read(info.key);
+    bool written = false;
+    if (t.ok() && t->dtype() == ckpt::DType::kString) {
+      std::snprintf(name, sizeof(name), "t%05zu.json", i);
+      written = WriteFile(out_dir + "/" + name, StringsJson(t->strings()));
+      entry += ", \"strings_file\": " + JsonQuote(name);
+    } else if (t.ok()) {
+      std::snprintf(name, sizeof(name), "t%05zu.bin", i);
+      written = WriteFile(out_dir + "/" + name,
+                          std::string_view(static_cast<const char*>(t->data()), t->byte_size()));
+      entry += ", \"file\": " + JsonQuote(name);
+    } else {
+      entry += ", \"error\": " + JsonQuote(t.status().ToString());
+      std::fprintf(stderr, "bundle_tool: %s\n", t.status().ToString().c_str());
+      rc = 1;
+    }
+    if (t.ok() && !written) {
+      std::fprintf(stderr, "bundle_tool: cannot write into %s\n", out_dir.c_str());
+      return 1;
+    }
+    manifest += (i ? ",\n " : "\n ") + entry + "}";
+  }
+  manifest += "\n]\n";
+  if (!WriteFile(out_dir + "/manifest.json", manifest)) {
+    std::fprintf(stderr, "bundle_tool: cannot write %s/manifest.json\n", out_dir.c_str());
+    return 1;
+  }
+  return rc;
+}
+
+int ReadSlice(const std::string& prefix, const std::string& key, const std::string& spec, const std::string& out) {
+  auto reader = ckpt::BundleReader::Open(prefix);
+  if (!reader.ok()) return Fail(reader.status());
+  auto slice = ckpt::TensorSlice::Parse(spec);
+  if (!slice.ok()) return Fail(slice.status());
+  auto t = (*reader)->ReadSlice(key, *slice);
+  if (!t.ok()) return Fail(t.status());
+  if (t->dtype() == ckpt::DType::kString) return WriteFile(out, StringsJson(t->strings())) ? 0 : 1;
+  return WriteFile(out, std::string_view(static_cast<const char*>(t->data()), t->byte_size())) ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) return Usage();
+  const std::string cmd = args[0];
+  if (cmd == "write") {
+    int64_t alignment = 1;
+    std::vector<std::string> pos;
+    for (size_t i = 1; i < args.size(); ++i) {
+      if (args[i] == "--alignment" && i + 1 < args.size()) {
+        alignment = std::strtoll(args[++i].c_str(), nullptr, 10);
+      } else if (args[i].rfind("--", 0) == 0) {
+        return Usage();
+      } else {
+        pos.push_back(args[i]);
+      }
+    }
+    if (pos.size() != 2 || alignment < 1) return Usage();
+    return Write(pos[0], pos[1], alignment);
+  }
+  if (cmd == "read" && args.size() == 3) return Read(args[1], args[2]);
+  if (cmd == "read_slice" && args.size() == 5) return ReadSlice(args[1], args[2], args[3], args[4]);
+  if (cmd == "merge" && args.size() >= 3) {
+    std::vector<std::string> inputs(args.begin() + 2, args.end());
+    if (auto s = ckpt::MergeBundles(inputs, args[1]); !s.ok()) return Fail(s);
+    return 0;
+  }
+  return Usage();
+}

@@ -1,0 +1,103 @@
+// Shared pieces of the `ckpt` command-line tool: argument parsing, error
+// reporting, checkpoint path resolution and value/JSON formatting.
+//
+// Each subcommand lives in its own file (ls.cc, dump.cc, verify.cc,
+// latest.cc) and is a few lines over the public API in include/ckpt/; this
+// header holds only presentation helpers, never checkpoint logic.
+//
+// Exit codes (every subcommand): 0 success, 1 an error from the library
+// (its Status printed on stderr), 2 a usage error (message on stderr).
+#pragma once
+
+#include <ckpt/bundle.h>
+#include <ckpt/status.h>
+#include <ckpt/tensor.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ckpt_cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitError = 1;
+inline constexpr int kExitUsage = 2;
+
+// One subcommand: its name, a one-line summary for `ckpt --help`, its usage
+// text (printed by `ckpt CMD --help` and after usage errors) and its body.
+struct Command {
+  std::string_view name;
+  std::string_view summary;
+  std::string_view usage;
+  int (*run)(const std::vector<std::string>& args);
+};
+
+const Command& LsCommand();
+const Command& DumpCommand();
+const Command& VerifyCommand();
+const Command& LatestCommand();
+
+// Parsed command line of one subcommand: flags anywhere, "--" ends flags.
+struct Args {
+  std::vector<std::string> positional;
+  std::vector<std::string> flags;  // the boolean flags that were given
+  std::vector<std::pair<std::string, std::string>> options;  // --name VALUE / --name=VALUE
+  bool help = false;
+
+  bool Has(std::string_view flag) const;
+  const std::string* Option(std::string_view name) const;
+};
+
+// Parses `args` (everything after the subcommand name). Accepts the boolean
+// flags in `bool_flags` and the valued options in `value_options`, plus
+// -h/--help. On a usage problem returns false with `*error` set.
+bool ParseArgs(const std::vector<std::string>& args, std::initializer_list<std::string_view> bool_flags,
+               std::initializer_list<std::string_view> value_options, Args* out, std::string* error);
+
+// Prints "ckpt CMD: MESSAGE" and the usage on stderr; returns kExitUsage.
+int UsageError(const Command& cmd, std::string_view message);
+// Prints the usage on stdout; returns kExitOk.
+int PrintHelp(const Command& cmd);
+// Prints "ckpt CMD: CODE: message" on stderr; returns kExitError.
+int LibraryError(const Command& cmd, const ckpt::Status& status);
+
+// Turns what the user typed into a bundle prefix:
+//   * an existing "P.index" file name -> P;
+//   * a prefix P (P.index exists) -> P;
+//   * a directory -> the latest checkpoint recorded in its `checkpoint`
+//     state file (ckpt::LatestCheckpoint), NotFound if there is none;
+//   * anything else is returned unchanged, for BundleReader::Open to report.
+ckpt::Result<std::string> ResolvePrefix(const std::string& path);
+
+// Bytes the data files hold for the tensor (TensorInfo::size). For a
+// partitioned fixed-size tensor the slices tile it, so that is its element
+// count times the element size; -1 (unknown) for a partitioned string tensor.
+int64_t StoredBytes(const ckpt::TensorInfo& info);
+
+// Opens the bundle PATH names (after ResolvePrefix).
+ckpt::Result<std::unique_ptr<ckpt::BundleReader>> OpenBundle(const std::string& path);
+
+// ---- formatting ----
+
+// True when `s` is well-formed UTF-8 (no overlong forms, no surrogates).
+bool IsValidUtf8(std::string_view s);
+// A JSON string literal (with quotes) for UTF-8 text; control characters
+// are \u-escaped. Invalid UTF-8 bytes are written as U+FFFD.
+std::string JsonString(std::string_view utf8);
+std::string Base64(std::string_view bytes);
+// Text for a terminal: printable UTF-8 kept, everything else C-escaped
+// (\n, \t, \\, \", \xNN).
+std::string EscapeText(std::string_view bytes);
+// "[2,3]" (the same text is valid JSON).
+std::string ShapeString(const ckpt::TensorShape& shape);
+
+// Element `i` of a fixed-size tensor as text that is also valid JSON when
+// `json` is set: integers in full, floating-point values with the fewest
+// digits that round-trip (float16/bfloat16/float8 converted to float),
+// NaN/Inf as "nan"/"inf"/"-inf" (quoted in JSON, bare in text), complex as
+// [re, im], bool as true/false.
+void AppendElement(const ckpt::Tensor& t, int64_t i, bool json, std::string* out);
+
+}  // namespace ckpt_cli

@@ -1,0 +1,144 @@
+// Argument parsing, error reporting and path resolution shared by the
+// subcommands.
+#include <ckpt/bundle.h>
+#include <ckpt/checkpoint_state.h>
+#include <ckpt/file_system.h>
+
+#include <cstdio>
+#include <string>
+
+#include "cli.h"
+
+namespace ckpt_cli {
+
+bool Args::Has(std::string_view flag) const {
+  for (const auto& f : flags) {
+    if (f == flag) return true;
+  }
+  return false;
+}
+
+const std::string* Args::Option(std::string_view name) const {
+  for (const auto& [k, v] : options) {
+    if (k == name) return &v;
+  }
+  return nullptr;
+}
+
+bool ParseArgs(const std::vector<std::string>& args, std::initializer_list<std::string_view> bool_flags,
+               std::initializer_list<std::string_view> value_options, Args* out, std::string* error) {
+  bool flags_done = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (flags_done || a.size() < 2 || a[0] != '-') {
+      out->positional.push_back(a);
+      continue;
+    }
+    if (a == "--") {
+      flags_done = true;
+      continue;
+    }
+    if (a == "-h" || a == "--help") {
+      out->help = true;
+      continue;
+    }
+    std::string name = a, value;
+    bool has_value = false;
+    if (const size_t eq = a.find('='); a.rfind("--", 0) == 0 && eq != std::string::npos) {
+      name = a.substr(0, eq);
+      value = a.substr(eq + 1);
+      has_value = true;
+    }
+    bool known = false;
+    for (std::string_view f : bool_flags) {
+      if (name == f) {
+        if (has_value) {
+          *error = "option " + name + " takes no value";
+          return false;
+        }
+        out->flags.push_back(name);
+        known = true;
+      }
+    }
+    for (std::string_view o : value_options) {
+      if (name == o) {
+        if (!has_value) {
+          if (i + 1 >= args.size()) {
+            *error = "option " + name + " needs a value";
+            return false;
+          }
+          value = args[++i];
+        }
+        out->options.emplace_back(name, value);
+        known = true;
+      }
+    }
+    if (!known) {
+      *error = "unknown option " + a;
+      return false;
+    }
+  }
+  return true;
+}
+
+int UsageError(const Command& cmd, std::string_view message) {
+  std::fprintf(stderr, "ckpt %.*s: %.*s\n\n%.*s", static_cast<int>(cmd.name.size()), cmd.name.data(),
+               static_cast<int>(message.size()), message.data(), static_cast<int>(cmd.usage.size()),
+               cmd.usage.data());
+  return kExitUsage;
+}
+
+int PrintHelp(const Command& cmd) {
+  std::fwrite(cmd.usage.data(), 1, cmd.usage.size(), stdout);
+  return kExitOk;
+}
+
+int LibraryError(const Command& cmd, const ckpt::Status& status) {
+  std::fprintf(stderr, "ckpt %.*s: %s\n", static_cast<int>(cmd.name.size()), cmd.name.data(),
+               status.ToString().c_str());
+  return kExitError;
+}
+
+ckpt::Result<std::string> ResolvePrefix(const std::string& path) {
+  ckpt::FileSystem* fs = ckpt::FileSystem::Default();
+  constexpr std::string_view kIndexSuffix = ".index";
+  if (path.size() > kIndexSuffix.size() && path.ends_with(kIndexSuffix) && fs->FileExists(path).ok() &&
+      !fs->IsDirectory(path)) {
+    return path.substr(0, path.size() - kIndexSuffix.size());
+  }
+  if (fs->FileExists(ckpt::MetaFilename(path)).ok()) return path;
+  if (fs->IsDirectory(path)) {
+    auto latest = ckpt::LatestCheckpoint(path);
+    if (!latest.ok()) return latest.status();
+    if (!latest->has_value()) {
+      return ckpt::NotFoundError("no checkpoint found in directory " + path +
+                                 " (no `checkpoint` state file naming an existing checkpoint)");
+    }
+    return **latest;
+  }
+  return path;
+}
+
+int64_t StoredBytes(const ckpt::TensorInfo& info) {
+  if (info.slices.empty()) return info.size;
+  const size_t esize = ckpt::DTypeSize(info.dtype);
+  return esize == 0 ? -1 : info.shape.num_elements() * static_cast<int64_t>(esize);
+}
+
+ckpt::Result<std::unique_ptr<ckpt::BundleReader>> OpenBundle(const std::string& path) {
+  auto prefix = ResolvePrefix(path);
+  if (!prefix.ok()) return prefix.status();
+  auto reader = ckpt::BundleReader::Open(*prefix);
+  ckpt::FileSystem* fs = ckpt::FileSystem::Default();
+  if (!reader.ok() && reader.status().code() == ckpt::StatusCode::kNotFound && fs->FileExists(*prefix).ok() &&
+      !fs->IsDirectory(*prefix)) {
+    // A single file without an .index beside it: most likely TF's legacy format.
+    return ckpt::Status(reader.status().code(),
+                        reader.status().message() + "; " + *prefix +
+                            " is a single file, probably a V1 (pre-2017, TensorSliceWriter) checkpoint, "
+                            "which ckpt does not read: only V2 bundles (PREFIX.index + PREFIX.data-*) are supported");
+  }
+  return reader;
+}
+
+}  // namespace ckpt_cli

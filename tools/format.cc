@@ -1,0 +1,315 @@
+// Printing tensor elements, strings and shapes as text or JSON.
+#include <bit>
+#include <charconv>
+#include <cmath>
+#include <complex>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "cli.h"
+
+namespace ckpt_cli {
+namespace {
+
+using ckpt::DType;
+
+template <typename T>
+T Load(const ckpt::Tensor& t, int64_t i) {
+  T v;
+  std::memcpy(&v, static_cast<const char*>(t.data()) + static_cast<size_t>(i) * sizeof(T), sizeof(T));
+  return v;
+}
+
+float HalfToFloat(uint16_t h) {
+  const uint32_t sign = (h >> 15) & 1u, exp = (h >> 10) & 0x1fu, man = h & 0x3ffu;
+  float v;
+  if (exp == 0) {
+    v = std::ldexp(static_cast<float>(man), -24);  // zero / subnormal
+  } else if (exp == 31) {
+    v = man == 0 ? INFINITY : NAN;
+  } else {
+    v = std::ldexp(static_cast<float>(man | 0x400u), static_cast<int>(exp) - 25);
+  }
+  return sign ? -v : v;
+}
+
+float BFloat16ToFloat(uint16_t b) { return std::bit_cast<float>(static_cast<uint32_t>(b) << 16); }
+
+// The 8-bit float formats: `ebits` exponent bits, `mbits` mantissa bits.
+//   ieee: top exponent means Inf (mantissa 0) / NaN (float8_e5m2);
+//   fn:   no Inf; only the all-ones pattern (S.1111.111) is NaN (e4m3fn);
+//   fnuz: no Inf, no -0; 0x80 is the only NaN (the *fnuz types).
+enum class F8Kind { kIeee, kFn, kFnuz };
+
+float Float8ToFloat(uint8_t b, int ebits, int mbits, int bias, F8Kind kind) {
+  const bool sign = (b >> 7) & 1u;
+  const uint32_t exp = (b >> mbits) & ((1u << ebits) - 1u);
+  const uint32_t man = b & ((1u << mbits) - 1u);
+  const uint32_t exp_max = (1u << ebits) - 1u, man_max = (1u << mbits) - 1u;
+  if (kind == F8Kind::kFnuz && b == 0x80) return NAN;
+  if (kind == F8Kind::kIeee && exp == exp_max) return man == 0 ? (sign ? -INFINITY : INFINITY) : NAN;
+  if (kind == F8Kind::kFn && exp == exp_max && man == man_max) return NAN;
+  float v;
+  if (exp == 0) {
+    v = std::ldexp(static_cast<float>(man), 1 - bias - mbits);
+  } else {
+    v = std::ldexp(static_cast<float>(man | (1u << mbits)), static_cast<int>(exp) - bias - mbits);
+  }
+  return sign ? -v : v;
+}
+
+template <typename F>
+void AppendFloating(F v, bool json, std::string* out) {
+  if (std::isnan(v) || std::isinf(v)) {
+    const char* s = std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf");
+    if (json) {
+      *out += '"';
+      *out += s;
+      *out += '"';
+    } else {
+      *out += s;
+    }
+    return;
+  }
+  char buf[64];
+  // Shortest text that reads back as the same F.
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
+  std::string_view s(buf, static_cast<size_t>(end - buf));
+  *out += s;
+  // Keep it a floating-point literal so JSON readers don't turn -0.0 into 0.
+  if (s.find_first_of(".e") == std::string_view::npos) *out += ".0";
+}
+
+template <typename I>
+void AppendInt(I v, std::string* out) {
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
+  out->append(buf, end);
+}
+
+// Appends the UTF-8 encoding of code point `cp`.
+void AppendUtf8(uint32_t cp, std::string* out) {
+  if (cp < 0x80) {
+    *out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    *out += static_cast<char>(0xC0 | (cp >> 6));
+    *out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    *out += static_cast<char>(0xE0 | (cp >> 12));
+    *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    *out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    *out += static_cast<char>(0xF0 | (cp >> 18));
+    *out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    *out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+// Decodes one UTF-8 sequence at s[*i]; returns false (and advances by one
+// byte) for an invalid one.
+bool NextCodePoint(std::string_view s, size_t* i, uint32_t* cp) {
+  const auto b0 = static_cast<uint8_t>(s[*i]);
+  int n;
+  uint32_t min;
+  if (b0 < 0x80) {
+    *cp = b0;
+    ++*i;
+    return true;
+  } else if ((b0 & 0xE0) == 0xC0) {
+    n = 1, min = 0x80, *cp = b0 & 0x1F;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    n = 2, min = 0x800, *cp = b0 & 0x0F;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    n = 3, min = 0x10000, *cp = b0 & 0x07;
+  } else {
+    ++*i;
+    return false;
+  }
+  if (*i + static_cast<size_t>(n) >= s.size()) {
+    ++*i;
+    return false;
+  }
+  for (int k = 1; k <= n; ++k) {
+    const auto b = static_cast<uint8_t>(s[*i + k]);
+    if ((b & 0xC0) != 0x80) {
+      ++*i;
+      return false;
+    }
+    *cp = (*cp << 6) | (b & 0x3F);
+  }
+  if (*cp < min || *cp > 0x10FFFF || (*cp >= 0xD800 && *cp <= 0xDFFF)) {
+    ++*i;
+    return false;
+  }
+  *i += static_cast<size_t>(n) + 1;
+  return true;
+}
+
+}  // namespace
+
+bool IsValidUtf8(std::string_view s) {
+  uint32_t cp;
+  for (size_t i = 0; i < s.size();) {
+    if (!NextCodePoint(s, &i, &cp)) return false;
+  }
+  return true;
+}
+
+std::string JsonString(std::string_view s) {
+  std::string out = "\"";
+  uint32_t cp;
+  for (size_t i = 0; i < s.size();) {
+    if (!NextCodePoint(s, &i, &cp)) cp = 0xFFFD;
+    switch (cp) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (cp < 0x20 || cp == 0x7F) {
+          char buf[8];
+          std::snprintf(buf, sizeof(buf), "\\u%04x", cp);
+          out += buf;
+        } else {
+          AppendUtf8(cp, &out);
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+std::string Base64(std::string_view bytes) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    const uint32_t v = (static_cast<uint8_t>(bytes[i]) << 16) | (static_cast<uint8_t>(bytes[i + 1]) << 8) |
+                       static_cast<uint8_t>(bytes[i + 2]);
+    out += kAlphabet[v >> 18];
+    out += kAlphabet[(v >> 12) & 63];
+    out += kAlphabet[(v >> 6) & 63];
+    out += kAlphabet[v & 63];
+  }
+  if (const size_t rest = bytes.size() - i; rest > 0) {
+    uint32_t v = static_cast<uint8_t>(bytes[i]) << 16;
+    if (rest == 2) v |= static_cast<uint8_t>(bytes[i + 1]) << 8;
+    out += kAlphabet[v >> 18];
+    out += kAlphabet[(v >> 12) & 63];
+    out += rest == 2 ? kAlphabet[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+std::string EscapeText(std::string_view s) {
+  std::string out;
+  uint32_t cp;
+  for (size_t i = 0; i < s.size();) {
+    const size_t start = i;
+    const bool ok = NextCodePoint(s, &i, &cp);
+    if (ok && cp >= 0x20 && cp != 0x7F && !(cp >= 0x80 && cp < 0xA0) && cp != '\\' && cp != '"') {
+      out.append(s.substr(start, i - start));
+      continue;
+    }
+    if (ok && cp < 0x80) {
+      switch (cp) {
+        case '\\': out += "\\\\"; continue;
+        case '"': out += "\\\""; continue;
+        case '\n': out += "\\n"; continue;
+        case '\r': out += "\\r"; continue;
+        case '\t': out += "\\t"; continue;
+        default: break;
+      }
+    }
+    // Escape each byte of a control character or an invalid sequence.
+    for (size_t k = start; k < i; ++k) {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\x%02x", static_cast<uint8_t>(s[k]));
+      out += buf;
+    }
+  }
+  return out;
+}
+
+std::string ShapeString(const ckpt::TensorShape& shape) {
+  std::string out = "[";
+  for (int d = 0; d < shape.rank(); ++d) {
+    if (d > 0) out += ',';
+    AppendInt(shape.dim(d), &out);
+  }
+  out += ']';
+  return out;
+}
+
+void AppendElement(const ckpt::Tensor& t, int64_t i, bool json, std::string* out) {
+  switch (t.dtype()) {
+    case DType::kFloat: return AppendFloating(Load<float>(t, i), json, out);
+    case DType::kDouble: return AppendFloating(Load<double>(t, i), json, out);
+    case DType::kHalf: return AppendFloating(HalfToFloat(Load<uint16_t>(t, i)), json, out);
+    case DType::kBFloat16: return AppendFloating(BFloat16ToFloat(Load<uint16_t>(t, i)), json, out);
+    case DType::kFloat8E5M2:
+      return AppendFloating(Float8ToFloat(Load<uint8_t>(t, i), 5, 2, 15, F8Kind::kIeee), json, out);
+    case DType::kFloat8E4M3FN:
+      return AppendFloating(Float8ToFloat(Load<uint8_t>(t, i), 4, 3, 7, F8Kind::kFn), json, out);
+    case DType::kFloat8E4M3FNUZ:
+      return AppendFloating(Float8ToFloat(Load<uint8_t>(t, i), 4, 3, 8, F8Kind::kFnuz), json, out);
+    case DType::kFloat8E4M3B11FNUZ:
+      return AppendFloating(Float8ToFloat(Load<uint8_t>(t, i), 4, 3, 11, F8Kind::kFnuz), json, out);
+    case DType::kFloat8E5M2FNUZ:
+      return AppendFloating(Float8ToFloat(Load<uint8_t>(t, i), 5, 2, 16, F8Kind::kFnuz), json, out);
+    case DType::kComplex64:
+    case DType::kComplex128: {
+      *out += '[';
+      if (t.dtype() == DType::kComplex64) {
+        AppendFloating(Load<float>(t, 2 * i), json, out);
+        *out += ", ";
+        AppendFloating(Load<float>(t, 2 * i + 1), json, out);
+      } else {
+        AppendFloating(Load<double>(t, 2 * i), json, out);
+        *out += ", ";
+        AppendFloating(Load<double>(t, 2 * i + 1), json, out);
+      }
+      *out += ']';
+      return;
+    }
+    case DType::kBool: *out += Load<uint8_t>(t, i) != 0 ? "true" : "false"; return;
+    case DType::kInt8:
+    case DType::kQInt8: return AppendInt(Load<int8_t>(t, i), out);
+    case DType::kUInt8:
+    case DType::kQUInt8: return AppendInt(Load<uint8_t>(t, i), out);
+    case DType::kInt16:
+    case DType::kQInt16: return AppendInt(Load<int16_t>(t, i), out);
+    case DType::kUInt16:
+    case DType::kQUInt16: return AppendInt(Load<uint16_t>(t, i), out);
+    case DType::kInt32:
+    case DType::kQInt32: return AppendInt(Load<int32_t>(t, i), out);
+    case DType::kUInt32: return AppendInt(Load<uint32_t>(t, i), out);
+    case DType::kInt64: return AppendInt(Load<int64_t>(t, i), out);
+    case DType::kUInt64: return AppendInt(Load<uint64_t>(t, i), out);
+    // Sub-byte integers: one per byte, the value in the low bits.
+    case DType::kInt4: return AppendInt(static_cast<int8_t>(static_cast<uint8_t>(Load<uint8_t>(t, i) << 4)) >> 4, out);
+    case DType::kUInt4: return AppendInt(Load<uint8_t>(t, i) & 0x0F, out);
+    case DType::kInt2: return AppendInt(static_cast<int8_t>(static_cast<uint8_t>(Load<uint8_t>(t, i) << 6)) >> 6, out);
+    case DType::kUInt2: return AppendInt(Load<uint8_t>(t, i) & 0x03, out);
+    default: {
+      // Unknown fixed-size type: the raw bytes in hex.
+      const size_t esize = ckpt::DTypeSize(t.dtype());
+      const auto* p = static_cast<const uint8_t*>(t.data()) + static_cast<size_t>(i) * esize;
+      std::string hex = "0x";
+      for (size_t k = 0; k < esize; ++k) {
+        char buf[4];
+        std::snprintf(buf, sizeof(buf), "%02x", p[k]);
+        hex += buf;
+      }
+      *out += json ? JsonString(hex) : hex;
+    }
+  }
+}
+
+}  // namespace ckpt_cli

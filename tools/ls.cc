@@ -1,0 +1,95 @@
+// `ckpt ls PATH [--json]`: every tensor of a bundle with dtype, shape and
+// stored size.
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+#include "cli.h"
+
+namespace ckpt_cli {
+namespace {
+
+constexpr std::string_view kUsage =
+    "usage: ckpt ls PATH [--json]\n\n"
+    "Lists every tensor of the checkpoint: key, dtype, shape, bytes stored.\n"
+    "A partitioned tensor is listed once under its full key (with its slices);\n"
+    "its bytes are the sum of its slices.\n\n"
+    "  PATH     a checkpoint prefix, its .index file, or a directory with a\n"
+    "           `checkpoint` state file (its latest checkpoint is listed)\n"
+    "  --json   print a JSON list of {\"key\", \"dtype\", \"shape\", \"bytes\"}\n"
+    "           (+ \"slices\" for partitioned tensors; \"key_b64\" when the key\n"
+    "           is not UTF-8)\n";
+
+int Run(const std::vector<std::string>& argv) {
+  const Command& cmd = LsCommand();
+  Args args;
+  std::string error;
+  if (!ParseArgs(argv, {"--json"}, {}, &args, &error)) return UsageError(cmd, error);
+  if (args.help) return PrintHelp(cmd);
+  if (args.positional.size() != 1) return UsageError(cmd, "expected exactly one PATH");
+  auto reader = OpenBundle(args.positional[0]);
+  if (!reader.ok()) return LibraryError(cmd, reader.status());
+  const std::vector<ckpt::TensorInfo> infos = (*reader)->List();
+
+  std::string out;
+  if (args.Has("--json")) {
+    out += "[";
+    for (size_t i = 0; i < infos.size(); ++i) {
+      const auto& info = infos[i];
+      out += i == 0 ? "\n  {" : ",\n  {";
+      out += "\"key\": " + JsonString(info.key);
+      if (!IsValidUtf8(info.key)) out += ", \"key_b64\": \"" + Base64(info.key) + "\"";
+      out += ", \"dtype\": " + JsonString(ckpt::DTypeName(info.dtype));
+      out += ", \"shape\": " + ShapeString(info.shape);
+      const int64_t bytes = StoredBytes(info);
+      out += ", \"bytes\": " + (bytes < 0 ? std::string("null") : std::to_string(bytes));
+      if (!info.slices.empty()) {
+        out += ", \"slices\": [";
+        for (size_t s = 0; s < info.slices.size(); ++s) {
+          out += (s ? ", " : "") + JsonString(info.slices[s].ToString());
+        }
+        out += "]";
+      }
+      out += "}";
+    }
+    out += infos.empty() ? "]\n" : "\n]\n";
+  } else {
+    // Columns are aligned; a key longer than kMaxKeyColumn just pushes its own row.
+    constexpr size_t kMaxKeyColumn = 100;
+    std::vector<std::string> keys, shapes;
+    size_t wkey = 0, wdtype = 0, wshape = 0;
+    for (const auto& info : infos) {
+      keys.push_back(EscapeText(info.key));
+      shapes.push_back(ShapeString(info.shape));
+      if (keys.back().size() <= kMaxKeyColumn) wkey = std::max(wkey, keys.back().size());
+      wdtype = std::max(wdtype, ckpt::DTypeName(info.dtype).size());
+      wshape = std::max(wshape, shapes.back().size());
+    }
+    for (size_t i = 0; i < infos.size(); ++i) {
+      const auto& info = infos[i];
+      const std::string_view dtype = ckpt::DTypeName(info.dtype);
+      std::string line = keys[i] + std::string(wkey - std::min(wkey, keys[i].size()) + 2, ' ');
+      line += std::string(dtype) + std::string(wdtype - dtype.size() + 2, ' ');
+      line += shapes[i] + std::string(wshape - shapes[i].size() + 2, ' ');
+      const int64_t bytes = StoredBytes(info);
+      line += bytes < 0 ? "?" : std::to_string(bytes);
+      if (!info.slices.empty()) {
+        line += "  (partitioned: " + std::to_string(info.slices.size()) + " slices";
+        for (const auto& s : info.slices) line += " " + s.ToString();
+        line += ")";
+      }
+      out += line + "\n";
+    }
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return kExitOk;
+}
+
+}  // namespace
+
+const Command& LsCommand() {
+  static const Command c{"ls", "list the tensors of a checkpoint (key, dtype, shape, bytes)", kUsage, &Run};
+  return c;
+}
+
+}  // namespace ckpt_cli
