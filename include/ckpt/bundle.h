@@ -71,8 +71,9 @@ class CKPT_EXPORT BundleWriter {
   // Adds one slice of a partitioned tensor `full_key` of shape `full_shape`.
   // `view` holds the slice's own data (shape = slice.SliceShape(full_shape)).
   // Stored as TF does: the full key gets an entry listing its slices, the
-  // data goes under the encoded slice key. A slice covering every dimension
-  // fully is stored as a plain tensor under full_key.
+  // data goes under the encoded slice key. A slice covering the whole tensor
+  // (every extent full, or spelled out as 0,dim) is stored as a plain tensor
+  // under full_key, as TF does.
   Status AddSlice(std::string_view full_key, const TensorShape& full_shape, const TensorSlice& slice,
                   const TensorView& view);
 

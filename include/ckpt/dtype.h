@@ -48,15 +48,17 @@ enum class DType : int32_t {
   kUInt4 = 30,
   kInt2 = 31,
   kUInt2 = 32,
+  kFloat4E2M1FN = 33,
 };
 
 // Bytes per element as stored in a bundle data file, or 0 for types with no
 // fixed size (string, variant) and for types that cannot be stored
 // (invalid, resource, reference types, unknown numbers). Sub-byte types
-// (int4, uint4, int2, uint2) occupy one byte per element, as in TensorFlow.
+// (int4, uint4, int2, uint2, float4_e2m1fn) occupy one byte per element, value
+// in the low bits, as TensorFlow stores them.
 CKPT_EXPORT size_t DTypeSize(DType dtype);
 
-// True for every number TensorFlow assigns a DataType (0..32 today).
+// True for every number TensorFlow assigns a DataType (0..33 in TF 2.21).
 CKPT_EXPORT bool IsKnownDType(int32_t value);
 
 // True when a tensor of this type can be written to / read from a bundle:

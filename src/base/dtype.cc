@@ -14,7 +14,7 @@ struct DTypeInfo {
 };
 
 // Indexed by the DataType number.
-constexpr std::array<DTypeInfo, 33> kInfo = {{
+constexpr std::array<DTypeInfo, 34> kInfo = {{
     {"invalid", "DT_INVALID", 0},
     {"float32", "DT_FLOAT", 4},
     {"float64", "DT_DOUBLE", 8},
@@ -48,6 +48,7 @@ constexpr std::array<DTypeInfo, 33> kInfo = {{
     {"uint4", "DT_UINT4", 1},
     {"int2", "DT_INT2", 1},
     {"uint2", "DT_UINT2", 1},
+    {"float4_e2m1fn", "DT_FLOAT4_E2M1FN", 1},
 }};
 
 }  // namespace

@@ -100,6 +100,9 @@ Result<TensorInfo> ParseEntry(std::string key, std::string_view value, int32_t n
 }
 
 std::string PrintableKey(std::string_view key) {
+  bool plain = true;
+  for (unsigned char c : key) plain &= c >= 0x20 && c < 0x7f && c != '\\';
+  if (plain) return std::string(key);
   if (IsSliceKey(key)) {
     auto decoded = DecodeTensorNameSlice(key);
     if (decoded.ok()) return PrintableKey(decoded->name) + " [slice " + decoded->slice.ToString() + "]";

@@ -15,6 +15,7 @@
 #include "format/slice_copy.h"
 #include "format/slice_key.h"
 #include "format/string_encoding.h"
+#include "format/variant_encoding.h"
 
 namespace ckpt {
 namespace {
@@ -55,7 +56,7 @@ class BundleReader::Impl {
     data_files_.resize(static_cast<size_t>(num_shards_));
     entries_.reserve(kvs.size() - 1);
     for (size_t i = 1; i < kvs.size(); ++i) {
-      auto info = format::ParseEntry(std::move(kvs[i].first), kvs[i].second, num_shards_);
+      auto info = format::ParseEntry(kvs[i].first, kvs[i].second, num_shards_);
       if (!info.ok()) {
         return info.status().WithContext(index_path + ": entry \"" + format::PrintableKey(kvs[i].first) + "\"");
       }
@@ -167,6 +168,10 @@ class BundleReader::Impl {
         RETURN_IF_ERROR(ReadStrings(info).status());
         continue;
       }
+      if (info.dtype == DType::kVariant) {
+        RETURN_IF_ERROR(VerifyVariant(info));
+        continue;
+      }
       ASSIGN_OR_RETURN(const RandomAccessFile* file, CheckedRange(info));
       std::vector<char> buf(std::min<size_t>(kVerifyChunk, static_cast<size_t>(info.size)));
       crc32c::Crc crc;
@@ -271,22 +276,33 @@ class BundleReader::Impl {
     return strings;
   }
 
+  Status VerifyVariant(const TensorInfo& info) const {
+    ASSIGN_OR_RETURN(const RandomAccessFile* file, CheckedRange(info));
+    std::string data(static_cast<size_t>(info.size), '\0');
+    RETURN_IF_ERROR(file->Read(static_cast<uint64_t>(info.offset), data.size(), data.data()));
+    const crc32c::Crc stored = crc32c::Unmask(crc32c::MaskedCrc{info.masked_crc32c});
+    return format::VerifyVariantTensor(data, info.shape.num_elements(),
+                                       options_.verify_checksums ? &stored : nullptr)
+        .WithContext(Describe(info, file->path()));
+  }
+
   Status CheckDestination(const TensorInfo& info, const TensorSlice& slice, const MutableTensorView& dst) const {
-    const std::string what = "reading \"" + format::PrintableKey(info.key) + "\" from " + prefix_;
+    // Built only on error paths (this runs once per restored tensor).
+    auto what = [&] { return "reading \"" + format::PrintableKey(info.key) + "\" from " + prefix_; };
     if (info.dtype == DType::kString) {
-      return InvalidArgumentError(what + ": it is a string tensor; use Read() or ReadStrings()");
+      return InvalidArgumentError(what() + ": it is a string tensor; use Read() or ReadStrings()");
     }
     if (dst.dtype != info.dtype) {
-      return InvalidArgumentError(what + ": stored dtype is " + std::string(DTypeName(info.dtype)) +
+      return InvalidArgumentError(what() + ": stored dtype is " + std::string(DTypeName(info.dtype)) +
                                   " but the destination is " + std::string(DTypeName(dst.dtype)));
     }
-    RETURN_IF_ERROR(slice.CheckFits(info.shape).WithContext(what));
-    const TensorShape want = slice.SliceShape(info.shape);
-    if (!(dst.shape == want)) {
-      return InvalidArgumentError(what + ": stored shape " + (slice.IsFull() ? "" : "(of the slice) ") +
+    if (!slice.IsFull()) RETURN_IF_ERROR(slice.CheckFits(info.shape).WithContext(what()));
+    if (slice.IsFull() ? !(dst.shape == info.shape) : !(dst.shape == slice.SliceShape(info.shape))) {
+      const TensorShape want = slice.SliceShape(info.shape);
+      return InvalidArgumentError(what() + ": stored shape " + (slice.IsFull() ? "" : "(of the slice) ") +
                                   want.ToString() + " does not match the destination shape " + dst.shape.ToString());
     }
-    if (dst.byte_size() > 0 && dst.data == nullptr) return InvalidArgumentError(what + ": destination is null");
+    if (dst.byte_size() > 0 && dst.data == nullptr) return InvalidArgumentError(what() + ": destination is null");
     return OkStatus();
   }
 
@@ -302,8 +318,13 @@ class BundleReader::Impl {
 
   Result<Tensor> ReadSlice(const TensorInfo& info, const TensorSlice& slice) const {
     RETURN_IF_ERROR(slice.CheckFits(info.shape).WithContext("reading \"" + format::PrintableKey(info.key) + "\""));
-    if (info.dtype == DType::kString || info.dtype == DType::kVariant) {
-      if (slice.IsFull() && info.dtype == DType::kString) {
+    if (info.dtype == DType::kVariant) {
+      return UnimplementedError("tensor \"" + format::PrintableKey(info.key) +
+                                "\" is a DT_VARIANT; its elements can only be decoded by the program that wrote "
+                                "them (ckpt verify still checks its checksums)");
+    }
+    if (info.dtype == DType::kString) {
+      if (slice.IsFull()) {
         ASSIGN_OR_RETURN(auto strings, ReadStrings(info));
         return Tensor::FromStrings(info.shape, std::move(strings));
       }

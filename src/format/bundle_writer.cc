@@ -84,7 +84,8 @@ class BundleWriter::Impl {
                                        full_shape.ToString() + " has shape " +
                                        slice.SliceShape(full_shape).ToString()));
     }
-    if (slice.IsFull()) return Add(full_key, view);
+    // Like TF, a slice that covers the whole tensor is a plain tensor.
+    if (slice.IsFull() || slice.SliceShape(full_shape) == full_shape) return Add(full_key, view);
 
     const std::string key(full_key);
     auto it = entries_.find(key);
@@ -149,13 +150,15 @@ class BundleWriter::Impl {
   }
 
   Status AddEntry(std::string key, const TensorView& view) {
-    const std::string ctx = "adding tensor \"" + format::PrintableKey(key) + "\" to " + prefix_;
-    if (entries_.count(key)) return InvalidArgumentError(ctx + ": key was already added");
+    // Built only on error paths: 100,000 tiny tensors must not pay for it.
+    auto ctx = [&] { return "adding tensor \"" + format::PrintableKey(key) + "\" to " + prefix_; };
+    const auto hint = entries_.lower_bound(key);
+    if (hint != entries_.end() && hint->first == key) return InvalidArgumentError(ctx() + ": key was already added");
     if (!IsStorableDType(view.dtype)) {
-      return InvalidArgumentError(ctx + ": dtype " + std::string(DTypeName(view.dtype)) + " cannot be saved");
+      return InvalidArgumentError(ctx() + ": dtype " + std::string(DTypeName(view.dtype)) + " cannot be saved");
     }
-    if (auto s = TensorShape::Make(view.shape.dims()); !s.ok()) return s.status().WithContext(ctx);
-    if (data_ == nullptr) return FailedPreconditionError(ctx + ": writer is finished");
+    if (auto s = TensorShape::Make(view.shape.dims()); !s.ok()) return s.status().WithContext(ctx());
+    if (data_ == nullptr) return FailedPreconditionError(ctx() + ": writer is finished");
 
     proto::BundleEntryProto entry;
     entry.set_dtype(static_cast<int32_t>(view.dtype));
@@ -165,21 +168,23 @@ class BundleWriter::Impl {
     crc32c::Crc crc;
     if (view.dtype == DType::kString) {
       if (view.strings.size() != static_cast<size_t>(view.shape.num_elements())) {
-        return InvalidArgumentError(ctx + ": " + std::to_string(view.strings.size()) +
+        return InvalidArgumentError(ctx() + ": " + std::to_string(view.strings.size()) +
                                     " strings given for shape " + view.shape.ToString());
       }
-      RETURN_IF_ERROR(format::WriteStringTensor(data_.get(), view.strings, &written, &crc).WithContext(ctx));
+      if (Status s = format::WriteStringTensor(data_.get(), view.strings, &written, &crc); !s.ok()) {
+        return s.WithContext(ctx());
+      }
     } else {
       const size_t n = view.byte_size();
-      if (n > 0 && view.data == nullptr) return InvalidArgumentError(ctx + ": data pointer is null");
-      RETURN_IF_ERROR(WriteChecksummed(view.data, n, &crc).WithContext(ctx));
+      if (n > 0 && view.data == nullptr) return InvalidArgumentError(ctx() + ": data pointer is null");
+      if (Status s = WriteChecksummed(view.data, n, &crc); !s.ok()) return s.WithContext(ctx());
       written = n;
     }
     entry.set_size(static_cast<int64_t>(written));
     entry.set_crc32c(crc32c::Mask(crc).value);
     offset_ += written;
-    RETURN_IF_ERROR(Pad().WithContext(ctx));
-    entries_.emplace(std::move(key), std::move(entry));
+    if (Status s = Pad(); !s.ok()) return s.WithContext(ctx());
+    entries_.emplace_hint(hint, std::move(key), std::move(entry));
     return OkStatus();
   }
 

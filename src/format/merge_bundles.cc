@@ -87,7 +87,10 @@ Status MergeBundles(std::span<const std::string> inputs, const std::string& outp
       }
       auto& stored = merged[key];
       stored = std::move(entry);
-      if (stored.slices_size() == 0) {
+      // Like TF, every first-seen entry (also the data-less full-key entry of
+      // a partitioned tensor) is renumbered, so the merged index is
+      // byte-identical to MergeV2Checkpoints' output.
+      if (stored.shard_id() >= 0 && stored.shard_id() < header.num_shards()) {
         const std::string old = DataFilename(in, stored.shard_id(), header.num_shards());
         if (!new_shard_of.count(old)) {
           new_shard_of[old] = static_cast<int32_t>(old_data_files.size());

@@ -40,10 +40,7 @@ ALL_DTYPES = [
     "int4", "uint4", "int2", "uint2", "float4_e2m1fn",
 ]
 # dtypes TensorFlow can save but ckpt does not know (yet): reason.
-CKPT_UNKNOWN = {
-    "float4_e2m1fn": "DT_FLOAT4_E2M1FN = 33 (TF >= 2.19) is not in ckpt::DType (ends at 32, DT_UINT2): "
-                     "BundleReader::Open rejects the whole bundle, bundle_tool cannot write it",
-}
+CKPT_UNKNOWN: dict = {}
 CKPT_DTYPES = [d for d in ALL_DTYPES if d not in CKPT_UNKNOWN]
 SHAPES = [[], [7], [3, 4], [2, 3, 2], [0], [3, 0]]
 
@@ -486,10 +483,6 @@ def test_our_merge_data_files_are_tfs(our_merged):
             assert our_files[name] == tf_files[name], name
 
 
-@pytest.mark.xfail(reason="library: MergeBundles leaves shard_id 0 in a partitioned tensor's full-key entry; "
-                          "MergeV2Checkpoints sets it to the merged shard id of the input it first came from "
-                          "(here `shard_id: 1` for sharded/c64). Meaningless for readers, but not byte-identical.",
-                   strict=False)
 def test_our_merge_index_is_byte_identical_to_tf(our_merged):
     tf_files, our_files = our_merged
     assert our_files[".index"] == tf_files[".index"]
@@ -506,10 +499,6 @@ def test_tf_written_variant_is_listed_and_refused_cleanly(tf_written, ckpt_cli):
     assert proc.returncode == 1 and "UNIMPLEMENTED" in proc.stderr.decode()
 
 
-@pytest.mark.xfail(reason="library: BundleReader::VerifyAll checks a DT_VARIANT entry against the crc32c of its "
-                          "raw bytes, but TF's variant checksum is the composite one (per element: uint64 length, "
-                          "proto bytes, then the masked running crc); a valid TF bundle is reported as DATA_LOSS",
-                   strict=False)
 def test_verify_accepts_tf_variant_tensor(tf_written, ckpt_cli):
     w = tf_written
     tf_task(w.results, "save_variant")
@@ -717,9 +706,6 @@ def test_tf_reads_our_partitioned(we_wrote, part):
             check_tf_value(entry["restore"][full_spec + spec], want, f"RestoreV2({k!r}, {spec!r})")
 
 
-@pytest.mark.xfail(reason="library: BundleWriter::AddSlice stores a plain entry only when every extent is "
-                          "kFullExtent; TF (BundleWriter::AddSlice) also does so when the slice's shape equals "
-                          "the full shape, e.g. '0,2:0,3' of [2,3]. TF reads either form.", strict=False)
 def test_our_explicit_full_slice_is_stored_plain_like_tf(we_wrote):
     got = we_wrote.bundles.read(we_wrote.prefixes["all"], we_wrote.root / "readback_all")
     t = got[b"we/part/whole"]
