@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <future>
 #include <memory>
 #include <mutex>
 
@@ -42,17 +43,26 @@ Status WriteAll(int fd, const char* p, size_t n, const std::string& path) {
   return OkStatus();
 }
 
+// Appends are coalesced in one of two aligned buffers. A full buffer is
+// written by a background task while the caller fills the other, so copying
+// (for sources O_DIRECT cannot take directly) overlaps with the disk write.
+// At most one write is in flight and every other write waits for it first,
+// so the file is written strictly in order.
 class PosixWritableFile final : public WritableFile {
  public:
   PosixWritableFile(std::string path, int fd, bool direct) : path_(std::move(path)), fd_(fd), direct_(direct) {}
   ~PosixWritableFile() override {
     if (fd_ >= 0) Close().IgnoreError();
-    std::free(buf_);
+    WaitPending().IgnoreError();
+    std::free(bufs_[0]);
+    std::free(bufs_[1]);
   }
 
   Status Init() {
-    buf_ = static_cast<char*>(std::aligned_alloc(kDirectAlign, kBufferSize));
-    if (buf_ == nullptr) return ResourceExhaustedError("allocating write buffer for " + path_);
+    for (char*& b : bufs_) {
+      b = static_cast<char*>(std::aligned_alloc(kDirectAlign, kBufferSize));
+      if (b == nullptr) return ResourceExhaustedError("allocating write buffer for " + path_);
+    }
     return OkStatus();
   }
 
@@ -61,7 +71,7 @@ class PosixWritableFile final : public WritableFile {
     const char* p = static_cast<const char*>(data);
     size_ += n;
     while (n > 0) {
-      // Write straight from the caller's memory when nothing is pending and
+      // Write straight from the caller's memory when nothing is buffered and
       // the chunk is large (and, for O_DIRECT, suitably aligned).
       if (len_ == 0 && n >= kBufferSize / 2) {
         size_t k = n;
@@ -70,6 +80,7 @@ class PosixWritableFile final : public WritableFile {
           k -= k % kDirectAlign;
         }
         if (k > 0) {
+          RETURN_IF_ERROR(WaitPending());
           RETURN_IF_ERROR(WriteAll(fd_, p, k, path_));
           p += k;
           n -= k;
@@ -77,11 +88,11 @@ class PosixWritableFile final : public WritableFile {
         }
       }
       const size_t k = std::min(n, kBufferSize - len_);
-      std::memcpy(buf_ + len_, p, k);
+      std::memcpy(bufs_[cur_] + len_, p, k);
       len_ += k;
       p += k;
       n -= k;
-      if (len_ == kBufferSize) RETURN_IF_ERROR(FlushBuffer());
+      if (len_ == kBufferSize) RETURN_IF_ERROR(FlushBufferAsync());
     }
     return OkStatus();
   }
@@ -104,10 +115,18 @@ class PosixWritableFile final : public WritableFile {
   uint64_t Size() const override { return size_; }
 
  private:
-  // Writes the whole buffer (its length is a multiple of kDirectAlign unless
-  // O_DIRECT is off).
-  Status FlushBuffer() {
-    RETURN_IF_ERROR(WriteAll(fd_, buf_, len_, path_));
+  Status WaitPending() {
+    if (!pending_.valid()) return OkStatus();
+    return pending_.get();
+  }
+
+  // Hands the full current buffer to a background write and switches to the
+  // other one (after the previous background write has finished with it).
+  Status FlushBufferAsync() {
+    RETURN_IF_ERROR(WaitPending());
+    pending_ = std::async(std::launch::async,
+                          [fd = fd_, buf = bufs_[cur_], n = len_, this] { return WriteAll(fd, buf, n, path_); });
+    cur_ ^= 1;
     len_ = 0;
     return OkStatus();
   }
@@ -115,11 +134,13 @@ class PosixWritableFile final : public WritableFile {
   // Writes everything, including a tail that is not a whole block: the aligned
   // part goes out directly, then O_DIRECT is switched off for the remainder.
   Status FlushAll() {
+    RETURN_IF_ERROR(WaitPending());
     if (len_ == 0) return OkStatus();
+    char* buf = bufs_[cur_];
     if (direct_ && len_ % kDirectAlign != 0) {
       const size_t aligned = len_ - len_ % kDirectAlign;
-      RETURN_IF_ERROR(WriteAll(fd_, buf_, aligned, path_));
-      std::memmove(buf_, buf_ + aligned, len_ - aligned);
+      RETURN_IF_ERROR(WriteAll(fd_, buf, aligned, path_));
+      std::memmove(buf, buf + aligned, len_ - aligned);
       len_ -= aligned;
       const int flags = ::fcntl(fd_, F_GETFL);
       if (flags < 0 || ::fcntl(fd_, F_SETFL, flags & ~O_DIRECT) != 0) {
@@ -127,15 +148,19 @@ class PosixWritableFile final : public WritableFile {
       }
       direct_ = false;
     }
-    return FlushBuffer();
+    RETURN_IF_ERROR(WriteAll(fd_, buf, len_, path_));
+    len_ = 0;
+    return OkStatus();
   }
 
   std::string path_;
   int fd_;
   bool direct_;
-  char* buf_ = nullptr;
+  char* bufs_[2] = {nullptr, nullptr};
+  int cur_ = 0;
   size_t len_ = 0;
   uint64_t size_ = 0;
+  std::future<Status> pending_;
 };
 
 // Reads of at least this many bytes bypass the page cache (O_DIRECT): a
