@@ -4,6 +4,7 @@
 #include <leveldb/options.h>
 #include <leveldb/table.h>
 #include <leveldb/table_builder.h>
+#include <snappy.h>
 
 #include <memory>
 
@@ -57,30 +58,83 @@ Status ReadCheckedBlock(const RandomAccessFile& file, const Handle& h, std::stri
   return OkStatus();
 }
 
-// Walks an uncompressed block's entries, calling fn(value) for each.
+// Checks a block's structure the way LevelDB's iterator will walk it:
+// the restart array fits; restart[0] is 0, offsets strictly increase and
+// each lands exactly on an entry that stores its full key (shared == 0), so
+// seeking via restarts sees the same entries as a linear walk; every entry's
+// lengths fit in the block with no 32-bit wrap-around (LevelDB adds two
+// uint32 lengths) and `shared` never exceeds the previous key. Calls
+// fn(key, value) for each entry.
 template <typename Fn>
-Status ForEachBlockValue(const RandomAccessFile& file, const std::string& block, Fn fn) {
-  if (block.size() < 4) return Corrupt(file, "block too small");
+Status WalkBlock(const RandomAccessFile& file, std::string_view block, uint64_t offset, Fn fn) {
+  auto bad = [&](const std::string& what) {
+    return Corrupt(file, what + " in block at offset " + std::to_string(offset));
+  };
+  if (block.size() < 4) return bad("block too small");
   const uint32_t num_restarts = coding::DecodeFixed32(block.data() + block.size() - 4);
-  if (num_restarts > (block.size() - 4) / 4) return Corrupt(file, "bad restart count in block");
-  const char* p = block.data();
-  const char* limit = block.data() + block.size() - 4 - 4 * size_t{num_restarts};
+  if (num_restarts == 0 || num_restarts > (block.size() - 4) / 4) return bad("bad restart count");
+  const char* restarts = block.data() + block.size() - 4 - 4 * size_t{num_restarts};
+  const char* base = block.data();
+  const char* p = base;
+  const char* limit = restarts;
+  std::string key;
+  uint32_t next_restart = 0;
   while (p < limit) {
+    const uint64_t entry_offset = static_cast<uint64_t>(p - base);
     uint64_t shared, non_shared, value_len;
     if (!coding::GetVarint64(&p, limit, &shared) || !coding::GetVarint64(&p, limit, &non_shared) ||
-        !coding::GetVarint64(&p, limit, &value_len) || non_shared > static_cast<uint64_t>(limit - p) ||
-        value_len > static_cast<uint64_t>(limit - p) - non_shared) {
-      return Corrupt(file, "malformed block entry");
+        !coding::GetVarint64(&p, limit, &value_len) || shared > 0xffffffffu || non_shared > 0xffffffffu ||
+        value_len > 0xffffffffu || non_shared + value_len > static_cast<uint64_t>(limit - p) ||
+        shared > key.size()) {
+      return bad("malformed entry at " + std::to_string(entry_offset));
     }
+    if (next_restart < num_restarts && coding::DecodeFixed32(restarts + 4 * next_restart) == entry_offset) {
+      if (shared != 0) return bad("restart point with a shared key prefix");
+      ++next_restart;
+    } else if (entry_offset == 0) {
+      return bad("first restart point is not at offset 0");
+    }
+    key.resize(shared);
+    key.append(p, non_shared);
     p += non_shared;
-    RETURN_IF_ERROR(fn(std::string_view(p, value_len)));
+    RETURN_IF_ERROR(fn(std::string_view(key), std::string_view(p, value_len)));
     p += value_len;
+  }
+  if (next_restart != num_restarts) return bad("restart array does not match the entries");
+  return OkStatus();
+}
+
+// Reads a block, verifies its crc and returns its contents (Snappy blocks
+// decompressed, with the declared size bounded first).
+Status ReadBlockContents(const RandomAccessFile& file, const Handle& h, std::string* contents) {
+  std::string stored;
+  char type = 0;
+  RETURN_IF_ERROR(ReadCheckedBlock(file, h, &stored, &type));
+  if (type == 0) {
+    *contents = std::move(stored);
+    return OkStatus();
+  }
+  if (type != 1) {
+    return Corrupt(file, "bad block type " + std::to_string(static_cast<int>(type)) + " at offset " +
+                             std::to_string(h.offset));
+  }
+  size_t ulen = 0;
+  // Snappy expands at most ~22x; a larger declared size is a lie.
+  if (!snappy::GetUncompressedLength(stored.data(), stored.size(), &ulen) || ulen > 32 * stored.size() + 64) {
+    return Corrupt(file, "implausible Snappy block at offset " + std::to_string(h.offset));
+  }
+  contents->resize(ulen);
+  if (!snappy::RawUncompress(stored.data(), stored.size(), contents->data())) {
+    return Corrupt(file, "corrupt Snappy block at offset " + std::to_string(h.offset));
   }
   return OkStatus();
 }
 
-// Validates footer and every block handle against the file size before
-// LevelDB sees the file, and bounds the decompressed size of Snappy blocks.
+// Validates footer, index block and every data block completely before
+// LevelDB sees the file: LevelDB's Table trusts block handles (it allocates
+// whatever size they claim), adds entry lengths in 32 bits and seeks through
+// restart arrays, so a crafted file must be rejected here. Also checks that
+// keys increase strictly across the whole table.
 Status PrecheckTable(const RandomAccessFile& file) {
   const uint64_t size = file.Size();
   if (size < kFooterSize) {
@@ -99,36 +153,25 @@ Status PrecheckTable(const RandomAccessFile& file) {
   const uint64_t body = size - kFooterSize;
   RETURN_IF_ERROR(CheckHandle(file, meta, body, "metaindex"));
   RETURN_IF_ERROR(CheckHandle(file, index, body, "index"));
-  std::string block;
-  char type = 0;
-  RETURN_IF_ERROR(ReadCheckedBlock(file, index, &block, &type));
-  if (type != 0) return Corrupt(file, "compressed index block is not supported");
-  return ForEachBlockValue(file, block, [&](std::string_view value) -> Status {
+  std::string index_block;
+  RETURN_IF_ERROR(ReadBlockContents(file, index, &index_block));
+  std::string last_key;
+  bool have_key = false;
+  return WalkBlock(file, index_block, index.offset, [&](std::string_view, std::string_view value) -> Status {
     const char* q = value.data();
     Handle h;
     if (!DecodeHandle(&q, value.data() + value.size(), &h)) return Corrupt(file, "bad data block handle");
     RETURN_IF_ERROR(CheckHandle(file, h, body, "data"));
-    char first[kBlockTrailerSize + 10];
-    const size_t peek = std::min<uint64_t>(h.size, 10);
-    char tail;
-    RETURN_IF_ERROR(file.Read(h.offset + h.size, 1, &tail));
-    if (tail == 1) {
-      // Snappy: the block starts with the varint uncompressed length. Snappy
-      // expands at most ~22x; anything larger is a lie.
-      RETURN_IF_ERROR(file.Read(h.offset, peek, first));
-      const char* r = first;
-      uint64_t ulen;
-      if (!coding::GetVarint64(&r, first + peek, &ulen) || ulen > 32 * h.size + 64) {
-        return Corrupt(file, "implausible decompressed size in block at offset " + std::to_string(h.offset));
-      }
-    } else if (tail != 0) {
-      return Corrupt(file, "bad block type " + std::to_string(static_cast<int>(tail)) + " at offset " +
-                               std::to_string(h.offset));
-    }
-    return OkStatus();
+    std::string block;
+    RETURN_IF_ERROR(ReadBlockContents(file, h, &block));
+    return WalkBlock(file, block, h.offset, [&](std::string_view key, std::string_view) -> Status {
+      if (have_key && !(last_key < key)) return Corrupt(file, "keys are not in strictly increasing order");
+      last_key.assign(key);
+      have_key = true;
+      return OkStatus();
+    });
   });
 }
-
 }  // namespace
 
 Status WriteIndexTable(WritableFile* file, const std::vector<KeyValue>& entries) {
