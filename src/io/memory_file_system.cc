@@ -13,9 +13,15 @@
 namespace ckpt {
 namespace {
 
-struct MemFile {
-  std::shared_ptr<std::string> data = std::make_shared<std::string>();
+// Bytes and modification time, shared between the file system and the
+// writers appending to the file.
+struct MemData {
+  std::string bytes;
   double mtime = 0;
+};
+
+struct MemFile {
+  std::shared_ptr<MemData> data = std::make_shared<MemData>();
 };
 
 double Now() {
@@ -31,11 +37,12 @@ class MemoryFileSystem;
 
 class MemWritableFile final : public WritableFile {
  public:
-  MemWritableFile(std::shared_ptr<std::string> data, std::mutex* mu) : data_(std::move(data)), mu_(mu) {}
+  MemWritableFile(std::shared_ptr<MemData> data, std::mutex* mu) : data_(std::move(data)), mu_(mu) {}
   Status Append(const void* p, size_t n) override {
     if (closed_) return FailedPreconditionError("append to closed in-memory file");
     std::lock_guard<std::mutex> l(*mu_);
-    data_->append(static_cast<const char*>(p), n);
+    data_->bytes.append(static_cast<const char*>(p), n);
+    data_->mtime = Now();
     return OkStatus();
   }
   Status Sync() override { return closed_ ? FailedPreconditionError("sync of closed file") : OkStatus(); }
@@ -45,11 +52,11 @@ class MemWritableFile final : public WritableFile {
   }
   uint64_t Size() const override {
     std::lock_guard<std::mutex> l(*mu_);
-    return data_->size();
+    return data_->bytes.size();
   }
 
  private:
-  std::shared_ptr<std::string> data_;
+  std::shared_ptr<MemData> data_;
   std::mutex* mu_;
   bool closed_ = false;
 };
@@ -83,7 +90,7 @@ class MemoryFileSystem final : public FileSystem {
     if (!dirs_.count(Parent(path))) return NotFoundError("open " + path + " for writing: no such directory");
     if (dirs_.count(path)) return FailedPreconditionError(path + " is a directory");
     MemFile f;
-    f.mtime = Now();
+    f.data->mtime = Now();
     files_[path] = f;
     return std::unique_ptr<WritableFile>(std::make_unique<MemWritableFile>(f.data, &mu_));
   }
@@ -95,7 +102,7 @@ class MemoryFileSystem final : public FileSystem {
       if (dirs_.count(path)) return FailedPreconditionError(path + " is a directory, not a file");
       return NotFoundError("open " + path + ": No such file or directory");
     }
-    return std::unique_ptr<RandomAccessFile>(std::make_unique<MemRandomAccessFile>(path, *it->second.data));
+    return std::unique_ptr<RandomAccessFile>(std::make_unique<MemRandomAccessFile>(path, it->second.data->bytes));
   }
 
   Status FileExists(const std::string& path) override {
@@ -108,14 +115,14 @@ class MemoryFileSystem final : public FileSystem {
     std::lock_guard<std::mutex> l(mu_);
     auto it = files_.find(path);
     if (it == files_.end()) return NotFoundError("stat " + path + ": No such file or directory");
-    return static_cast<uint64_t>(it->second.data->size());
+    return static_cast<uint64_t>(it->second.data->bytes.size());
   }
 
   Result<double> GetModificationTime(const std::string& path) override {
     std::lock_guard<std::mutex> l(mu_);
     auto it = files_.find(path);
     if (it == files_.end()) return NotFoundError("stat " + path + ": No such file or directory");
-    return it->second.mtime;
+    return it->second.data->mtime;
   }
 
   bool IsDirectory(const std::string& path) override {
@@ -140,6 +147,7 @@ class MemoryFileSystem final : public FileSystem {
     auto it = files_.find(from);
     if (it == files_.end()) return NotFoundError("rename " + from + ": No such file or directory");
     if (!dirs_.count(Parent(to))) return NotFoundError("rename to " + to + ": no such directory");
+    if (dirs_.count(to)) return FailedPreconditionError("rename " + from + " to " + to + ": Is a directory");
     MemFile f = it->second;
     files_.erase(it);
     files_[to] = f;
@@ -148,6 +156,7 @@ class MemoryFileSystem final : public FileSystem {
 
   Status DeleteFile(const std::string& path) override {
     std::lock_guard<std::mutex> l(mu_);
+    if (dirs_.count(path)) return FailedPreconditionError("delete " + path + ": Is a directory");
     if (files_.erase(path) == 0) return NotFoundError("delete " + path + ": No such file or directory");
     return OkStatus();
   }
@@ -162,6 +171,7 @@ class MemoryFileSystem final : public FileSystem {
 
   Status DeleteDir(const std::string& path) override {
     std::lock_guard<std::mutex> l(mu_);
+    if (files_.count(path)) return FailedPreconditionError("delete directory " + path + ": Not a directory");
     if (!dirs_.count(path)) return NotFoundError("delete directory " + path + ": No such file or directory");
     for (const auto& [p, f] : files_) {
       if (Parent(p) == path) return FailedPreconditionError("delete directory " + path + ": Directory not empty");
@@ -173,7 +183,13 @@ class MemoryFileSystem final : public FileSystem {
     return OkStatus();
   }
 
-  Status SyncDir(const std::string&) override { return OkStatus(); }
+  Status SyncDir(const std::string& dir) override {
+    std::lock_guard<std::mutex> l(mu_);
+    const std::string d = dir.empty() ? "." : dir;
+    if (dirs_.count(d)) return OkStatus();
+    if (files_.count(d)) return FailedPreconditionError("fsync directory " + d + ": Not a directory");
+    return NotFoundError("fsync directory " + d + ": No such file or directory");
+  }
 
  private:
   std::mutex mu_;
