@@ -138,7 +138,7 @@ TEST(CheckpointStateGenerate, PathsMustBeUtf8) {
 
 TEST(CheckpointStateText, PrintParseRoundTrip) {
   CheckpointState s;
-  s.model_checkpoint_path = std::string("/d/\xe2\x82\xac m\"'\\\t-1", 16);
+  s.model_checkpoint_path = "/d/\xe2\x82\xac m\"'\\\t-1";
   s.all_model_checkpoint_paths = {"a", s.model_checkpoint_path};
   s.all_model_checkpoint_timestamps = {1e16, 1.5e-05};
   s.last_preserved_timestamp = 1712345678.0;

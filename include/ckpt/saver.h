@@ -1,0 +1,272 @@
+// Saver: TensorFlow's name-based tf.compat.v1.train.Saver, without a graph.
+//
+// A Saver is built over a list of variables and saves each under a name
+// (its checkpoint key): the variable's own name when given a list, the map
+// key when given a map. It writes V2 bundles (default) or legacy V1 files,
+// keeps the `checkpoint` state file, deletes old checkpoints with TF's rules,
+// restores from V1 or V2 files, and writes a `.meta` MetaGraphDef beside each
+// checkpoint. File names, state files and checkpoint bytes match what TF1's
+// Saver produces for the same calls. Behaviour items are cited as SV-xx.
+//
+//   auto w = std::make_shared<ckpt::TensorVariable>("dense/kernel", kernel_tensor);
+//   auto saver = ckpt::Saver::Create(ckpt::VarList::List({w}));
+//   ckpt::SaveOptions so; so.global_step = 1000;
+//   auto path = (*saver)->Save("/train/model.ckpt", so);   // "/train/model.ckpt-1000"
+//   (*saver)->Restore(**path);
+//
+// Errors: TensorFlow raises Python exceptions where ckpt returns a Status.
+// The codes used: ValueError and AssertionError -> InvalidArgument;
+// RuntimeError -> FailedPrecondition; TF's op errors keep their code
+// (NotFound, InvalidArgument, DataLoss, ...). Messages are TensorFlow's.
+//
+// Thread-safety: a Saver is not thread-safe; use one thread at a time.
+//
+// Deliberate differences from TensorFlow:
+//   * No graph and no session: the "save tensor" and "restore op" names of
+//     the SaverDef are recorded (as TF would name them) but nothing runs them.
+//     The variables to save when TF would take "all global variables" come
+//     from a callback (VarList::AllVariables).
+//   * Restores are all-or-nothing by default: every value is read and
+//     checked before any variable is assigned. restore_sequentially = true
+//     reads and assigns one variable at a time (peak memory one tensor; a
+//     failure leaves earlier variables restored).
+//   * Durability: bundles, V1 files and the state file are fsynced.
+//   * prune_beyond_max_to_keep (opt-in) deletes every surplus checkpoint at
+//     once instead of TF's one-per-save (SV-30).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "ckpt/checkpoint_state.h"
+#include "ckpt/export.h"
+#include "ckpt/file_system.h"
+#include "ckpt/status.h"
+#include "ckpt/tensor.h"
+#include "ckpt/tensor_slice.h"
+
+namespace ckpt {
+
+// Where one part of a partitioned variable sits in the full variable
+// (TF's SaveSliceInfo).
+struct PartitionInfo {
+  std::string full_name;   // the checkpoint key of the whole variable
+  TensorShape full_shape;
+  TensorSlice slice;       // this part's extent; its shape is the part's shape
+};
+
+// What a Saver saves and restores: one variable (or one part of a
+// partitioned variable). Implement it over your own storage, or use
+// TensorVariable.
+class CKPT_EXPORT SaveableVariable {
+ public:
+  virtual ~SaveableVariable() = default;
+  // The variable's own name (TF's op name, no ":0"); its key when the Saver
+  // is given a list.
+  virtual std::string name() const = 0;
+  // TF device string ("/job:ps/task:0/device:CPU:0", "/cpu:0", "" = none).
+  // A sharded Saver writes one shard per distinct (canonicalised) device.
+  virtual std::string device() const { return {}; }
+  // Set for one part of a partitioned variable.
+  virtual std::optional<PartitionInfo> partition() const { return std::nullopt; }
+  // The current value, borrowed for the duration of a Save. Its dtype and
+  // shape are the variable's.
+  virtual TensorView value() const = 0;
+  // Replaces the value with `restored` (the variable's dtype and shape).
+  virtual Status Assign(Tensor restored) = 0;
+};
+
+// A variable that owns its value.
+class CKPT_EXPORT TensorVariable : public SaveableVariable {
+ public:
+  TensorVariable(std::string name, Tensor value, std::string device = {},
+                 std::optional<PartitionInfo> partition = std::nullopt)
+      : name_(std::move(name)), device_(std::move(device)), partition_(std::move(partition)), value_(std::move(value)) {}
+  std::string name() const override { return name_; }
+  std::string device() const override { return device_; }
+  std::optional<PartitionInfo> partition() const override { return partition_; }
+  TensorView value() const override { return value_.view(); }
+  Status Assign(Tensor restored) override;
+  const Tensor& tensor() const { return value_; }
+  Tensor& tensor() { return value_; }
+
+ private:
+  std::string name_, device_;
+  std::optional<PartitionInfo> partition_;
+  Tensor value_;
+};
+
+using VariablePtr = std::shared_ptr<SaveableVariable>;
+
+// The Saver's var_list argument.
+class CKPT_EXPORT VarList {
+ public:
+  // var_list=None with nothing to call: an empty list (see allow_empty).
+  VarList() = default;
+  // var_list=[v0, v1, ...]: each keyed by its name(), or by its partition's
+  // full_name (parts of one partitioned variable are grouped) (SV-01).
+  static VarList List(std::vector<VariablePtr> variables);
+  // var_list={"key": v, ...}: keyed by the map key. Several entries with one
+  // key are the parts of a partitioned variable (each must carry
+  // partition()). (SV-01)
+  static VarList Map(std::vector<std::pair<std::string, VariablePtr>> entries);
+  // var_list=None: `all_variables` is called when the Saver is built (at
+  // Create, or at Build() with defer_build), like TF's global collection.
+  static VarList AllVariables(std::function<std::vector<VariablePtr>()> all_variables);
+
+  bool is_none() const { return kind_ == Kind::kNone; }
+
+ private:
+  friend class Saver;
+  enum class Kind { kNone, kList, kMap };
+  Kind kind_ = Kind::kNone;
+  std::vector<std::pair<std::string, VariablePtr>> entries_;
+  std::function<std::vector<VariablePtr>()> all_;
+};
+
+// TensorFlow's SaverDef (field numbers in proto/ckpt/proto/saver.proto).
+struct SaverDef {
+  std::string filename_tensor_name;
+  std::string save_tensor_name;
+  std::string restore_op_name;
+  int32_t max_to_keep = 0;
+  bool sharded = false;
+  float keep_checkpoint_every_n_hours = 0;
+  // 0 = LEGACY (treated as V1 for writing), 1 = V1, 2 = V2.
+  int32_t version = 0;
+
+  // The serialized proto (byte-identical to TF's for the same values).
+  std::string SerializeAsString() const;
+  // InvalidArgument "saver_def must be a saver_pb2.SaverDef: ..." when the
+  // bytes do not parse (SV-61).
+  static Result<SaverDef> Parse(std::string_view bytes);
+  // Protobuf text format, as `print(saver_def)` in Python shows it.
+  std::string DebugString() const;
+  friend bool operator==(const SaverDef&, const SaverDef&) = default;
+};
+
+struct SaverOptions {
+  // Restore a checkpoint value into a variable of another shape with the same
+  // number of elements (row-major) (SV-48).
+  bool reshape = false;
+  // One shard per device: V2 merges them into one bundle, V1 writes
+  // `<p>-0000i-of-0000N` files (SV-12, SV-14).
+  bool sharded = false;
+  // Checkpoints remembered and kept; 0 = keep all and remember none (TF's
+  // None or 0, SV-28).
+  int max_to_keep = 5;
+  // An evicted checkpoint younger than the deadline is deleted; one older is
+  // kept forever and the deadline advances by this many hours (SV-31, SV-32).
+  double keep_checkpoint_every_n_hours = 10000.0;
+  // Scope of the SaverDef's tensor names; empty = "save" (SV-57).
+  std::string name;
+  // See the class comment: assign each variable as soon as it is read.
+  bool restore_sequentially = false;
+  // Re-create a Saver from a SaverDef (SV-61, SV-62): its version,
+  // max_to_keep, sharded and keep_checkpoint_every_n_hours replace the
+  // fields above; `name` is then an import scope prefixed to its names.
+  std::optional<SaverDef> saver_def;
+  // Do not build at Create; Build() must be called before Save (SV-03, SV-04).
+  bool defer_build = false;
+  // An empty variable list is not an error; Save/Restore then do nothing (SV-05, SV-06).
+  bool allow_empty = false;
+  CheckpointFormat write_version = CheckpointFormat::kV2;
+  // global_step formatted as %08d (SV-10).
+  bool pad_step_number = false;
+  // Relative paths in the state file (SV-36).
+  bool save_relative_paths = false;
+  // The default value of the filename tensor (SV-08); "" = "model".
+  std::string filename;
+
+  // ---- not in TensorFlow ----
+  FileSystem* fs = nullptr;  // nullptr: FileSystem::Default()
+  // Seconds since the epoch; default the wall clock. For tests (SV-31).
+  std::function<double()> clock;
+  // Receives TF's log lines ("WARNING", "Ignoring: ..."; "INFO",
+  // "Restoring parameters from ..."). Default: discarded.
+  std::function<void(std::string_view severity, std::string_view message)> log;
+  // Delete every checkpoint beyond max_to_keep on each save (fixes SV-30).
+  bool prune_beyond_max_to_keep = false;
+  // fsync what is written (TF does not).
+  bool sync = true;
+};
+
+struct SaveOptions {
+  // Appended as "-<step>" (SV-10).
+  std::optional<int64_t> global_step;
+  // State file name inside dirname(save_path); no path components (SV-18).
+  std::string latest_filename = "checkpoint";
+  std::string meta_graph_suffix = "meta";
+  bool write_meta_graph = true;
+  // false: no state file update, no bookkeeping, no deletion (SV-35).
+  bool write_state = true;
+};
+
+class CKPT_EXPORT Saver {
+ public:
+  // Validates var_list (SV-01, SV-02, SV-03, SV-05) and, unless
+  // defer_build, builds.
+  static Result<std::unique_ptr<Saver>> Create(VarList var_list, SaverOptions options = {});
+  // Saver.from_proto(saver_def, import_scope) (SV-60). `options` supplies
+  // the fields that are not in a SaverDef (fs, clock, log, ...); its
+  // saver_def and name are replaced.
+  static Result<std::unique_ptr<Saver>> FromProto(const SaverDef& saver_def, std::string import_scope,
+                                                  VarList var_list, SaverOptions options = {});
+  ~Saver();
+  Saver(const Saver&) = delete;
+  Saver& operator=(const Saver&) = delete;
+
+  // Captures the variables of VarList::AllVariables (SV-04). A no-op once built.
+  Status Build();
+
+  // Writes a checkpoint; returns the path to give Restore (the prefix, or
+  // for sharded V1 the pattern `<p>-?????-of-0000N`), or nullopt for an
+  // empty Saver (SV-06). See SV-09..SV-37 for files, state and deletion.
+  Result<std::optional<std::string>> Save(const std::string& save_path, const SaveOptions& options = {});
+
+  // Restores every variable from a V1 or V2 checkpoint (SV-42..SV-53).
+  // `save_path` empty: InvalidArgument "Can't load save_path when it is
+  // None." (SV-43).
+  Status Restore(const std::string& save_path);
+
+  // Oldest first (SV-38).
+  std::vector<std::string> last_checkpoints() const;
+  // Each path gets an infinite timestamp: never deleted when evicted (SV-39).
+  void SetLastCheckpoints(std::vector<std::string> paths);
+  void SetLastCheckpointsWithTime(std::vector<std::pair<std::string, double>> paths_and_times);  // SV-40
+  // Keeps the paths that exist, with their mtimes (SV-41).
+  void RecoverLastCheckpoints(const std::vector<std::string>& paths);
+
+  SaverDef AsSaverDef() const;  // SV-57, SV-58
+  // SV-59: nullopt unless all three names start with export_scope; the
+  // names with the scope stripped otherwise. An empty scope returns the def.
+  std::optional<SaverDef> ToProto(std::string_view export_scope = {}) const;
+
+  // Writes `filename` as a binary MetaGraphDef holding meta_info_def,
+  // saver_def and the "variables" / "trainable_variables" collections
+  // (VariableDef per saved variable, SaveSliceInfoDef for partitions). The
+  // graph_def is empty: TF's import_meta_graph cannot rebuild the Saver's
+  // ops from it (see docs/saver-layer.md).
+  Status ExportMetaGraph(const std::string& filename) const;
+
+  // The checkpoint keys in save order (sorted).
+  std::vector<std::string> keys() const;
+
+  class Impl;
+
+ private:
+  explicit Saver(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// TF's device-name canonicalisation (DeviceSpec): "/cpu:0" ->
+// "/device:CPU:0", "/replica:0/job:w" -> "/job:w/replica:0".
+CKPT_EXPORT std::string CanonicalDeviceName(std::string_view device);
+
+}  // namespace ckpt

@@ -1,0 +1,637 @@
+// The name-based Saver. Save protocol (numbered as the durability steps run):
+//   1. Validate the call (built, latest_filename, collision) and name the
+//      checkpoint `<p>` / `<p>-<step>`.
+//   2. Write the checkpoint: one bundle (V2), one bundle per device group
+//      under `<p>_temp/part-0000i-of-0000N` merged into `<p>` by MergeBundles
+//      (sharded V2), or one V1 table per group. Each file appears under its
+//      final name only when complete (temp name + rename, fsync).
+//   3. Record the path in last_checkpoints (evicting at most one, TF's rule).
+//   4. Rewrite the state file (atomic, durable).
+//   5. Delete the evicted checkpoint unless "every n hours" keeps it. A crash
+//      between 4 and 5 leaves an unrecorded checkpoint on disk, never a
+//      state file naming a deleted one.
+//   6. Write the .meta file.
+#include <algorithm>
+#include <cmath>
+#include <chrono>
+#include <cstring>
+#include <deque>
+#include <limits>
+#include <map>
+#include <set>
+
+#include "base/macros.h"
+#include "ckpt/bundle.h"
+#include "ckpt/checkpoint_reader.h"
+#include "ckpt/proto/meta_graph.pb.h"
+#include "ckpt/proto/trackable_object_graph.pb.h"
+#include "ckpt/saver.h"
+#include "format/v1_table.h"
+
+namespace ckpt {
+namespace {
+
+constexpr std::string_view kObjectGraphKey = "_CHECKPOINTABLE_OBJECT_GRAPH";
+
+// One saveable: a key and the variable (or variable parts) saved under it.
+struct Item {
+  std::string key;
+  std::vector<VariablePtr> parts;  // one entry unless partitioned
+  bool partitioned = false;
+};
+
+std::string Wrap(const Status& s, std::string_view verbiage) {
+  return "Restoring from checkpoint failed. This is most likely due to " + std::string(verbiage) +
+         " from the checkpoint. Please ensure that you have not altered the graph expected based on the "
+         "checkpoint. Original error:\n\n" +
+         s.message();
+}
+
+Result<Tensor> Reshaped(Tensor t, const TensorShape& shape) {
+  if (t.dtype() == DType::kString) return Tensor::FromStrings(shape, std::move(t.strings()));
+  ASSIGN_OR_RETURN(Tensor out, Tensor::MakeUninitialized(t.dtype(), shape));
+  if (t.byte_size() > 0) std::memcpy(out.data(), t.data(), t.byte_size());
+  return out;
+}
+
+std::string Join(const std::set<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+}  // namespace
+
+class Saver::Impl {
+ public:
+  Impl(VarList var_list, SaverOptions options) : var_list_(std::move(var_list)), options_(std::move(options)) {
+    fs_ = options_.fs != nullptr ? options_.fs : FileSystem::Default();
+  }
+
+  Status Init() {
+    if (options_.defer_build && !var_list_.entries_.empty()) {
+      return InvalidArgumentError(
+          "If `var_list` is provided then build cannot be deferred. Either set defer_build=False or "
+          "var_list=None.");
+    }
+    if (options_.saver_def) RETURN_IF_ERROR(CheckSaverDef(*options_.saver_def));
+    if (!options_.defer_build) RETURN_IF_ERROR(Build());
+    return OkStatus();
+  }
+
+  double Now() const {
+    if (options_.clock) return options_.clock();
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  }
+  void Log(std::string_view severity, std::string_view message) const {
+    if (options_.log) options_.log(severity, message);
+  }
+
+  Status CheckSaverDef(const SaverDef& d) const {
+    if (d.save_tensor_name.empty()) {
+      return InvalidArgumentError("saver_def must specify the save_tensor_name: " + d.DebugString());
+    }
+    if (d.restore_op_name.empty()) {
+      return InvalidArgumentError("saver_def must specify the restore_op_name: " + d.DebugString());
+    }
+    return OkStatus();
+  }
+
+  Status Build() {
+    if (built_) return OkStatus();
+    std::vector<std::pair<std::string, VariablePtr>> entries = var_list_.entries_;
+    bool map_form = var_list_.kind_ == VarList::Kind::kMap;
+    if (var_list_.kind_ == VarList::Kind::kNone && var_list_.all_) {
+      for (auto& v : var_list_.all_()) entries.emplace_back(std::string(), std::move(v));
+    }
+    RETURN_IF_ERROR(Collect(entries, map_form));
+    built_ = true;
+    if (items_.empty()) {
+      if (!options_.allow_empty) {
+        built_ = false;
+        return InvalidArgumentError("No variables to save");
+      }
+      is_empty_ = true;
+      return OkStatus();
+    }
+    if (options_.saver_def) {
+      def_ = *options_.saver_def;
+      if (!options_.name.empty()) {
+        def_.filename_tensor_name = options_.name + "/" + def_.filename_tensor_name;
+        def_.save_tensor_name = options_.name + "/" + def_.save_tensor_name;
+        def_.restore_op_name = options_.name + "/" + def_.restore_op_name;
+      }
+    } else {
+      const std::string scope = options_.name.empty() ? "save" : options_.name;
+      def_.filename_tensor_name = scope + "/Const:0";
+      if (!options_.sharded) {
+        def_.save_tensor_name = scope + "/control_dependency:0";
+      } else if (options_.write_version == CheckpointFormat::kV2) {
+        def_.save_tensor_name = scope + "/Identity:0";
+      } else {
+        def_.save_tensor_name = scope + "/ShardedFilespec:0";
+      }
+      def_.restore_op_name = scope + "/restore_all";
+      def_.max_to_keep = std::max(0, options_.max_to_keep);
+      def_.sharded = options_.sharded;
+      def_.keep_checkpoint_every_n_hours = static_cast<float>(options_.keep_checkpoint_every_n_hours);
+      def_.version = static_cast<int32_t>(options_.write_version);
+    }
+    next_checkpoint_time_ = Now() + static_cast<double>(def_.keep_checkpoint_every_n_hours) * 3600.0;
+    return OkStatus();
+  }
+
+  // TF's op_list_to_dict + validate_and_slice_inputs: keys, grouping of
+  // partitions, duplicate checks; items sorted by key.
+  Status Collect(const std::vector<std::pair<std::string, VariablePtr>>& entries, bool map_form) {
+    std::map<std::string, Item> by_key;
+    std::map<const SaveableVariable*, std::string> seen;
+    std::vector<std::pair<std::string, VariablePtr>> sorted;
+    for (const auto& [k, v] : entries) {
+      if (v == nullptr) return InvalidArgumentError("Variables to save must not be null");
+      std::string key = k;
+      if (!map_form) key = v->partition() ? v->partition()->full_name : v->name();
+      sorted.emplace_back(std::move(key), v);
+    }
+    std::stable_sort(sorted.begin(), sorted.end(), [&](const auto& a, const auto& b) {
+      return map_form ? a.first < b.first : a.second->name() < b.second->name();
+    });
+    for (const auto& [key, v] : sorted) {
+      if (key.empty()) return InvalidArgumentError("Variables to save must have non-empty names");
+      const bool part = v->partition().has_value();
+      auto it = by_key.find(key);
+      if (it != by_key.end()) {
+        if (!part || !it->second.partitioned) {
+          if (!map_form && part != it->second.partitioned) {
+            return InvalidArgumentError("Mixing slices and non-slices with the same name: " + key);
+          }
+          return InvalidArgumentError("At least two variables have the same name: " + key);
+        }
+      }
+      Item& item = by_key[key];
+      item.key = key;
+      item.partitioned = part;
+      item.parts.push_back(v);
+    }
+    for (auto& [key, item] : by_key) {
+      for (const auto& v : item.parts) {
+        auto [it, inserted] = seen.emplace(v.get(), key);
+        if (!inserted) return InvalidArgumentError("The same saveable will be restored with two names: " + key);
+        const TensorView view = v->value();
+        if (item.partitioned) {
+          const PartitionInfo p = *v->partition();
+          const PartitionInfo first = *item.parts[0]->partition();
+          if (!(p.full_shape == first.full_shape) || view.dtype != item.parts[0]->value().dtype) {
+            return InvalidArgumentError("The parts of partitioned variable " + key +
+                                        " disagree on the full shape or dtype");
+          }
+          RETURN_IF_ERROR(p.slice.CheckFits(p.full_shape).WithContext("partitioned variable " + key));
+          if (!(p.slice.SliceShape(p.full_shape) == view.shape)) {
+            return InvalidArgumentError("Part " + v->name() + " of " + key + " has shape " + view.shape.ToString() +
+                                        " but its slice " + p.slice.ToString() + " of " +
+                                        p.full_shape.ToString() + " has shape " +
+                                        p.slice.SliceShape(p.full_shape).ToString());
+          }
+        }
+      }
+      items_.push_back(std::move(item));
+    }
+    return OkStatus();
+  }
+
+  // ------------------------------------------------------------------ save
+
+  Result<std::optional<std::string>> Save(const std::string& save_path, const SaveOptions& so) {
+    if (!built_) return FailedPreconditionError("`build()` should be called before save if defer_build==True");
+    const std::string& latest_filename = so.latest_filename.empty() ? std::string("checkpoint") : so.latest_filename;
+    if (def_.version != static_cast<int32_t>(CheckpointFormat::kV2) && !is_empty_) {
+      Log("WARNING", "*******************************************************");
+      Log("WARNING", "TensorFlow's V1 checkpoint format has been deprecated.");
+      Log("WARNING", "Consider switching to the more efficient V2 format:");
+      Log("WARNING", "   `tf.train.Saver(write_version=tf.train.SaverDef.V2)`");
+      Log("WARNING", "now on by default.");
+      Log("WARNING", "*******************************************************");
+    }
+    if (latest_filename.find('/') != std::string::npos) {
+      return InvalidArgumentError("'latest_filename' must not contain path components");
+    }
+    std::string checkpoint_file;
+    if (so.global_step) {
+      char buf[32];
+      std::snprintf(buf, sizeof(buf), options_.pad_step_number ? "%08lld" : "%lld",
+                    static_cast<long long>(*so.global_step));
+      checkpoint_file = save_path + "-" + buf;
+    } else {
+      checkpoint_file = save_path;
+      if (Basename(save_path) == latest_filename && !options_.sharded) {
+        return InvalidArgumentError("'latest_filename' collides with 'save_path': '" + latest_filename + "' and '" +
+                                    save_path + "'");
+      }
+    }
+    const std::string parent(Dirname(save_path));
+    std::string model_checkpoint_path;
+    if (!is_empty_) {
+      Status s = WriteAndRecord(checkpoint_file, parent, latest_filename, so, &model_checkpoint_path);
+      if (!s.ok()) {
+        if ((s.code() == StatusCode::kNotFound || s.code() == StatusCode::kFailedPrecondition) &&
+            !fs_->IsDirectory(parent)) {
+          return InvalidArgumentError("Parent directory of " + save_path + " doesn't exist, can't save.");
+        }
+        return s;
+      }
+    }
+    if (so.write_meta_graph) {
+      RETURN_IF_ERROR(ExportMetaGraph(MetaGraphFilename(checkpoint_file, so.meta_graph_suffix)));
+    }
+    if (is_empty_) return std::optional<std::string>();
+    return std::optional<std::string>(model_checkpoint_path);
+  }
+
+  Status WriteAndRecord(const std::string& checkpoint_file, const std::string& parent,
+                        const std::string& latest_filename, const SaveOptions& so, std::string* model_path) {
+    ASSIGN_OR_RETURN(*model_path, WriteCheckpoint(checkpoint_file));
+    if (!so.write_state) return OkStatus();
+    RecordLastCheckpoint(*model_path);
+    RETURN_IF_ERROR(UpdateCheckpointState(parent, *model_path, last_checkpoints(), latest_filename, {}, 0,
+                                          options_.save_relative_paths, fs_));
+    MaybeDeleteOldCheckpoints(so.meta_graph_suffix);
+    return OkStatus();
+  }
+
+  // Device groups in TF's order (sorted by canonical device name).
+  std::vector<std::vector<const Item*>> Groups() const {
+    std::map<std::string, std::vector<const Item*>> per_device;
+    for (const auto& item : items_) per_device[CanonicalDeviceName(item.parts[0]->device())].push_back(&item);
+    std::vector<std::vector<const Item*>> out;
+    for (auto& [dev, items] : per_device) out.push_back(std::move(items));
+    return out;
+  }
+
+  bool sharded() const { return options_.saver_def ? def_.sharded : options_.sharded; }
+
+  Result<std::string> WriteCheckpoint(const std::string& file) {
+    std::vector<std::vector<const Item*>> groups;
+    if (sharded()) {
+      groups = Groups();
+    } else {
+      groups.emplace_back();
+      for (const auto& item : items_) groups.back().push_back(&item);
+    }
+    const int n = static_cast<int>(groups.size());
+    if (def_.version == static_cast<int32_t>(CheckpointFormat::kV2)) {
+      if (!sharded()) {
+        RETURN_IF_ERROR(WriteBundle(file, groups[0]));
+        return file;
+      }
+      const std::string tmp = file + "_temp/part";
+      std::vector<std::string> prefixes;
+      for (int i = 0; i < n; ++i) {
+        prefixes.push_back(format::V1ShardedFilename(tmp, i, n));
+        RETURN_IF_ERROR(WriteBundle(prefixes.back(), groups[static_cast<size_t>(i)]));
+      }
+      MergeOptions mo;
+      mo.fs = fs_;
+      mo.delete_old_dirs = true;
+      mo.sync = options_.sync;
+      RETURN_IF_ERROR(MergeBundles(prefixes, file, mo));
+      return file;
+    }
+    if (!sharded()) {
+      RETURN_IF_ERROR(WriteV1(file, groups[0]));
+      return file;
+    }
+    for (int i = 0; i < n; ++i) {
+      RETURN_IF_ERROR(WriteV1(format::V1ShardedFilename(file, i, n), groups[static_cast<size_t>(i)]));
+    }
+    return format::V1ShardedFilespec(file, n);
+  }
+
+  Status WriteBundle(const std::string& prefix, const std::vector<const Item*>& items) {
+    BundleWriterOptions bo;
+    bo.fs = fs_;
+    bo.sync = options_.sync;
+    ASSIGN_OR_RETURN(auto writer, BundleWriter::Create(prefix, bo));
+    for (const Item* item : items) {
+      for (const auto& v : item->parts) {
+        const TensorView view = v->value();
+        if (item->partitioned) {
+          const PartitionInfo p = *v->partition();
+          RETURN_IF_ERROR(writer->AddSlice(item->key, p.full_shape, p.slice, view));
+        } else {
+          RETURN_IF_ERROR(writer->Add(item->key, view));
+        }
+      }
+    }
+    return writer->Finish();
+  }
+
+  Status WriteV1(const std::string& filename, const std::vector<const Item*>& items) {
+    format::V1Writer::Options wo;
+    wo.fs = fs_;
+    wo.sync = options_.sync;
+    ASSIGN_OR_RETURN(auto writer, format::V1Writer::Create(filename, wo));
+    for (const Item* item : items) {
+      for (const auto& v : item->parts) {
+        const TensorView view = v->value();
+        if (item->partitioned) {
+          const PartitionInfo p = *v->partition();
+          RETURN_IF_ERROR(writer->Add(item->key, p.full_shape, p.slice, view));
+        } else {
+          RETURN_IF_ERROR(writer->Add(item->key, view.shape, TensorSlice::Full(view.shape.rank()), view));
+        }
+      }
+    }
+    return writer->Finish();
+  }
+
+  void RecordLastCheckpoint(const std::string& path) {
+    if (def_.max_to_keep == 0) return;
+    std::erase_if(last_, [&](const auto& p) { return p.first == path; });
+    last_.emplace_back(path, Now());
+    if (static_cast<int>(last_.size()) > def_.max_to_keep) {
+      to_delete_.push_back(last_.front());
+      last_.erase(last_.begin());
+    }
+    while (options_.prune_beyond_max_to_keep && static_cast<int>(last_.size()) > def_.max_to_keep) {
+      to_delete_.push_back(last_.front());
+      last_.erase(last_.begin());
+    }
+  }
+
+  void MaybeDeleteOldCheckpoints(const std::string& suffix) {
+    do {
+      if (to_delete_.empty()) return;
+      const auto p = to_delete_.front();
+      to_delete_.pop_front();
+      if (p.second > next_checkpoint_time_) {
+        next_checkpoint_time_ += static_cast<double>(def_.keep_checkpoint_every_n_hours) * 3600.0;
+        continue;
+      }
+      const CheckpointFormat format =
+          def_.version == static_cast<int32_t>(CheckpointFormat::kV2) ? CheckpointFormat::kV2 : CheckpointFormat::kV1;
+      Status s = RemoveCheckpoint(p.first, format, suffix, fs_);
+      if (!s.ok()) Log("WARNING", "Ignoring: " + s.ToString());
+    } while (options_.prune_beyond_max_to_keep);
+  }
+
+  // --------------------------------------------------------------- restore
+
+  Status Restore(const std::string& save_path) {
+    if (is_empty_) return OkStatus();
+    if (!built_) return FailedPreconditionError("`build()` should be called before restore if defer_build==True");
+    if (save_path.empty()) return InvalidArgumentError("Can't load save_path when it is None.");
+    if (!CheckpointExists(save_path, fs_)) {
+      return InvalidArgumentError("The passed save_path is not a valid checkpoint: " + save_path);
+    }
+    Log("INFO", "Restoring parameters from " + save_path);
+    CheckpointReaderOptions ro;
+    ro.fs = fs_;
+    auto reader = CheckpointReader::Open(save_path, ro);
+    Status s = reader.ok() ? RestoreFrom(**reader, nullptr) : reader.status();
+    if (s.code() == StatusCode::kNotFound && reader.ok() && (*reader)->Has(kObjectGraphKey)) {
+      return RestoreObjectBased(**reader);
+    }
+    if (s.code() == StatusCode::kNotFound) return Status(s.code(), Wrap(s, "a Variable name or other graph key that is missing"));
+    if (s.code() == StatusCode::kInvalidArgument) {
+      return Status(s.code(), Wrap(s, "a mismatch between the current graph and the graph"));
+    }
+    return s;
+  }
+
+  // SV-53: map the Saver's names through the stored object graph.
+  Status RestoreObjectBased(const CheckpointReader& reader) {
+    ASSIGN_OR_RETURN(Tensor graph, reader.Read(kObjectGraphKey));
+    proto::TrackableObjectGraph og;
+    if (graph.dtype() != DType::kString || graph.strings().size() != 1 || !og.ParseFromString(graph.strings()[0])) {
+      return DataLossError("The object graph of " + reader.path() + " does not parse");
+    }
+    std::map<std::string, std::string> names_to_keys;
+    for (const auto& node : og.nodes()) {
+      for (const auto& a : node.attributes()) names_to_keys[a.full_name()] = a.checkpoint_key();
+    }
+    Log("WARNING",
+        "Restoring an object-based checkpoint using a name-based saver. This may be somewhat fragile, and will "
+        "re-build the Saver. Instead, consider loading object-based checkpoints using tf.train.Checkpoint().");
+    std::set<std::string> current, previous, missing, extra;
+    for (const auto& item : items_) current.insert(item.key);
+    for (const auto& [k, v] : names_to_keys) previous.insert(k);
+    int matched = 0;
+    for (const auto& n : current) (previous.count(n) ? matched++ : (missing.insert(n), 0));
+    for (const auto& n : previous) {
+      if (!current.count(n)) extra.insert(n);
+    }
+    if (!missing.empty()) {
+      return NotFoundError(
+          "\n\nExisting variables not in the checkpoint: " + Join(missing) +
+          "\n\nVariables names when this checkpoint was written which don't exist now: " + Join(extra) + "\n\n(" +
+          std::to_string(matched) +
+          " variable name(s) did match)\n\nCould not find some variables in the checkpoint (see names above). "
+          "Saver was attempting to load an object-based checkpoint (saved using tf.train.Checkpoint or "
+          "tf.keras.Model.save_weights) using variable names. If the checkpoint was written with eager execution "
+          "enabled, it's possible that variable names have changed (for example missing a '_1' suffix). It's "
+          "also possible that there are new variables which did not exist when the checkpoint was written. You "
+          "can construct a Saver(var_list=...) with only the variables which previously existed, and if variable "
+          "names have changed you may need to make this a dictionary with the old names as keys.");
+    }
+    Status s = RestoreFrom(reader, &names_to_keys);
+    if (s.code() == StatusCode::kInvalidArgument) {
+      return Status(s.code(), Wrap(s, "a mismatch between the current graph and the graph"));
+    }
+    return s;
+  }
+
+  Status RestoreFrom(const CheckpointReader& reader, const std::map<std::string, std::string>* rename) {
+    std::vector<std::pair<SaveableVariable*, Tensor>> pending;
+    for (const auto& item : items_) {
+      const std::string key = rename != nullptr ? rename->at(item.key) : item.key;
+      for (const auto& v : item.parts) {
+        ASSIGN_OR_RETURN(Tensor t, ReadOne(reader, key, *v, item.partitioned));
+        if (options_.restore_sequentially) {
+          RETURN_IF_ERROR(v->Assign(std::move(t)));
+        } else {
+          pending.emplace_back(v.get(), std::move(t));
+        }
+      }
+    }
+    for (auto& [v, t] : pending) RETURN_IF_ERROR(v->Assign(std::move(t)));
+    return OkStatus();
+  }
+
+  Result<Tensor> ReadOne(const CheckpointReader& reader, const std::string& key, const SaveableVariable& v,
+                         bool partitioned) const {
+    const TensorView view = v.value();
+    ASSIGN_OR_RETURN(TensorInfo info, reader.Lookup(key));
+    if (info.dtype != view.dtype) {
+      return InvalidArgumentError("tensor_name = " + key + "; expected dtype " + std::string(DTypeName(view.dtype)) +
+                                  " does not equal original dtype " + std::string(DTypeName(info.dtype)));
+    }
+    if (partitioned) {
+      const PartitionInfo p = *v.partition();
+      if (!(info.shape == p.full_shape)) {
+        return InvalidArgumentError("tensor_name = " + key + "; shape in shape_and_slice spec " +
+                                    p.full_shape.ToString() + " does not match the shape stored in checkpoint: " +
+                                    info.shape.ToString());
+      }
+      return reader.ReadSlice(key, p.slice);
+    }
+    ASSIGN_OR_RETURN(Tensor t, reader.Read(key));
+    if (t.shape() == view.shape) return t;
+    if (!options_.reshape) {
+      return InvalidArgumentError("Assign requires shapes of both tensors to match. lhs shape= " +
+                                  view.shape.ToString() + " rhs shape= " + t.shape().ToString() + " (variable " +
+                                  v.name() + ", checkpoint key " + key + ")");
+    }
+    if (t.num_elements() != view.shape.num_elements()) {
+      return InvalidArgumentError("Input to reshape is a tensor with " + std::to_string(t.num_elements()) +
+                                  " values, but the requested shape has " +
+                                  std::to_string(view.shape.num_elements()) + " (restoring " + key + " of shape " +
+                                  t.shape().ToString() + " into variable " + v.name() + " of shape " +
+                                  view.shape.ToString() + ")");
+    }
+    return Reshaped(std::move(t), view.shape);
+  }
+
+  // ------------------------------------------------------------ bookkeeping
+
+  std::vector<std::string> last_checkpoints() const {
+    std::vector<std::string> out;
+    for (const auto& p : last_) out.push_back(p.first);
+    return out;
+  }
+
+  Status ExportMetaGraph(const std::string& filename) const {
+    proto::MetaGraphDef mg;
+    mg.mutable_meta_info_def();
+    mg.mutable_graph_def();
+    if (!is_empty_) {
+      proto::SaverDef* sd = mg.mutable_saver_def();
+      if (!sd->ParseFromString(def_.SerializeAsString())) return InternalError("SaverDef round trip");
+      std::string* vars = nullptr;
+      auto* list = (*mg.mutable_collection_def())["variables"].mutable_bytes_list();
+      auto* trainable = (*mg.mutable_collection_def())["trainable_variables"].mutable_bytes_list();
+      for (const auto& item : items_) {
+        for (const auto& v : item.parts) {
+          proto::VariableDef vd;
+          const std::string name = v->name();
+          vd.set_variable_name(name + ":0");
+          vd.set_initializer_name(name + "/Assign");
+          vd.set_snapshot_name(name + "/Read/ReadVariableOp:0");
+          vd.set_initial_value_name(name + "/Initializer/initial_value:0");
+          vd.set_is_resource(true);
+          vd.set_trainable(true);
+          if (item.partitioned) {
+            const PartitionInfo p = *v->partition();
+            auto* si = vd.mutable_save_slice_info_def();
+            si->set_full_name(p.full_name);
+            for (int d = 0; d < p.full_shape.rank(); ++d) {
+              si->add_full_shape(p.full_shape.dim(d));
+              si->add_var_offset(p.slice.IsFullAt(d) ? 0 : p.slice.start(d));
+              si->add_var_shape(p.slice.ResolvedLength(d, p.full_shape));
+            }
+          }
+          vars = list->add_value();
+          *vars = vd.SerializeAsString();
+          *trainable->add_value() = *vars;
+        }
+      }
+    }
+    std::string bytes;
+    if (!mg.SerializeToString(&bytes)) return InternalError("cannot serialize the MetaGraphDef for " + filename);
+    const std::string tmp = filename + ".tmp" + std::to_string(static_cast<long long>(Now() * 1e6));
+    {
+      ASSIGN_OR_RETURN(auto f, fs_->NewWritableFile(tmp));
+      RETURN_IF_ERROR(f->Append(bytes));
+      if (options_.sync) RETURN_IF_ERROR(f->Sync());
+      RETURN_IF_ERROR(f->Close());
+    }
+    Status s = fs_->RenameFile(tmp, filename);
+    if (!s.ok()) fs_->DeleteFile(tmp).IgnoreError();
+    return s;
+  }
+
+  VarList var_list_;
+  SaverOptions options_;
+  FileSystem* fs_;
+  bool built_ = false;
+  bool is_empty_ = false;
+  std::vector<Item> items_;
+  SaverDef def_;
+  std::vector<std::pair<std::string, double>> last_;
+  std::deque<std::pair<std::string, double>> to_delete_;
+  double next_checkpoint_time_ = 0;
+};
+
+Saver::Saver(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Saver::~Saver() = default;
+
+Result<std::unique_ptr<Saver>> Saver::Create(VarList var_list, SaverOptions options) {
+  auto impl = std::make_unique<Impl>(std::move(var_list), std::move(options));
+  RETURN_IF_ERROR(impl->Init());
+  return std::unique_ptr<Saver>(new Saver(std::move(impl)));
+}
+
+Result<std::unique_ptr<Saver>> Saver::FromProto(const SaverDef& saver_def, std::string import_scope,
+                                                VarList var_list, SaverOptions o) {
+  o.saver_def = saver_def;
+  o.name = std::move(import_scope);
+  o.sharded = saver_def.sharded;
+  return Create(std::move(var_list), std::move(o));
+}
+
+Status Saver::Build() { return impl_->Build(); }
+
+Result<std::optional<std::string>> Saver::Save(const std::string& save_path, const SaveOptions& options) {
+  return impl_->Save(save_path, options);
+}
+
+Status Saver::Restore(const std::string& save_path) { return impl_->Restore(save_path); }
+
+std::vector<std::string> Saver::last_checkpoints() const { return impl_->last_checkpoints(); }
+
+void Saver::SetLastCheckpoints(std::vector<std::string> paths) {
+  impl_->last_.clear();
+  for (auto& p : paths) impl_->last_.emplace_back(std::move(p), std::numeric_limits<double>::infinity());
+}
+
+void Saver::SetLastCheckpointsWithTime(std::vector<std::pair<std::string, double>> paths_and_times) {
+  impl_->last_ = std::move(paths_and_times);
+}
+
+void Saver::RecoverLastCheckpoints(const std::vector<std::string>& paths) {
+  std::vector<std::pair<std::string, double>> out;
+  for (const auto& p : paths) {
+    auto mtimes = GetCheckpointMtimes({p}, impl_->fs_);
+    if (!mtimes.empty()) out.emplace_back(p, mtimes[0]);
+  }
+  impl_->last_ = std::move(out);
+}
+
+SaverDef Saver::AsSaverDef() const { return impl_->def_; }
+
+std::optional<SaverDef> Saver::ToProto(std::string_view export_scope) const {
+  SaverDef d = impl_->def_;
+  if (export_scope.empty()) return d;
+  auto starts = [&](const std::string& s) { return s.compare(0, export_scope.size(), export_scope) == 0; };
+  if (!starts(d.filename_tensor_name) || !starts(d.save_tensor_name) || !starts(d.restore_op_name)) {
+    return std::nullopt;
+  }
+  // ops.strip_name_scope: drop "<scope>/" at the start of each name.
+  auto strip = [&](std::string& s) {
+    const std::string with_slash = std::string(export_scope) + "/";
+    if (s.compare(0, with_slash.size(), with_slash) == 0) s = s.substr(with_slash.size());
+  };
+  strip(d.filename_tensor_name);
+  strip(d.save_tensor_name);
+  strip(d.restore_op_name);
+  return d;
+}
+
+Status Saver::ExportMetaGraph(const std::string& filename) const { return impl_->ExportMetaGraph(filename); }
+
+std::vector<std::string> Saver::keys() const {
+  std::vector<std::string> out;
+  for (const auto& item : impl_->items_) out.push_back(item.key);
+  return out;
+}
+
+}  // namespace ckpt

@@ -1,0 +1,116 @@
+"""Runs TensorFlow's TF1 Saver (graph mode) for test_saver_tf.py, in its own process.
+
+    python3 tf_saver_helper.py JOB.json RESULT.json
+
+JOB.json: {"tasks": [{"name", "op", ...}]}; RESULT.json: {name: {"ok": bool, ...}}, rewritten
+after each task.
+
+Ops (a variable spec is {"name", "dtype" (numpy name), "shape", "hex" (raw bytes), "device"?}):
+  write  {"dir", "vars", "saver": {...}, "saves": [{"path", "step"?, "latest"?, "meta"?,
+         "state"?}]}: one graph, one Saver, the saves in order ->
+         {"paths": [returned paths], "last": [...], "files": [sorted names in dir],
+          "states": {state file name: text}}
+  read   {"path", "vars", "saver": {...}}: fresh graph with zero-valued variables of the given
+         dtype/shape, Saver.restore(path) -> {"values": {name: hex}}
+Saver options: sharded, max_to_keep, v1, pad, relative, reshape (same names as saver_tool).
+"""
+
+import json
+import os
+import sys
+import traceback
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+tf1 = tf.compat.v1
+tf1.disable_eager_execution()
+tf.get_logger().setLevel("ERROR")
+
+
+def make_saver(opts):
+    return tf1.train.Saver(
+        sharded=bool(opts.get("sharded")),
+        max_to_keep=opts.get("max_to_keep", 5),
+        write_version=tf1.train.SaverDef.V1 if opts.get("v1") else tf1.train.SaverDef.V2,
+        pad_step_number=bool(opts.get("pad")),
+        save_relative_paths=bool(opts.get("relative")),
+        reshape=bool(opts.get("reshape")),
+    )
+
+
+def make_vars(specs, zero):
+    out = []
+    for s in specs:
+        arr = np.frombuffer(bytes.fromhex(s["hex"]), dtype=np.dtype(s["dtype"])).reshape(s["shape"])
+        if zero:
+            arr = np.zeros_like(arr)
+        with tf1.device(s.get("device") or None):
+            out.append(tf1.Variable(arr, name=s["name"]))
+    return out
+
+
+def session():
+    return tf1.Session(config=tf1.ConfigProto(device_count={"CPU": 3}))
+
+
+def op_write(task):
+    g = tf.Graph()
+    with g.as_default():
+        make_vars(task["vars"], zero=False)
+        saver = make_saver(task["saver"])
+        paths = []
+        with session() as sess:
+            sess.run(tf1.global_variables_initializer())
+            for s in task["saves"]:
+                p = saver.save(
+                    sess,
+                    s["path"],
+                    global_step=s.get("step"),
+                    latest_filename=s.get("latest"),
+                    write_meta_graph=s.get("meta", True),
+                    write_state=s.get("state", True),
+                )
+                paths.append(p)
+        d = task["dir"]
+        states = {}
+        for name in os.listdir(d):
+            if name in ("checkpoint", "other"):
+                with open(os.path.join(d, name)) as f:
+                    states[name] = f.read()
+        return {"paths": paths, "last": saver.last_checkpoints, "files": sorted(os.listdir(d)), "states": states}
+
+
+def op_read(task):
+    g = tf.Graph()
+    with g.as_default():
+        variables = make_vars(task["vars"], zero=True)
+        saver = make_saver(task["saver"])
+        with session() as sess:
+            saver.restore(sess, task["path"])
+            values = {}
+            for spec, v in zip(task["vars"], variables):
+                values[spec["name"]] = np.ascontiguousarray(sess.run(v)).tobytes().hex()
+    return {"values": values}
+
+
+def main():
+    job_path, result_path = sys.argv[1], sys.argv[2]
+    with open(job_path) as f:
+        job = json.load(f)
+    results = {}
+    for task in job["tasks"]:
+        try:
+            out = {"write": op_write, "read": op_read}[task["op"]](task)
+            out["ok"] = True
+        except Exception as e:  # noqa: BLE001 - reported to the test
+            out = {"ok": False, "error": f"{type(e).__name__}: {e}", "trace": traceback.format_exc()}
+        results[task["name"]] = out
+        with open(result_path, "w") as f:
+            json.dump(results, f)
+
+
+if __name__ == "__main__":
+    main()
