@@ -10,6 +10,7 @@
 #pragma once
 
 #include <ckpt/bundle.h>
+#include <ckpt/checkpoint_reader.h>
 #include <ckpt/status.h>
 #include <ckpt/tensor.h>
 
@@ -68,7 +69,7 @@ int LibraryError(const Command& cmd, const ckpt::Status& status);
 //   * a prefix P (P.index exists) -> P;
 //   * a directory -> the latest checkpoint recorded in its `checkpoint`
 //     state file (ckpt::LatestCheckpoint), NotFound if there is none;
-//   * anything else is returned unchanged, for BundleReader::Open to report.
+//   * anything else is returned unchanged, for CheckpointReader::Open to read (V1) or report.
 ckpt::Result<std::string> ResolvePrefix(const std::string& path);
 
 // Bytes the data files hold for the tensor (TensorInfo::size). For a
@@ -76,8 +77,11 @@ ckpt::Result<std::string> ResolvePrefix(const std::string& path);
 // count times the element size; -1 (unknown) for a partitioned string tensor.
 int64_t StoredBytes(const ckpt::TensorInfo& info);
 
-// Opens the bundle PATH names (after ResolvePrefix).
-ckpt::Result<std::unique_ptr<ckpt::BundleReader>> OpenBundle(const std::string& path);
+// Opens the checkpoint PATH names (after ResolvePrefix): a V2 bundle, or a
+// V1 checkpoint file or file pattern.
+ckpt::Result<std::unique_ptr<ckpt::CheckpointReader>> OpenCheckpoint(const std::string& path);
+// Number of data files (V2 shards, or V1 files) the checkpoint consists of.
+int DataFileCount(const ckpt::CheckpointReader& reader);
 
 // ---- formatting ----
 

@@ -120,25 +120,22 @@ ckpt::Result<std::string> ResolvePrefix(const std::string& path) {
 }
 
 int64_t StoredBytes(const ckpt::TensorInfo& info) {
-  if (info.slices.empty()) return info.size;
+  // V1 entries and partitioned tensors carry no byte count of their own.
+  if (info.slices.empty() && (info.size > 0 || info.shape.num_elements() == 0)) return info.size;
   const size_t esize = ckpt::DTypeSize(info.dtype);
   return esize == 0 ? -1 : info.shape.num_elements() * static_cast<int64_t>(esize);
 }
 
-ckpt::Result<std::unique_ptr<ckpt::BundleReader>> OpenBundle(const std::string& path) {
+ckpt::Result<std::unique_ptr<ckpt::CheckpointReader>> OpenCheckpoint(const std::string& path) {
   auto prefix = ResolvePrefix(path);
   if (!prefix.ok()) return prefix.status();
-  auto reader = ckpt::BundleReader::Open(*prefix);
-  ckpt::FileSystem* fs = ckpt::FileSystem::Default();
-  if (!reader.ok() && reader.status().code() == ckpt::StatusCode::kNotFound && fs->FileExists(*prefix).ok() &&
-      !fs->IsDirectory(*prefix)) {
-    // A single file without an .index beside it: most likely TF's legacy format.
-    return ckpt::Status(reader.status().code(),
-                        reader.status().message() + "; " + *prefix +
-                            " is a single file, probably a V1 (pre-2017, TensorSliceWriter) checkpoint, "
-                            "which ckpt does not read: only V2 bundles (PREFIX.index + PREFIX.data-*) are supported");
-  }
-  return reader;
+  // V2 (PREFIX.index) or V1 (a single file, or a pattern such as p-?????-of-00002).
+  return ckpt::CheckpointReader::Open(*prefix);
+}
+
+int DataFileCount(const ckpt::CheckpointReader& reader) {
+  if (const ckpt::BundleReader* bundle = reader.bundle_reader()) return bundle->num_shards();
+  return static_cast<int>(reader.files().size());
 }
 
 }  // namespace ckpt_cli

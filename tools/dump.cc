@@ -53,7 +53,7 @@ int Run(const std::vector<std::string>& argv) {
   if (args.help) return PrintHelp(cmd);
   if (args.positional.size() != 2) return UsageError(cmd, "expected PATH and KEY");
   const std::string& key = args.positional[1];
-  auto reader = OpenBundle(args.positional[0]);
+  auto reader = OpenCheckpoint(args.positional[0]);
   if (!reader.ok()) return LibraryError(cmd, reader.status());
   auto tensor = (*reader)->Read(key);
   if (!tensor.ok()) return LibraryError(cmd, tensor.status());

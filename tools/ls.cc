@@ -27,7 +27,7 @@ int Run(const std::vector<std::string>& argv) {
   if (!ParseArgs(argv, {"--json"}, {}, &args, &error)) return UsageError(cmd, error);
   if (args.help) return PrintHelp(cmd);
   if (args.positional.size() != 1) return UsageError(cmd, "expected exactly one PATH");
-  auto reader = OpenBundle(args.positional[0]);
+  auto reader = OpenCheckpoint(args.positional[0]);
   if (!reader.ok()) return LibraryError(cmd, reader.status());
   const std::vector<ckpt::TensorInfo> infos = (*reader)->List();
 

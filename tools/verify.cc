@@ -50,13 +50,13 @@ int Run(const std::vector<std::string>& argv) {
 
   auto prefix = ResolvePrefix(args.positional[0]);
   if (!prefix.ok()) return report(args.positional[0], prefix.status(), 0, 0, 0);
-  auto reader = OpenBundle(*prefix);
+  auto reader = OpenCheckpoint(*prefix);
   if (!reader.ok()) return report(*prefix, reader.status(), 0, 0, 0);
   const ckpt::Status status = (*reader)->VerifyAll();
   int64_t bytes = 0;
   const auto infos = (*reader)->List();
   for (const auto& info : infos) bytes += std::max<int64_t>(0, StoredBytes(info));
-  return report(*prefix, status, infos.size(), bytes, (*reader)->num_shards());
+  return report(*prefix, status, infos.size(), bytes, DataFileCount(**reader));
 }
 
 }  // namespace

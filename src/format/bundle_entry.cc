@@ -84,6 +84,9 @@ Result<TensorInfo> ParseEntry(std::string key, std::string_view value, int32_t n
                          std::to_string(num_shards) + ")");
   }
   if (info.offset < 0 || info.size < 0) return DataLossError("negative offset or size");
+  if (info.offset > std::numeric_limits<int64_t>::max() - info.size) {
+    return DataLossError("offset + size overflows int64");
+  }
   const int64_t n = info.shape.num_elements();
   const size_t esize = DTypeSize(info.dtype);
   if (esize > 0) {

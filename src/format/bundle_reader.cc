@@ -208,7 +208,7 @@ class BundleReader::Impl {
 
   std::string Describe(const TensorInfo& info, const std::string& file) const {
     return file + ": tensor \"" + format::PrintableKey(info.key) + "\" bytes [" + std::to_string(info.offset) +
-           ", " + std::to_string(info.offset + info.size) + ")";
+           ", " + std::to_string(static_cast<uint64_t>(info.offset) + static_cast<uint64_t>(info.size)) + ")";
   }
 
   // Opens (once) the data file of `info` and checks its byte range fits.
