@@ -13,6 +13,7 @@
 //   restore PATH      -> {"ok":true} or {"ok":false,"code":"NOT_FOUND","message":...}
 //   get NAME          -> {"ok":true,"dtype":..,"shape":[..],"hex":..}
 //   last              -> {"ok":true,"last":[..]}
+#include "json_util.h"
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -33,22 +34,7 @@ std::vector<std::string> Split(const std::string& s, char sep) {
   return out;
 }
 
-std::string Json(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
+std::string Json(const std::string& s) { return ckpt_test_tools::JsonString(s); }
 
 ckpt::TensorShape Dims(const std::string& s) {
   std::vector<int64_t> d;

@@ -20,6 +20,7 @@
 // with "--". Output goes to stdout followed by a newline (except `text`,
 // which prints the bytes exactly). A failed call prints "<CODE>: <message>"
 // to stderr and exits 1; a usage error exits 2.
+#include "json_util.h"
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -32,6 +33,8 @@
 #include "ckpt/checkpoint_state.h"
 #include "ckpt/file_system.h"
 #include "ckpt/status.h"
+
+using ckpt_test_tools::JsonString;
 
 namespace {
 
@@ -95,22 +98,6 @@ Args ParseArgs(int argc, char** argv, int first) {
   return a;
 }
 
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char b[8];
-      std::snprintf(b, sizeof(b), "\\u%04x", c);
-      out += b;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
 
 // Shortest round-trip digits; Python's json reads Infinity / NaN too.
 std::string JsonNumber(double v) {
