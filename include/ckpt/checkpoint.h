@@ -40,6 +40,8 @@ class RestoreSession;
 }
 
 // What a restore did, and TF's assertions about it (CK-44..CK-53).
+// A failed assertion is FailedPrecondition carrying TF's AssertionError text;
+// objects are described by Trackable::DebugString() where TF prints repr().
 // Keep it alive as long as deferred restorations should still apply: values
 // for objects attached later are delivered while the status (or any object
 // holding a pending restoration) is alive. When the last reference goes, a
@@ -60,8 +62,9 @@ class CKPT_EXPORT LoadStatus {
   Status AssertNontrivialMatch() const;
   // Silences the unused-value warning; returns *this for chaining.
   LoadStatus& ExpectPartial();
-  // API parity with TF; both are no-ops in eager C++ (CK-51).
-  Status RunRestoreOps() const { return OkStatus(); }
+  // API parity with TF; both are no-ops in eager C++ (CK-51), except that
+  // RunRestoreOps on an initialization-only status fails like TF's (CK-26).
+  Status RunRestoreOps() const;
   Status InitializeOrRestore() const { return OkStatus(); }
 
   // True when this status came from Restore of an empty path (CK-26).
@@ -106,7 +109,9 @@ class CKPT_EXPORT Checkpoint {
 
   // Increments save_counter, writes `<file_prefix>-<counter>`, records it in
   // dirname(file_prefix)/checkpoint (relative path, no timestamps; CK-09,
-  // CK-14) and returns the path. Never deletes anything (CK-15).
+  // CK-14) and returns the path. Never deletes anything (CK-15). Missing
+  // parent directories are created (CK-16). DELIBERATE: if the write fails
+  // the counter is put back, so a retry reuses the number (TF leaves a gap).
   Result<std::string> Save(std::string_view file_prefix);
   // Writes exactly `file_prefix`; no counter increment, no state file (CK-10).
   Result<std::string> Write(std::string_view file_prefix);
@@ -123,9 +128,29 @@ class CKPT_EXPORT Checkpoint {
   // The save counter variable (int64 scalar), created on first use (CK-07, CK-08).
   Variable& save_counter();
 
+  // Node 0: the `root` given to the constructor, or the Checkpoint's own
+  // root object holding the named children. Track() on it adds a child later
+  // (TF's `ckpt.name = obj` after construction) and delivers any value a
+  // restore queued for that name (CK-36).
+  Trackable& root();
+
  private:
   class Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// One value of an object-based checkpoint, for tools (`ckpt ls`).
+struct ObjectKey {
+  std::string key;          // bundle key, e.g. "model/dense/kernel/.ATTRIBUTES/VARIABLE_VALUE"
+  std::string object_path;  // TF's pretty path: "(root).model.dense.kernel",
+                            // "(root).opt's state 'm' for (root).v" for slots
+  std::string attribute;    // "VARIABLE_VALUE"
+  std::string full_name;    // the variable's TF1 name, "" if none
+};
+
+// Every attribute listed in the checkpoint's object graph, in node order.
+// Empty for a name-based checkpoint (no _CHECKPOINTABLE_OBJECT_GRAPH);
+// DataLoss when the graph cannot be parsed or is inconsistent.
+CKPT_EXPORT Result<std::vector<ObjectKey>> ListObjectKeys(const BundleReader& reader);
 
 }  // namespace ckpt

@@ -8,13 +8,25 @@
 // children by name; the objects' own names play no part.
 //
 // In C++ a struct becomes trackable by deriving from Trackable (or Module) and
-// declaring each member once:
+// declaring each member once, either with Tracked<T> (the member registers
+// itself with its owner, one line per member) ...
+//
+//   struct Dense : ckpt::Module {
+//     ckpt::Tracked<ckpt::Variable> kernel{this, "kernel", ckpt::DType::kFloat, ckpt::TensorShape{784, 10}};
+//     ckpt::Tracked<ckpt::Variable> bias{this, "bias", ckpt::DType::kFloat, ckpt::TensorShape{10}};
+//   };
+//
+// ... or with plain members and one Track() call each in the constructor:
 //
 //   struct Dense : ckpt::Module {
 //     ckpt::Variable kernel{ckpt::DType::kFloat, {784, 10}};
 //     ckpt::Variable bias{ckpt::DType::kFloat, {10}};
-//     Dense() { Track("kernel", kernel); Track("bias", bias); }
+//     Dense() { Track("kernel", kernel).IgnoreError(); Track("bias", bias).IgnoreError(); }
 //   };
+//
+// Dependencies are listed (and saved) in the order they were first tracked;
+// that order decides TF's node numbering and, for an object reachable by two
+// paths, which path names it (the first one found breadth-first).
 //
 // Ownership: dependencies are NOT owned (Track stores a pointer). The usual
 // shape is a parent whose children are its members, or objects kept alive by
@@ -33,10 +45,12 @@
 // mutates it.
 #pragma once
 
+#include <cassert>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ckpt/bundle.h"
@@ -59,7 +73,8 @@ struct SaveableAttribute {
   // The value to save; must stay valid until the save returns.
   std::function<TensorView()> value;
   // Restores the value stored under `key` of `reader` into the object.
-  // Returns InvalidArgument naming the key and both dtypes/shapes on mismatch.
+  // Returns InvalidArgument naming the key and both dtypes/shapes on mismatch
+  // (TF's texts, CK-30/CK-31).
   std::function<Status(const BundleReader& reader, std::string_view key)> restore;
 };
 
@@ -92,9 +107,11 @@ class CKPT_EXPORT Trackable {
   Trackable(const Trackable&) = delete;
   Trackable& operator=(const Trackable&) = delete;
 
-  // Adds (or replaces) the dependency `name`. If a restore is pending for
-  // `name` the child is restored now; its error is returned (the dependency
-  // is still added). InvalidArgument for an empty name or a self-edge.
+  // Adds (or replaces, keeping its position) the dependency `name`. If a
+  // restore is pending for `name` the child is restored now (newest restore
+  // wins, CK-39); its error is returned (the dependency is still added). A
+  // name-based restore applied to this object also reaches the new child
+  // (CK-57). InvalidArgument for an empty name or a self-edge.
   Status Track(std::string_view name, Trackable& child);
   // Removes the dependency `name` (no-op when absent).
   void Untrack(std::string_view name);
@@ -113,16 +130,35 @@ class CKPT_EXPORT Trackable {
   // A short human-readable description for messages ("Variable float32[2,3]").
   virtual std::string DebugString() const;
 
+  // Internal bookkeeping (parents, pending restorations). Shared so restore
+  // sessions can hold weak references that expire with the object.
   internal::TrackableState& state() const { return *state_; }
+  const std::shared_ptr<internal::TrackableState>& shared_state() const { return state_; }
 
  protected:
   // Optimizers call this when they create a slot variable, so a pending
   // (deferred) slot restoration can fill it (TF restores a slot when both
-  // the variable and the optimizer exist, CK-41).
+  // the variable and the optimizer exist, CK-41). The slot must already be
+  // listed by slot_variables().
   Status OnSlotCreated(Trackable& original, std::string_view slot_name, Trackable& slot);
 
  private:
-  std::unique_ptr<internal::TrackableState> state_;
+  std::shared_ptr<internal::TrackableState> state_;
+};
+
+// A member that tracks itself: `Tracked<Variable> w{this, "w", DType::kFloat,
+// TensorShape{3}};` constructs the Variable with the trailing arguments and
+// makes it the dependency "w" of `owner`. The owner is being constructed, so
+// no restore can be pending for it yet and Track() cannot fail except for an
+// empty name (a programming error, asserted in debug builds).
+template <typename T>
+class Tracked : public T {
+ public:
+  template <typename... Args>
+  Tracked(Trackable* owner, std::string_view name, Args&&... args) : T(std::forward<Args>(args)...) {
+    [[maybe_unused]] Status s = owner->Track(name, *this);
+    assert(s.ok());
+  }
 };
 
 }  // namespace ckpt

@@ -29,7 +29,10 @@ class CKPT_EXPORT Variable : public Trackable {
  public:
   Variable(DType dtype, TensorShape shape, std::string name = "");
   explicit Variable(Tensor initial_value, std::string name = "");
-  // A Variable over a caller-owned buffer of a fixed-size dtype.
+  // A Variable over a caller-owned buffer of a fixed-size dtype (for members:
+  // `Tracked<Variable> w{this, "w", MutableTensorView{...}}`).
+  explicit Variable(const MutableTensorView& buffer, std::string name = "");
+  // The same, on the heap.
   static std::unique_ptr<Variable> Wrap(const MutableTensorView& buffer, std::string name = "");
 
   DType dtype() const;
@@ -54,6 +57,14 @@ class CKPT_EXPORT Variable : public Trackable {
 
   // Copies `value` in (same dtype and shape, else InvalidArgument).
   Status Assign(const TensorView& value);
+  // Restores from a bundle: fixed-size values are read straight into the
+  // variable's storage (BundleReader::ReadInto, no intermediate copy).
+  // InvalidArgument with TF's texts on a dtype mismatch ("tensor_name = <key>;
+  // expected dtype <ours> does not equal original dtype <stored>", CK-31) or a
+  // shape mismatch ("Received incompatible tensor with shape (2,) when
+  // attempting to restore variable with shape (1,) and name <name>", CK-30);
+  // the variable is left unchanged then.
+  Status RestoreFrom(const BundleReader& reader, std::string_view key);
   TensorView view() const;
   MutableTensorView mutable_view();
 
@@ -75,7 +86,9 @@ class CKPT_EXPORT Module : public Trackable {
 };
 
 // A list of trackables, tracked as children "0", "1", ... like TF's
-// ListWrapper. Elements appended as unique_ptr are owned by the list.
+// ListWrapper. Elements appended as unique_ptr are owned by the list; others
+// must outlive it. An empty list is ignored by the load-status assertions
+// (CK-49).
 class CKPT_EXPORT TrackableList : public Trackable {
  public:
   Status Append(Trackable& element);
@@ -90,7 +103,8 @@ class CKPT_EXPORT TrackableList : public Trackable {
 };
 
 // A string-keyed map of trackables, tracked as children named by key like
-// TF's _DictWrapper. Elements set as unique_ptr are owned by the map.
+// TF's _DictWrapper (insertion order, as TF lists a dict's children).
+// Elements set as unique_ptr are owned by the map.
 class CKPT_EXPORT TrackableMap : public Trackable {
  public:
   Status Set(std::string key, Trackable& element);
@@ -111,7 +125,10 @@ class CKPT_EXPORT SlotOptimizer : public Trackable {
  public:
   // Creates (once) the slot `slot_name` for `var`: same dtype and shape,
   // zero-initialised, or filled from a pending restoration when this
-  // optimizer was restored before the slot existed (CK-41). Returns the slot.
+  // optimizer was restored before the slot existed (CK-41). Returns the slot;
+  // an existing slot is returned unchanged. The slot's name() is
+  // "<var name>/<slot_name>" (for name-based restores). A pending value whose
+  // dtype/shape does not fit returns the restore error (the slot exists).
   Result<Variable*> CreateSlot(Variable& var, std::string_view slot_name);
   // The slot, or nullptr.
   Variable* GetSlot(const Variable& var, std::string_view slot_name) const;
@@ -122,6 +139,7 @@ class CKPT_EXPORT SlotOptimizer : public Trackable {
  private:
   struct Slot {
     Variable* original;
+    std::weak_ptr<internal::TrackableState> original_alive;  // slots of dead variables are skipped
     std::string name;
     std::unique_ptr<Variable> slot;
   };

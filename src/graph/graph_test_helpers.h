@@ -1,0 +1,48 @@
+// Helpers shared by the graph layer's unit tests (header only; tests only).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ckpt/bundle.h"
+#include "ckpt/checkpoint.h"
+#include "ckpt/file_system.h"
+#include "ckpt/proto/trackable_object_graph.pb.h"
+#include "ckpt/variable.h"
+
+namespace ckpt::graph::testing {
+
+inline std::unique_ptr<Variable> FloatVar(std::vector<float> values, std::string name = "") {
+  auto t = Tensor::Make(DType::kFloat, TensorShape{static_cast<int64_t>(values.size())});
+  for (size_t i = 0; i < values.size(); ++i) t->flat<float>()[i] = values[i];
+  return std::make_unique<Variable>(std::move(*t), std::move(name));
+}
+
+inline float F(const Variable& v, size_t i = 0) { return v.flat<float>()[i]; }
+inline void SetF(Variable& v, float x, size_t i = 0) { v.flat<float>()[i] = x; }
+
+inline std::unique_ptr<BundleReader> OpenBundle(FileSystem* fs, const std::string& prefix) {
+  BundleReaderOptions o;
+  o.fs = fs;
+  auto r = BundleReader::Open(prefix, o);
+  return r.ok() ? std::move(*r) : nullptr;
+}
+
+inline proto::TrackableObjectGraph ReadGraph(FileSystem* fs, const std::string& prefix) {
+  proto::TrackableObjectGraph g;
+  auto r = OpenBundle(fs, prefix);
+  if (!r) return g;
+  auto s = r->ReadStrings("_CHECKPOINTABLE_OBJECT_GRAPH");
+  if (s.ok() && s->size() == 1) g.ParseFromString((*s)[0]);
+  return g;
+}
+
+inline CheckpointOptions MemOptions(FileSystem* fs) {
+  CheckpointOptions o;
+  o.fs = fs;
+  o.sync = false;
+  return o;
+}
+
+}  // namespace ckpt::graph::testing
