@@ -1,7 +1,10 @@
 // `ckpt ls PATH [--json]`: every tensor of a bundle with dtype, shape and
 // stored size.
+#include <ckpt/checkpoint.h>
+
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <string>
 
 #include "cli.h"
@@ -18,7 +21,9 @@ constexpr std::string_view kUsage =
     "           `checkpoint` state file (its latest checkpoint is listed)\n"
     "  --json   print a JSON list of {\"key\", \"dtype\", \"shape\", \"bytes\"}\n"
     "           (+ \"slices\" for partitioned tensors; \"key_b64\" when the key\n"
-    "           is not UTF-8)\n";
+    "           is not UTF-8; \"object_path\" for object-based checkpoints)\n\n"
+    "For object-based (tf.train.Checkpoint) checkpoints each key is followed by\n"
+    "the object it belongs to, e.g. (root).model.dense.kernel.\n";
 
 int Run(const std::vector<std::string>& argv) {
   const Command& cmd = LsCommand();
@@ -30,6 +35,14 @@ int Run(const std::vector<std::string>& argv) {
   auto reader = OpenCheckpoint(args.positional[0]);
   if (!reader.ok()) return LibraryError(cmd, reader.status());
   const std::vector<ckpt::TensorInfo> infos = (*reader)->List();
+  // Object paths from the checkpoint's object graph, when it has one.
+  std::map<std::string, std::string> object_path;
+  if (const ckpt::BundleReader* bundle = (*reader)->bundle_reader();
+      bundle != nullptr && bundle->Contains("_CHECKPOINTABLE_OBJECT_GRAPH")) {
+    auto keys = ckpt::ListObjectKeys(*bundle);
+    if (!keys.ok()) return LibraryError(cmd, keys.status());
+    for (auto& k : *keys) object_path[k.key] = std::move(k.object_path);
+  }
 
   std::string out;
   if (args.Has("--json")) {
@@ -43,6 +56,9 @@ int Run(const std::vector<std::string>& argv) {
       out += ", \"shape\": " + ShapeString(info.shape);
       const int64_t bytes = StoredBytes(info);
       out += ", \"bytes\": " + (bytes < 0 ? std::string("null") : std::to_string(bytes));
+      if (auto it = object_path.find(info.key); it != object_path.end()) {
+        out += ", \"object_path\": " + JsonString(it->second);
+      }
       if (!info.slices.empty()) {
         out += ", \"slices\": [";
         for (size_t s = 0; s < info.slices.size(); ++s) {
@@ -73,6 +89,7 @@ int Run(const std::vector<std::string>& argv) {
       line += shapes[i] + std::string(wshape - shapes[i].size() + 2, ' ');
       const int64_t bytes = StoredBytes(info);
       line += bytes < 0 ? "?" : std::to_string(bytes);
+      if (auto it = object_path.find(info.key); it != object_path.end()) line += "  " + EscapeText(it->second);
       if (!info.slices.empty()) {
         line += "  (partitioned: " + std::to_string(info.slices.size()) + " slices";
         for (const auto& s : info.slices) line += " " + s.ToString();

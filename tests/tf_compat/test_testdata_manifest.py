@@ -1519,7 +1519,10 @@ def test_ls_json_matches(ckpt_cli, data, prefix):
     got = [(i["key"], i["dtype"], i["shape"], i["bytes"]) for i in listing]
     want = [(k, dt, shape, size) for k, dt, shape, size, _ in tensors]
     assert got == want
-    assert all(set(i) == {"key", "dtype", "shape", "bytes"} for i in listing)  # nothing partitioned here
+    # nothing partitioned here; object-based checkpoints add each key's object path
+    assert all(set(i) - {"object_path"} == {"key", "dtype", "shape", "bytes"} for i in listing)
+    has_graph = any(i["key"] == "_CHECKPOINTABLE_OBJECT_GRAPH" for i in listing)
+    assert has_graph or not any("object_path" in i for i in listing)
     for key, shape in DOCUMENTED_SHAPES.get(prefix, {}).items():
         assert {i["key"]: i["shape"] for i in listing}[key] == shape, key
 
@@ -1676,3 +1679,18 @@ def test_v1_checkpoints_read_with_manifest_values(ckpt_cli, data, v1):
     proc = ckpt_cli.run("verify", data / v1)
     assert proc.returncode == 0, proc.stderr.decode()
     assert proc.stdout.decode().startswith("OK ")
+
+
+def test_ls_shows_object_paths_of_object_based_checkpoints(ckpt_cli, data):
+    """Issue 3: `ckpt ls` shows object-based checkpoints by object path as well as key."""
+    prefix = data / "serving/saved_model_half_plus_two_tf2_cpu/variables/variables"
+    listing = {e["key"]: e for e in ckpt_cli.json("ls", "--json", prefix)}
+    assert listing["a/.ATTRIBUTES/VARIABLE_VALUE"]["object_path"] == "(root).a"
+    assert listing["c/.ATTRIBUTES/VARIABLE_VALUE"]["object_path"] == "(root).c"
+    assert "object_path" not in listing["_CHECKPOINTABLE_OBJECT_GRAPH"]
+    text = ckpt_cli.run("ls", prefix).stdout.decode()
+    assert any(line.startswith("b/.ATTRIBUTES/VARIABLE_VALUE") and line.endswith("(root).b")
+               for line in text.splitlines())
+    # Name-based checkpoints carry no object paths.
+    v2 = {e["key"]: e for e in ckpt_cli.json("ls", "--json", data / "serving/saved_model_counter/variables/variables")}
+    assert all("object_path" not in e for e in v2.values())

@@ -19,6 +19,7 @@
 
 #include "ckpt/checkpoint.h"
 #include "ckpt/variable.h"
+#include "json_util.h"
 
 namespace {
 
@@ -35,22 +36,7 @@ std::string Hex(const Variable& v) {
   return out;
 }
 
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
+using ckpt_test_tools::JsonString;
 
 std::string Outcome(const Status& s) { return s.ok() ? "ok" : "fail: " + s.message(); }
 
