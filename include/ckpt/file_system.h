@@ -63,6 +63,13 @@ class CKPT_EXPORT ReadOnlyMemoryRegion {
   virtual uint64_t size() const = 0;
 };
 
+// An exclusive advisory lock on a file, held until destroyed. See
+// FileSystem::LockFile.
+class CKPT_EXPORT FileLock {
+ public:
+  virtual ~FileLock() = default;
+};
+
 struct WritableFileOptions {
   // Bypass the page cache (O_DIRECT) where the filesystem supports it; falls
   // back to buffered writes silently where it does not.
@@ -83,6 +90,14 @@ class CKPT_EXPORT FileSystem {
   // Maps `path` read-only. The default is Unimplemented (file systems that
   // cannot map); callers fall back to RandomAccessFile::Read.
   virtual Result<std::unique_ptr<ReadOnlyMemoryRegion>> NewReadOnlyMemoryRegion(const std::string& path);
+
+  // Takes an exclusive lock named by `path`, creating the file if needed (it
+  // is left on disk afterwards; only the lock goes away). Fails at once with
+  // FailedPrecondition when someone else holds it: on POSIX another process
+  // or another LockFile call in this process (flock on a fresh descriptor).
+  // The default implementation (in-memory and wrapping file systems) locks
+  // within this process only, per (file system, path), and creates no file.
+  virtual Result<std::unique_ptr<FileLock>> LockFile(const std::string& path);
 
   // OK if `path` exists (file or directory), NotFound otherwise.
   virtual Status FileExists(const std::string& path) = 0;

@@ -3,6 +3,7 @@
 // address lines up, through an aligned bounce buffer when it does not.
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -264,8 +265,34 @@ class PosixMemoryRegion final : public ReadOnlyMemoryRegion {
   uint64_t n_;
 };
 
+// flock() on a descriptor of our own: conflicts with other processes and with
+// other descriptors in this process; released when the descriptor closes
+// (also when the process dies, so a crashed run never leaves a stale lock).
+class PosixFileLock final : public FileLock {
+ public:
+  explicit PosixFileLock(int fd) : fd_(fd) {}
+  ~PosixFileLock() override { ::close(fd_); }
+
+ private:
+  int fd_;
+};
+
 class PosixFileSystem final : public FileSystem {
  public:
+  Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) override {
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return io::ErrnoToStatus(errno, "open " + path);
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      const int err = errno;
+      ::close(fd);
+      if (err == EWOULDBLOCK) {
+        return FailedPreconditionError(path + ": lock is held by another process or another user in this process");
+      }
+      return io::ErrnoToStatus(err, "flock " + path);
+    }
+    return std::unique_ptr<FileLock>(std::make_unique<PosixFileLock>(fd));
+  }
+
   Result<std::unique_ptr<ReadOnlyMemoryRegion>> NewReadOnlyMemoryRegion(const std::string& path) override {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return io::ErrnoToStatus(errno, "open " + path);

@@ -1,0 +1,148 @@
+// CheckpointManager: tf.train.CheckpointManager for C++ — a numbered series of
+// checkpoints in one directory with a `checkpoint` state file and retention.
+//
+//   ckpt::Checkpoint ckpt({{"model", &model}, {"optimizer", &opt}});
+//   ASSIGN_OR_RETURN(auto manager, ckpt::CheckpointManager::Create(ckpt, "/train", /*max_to_keep=*/3));
+//   RETURN_IF_ERROR(manager->RestoreOrInitialize().status());
+//   for (...) {
+//     ...
+//     ASSIGN_OR_RETURN(auto path, manager->Save());   // "/train/ckpt-7"
+//   }
+//
+// Files and state file are TensorFlow's: TF's CheckpointManager adopts a
+// directory this one wrote and the other way round (paths, timestamps,
+// last_preserved_timestamp, CM-11, CM-22).
+//
+// Behaviour follows TF (CM-01..CM-41) except where we deliberately do better
+// (docs/differences-from-tensorflow.md):
+//  1. Crash safety. A save runs: bundle data -> fsync -> index -> fsync ->
+//     rename into place -> directory fsync (BundleWriter); then the state
+//     file naming the new checkpoint (atomic, fsynced); then deletion of
+//     checkpoints beyond max_to_keep; then the state file again without
+//     them. A power cut at any point leaves latest_checkpoint restorable and
+//     every earlier checkpoint the state file named either still listed or
+//     deleted only after a newer one became durable.
+//  2. Deletion is confined: only `<dir>/<name>-<digits>.index` and
+//     `<dir>/<name>-<digits>.data-NNNNN-of-NNNNN` files are ever deleted,
+//     where <dir> is this manager's directory; state-file entries naming
+//     anything else are dropped from the list but their files are left alone
+//     (TF deletes whatever the file names, with glob expansion).
+//  3. One live manager per directory. The first Save takes an advisory lock
+//     on `<dir>/.ckpt-manager.lock` (flock; other processes and other
+//     managers in this process) and holds it for the manager's lifetime; a
+//     second manager's Save fails with FailedPrecondition instead of
+//     deleting the first one's files. Set lock_directory=false to opt out.
+//  4. After a crash, entries beyond max_to_keep that the dead run listed are
+//     pruned by the next save (TF's sweep already removes as many as needed).
+//
+// Async: with CheckpointOptions::async(), Save returns once the values are
+// staged; latest_checkpoint(), checkpoints(), the state file and deletions
+// change only when the background write is durable (CO-25). Sync() waits.
+//
+// Thread-safety: Save/RestoreOrInitialize/Sync from one thread at a time;
+// the accessors may be called from any thread (the bookkeeping of an async
+// save runs on the Checkpoint's writer thread).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ckpt/checkpoint.h"
+#include "ckpt/export.h"
+#include "ckpt/status.h"
+#include "ckpt/variable.h"
+
+namespace ckpt {
+
+struct CheckpointManagerOptions {
+  // Keep a checkpoint every this many hours of checkpoint time, beyond
+  // max_to_keep (CM-18..CM-21). Unset: never preserve.
+  std::optional<double> keep_checkpoint_every_n_hours;
+  // File names are `<checkpoint_name>-<number>` (CM-06).
+  std::string checkpoint_name = "ckpt";
+  // An integer scalar variable holding the training step; required when
+  // checkpoint_interval is set (CM-02), read by Save and RestoreOrInitialize.
+  const Variable* step_counter = nullptr;
+  // Save at most once per this many steps (CM-31..CM-36).
+  std::optional<int64_t> checkpoint_interval;
+  // Seeds the step of the last save (TF >= 2.21, CM-36).
+  std::optional<int64_t> last_checkpoint_step;
+  // Called by RestoreOrInitialize when there is nothing to restore (CM-39).
+  std::function<Status()> init_fn;
+
+  // Not in TF:
+  // Seconds since the epoch; default the wall clock. Tests inject a clock.
+  std::function<double()> clock;
+  // Take the directory lock (see above). Default true.
+  bool lock_directory = true;
+  // Options every Save uses unless it is given its own (async, callbacks).
+  // Unset: the Checkpoint's own options.
+  std::optional<CheckpointOptions> save_options;
+};
+
+// max_to_keep value meaning "keep every checkpoint" (TF's None, CM-17).
+inline constexpr std::optional<int> kKeepAll = std::nullopt;
+
+class CKPT_EXPORT CheckpointManager {
+ public:
+  // Reads `<directory>/checkpoint` (and creates nothing, CM-03) to recover the
+  // latest checkpoint, the active list with timestamps and
+  // last_preserved_timestamp (CM-22..CM-25). Errors (TF raises ValueError):
+  // InvalidArgument "Expected a positive integer or `None` for
+  // `max_to_keep`, got <n>." (CM-01); "`step_counter` should be passed if
+  // `checkpoint_interval` is not None." (CM-02); "Invalid checkpoint state
+  // loaded from <dir>" (CM-28); DataLoss for an unparsable state file.
+  // `checkpoint` must outlive the manager.
+  static Result<std::unique_ptr<CheckpointManager>> Create(Checkpoint& checkpoint, std::string directory,
+                                                           std::optional<int> max_to_keep,
+                                                           CheckpointManagerOptions options = {});
+  // Waits for this manager's async saves still in flight.
+  ~CheckpointManager();
+  CheckpointManager(const CheckpointManager&) = delete;
+  CheckpointManager& operator=(const CheckpointManager&) = delete;
+
+  // Saves `<directory>/<checkpoint_name>-<n>` and returns the path, or
+  // nullopt when the interval rule skips this step (CM-31..CM-35; nothing is
+  // touched then). save_counter is incremented on every save that happens;
+  // n = checkpoint_number if given, else the incremented save_counter
+  // (CM-07, CM-08). The new checkpoint becomes latest_checkpoint, moves to
+  // the end of checkpoints() if already listed (CM-10), gets the current
+  // clock as timestamp when its write completes (CM-12), and retention runs
+  // (CM-14..CM-21). `options` replaces save_options for this call (CM-41).
+  Result<std::optional<std::string>> Save(std::optional<int64_t> checkpoint_number = std::nullopt,
+                                          bool check_interval = true);
+  Result<std::optional<std::string>> Save(const CheckpointOptions& options,
+                                          std::optional<int64_t> checkpoint_number = std::nullopt,
+                                          bool check_interval = true);
+
+  // Restores latest_checkpoint and returns it (the load status is dropped, as
+  // in TF, CM-37, CM-40); with a checkpoint_interval records the restored
+  // step so an immediate Save at that step is skipped (CM-38). With nothing
+  // to restore, runs init_fn (if any) and returns nullopt (CM-39).
+  Result<std::optional<std::string>> RestoreOrInitialize();
+
+  // Waits for the managed Checkpoint's async writes (CO-27) and returns a
+  // background error not yet reported.
+  Status Sync();
+
+  // The newest checkpoint (not checked for existence, CM-27) or nullopt.
+  std::optional<std::string> latest_checkpoint() const;
+  // The active checkpoints, oldest first (CM-05).
+  std::vector<std::string> checkpoints() const;
+  const std::string& directory() const;
+  std::optional<int64_t> checkpoint_interval() const;
+  double last_preserved_timestamp() const;
+  Checkpoint& checkpoint();
+
+ private:
+  class Impl;
+  explicit CheckpointManager(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ckpt

@@ -1,0 +1,349 @@
+// Async saving through Checkpoint and CheckpointManager (CO-14..CO-27) and
+// the write callbacks (CO-07..CO-13). Names contain "Async" so the TSan run
+// of scripts/test.sh selects them.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <thread>
+
+#include "ckpt/checkpoint.h"
+#include "ckpt/checkpoint_manager.h"
+#include "ckpt/checkpoint_state.h"
+#include "graph/graph_test_helpers.h"
+
+namespace ckpt {
+namespace {
+
+using graph::testing::F;
+using graph::testing::FloatVar;
+using graph::testing::SetF;
+
+class AsyncCheckpointTest : public ::testing::Test {
+ protected:
+  void SetUp() override { fs_ = NewMemoryFileSystem(); }
+
+  CheckpointOptions Base() {
+    CheckpointOptions o;
+    o.fs = fs_.get();
+    return o;
+  }
+  CheckpointOptions AsyncOpts(int buffers = 1) {
+    CheckpointOptions o = Base();
+    o.enable_async = true;
+    o.async_staging_buffers = buffers;
+    return o;
+  }
+
+  float ReadFirst(const std::string& prefix, const std::string& key = "v/.ATTRIBUTES/VARIABLE_VALUE") {
+    auto r = graph::testing::OpenBundle(fs_.get(), prefix);
+    if (!r) return -1;
+    auto t = r->Read(key);
+    return t.ok() ? t->flat<float>()[0] : -2;
+  }
+
+  std::unique_ptr<FileSystem> fs_;
+};
+
+TEST_F(AsyncCheckpointTest, OptionsDefaultsAndAlias_CO01_CO02) {
+  CheckpointOptions o;
+  EXPECT_FALSE(o.async());
+  EXPECT_TRUE(o.experimental_write_callbacks.empty());
+  EXPECT_TRUE(o.experimental_io_device.empty());
+  EXPECT_FALSE(o.skip_slot_variables);
+  o.experimental_enable_async_checkpoint = true;
+  EXPECT_TRUE(o.async());
+}
+
+TEST_F(AsyncCheckpointTest, SaveReturnsPathAndSnapshotsValues_CO15_CO16_CO23) {
+  auto v = FloatVar({1, 2, 3});
+  Checkpoint c({{"v", v.get()}}, Base());
+  std::vector<std::string> paths;
+  for (int i = 0; i < 5; ++i) {
+    SetF(*v, float(10 * i));
+    auto p = c.Save("/d/ckpt", AsyncOpts());
+    ASSERT_TRUE(p.ok()) << p.status().ToString();
+    paths.push_back(*p);
+    SetF(*v, -1.0f);  // changed right after Save returned
+  }
+  EXPECT_EQ(paths.front(), "/d/ckpt-1");
+  EXPECT_EQ(paths.back(), "/d/ckpt-5");
+  ASSERT_TRUE(c.Sync().ok());
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(ReadFirst(paths[i]), float(10 * i)) << paths[i];
+  EXPECT_EQ(*LatestCheckpoint("/d", kDefaultStateFilename, fs_.get()), std::optional<std::string>("/d/ckpt-5"));
+  // A fresh object restores it like a synchronous save (CO-23).
+  auto w = FloatVar({0, 0, 0});
+  Checkpoint r({{"v", w.get()}}, Base());
+  auto st = r.Restore(paths[2]);
+  ASSERT_TRUE(st.ok());
+  EXPECT_TRUE(st->AssertConsumed().ok());
+  EXPECT_EQ(F(*w), 20.0f);
+  EXPECT_EQ(r.save_counter().flat<int64_t>()[0], 3);
+}
+
+TEST_F(AsyncCheckpointTest, TwoStagingBuffersManySavesInFlight_Async_CO17) {
+  auto v = FloatVar(std::vector<float>(4096, 0));
+  Checkpoint c({{"v", v.get()}}, Base());
+  const CheckpointOptions o = AsyncOpts(2);
+  std::vector<std::string> paths;
+  for (int i = 0; i < 30; ++i) {
+    std::fill(v->flat<float>().begin(), v->flat<float>().end(), float(i));
+    auto p = c.Write("/d/w-" + std::to_string(i), o);
+    ASSERT_TRUE(p.ok());
+    EXPECT_EQ(*p, "/d/w-" + std::to_string(i));  // CO-18
+    paths.push_back(*p);
+    std::fill(v->flat<float>().begin(), v->flat<float>().end(), -5.0f);
+  }
+  ASSERT_TRUE(c.Sync().ok());
+  for (int i = 0; i < 30; ++i) {
+    auto r = graph::testing::OpenBundle(fs_.get(), paths[i]);
+    ASSERT_TRUE(r);
+    auto t = r->Read("v/.ATTRIBUTES/VARIABLE_VALUE");
+    ASSERT_TRUE(t.ok());
+    for (float x : t->flat<float>()) ASSERT_EQ(x, float(i)) << paths[i];
+  }
+  EXPECT_EQ(c.save_counter().flat<int64_t>()[0], 0);  // Write never counts (CO-18)
+}
+
+TEST_F(AsyncCheckpointTest, MutationFromAnotherThreadAfterSaveReturns_Async) {
+  // The training thread keeps changing the variable between saves while the
+  // writer thread writes earlier snapshots (TSan checks the hand-off).
+  auto v = FloatVar(std::vector<float>(1 << 14, 0));
+  Checkpoint c({{"v", v.get()}}, Base());
+  std::vector<std::pair<std::string, float>> expected;
+  std::thread trainer([&] {
+    for (int i = 0; i < 20; ++i) {
+      const float value = float(i) + 0.5f;
+      std::fill(v->flat<float>().begin(), v->flat<float>().end(), value);
+      auto p = c.Save("/d/t", AsyncOpts(i % 2 + 1));
+      ASSERT_TRUE(p.ok());
+      expected.emplace_back(*p, value);
+      for (float& x : v->flat<float>()) x += 1000;
+    }
+  });
+  trainer.join();
+  ASSERT_TRUE(c.Sync().ok());
+  for (const auto& [path, value] : expected) {
+    auto r = graph::testing::OpenBundle(fs_.get(), path);
+    ASSERT_TRUE(r);
+    auto t = r->Read("v/.ATTRIBUTES/VARIABLE_VALUE");
+    ASSERT_TRUE(t.ok());
+    EXPECT_EQ(t->flat<float>()[0], value);
+    EXPECT_EQ(t->flat<float>()[(1 << 14) - 1], value);
+  }
+}
+
+TEST_F(AsyncCheckpointTest, SyncIsNoOpWithoutAsync_CO19) {
+  auto v = FloatVar({1});
+  Checkpoint c({{"v", v.get()}}, Base());
+  EXPECT_TRUE(c.Sync().ok());
+  ASSERT_TRUE(c.Save("/d/s").ok());
+  EXPECT_TRUE(c.Sync().ok());
+}
+
+TEST_F(AsyncCheckpointTest, BackgroundErrorSurfacesAtNextSaveAndSkipsCallbacks_CO20) {
+  auto v = FloatVar({1});
+  Checkpoint c({{"v", v.get()}}, Base());
+  ASSERT_TRUE(fs_->RecursivelyCreateDir("/d/ckpt-1.index").ok());  // the index cannot be written
+  CheckpointOptions o = AsyncOpts();
+  int called = 0;
+  o.experimental_write_callbacks.push_back([&](const std::string&) {
+    ++called;
+    return OkStatus();
+  });
+  auto p = c.Save("/d/ckpt", o);
+  ASSERT_TRUE(p.ok());  // returned before the write failed
+  auto next = c.Save("/d/ckpt", o);
+  ASSERT_FALSE(next.ok());
+  EXPECT_NE(next.status().message().find("ckpt-1"), std::string::npos) << next.status().ToString();
+  EXPECT_EQ(called, 0);
+  auto again = c.Save("/d/ckpt", o);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, "/d/ckpt-2");
+  EXPECT_TRUE(c.Sync().ok());
+  EXPECT_EQ(called, 1);
+}
+
+TEST_F(AsyncCheckpointTest, SyncReportsBackgroundError) {
+  auto v = FloatVar({1});
+  Checkpoint c({{"v", v.get()}}, Base());
+  ASSERT_TRUE(fs_->RecursivelyCreateDir("/d/x.index").ok());
+  ASSERT_TRUE(c.Write("/d/x", AsyncOpts()).ok());
+  Status s = c.Sync();
+  EXPECT_FALSE(s.ok());
+  EXPECT_TRUE(c.Sync().ok());  // reported once
+}
+
+TEST_F(AsyncCheckpointTest, RestoreWaitsForWritesIntoTheDirectory_Async_CO21) {
+  auto v = FloatVar({7});
+  Checkpoint c({{"v", v.get()}}, Base());
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  CheckpointOptions o = AsyncOpts();
+  o.experimental_write_callbacks.push_back([released](const std::string&) {
+    released.wait();
+    return OkStatus();
+  });
+  auto p = c.Save("/d/ckpt", o);
+  ASSERT_TRUE(p.ok());
+  auto w = FloatVar({0});
+  Checkpoint other({{"v", w.get()}}, Base());
+  auto restored = std::async(std::launch::async, [&] { return other.Restore(*p).ok(); });
+  EXPECT_EQ(restored.wait_for(std::chrono::milliseconds(100)), std::future_status::timeout);
+  release.set_value();
+  EXPECT_TRUE(restored.get());
+  EXPECT_EQ(F(*w), 7.0f);
+}
+
+TEST_F(AsyncCheckpointTest, DestructorWaitsForTheWrite_Async_CO22) {
+  auto v = FloatVar({3});
+  std::string path;
+  {
+    Checkpoint c({{"v", v.get()}}, Base());
+    auto p = c.Save("/d/ckpt", AsyncOpts());
+    ASSERT_TRUE(p.ok());
+    path = *p;
+  }
+  EXPECT_EQ(ReadFirst(path), 3.0f);
+  EXPECT_EQ(*LatestCheckpoint("/d", kDefaultStateFilename, fs_.get()), std::optional<std::string>(path));
+}
+
+TEST_F(AsyncCheckpointTest, CallbacksRunInOrderWithPathAfterFiles_CO09_CO10) {
+  auto v = FloatVar({1});
+  Checkpoint c({{"v", v.get()}}, Base());
+  ASSERT_TRUE(c.Save("/d/ckpt").ok());
+  for (bool async : {false, true}) {
+    CheckpointOptions o = async ? AsyncOpts() : Base();
+    std::vector<std::string> log;
+    std::mutex mu;
+    o.experimental_write_callbacks.push_back([&](const std::string& p) {
+      std::lock_guard<std::mutex> l(mu);
+      log.push_back("first " + p + (fs_->FileExists(p + ".index").ok() ? " files" : " nofiles"));
+      auto latest = LatestCheckpoint("/d", kDefaultStateFilename, fs_.get());
+      log.push_back("latest " + latest->value_or(""));
+      return OkStatus();
+    });
+    o.experimental_write_callbacks.push_back([&](const std::string& p) {
+      std::lock_guard<std::mutex> l(mu);
+      log.push_back("second");
+      return OkStatus();
+    });
+    auto p = c.Save("/d/ckpt", o);
+    ASSERT_TRUE(p.ok());
+    ASSERT_TRUE(c.Sync().ok());
+    const std::string prev = async ? "/d/ckpt-2" : "/d/ckpt-1";
+    EXPECT_EQ(log, (std::vector<std::string>{"first " + *p + " files", "latest " + prev, "second"}));
+    EXPECT_EQ(*LatestCheckpoint("/d", kDefaultStateFilename, fs_.get()), std::optional<std::string>(*p));
+    EXPECT_EQ(o.experimental_write_callbacks.size(), 2u);  // CO-13
+  }
+}
+
+TEST_F(AsyncCheckpointTest, WriteRunsCallbacksToo_CO09) {
+  auto v = FloatVar({1});
+  Checkpoint c({{"v", v.get()}}, Base());
+  CheckpointOptions o = Base();
+  std::string seen;
+  o.experimental_write_callbacks.push_back([&](const std::string& p) {
+    seen = p;
+    return OkStatus();
+  });
+  ASSERT_TRUE(c.Write("/d/plain", o).ok());
+  EXPECT_EQ(seen, "/d/plain");
+}
+
+TEST_F(AsyncCheckpointTest, FailingCallbackStopsLaterOnesAndStateFile_CO12) {
+  auto v = FloatVar({1});
+  Checkpoint c({{"v", v.get()}}, Base());
+  CheckpointOptions o = Base();
+  bool second = false;
+  o.experimental_write_callbacks.push_back([](const std::string&) { return AbortedError("stop"); });
+  o.experimental_write_callbacks.push_back([&](const std::string&) {
+    second = true;
+    return OkStatus();
+  });
+  auto p = c.Save("/d/ckpt", o);
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().message(), "stop");
+  EXPECT_FALSE(second);
+  EXPECT_TRUE(fs_->FileExists("/d/ckpt-1.index").ok());
+  EXPECT_FALSE(fs_->FileExists("/d/checkpoint").ok());
+  EXPECT_EQ(c.save_counter().flat<int64_t>()[0], 1);  // files exist: the number is used
+}
+
+TEST_F(AsyncCheckpointTest, IoDeviceIsCarried_CO04) {
+  auto v = FloatVar({1});
+  Checkpoint c({{"v", v.get()}}, Base());
+  CheckpointOptions o = Base();
+  o.experimental_io_device = "/job:localhost/replica:0/task:0/device:CPU:0";
+  ASSERT_TRUE(c.Save("/d/io", o).ok());
+  EXPECT_EQ(ReadFirst("/d/io-1"), 1.0f);
+}
+
+TEST_F(AsyncCheckpointTest, ForeignFileSystemInCallOptionsIsRejected) {
+  auto v = FloatVar({1});
+  Checkpoint c({{"v", v.get()}}, Base());
+  auto other = NewMemoryFileSystem();
+  CheckpointOptions o;
+  o.fs = other.get();
+  auto p = c.Save("/d/x", o);
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(c.save_counter().flat<int64_t>()[0], 0);
+}
+
+TEST_F(AsyncCheckpointTest, ManagerBookkeepingAfterDurableWrite_Async_CO25_CO27) {
+  auto v = FloatVar({1});
+  Checkpoint c({{"v", v.get()}}, Base());
+  CheckpointManagerOptions mo;
+  mo.save_options = AsyncOpts();
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  mo.save_options->experimental_write_callbacks.push_back([released](const std::string&) {
+    released.wait();
+    return OkStatus();
+  });
+  auto m = CheckpointManager::Create(c, "/d", 1, mo);
+  ASSERT_TRUE(m.ok());
+  auto p = (*m)->Save();
+  ASSERT_TRUE(p.ok() && p->has_value());
+  EXPECT_EQ(**p, "/d/ckpt-1");
+  EXPECT_FALSE((*m)->latest_checkpoint());  // not yet: the write is held
+  EXPECT_TRUE((*m)->checkpoints().empty());
+  release.set_value();
+  ASSERT_TRUE((*m)->Sync().ok());
+  EXPECT_EQ((*m)->latest_checkpoint(), std::optional<std::string>("/d/ckpt-1"));
+  // Many more async saves: retention happens on the writer thread.
+  for (int i = 0; i < 10; ++i) {
+    SetF(*v, float(i));
+    ASSERT_TRUE((*m)->Save().ok());
+  }
+  ASSERT_TRUE((*m)->Sync().ok());
+  EXPECT_EQ((*m)->checkpoints(), (std::vector<std::string>{"/d/ckpt-11"}));
+  EXPECT_FALSE(fs_->FileExists("/d/ckpt-10.index").ok());
+  EXPECT_EQ(ReadFirst("/d/ckpt-11"), 9.0f);
+}
+
+TEST_F(AsyncCheckpointTest, RestoreOrInitializeWaitsForAsyncSave_Async_CO26) {
+  auto v = FloatVar({5});
+  Checkpoint c({{"v", v.get()}}, Base());
+  CheckpointManagerOptions mo;
+  mo.save_options = AsyncOpts();
+  int init_calls = 0;
+  mo.init_fn = [&] {
+    ++init_calls;
+    return OkStatus();
+  };
+  auto m = CheckpointManager::Create(c, "/d", 2, mo);
+  ASSERT_TRUE(m.ok());
+  ASSERT_TRUE((*m)->Save().ok());
+  SetF(*v, 0);
+  auto r = (*m)->RestoreOrInitialize();  // deliberate: TF may call init_fn here
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r, std::optional<std::string>("/d/ckpt-1"));
+  EXPECT_EQ(init_calls, 0);
+  EXPECT_EQ(F(*v), 5.0f);
+}
+
+}  // namespace
+}  // namespace ckpt

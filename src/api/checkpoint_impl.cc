@@ -1,0 +1,129 @@
+#include "api/checkpoint_impl.h"
+
+#include <utility>
+
+#include "async/pending_writes.h"
+#include "base/macros.h"
+#include "ckpt/bundle.h"
+
+namespace ckpt {
+namespace {
+
+// One bundle from a list of named views.
+Status WriteBundle(FileSystem* fs, bool sync, const std::string& prefix, std::span<const async::NamedView> values) {
+  const std::string dir(Dirname(prefix));
+  if (!dir.empty()) RETURN_IF_ERROR(fs->RecursivelyCreateDir(dir));
+  BundleWriterOptions wo;
+  wo.fs = fs;
+  wo.sync = sync;
+  ASSIGN_OR_RETURN(auto writer, BundleWriter::Create(prefix, wo));
+  for (const async::NamedView& v : values) RETURN_IF_ERROR(writer->Add(v.key, v.view));
+  return writer->Finish();
+}
+
+// Callbacks in order, then `after`; the first failure stops the rest.
+Status Notify(const std::vector<WriteCallback>& callbacks, const WriteCallback& after, const std::string& path) {
+  for (const WriteCallback& cb : callbacks) {
+    if (cb) RETURN_IF_ERROR(cb(path));
+  }
+  if (after) RETURN_IF_ERROR(after(path));
+  return OkStatus();
+}
+
+std::vector<async::NamedView> ToNamedViews(graph::SaveList& list) {
+  std::vector<async::NamedView> out;
+  out.reserve(list.entries.size());
+  for (auto& e : list.entries) out.push_back(async::NamedView{std::move(e.key), e.view});
+  return out;
+}
+
+}  // namespace
+
+Checkpoint::Impl::Impl(CheckpointOptions options)
+    : core(options.fs ? options.fs : FileSystem::Default(), options.skip_slot_variables),
+      defaults(std::move(options)) {}
+
+Checkpoint::Impl::~Impl() = default;
+
+Result<CheckpointOptions> Checkpoint::Impl::Resolve(const CheckpointOptions* call) const {
+  if (call == nullptr) return defaults;
+  if (call->fs != nullptr && call->fs != core.fs()) {
+    return InvalidArgumentError("CheckpointOptions.fs of a save must be null or the Checkpoint's own file system");
+  }
+  CheckpointOptions o = *call;
+  o.fs = core.fs();
+  o.skip_slot_variables = defaults.skip_slot_variables;
+  return o;
+}
+
+Result<std::string> Checkpoint::Impl::WriteAndNotify(const std::string& prefix, const CheckpointOptions& options,
+                                                     WriteCallback after, bool* written) {
+  *written = false;
+  ASSIGN_OR_RETURN(graph::SaveList list, core.Collect());
+  std::vector<async::NamedView> values = ToNamedViews(list);
+  FileSystem* fs = core.fs();
+
+  if (!options.async()) {
+    // A synchronous save after async ones keeps call order and reports
+    // their error first.
+    if (writer_) RETURN_IF_ERROR(Sync());
+    RETURN_IF_ERROR(WriteBundle(fs, options.sync, prefix, values));
+    *written = true;
+    RETURN_IF_ERROR(Notify(options.experimental_write_callbacks, after, prefix));
+    return prefix;
+  }
+
+  async::BackgroundWriter* writer;
+  {
+    std::lock_guard<std::mutex> l(writer_mu_);
+    if (!writer_) writer_ = std::make_unique<async::BackgroundWriter>(options.async_staging_buffers);
+    writer = writer_.get();
+  }
+  const std::string dir(Dirname(prefix));
+  async::PendingWrites::Global().Begin(dir);
+  // The job owns copies of everything it needs: the caller's options and
+  // callback list may change or die once Save returns (CO-13).
+  auto job = [fs, sync = options.sync, prefix, dir, callbacks = options.experimental_write_callbacks,
+              after = std::move(after)](const async::StagingBuffer& staged) -> Status {
+    Status s = WriteBundle(fs, sync, prefix, staged.values());
+    if (s.ok()) s = Notify(callbacks, after, prefix);
+    async::PendingWrites::Global().End(dir);
+    return s;
+  };
+  auto ticket = writer->Submit(values, std::move(job));
+  if (!ticket.ok()) {
+    async::PendingWrites::Global().End(dir);
+    return ticket.status();
+  }
+  {
+    std::lock_guard<std::mutex> l(writer_mu_);
+    last_ticket_ = std::max(last_ticket_, *ticket);
+  }
+  return prefix;
+}
+
+Status Checkpoint::Impl::Sync() {
+  async::BackgroundWriter* writer;
+  {
+    std::lock_guard<std::mutex> l(writer_mu_);
+    writer = writer_.get();
+  }
+  return writer ? writer->Sync() : OkStatus();
+}
+
+void Checkpoint::Impl::WaitForWrites() {
+  async::BackgroundWriter* writer;
+  uint64_t ticket;
+  {
+    std::lock_guard<std::mutex> l(writer_mu_);
+    writer = writer_.get();
+    ticket = last_ticket_;
+  }
+  if (writer && ticket > 0) writer->WaitFor(ticket);
+}
+
+void Checkpoint::Impl::WaitForWritesInto(std::string_view save_path) {
+  async::PendingWrites::Global().WaitIdle(std::string(Dirname(save_path)));
+}
+
+}  // namespace ckpt

@@ -1,0 +1,57 @@
+// Checkpoint::Impl: the graph-layer core plus the two ways of writing it —
+// synchronously, or staged on the caller's thread and committed by a
+// BackgroundWriter. Shared with CheckpointManager, whose bookkeeping rides on
+// the same write (as TF's manager appends a callback to the save).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "async/background_writer.h"
+#include "ckpt/checkpoint.h"
+#include "graph/checkpoint_core.h"
+
+namespace ckpt {
+
+class Checkpoint::Impl {
+ public:
+  explicit Impl(CheckpointOptions options);
+  ~Impl();
+
+  // The constructor's options with `call` (if given) applied on top: every
+  // field of `call` replaces the default except fs (null or the same, else
+  // InvalidArgument) and skip_slot_variables (a restore option).
+  Result<CheckpointOptions> Resolve(const CheckpointOptions* call) const;
+
+  // Writes the bundle at `prefix`, then runs options' callbacks in order,
+  // then `after` (state file, manager bookkeeping), each with the path;
+  // the first failing callback stops the rest (CO-12). Synchronous options:
+  // all of it before returning. Async: stages the values and queues the
+  // rest; *queued is set then. `*written` tells a synchronous caller
+  // whether the bundle got written (a callback failed after it) so it knows
+  // whether to roll its numbering back.
+  Result<std::string> WriteAndNotify(const std::string& prefix, const CheckpointOptions& options,
+                                     WriteCallback after, bool* written);
+
+  // Waits for every async write queued so far; returns the first
+  // unreported background error.
+  Status Sync();
+  // Waits for every async write queued so far; errors stay for the next
+  // Save/Write/Sync to report.
+  void WaitForWrites();
+
+  // Waits for async writes into the directory of `save_path` (CO-21).
+  static void WaitForWritesInto(std::string_view save_path);
+
+  graph::CheckpointCore core;
+  const CheckpointOptions defaults;
+
+ private:
+  std::mutex writer_mu_;  // guards creation of writer_ and last_ticket_
+  uint64_t last_ticket_ = 0;
+  // Last member: destroyed first, so queued jobs finish while the rest lives.
+  std::unique_ptr<async::BackgroundWriter> writer_;
+};
+
+}  // namespace ckpt

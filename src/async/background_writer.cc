@@ -1,0 +1,93 @@
+#include "async/background_writer.h"
+
+#include <algorithm>
+
+#include "base/log.h"
+
+namespace ckpt::async {
+
+BackgroundWriter::BackgroundWriter(int staging_buffers) {
+  const int n = std::max(1, staging_buffers);
+  for (int i = 0; i < n; ++i) buffers_.push_back(std::make_unique<StagingBuffer>());
+  busy_.assign(n, false);
+}
+
+BackgroundWriter::~BackgroundWriter() {
+  {
+    std::unique_lock<std::mutex> l(mu_);
+    cv_.wait(l, [&] { return queue_.empty() && finished_ + 1 == next_ticket_; });
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  if (!error_.ok()) LogError("an asynchronous checkpoint write failed and nobody asked: " + error_.ToString());
+}
+
+Result<uint64_t> BackgroundWriter::Submit(std::span<const NamedView> values, Job job) {
+  int buffer = -1;
+  {
+    std::unique_lock<std::mutex> l(mu_);
+    cv_.wait(l, [&] { return std::find(busy_.begin(), busy_.end(), false) != busy_.end(); });
+    if (!error_.ok()) return std::exchange(error_, OkStatus());
+    buffer = static_cast<int>(std::find(busy_.begin(), busy_.end(), false) - busy_.begin());
+    busy_[buffer] = true;
+    if (!thread_.joinable()) thread_ = std::thread([this] { Run(); });
+  }
+  // Staging runs outside the lock: the writer may be busy with another buffer.
+  Status staged = buffers_[buffer]->Stage(values);
+  std::lock_guard<std::mutex> l(mu_);
+  if (!staged.ok()) {
+    busy_[buffer] = false;
+    cv_.notify_all();
+    return staged;
+  }
+  const uint64_t ticket = next_ticket_++;
+  queue_.push_back(Pending{ticket, buffer, std::move(job)});
+  cv_.notify_all();
+  return ticket;
+}
+
+void BackgroundWriter::Run() {
+  for (;;) {
+    Pending p;
+    {
+      std::unique_lock<std::mutex> l(mu_);
+      cv_.wait(l, [&] { return stop_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stop_ and nothing left
+      p = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    Status s = p.job(*buffers_[p.buffer]);
+    p.job = nullptr;  // drop captured state before anyone is told we are done
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      if (!s.ok() && error_.ok()) error_ = std::move(s);
+      busy_[p.buffer] = false;
+      finished_ = p.ticket;
+    }
+    cv_.notify_all();
+  }
+}
+
+void BackgroundWriter::WaitFor(uint64_t ticket) {
+  std::unique_lock<std::mutex> l(mu_);
+  cv_.wait(l, [&] { return finished_ >= ticket; });
+}
+
+Status BackgroundWriter::Sync() {
+  std::unique_lock<std::mutex> l(mu_);
+  cv_.wait(l, [&] { return queue_.empty() && finished_ + 1 == next_ticket_; });
+  return std::exchange(error_, OkStatus());
+}
+
+Status BackgroundWriter::TakeError() {
+  std::lock_guard<std::mutex> l(mu_);
+  return std::exchange(error_, OkStatus());
+}
+
+bool BackgroundWriter::idle() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return queue_.empty() && finished_ + 1 == next_ticket_;
+}
+
+}  // namespace ckpt::async

@@ -1,0 +1,194 @@
+// CheckpointCore: the graph-layer half of tf.train.Checkpoint (see the
+// header). Restore/Read pick the object-based or the name-based path and
+// hand the result to a LoadStatus.
+#include "graph/checkpoint_core.h"
+
+#include <algorithm>
+
+#include "base/macros.h"
+#include "ckpt/bundle.h"
+#include "graph/deferred.h"
+#include "graph/graph_log.h"
+#include "graph/key_escaping.h"
+#include "graph/name_based_restore.h"
+
+namespace ckpt::graph {
+
+namespace {
+// The root of a keyword-only Checkpoint (TF: the Checkpoint object itself).
+class CheckpointRoot : public Module {
+ public:
+  std::string DebugString() const override { return "Checkpoint"; }
+};
+}  // namespace
+
+CheckpointCore::CheckpointCore(FileSystem* fs, bool skip_slot_variables)
+    : fs_(fs), skip_slot_variables_(skip_slot_variables), attached_(std::make_shared<AttachedList>()) {}
+
+CheckpointCore::~CheckpointCore() = default;
+
+void CheckpointCore::InitNamed(std::vector<std::pair<std::string, Trackable*>> named) {
+  own_root_ = std::make_unique<CheckpointRoot>();
+  root_ = own_root_.get();
+  std::sort(named.begin(), named.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (size_t i = 0; i < named.size() && status_.ok(); ++i) {
+    auto& [name, obj] = named[i];
+    if (i > 0 && named[i - 1].first == name) {
+      status_ = InvalidArgumentError("Checkpoint got the keyword argument " + name + " twice.");
+    } else if (obj == nullptr) {
+      status_ = NotTrackable(name);
+    } else {
+      status_ = own_root_->Track(name, *obj);
+    }
+  }
+}
+
+void CheckpointCore::InitRooted(Trackable& root, std::vector<std::pair<std::string, Trackable*>> named) {
+  root_ = &root;
+  // TF adds the root itself as keyword "root" and attaches every keyword
+  // the root does not already have, in sorted order (CK-02, CK-03).
+  named.emplace_back("root", &root);
+  std::sort(named.begin(), named.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [name, obj] : named) {
+    if (obj == nullptr) {
+      status_ = NotTrackable(name);
+      return;
+    }
+    Trackable* existing = root.dependency(name);
+    if (existing == nullptr) {
+      attached_->push_back(AttachedRef{name, obj, obj->shared_state()});
+    } else if (existing != obj) {
+      status_ = InvalidArgumentError("Cannot create a Checkpoint with keyword argument " + name + " if root." +
+                                     name + " already exists.");
+      return;
+    }
+  }
+  // A root that already has a save_counter (say, another Checkpoint's
+  // root) shares it, as TF does.
+  counter_ = dynamic_cast<Variable*>(root.dependency("save_counter"));
+}
+
+Status CheckpointCore::NotTrackable(const std::string& name) {
+  return InvalidArgumentError("`Checkpoint` was expecting " + name +
+                              " to be a trackable object (an object derived from `Trackable`), got nullptr.");
+}
+
+GraphView CheckpointCore::View() const {
+  GraphView v;
+  v.root = root_;
+  for (const AttachedRef& a : *attached_) {
+    auto s = a.alive.lock();
+    if (s && s->owner == a.object) v.attached.push_back(Dependency{a.name, a.object});
+  }
+  return v;
+}
+
+WeakGraphView CheckpointCore::WeakView() const { return WeakGraphView{root_->shared_state(), attached_}; }
+
+// Created on first use; restorations already queued for "save_counter"
+// reach it at once (CK-08, CK-11).
+Result<Variable*> CheckpointCore::SaveCounter() {
+  if (counter_ != nullptr) return counter_;
+  owned_counter_ = std::make_unique<Variable>(DType::kInt64, TensorShape{}, "save_counter");
+  counter_ = owned_counter_.get();
+  if (own_root_) {
+    RETURN_IF_ERROR(own_root_->Track("save_counter", *counter_));
+  } else {
+    attached_->push_back(AttachedRef{"save_counter", counter_, counter_->shared_state()});
+    RETURN_IF_ERROR(ApplyDeferred(*root_, "save_counter", *counter_));
+  }
+  return counter_;
+}
+
+// TF's Checkpoint.read; `restore_wrapping` adds Checkpoint.restore's
+// NotFound wrapper (CK-27 vs CK-28).
+Result<LoadStatus> CheckpointCore::Read(std::string_view save_path, bool restore_wrapping) {
+  RETURN_IF_ERROR(status_);
+  if (save_path.empty()) return LoadStatus(std::make_shared<InitOnlyRestore>());
+  std::string prefix(save_path);
+  // A SavedModel directory holds its variables at variables/variables (CK-29).
+  if (fs_->IsDirectory(prefix) && (fs_->FileExists(JoinPath(prefix, "saved_model.pb")).ok() ||
+                                   fs_->FileExists(JoinPath(prefix, "saved_model.pbtxt")).ok())) {
+    prefix = JoinPath(JoinPath(prefix, "variables"), "variables");
+  }
+  BundleReaderOptions ro;
+  ro.fs = fs_;
+  auto reader = BundleReader::Open(prefix, ro);
+  if (!reader.ok()) {
+    const Status& s = reader.status();
+    if (restore_wrapping && s.code() == StatusCode::kNotFound) {
+      return NotFoundError("Error when restoring from checkpoint or SavedModel at " + std::string(save_path) +
+                           ": " + s.message() +
+                           "\nPlease double-check that the path is correct. You may be missing the checkpoint "
+                           "suffix (e.g. the '-1' in 'path/to/ckpt-1').");
+    }
+    return s;
+  }
+  if (!(*reader)->Contains(kObjectGraphKey)) return ReadNameBased(std::move(*reader), prefix);
+
+  ASSIGN_OR_RETURN(std::vector<std::string> blob, (*reader)->ReadStrings(kObjectGraphKey));
+  proto::TrackableObjectGraph object_graph;
+  if (blob.size() != 1 || !object_graph.ParseFromString(blob[0])) {
+    return DataLossError("cannot parse the object graph stored under " + std::string(kObjectGraphKey) +
+                         " in " + prefix);
+  }
+  RETURN_IF_ERROR(ValidateObjectGraph(object_graph));
+  auto session = std::make_shared<ObjectRestore>(
+      ReaderSource(std::move(*reader), prefix, fs_), std::move(object_graph), WeakView(),
+      skip_slot_variables_);
+  ErrorList errors;
+  errors.Add(session->RestoreInto(0, *root_));
+  if (!own_root_) errors.Add(session->RestoreAttached());
+  session->CloseReaderIfIdle();
+  RETURN_IF_ERROR(errors.status());
+  return LoadStatus(session);
+}
+
+Result<LoadStatus> CheckpointCore::ReadNameBased(std::unique_ptr<BundleReader> reader, const std::string& prefix) {
+  LogWarning(kNameBasedRestoreWarning);
+  auto session = std::make_shared<NameBasedRestore>(ReaderSource(std::move(reader), prefix, fs_),
+                                                          WeakView());
+  ErrorList errors;
+  errors.Add(session->RestoreSubtree(*root_));
+  for (const Dependency& d : View().attached) {
+    if (d.object != root_) errors.Add(session->RestoreSubtree(*d.object));
+  }
+  session->CloseReader();
+  RETURN_IF_ERROR(errors.status());
+  name_based_ = session;
+  return LoadStatus(session);
+}
+
+Result<LoadStatus> CheckpointCore::Restore(std::string_view save_path) {
+  name_based_.reset();
+  ASSIGN_OR_RETURN(LoadStatus status, Read(save_path, /*restore_wrapping=*/true));
+  // TF creates the counter after loading, so it takes the saved value
+  // through the deferred path (CK-11) or stays unmatched (CK-12).
+  ASSIGN_OR_RETURN(Variable * counter, SaveCounter());
+  if (auto nb = std::move(name_based_)) {
+    nb->AddOptional(*counter);  // CK-60
+    RETURN_IF_ERROR(nb->RestoreSubtree(*counter));
+    nb->CloseReader();
+  }
+  return status;
+}
+
+Result<SaveList> CheckpointCore::Collect() {
+  RETURN_IF_ERROR(status_);
+  ASSIGN_OR_RETURN(BuiltGraph g, BuildObjectGraph(View()));
+  SaveList list;
+  list.entries.reserve(g.values.size() + 1);
+  for (SavedValue& v : g.values) {
+    if (!v.attribute.value) return InvalidArgumentError("attribute " + v.key + " has no value function");
+    list.entries.push_back(SaveList::Entry{std::move(v.key), v.attribute.value()});
+  }
+  list.serialized_graph = std::make_unique<std::string>(g.proto.SerializeAsString());
+  list.graph_element = std::make_unique<std::string_view>(*list.serialized_graph);
+  TensorView graph_tensor;
+  graph_tensor.dtype = DType::kString;
+  graph_tensor.strings = std::span<const std::string_view>(list.graph_element.get(), 1);
+  list.entries.push_back(SaveList::Entry{std::string(kObjectGraphKey), graph_tensor});
+  return list;
+}
+
+}  // namespace ckpt::graph

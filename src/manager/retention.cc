@@ -1,0 +1,123 @@
+#include "manager/retention.h"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+
+#include "ckpt/file_system.h"
+
+namespace ckpt::manager {
+
+Recovery Recover(const std::optional<CheckpointState>& state, double now) {
+  Recovery r;
+  if (!state) {
+    r.state.last_preserved_timestamp = now - 1.0;
+    return r;
+  }
+  r.state.latest = state->model_checkpoint_path;
+  double last = state->last_preserved_timestamp;
+  if (now < last) {
+    r.clock_behind_by = last - now;
+    last = now;
+  }
+  r.state.last_preserved_timestamp = last;
+  const auto& paths = state->all_model_checkpoint_paths;
+  std::vector<double> stamps = state->all_model_checkpoint_timestamps;
+  if (stamps.empty()) stamps.assign(paths.size(), last);
+  const size_t n = std::min(paths.size(), stamps.size());
+  for (size_t i = 0; i < n; ++i) {
+    const double ts = std::min(stamps[i], now);
+    if (ts > last) {
+      // Duplicate paths keep their first position with the later timestamp,
+      // as an ordered dict assignment does.
+      auto it = std::find_if(r.state.active.begin(), r.state.active.end(),
+                             [&](const TimedCheckpoint& c) { return c.path == paths[i]; });
+      if (it != r.state.active.end()) {
+        it->timestamp = ts;
+      } else {
+        r.state.active.push_back(TimedCheckpoint{paths[i], ts});
+      }
+    }
+  }
+  return r;
+}
+
+void RecordCheckpoint(ManagerState& state, std::string path, double timestamp) {
+  std::erase_if(state.active, [&](const TimedCheckpoint& c) { return c.path == path; });
+  state.latest = path;
+  state.active.push_back(TimedCheckpoint{std::move(path), timestamp});
+}
+
+SweepResult Sweep(ManagerState& state, const RetentionPolicy& policy) {
+  SweepResult out;
+  if (!policy.max_to_keep) return out;
+  const size_t keep = static_cast<size_t>(std::max(0, *policy.max_to_keep));
+  while (state.active.size() > keep) {
+    TimedCheckpoint oldest = std::move(state.active.front());
+    state.active.erase(state.active.begin());
+    // 0 hours never preserves: TF tests the value's truthiness (CM-19).
+    if (policy.keep_checkpoint_every_n_hours && *policy.keep_checkpoint_every_n_hours != 0.0 &&
+        oldest.timestamp - *policy.keep_checkpoint_every_n_hours * 3600.0 >= state.last_preserved_timestamp) {
+      state.last_preserved_timestamp = oldest.timestamp;
+      out.preserved.push_back(std::move(oldest.path));
+    } else {
+      out.deleted.push_back(std::move(oldest.path));
+    }
+  }
+  return out;
+}
+
+bool SkipForInterval(std::optional<int64_t> last_step, int64_t step, int64_t interval, bool check_interval) {
+  if (!last_step) return false;
+  if (step == *last_step) return true;
+  return check_interval && step < *last_step + interval;
+}
+
+namespace {
+
+bool AllDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+}
+
+// "<name>-<digits>" with a non-empty name.
+bool LooksLikeCheckpointName(std::string_view base) {
+  const size_t dash = base.rfind('-');
+  return dash != std::string_view::npos && dash > 0 && AllDigits(base.substr(dash + 1));
+}
+
+// ".data-NNNNN-of-NNNNN"
+bool IsDataSuffix(std::string_view s) {
+  constexpr std::string_view kData = ".data-";
+  if (s.size() != kData.size() + 5 + 4 + 5 || s.substr(0, kData.size()) != kData) return false;
+  s.remove_prefix(kData.size());
+  return AllDigits(s.substr(0, 5)) && s.substr(5, 4) == "-of-" && AllDigits(s.substr(9, 5));
+}
+
+std::string Normal(std::string_view p) {
+  std::string s = std::filesystem::path(std::string(p.empty() ? "." : p)).lexically_normal().string();
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+std::vector<std::string> DeletableFiles(std::string_view dir, std::string_view prefix,
+                                        const std::vector<std::string>& children) {
+  std::vector<std::string> out;
+  const std::string_view base = Basename(prefix);
+  if (base.empty() || !LooksLikeCheckpointName(base) || Normal(Dirname(prefix)) != Normal(dir)) return out;
+  const std::string index = std::string(base) + ".index";
+  if (std::find(children.begin(), children.end(), index) != children.end()) out.push_back(index);
+  std::vector<std::string> data;
+  for (const std::string& c : children) {
+    if (c.size() > base.size() && c.compare(0, base.size(), base) == 0 &&
+        IsDataSuffix(std::string_view(c).substr(base.size()))) {
+      data.push_back(c);
+    }
+  }
+  std::sort(data.begin(), data.end());
+  out.insert(out.end(), data.begin(), data.end());
+  return out;
+}
+
+}  // namespace ckpt::manager
