@@ -23,7 +23,8 @@
 //
 // Deliberate differences from TensorFlow:
 //   * No graph and no session: the "save tensor" and "restore op" names of
-//     the SaverDef are recorded (as TF would name them) but nothing runs them.
+//     the SaverDef are recorded (as TF would name them) and anchor the .meta
+//     graph (see ExportMetaGraph), but nothing here runs them.
 //     The variables to save when TF would take "all global variables" come
 //     from a callback (VarList::AllVariables).
 //   * Restores are all-or-nothing by default: every value is read and
@@ -181,7 +182,8 @@ struct SaverOptions {
   bool pad_step_number = false;
   // Relative paths in the state file (SV-36).
   bool save_relative_paths = false;
-  // The default value of the filename tensor (SV-08); "" = "model".
+  // The default value of the filename tensor in the .meta graph (SV-08);
+  // "" = "model".
   std::string filename;
 
   // ---- not in TensorFlow ----
@@ -228,6 +230,9 @@ class CKPT_EXPORT Saver {
   // Writes a checkpoint; returns the path to give Restore (the prefix, or
   // for sharded V1 the pattern `<p>-?????-of-0000N`), or nullopt for an
   // empty Saver (SV-06). See SV-09..SV-37 for files, state and deletion.
+  // `file://` paths are accepted (here and in Restore) and kept as given in
+  // returned and recorded paths (SV-21). Parts of partitioned variables are
+  // stored with every extent explicit ("0,2:0,2"), as TF stores them.
   Result<std::optional<std::string>> Save(const std::string& save_path, const SaveOptions& options = {});
 
   // Restores every variable from a V1 or V2 checkpoint (SV-42..SV-53).
@@ -249,10 +254,14 @@ class CKPT_EXPORT Saver {
   std::optional<SaverDef> ToProto(std::string_view export_scope = {}) const;
 
   // Writes `filename` as a binary MetaGraphDef holding meta_info_def,
-  // saver_def and the "variables" / "trainable_variables" collections
-  // (VariableDef per saved variable, SaveSliceInfoDef for partitions). The
-  // graph_def is empty: TF's import_meta_graph cannot rebuild the Saver's
-  // ops from it (see docs/saver-layer.md).
+  // saver_def, the "variables" / "trainable_variables" collections
+  // (VariableDef per saved variable, SaveSliceInfoDef for partitions) and a
+  // graph_def with a resource variable per saved variable plus TF's save and
+  // restore subgraph, so that TF's `tf.compat.v1.train.import_meta_graph`
+  // followed by `saver.restore(sess, path)` restores our checkpoint (and its
+  // `saver.save` writes one). Variable initializers give zeros. InvalidArgument
+  // when a SaverDef from FromProto/saver_def names a tensor other than
+  // output 0. Layout: src/saver/saver_graph.h, docs/saver-layer.md.
   Status ExportMetaGraph(const std::string& filename) const;
 
   // The checkpoint keys in save order (sorted).

@@ -27,6 +27,8 @@
 #include "ckpt/proto/trackable_object_graph.pb.h"
 #include "ckpt/saver.h"
 #include "format/v1_table.h"
+#include "saver/saver_graph.h"
+#include "saver/uri_file_system.h"
 
 namespace ckpt {
 namespace {
@@ -54,6 +56,17 @@ Result<Tensor> Reshaped(Tensor t, const TensorShape& shape) {
   return out;
 }
 
+// A part's slice as TF's SaveSliceInfo spells it: every extent explicit
+// ("0,2:0,2", never "0,2:-"). The spelling is part of the stored keys, so
+// this keeps our files byte-identical to TF's for the same partitioning.
+TensorSlice ExplicitSlice(const PartitionInfo& p) {
+  std::vector<TensorSlice::Extent> extents;
+  for (int d = 0; d < p.slice.rank(); ++d) {
+    extents.push_back({p.slice.IsFullAt(d) ? 0 : p.slice.start(d), p.slice.ResolvedLength(d, p.full_shape)});
+  }
+  return TensorSlice(std::move(extents));
+}
+
 std::string Join(const std::set<std::string>& names) {
   std::string out;
   for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
@@ -64,9 +77,11 @@ std::string Join(const std::set<std::string>& names) {
 
 class Saver::Impl {
  public:
-  Impl(VarList var_list, SaverOptions options) : var_list_(std::move(var_list)), options_(std::move(options)) {
-    fs_ = options_.fs != nullptr ? options_.fs : FileSystem::Default();
-  }
+  Impl(VarList var_list, SaverOptions options)
+      : var_list_(std::move(var_list)),
+        options_(std::move(options)),
+        uri_fs_(options_.fs != nullptr ? options_.fs : FileSystem::Default()),
+        fs_(&uri_fs_) {}
 
   Status Init() {
     if (options_.defer_build && !var_list_.entries_.empty()) {
@@ -269,13 +284,18 @@ class Saver::Impl {
 
   bool sharded() const { return options_.saver_def ? def_.sharded : options_.sharded; }
 
+  std::vector<const Item*> AllItems() const {
+    std::vector<const Item*> out;
+    for (const auto& item : items_) out.push_back(&item);
+    return out;
+  }
+
   Result<std::string> WriteCheckpoint(const std::string& file) {
     std::vector<std::vector<const Item*>> groups;
     if (sharded()) {
       groups = Groups();
     } else {
-      groups.emplace_back();
-      for (const auto& item : items_) groups.back().push_back(&item);
+      groups.push_back(AllItems());
     }
     const int n = static_cast<int>(groups.size());
     if (def_.version == static_cast<int32_t>(CheckpointFormat::kV2)) {
@@ -316,7 +336,7 @@ class Saver::Impl {
         const TensorView view = v->value();
         if (item->partitioned) {
           const PartitionInfo p = *v->partition();
-          RETURN_IF_ERROR(writer->AddSlice(item->key, p.full_shape, p.slice, view));
+          RETURN_IF_ERROR(writer->AddSlice(item->key, p.full_shape, ExplicitSlice(p), view));
         } else {
           RETURN_IF_ERROR(writer->Add(item->key, view));
         }
@@ -335,7 +355,7 @@ class Saver::Impl {
         const TensorView view = v->value();
         if (item->partitioned) {
           const PartitionInfo p = *v->partition();
-          RETURN_IF_ERROR(writer->Add(item->key, p.full_shape, p.slice, view));
+          RETURN_IF_ERROR(writer->Add(item->key, p.full_shape, ExplicitSlice(p), view));
         } else {
           RETURN_IF_ERROR(writer->Add(item->key, view.shape, TensorSlice::Full(view.shape.rank()), view));
         }
@@ -506,33 +526,33 @@ class Saver::Impl {
     if (!is_empty_) {
       proto::SaverDef* sd = mg.mutable_saver_def();
       if (!sd->ParseFromString(def_.SerializeAsString())) return InternalError("SaverDef round trip");
-      std::string* vars = nullptr;
+      // The graph: variables plus TF's save/restore subgraph, so that
+      // import_meta_graph + restore works in TensorFlow (saver_graph.h).
+      std::vector<saver::GraphVariable> vars;
+      int shard = 0;
+      for (const auto& group : sharded() ? Groups() : std::vector<std::vector<const Item*>>{AllItems()}) {
+        for (const Item* item : group) {
+          for (const auto& v : item->parts) {
+            const TensorView view = v->value();
+            vars.push_back({v->name(), v->device(), view.dtype, view.shape, item->key, v->partition(), shard});
+          }
+        }
+        ++shard;
+      }
+      saver::GraphOptions go;
+      go.def = def_;
+      go.sharded = sharded();
+      go.num_shards = shard;
+      go.filename = options_.filename.empty() ? "model" : options_.filename;
+      go.reshape = options_.reshape;
+      std::vector<proto::VariableDef> defs;
+      RETURN_IF_ERROR(saver::BuildSaverGraph(vars, go, mg.mutable_graph_def(), &defs));
       auto* list = (*mg.mutable_collection_def())["variables"].mutable_bytes_list();
       auto* trainable = (*mg.mutable_collection_def())["trainable_variables"].mutable_bytes_list();
-      for (const auto& item : items_) {
-        for (const auto& v : item.parts) {
-          proto::VariableDef vd;
-          const std::string name = v->name();
-          vd.set_variable_name(name + ":0");
-          vd.set_initializer_name(name + "/Assign");
-          vd.set_snapshot_name(name + "/Read/ReadVariableOp:0");
-          vd.set_initial_value_name(name + "/Initializer/initial_value:0");
-          vd.set_is_resource(true);
-          vd.set_trainable(true);
-          if (item.partitioned) {
-            const PartitionInfo p = *v->partition();
-            auto* si = vd.mutable_save_slice_info_def();
-            si->set_full_name(p.full_name);
-            for (int d = 0; d < p.full_shape.rank(); ++d) {
-              si->add_full_shape(p.full_shape.dim(d));
-              si->add_var_offset(p.slice.IsFullAt(d) ? 0 : p.slice.start(d));
-              si->add_var_shape(p.slice.ResolvedLength(d, p.full_shape));
-            }
-          }
-          vars = list->add_value();
-          *vars = vd.SerializeAsString();
-          *trainable->add_value() = *vars;
-        }
+      for (const auto& vd : defs) {
+        std::string* bytes = list->add_value();
+        *bytes = vd.SerializeAsString();
+        *trainable->add_value() = *bytes;
       }
     }
     std::string bytes;
@@ -551,6 +571,9 @@ class Saver::Impl {
 
   VarList var_list_;
   SaverOptions options_;
+  // Every file operation goes through this view so that `file://` save
+  // paths work while the caller's spelling is kept in returned paths (SV-21).
+  saver::FileUriFileSystem uri_fs_;
   FileSystem* fs_;
   bool built_ = false;
   bool is_empty_ = false;

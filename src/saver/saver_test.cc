@@ -7,7 +7,9 @@
 
 #include "ckpt/bundle.h"
 #include "ckpt/checkpoint_reader.h"
+#include "ckpt/proto/trackable_object_graph.pb.h"
 #include "ckpt/saver.h"
+#include "saver/uri_file_system.h"
 
 namespace ckpt {
 namespace {
@@ -305,7 +307,7 @@ TEST_F(SaverTest, RelativePaths) {
   EXPECT_EQ(text, "model_checkpoint_path: \"m-1\"\nall_model_checkpoint_paths: \"m-1\"\n");
 }
 
-// SV-43..SV-49: restore errors and reshape.
+// SV-43, SV-44, SV-45, SV-46, SV-47, SV-48, SV-49: restore errors and reshape.
 TEST_F(SaverTest, RestoreErrorsAndReshape) {
   Tensor t = *Tensor::Make(DType::kFloat, {2, 3});
   for (int i = 0; i < 6; ++i) t.flat<float>()[i] = static_cast<float>(i + 1);
@@ -390,7 +392,8 @@ TEST_F(SaverTest, PartitionedVariables) {
   EXPECT_EQ(Values(*p), (std::vector<float>{0, 0, 0, 9}));
 }
 
-// SV-57..SV-62: SaverDef contents, scopes, re-created Savers.
+// SV-57, SV-58, SV-59, SV-60, SV-61, SV-62: SaverDef contents, scopes
+// (to_proto), from_proto, re-created Savers.
 TEST_F(SaverTest, SaverDefs) {
   auto v = Var("v", {1.f});
   auto saver = *Saver::Create(VarList::List({v}), Opts());
@@ -444,6 +447,192 @@ TEST(SaverDevices, CanonicalNames) {
   EXPECT_EQ(CanonicalDeviceName("CPU:0"), "/device:CPU:0");
   EXPECT_EQ(CanonicalDeviceName(""), "");
   EXPECT_EQ(CanonicalDeviceName("/job:a/device:GPU:*"), "/job:a/device:GPU:*");
+}
+
+// SV-44: an invalid path is reported the same way by a V1 Saver.
+TEST_F(SaverTest, InvalidPathV1Saver) {
+  SaverOptions v1 = Opts();
+  v1.write_version = CheckpointFormat::kV1;
+  auto saver = *Saver::Create(VarList::List({Var("v", {1.f})}), v1);
+  Status s = saver->Restore("/d/none");
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message(), "The passed save_path is not a valid checkpoint: /d/none");
+}
+
+// SV-21: file:// URIs as save paths. The caller's spelling is kept in the
+// returned path and in last_checkpoints; the state file holds a path
+// relative to the (non-absolute, in Python's sense) directory, as TF writes
+// it; deletion and restore work through the URI.
+TEST_F(SaverTest, FileUriSavePaths) {
+  auto v = Var("v", {3.f});
+  SaverOptions o = Opts();
+  o.max_to_keep = 1;
+  auto saver = *Saver::Create(VarList::List({v}), o);
+  SaveOptions so;
+  so.global_step = 1;
+  EXPECT_EQ(**saver->Save("file:///d/u", so), "file:///d/u-1");
+  EXPECT_TRUE(fs_->FileExists("/d/u-1.index").ok());
+  EXPECT_TRUE(fs_->FileExists("/d/u-1.meta").ok());
+  so.global_step = 2;
+  EXPECT_EQ(**saver->Save("file:///d/u", so), "file:///d/u-2");
+  EXPECT_FALSE(fs_->FileExists("/d/u-1.index").ok());  // evicted through the URI
+  EXPECT_EQ(saver->last_checkpoints(), std::vector<std::string>{"file:///d/u-2"});
+  EXPECT_EQ(*fs_->ReadFileToString("/d/checkpoint"),
+            "model_checkpoint_path: \"u-2\"\nall_model_checkpoint_paths: \"u-2\"\n");
+  auto w = Var("v", {0.f});
+  ASSERT_TRUE((*Saver::Create(VarList::List({w}), Opts()))->Restore("file:///d/u-2").ok());
+  EXPECT_EQ(Values(*w)[0], 3.f);
+  EXPECT_EQ(saver::StripFileScheme("file:///a/b"), "/a/b");
+  EXPECT_EQ(saver::StripFileScheme("/a/file://b"), "/a/file://b");
+}
+
+// SV-22: a save path that is an existing directory: files go next to it.
+TEST_F(SaverTest, SavePathIsADirectory) {
+  ASSERT_TRUE(fs_->CreateDir("/d/dirp").ok());
+  auto v = Var("v", {5.f});
+  auto saver = *Saver::Create(VarList::List({v}), Opts());
+  EXPECT_EQ(**saver->Save("/d/dirp"), "/d/dirp");
+  EXPECT_EQ(Ls(), (std::vector<std::string>{"checkpoint", "dirp", "dirp.data-00000-of-00001", "dirp.index",
+                                            "dirp.meta"}));
+  auto w = Var("v", {0.f});
+  ASSERT_TRUE((*Saver::Create(VarList::List({w}), Opts()))->Restore("/d/dirp").ok());
+  EXPECT_EQ(Values(*w)[0], 5.f);
+}
+
+// SV-23: re-saving other variables to the same prefix replaces the contents;
+// the next restore reads the new files.
+TEST_F(SaverTest, ResaveReplacesContents) {
+  auto a = Var("a", {1.f});
+  auto saver_a = *Saver::Create(VarList::List({a}), Opts());
+  ASSERT_TRUE(saver_a->Save("/d/m").ok());
+  ASSERT_TRUE(saver_a->Restore("/d/m").ok());
+  auto b = Var("b", {2.f, 3.f});
+  ASSERT_TRUE((*Saver::Create(VarList::List({b}), Opts()))->Save("/d/m").ok());
+  auto b2 = Var("b", {0.f, 0.f});
+  ASSERT_TRUE((*Saver::Create(VarList::List({b2}), Opts()))->Restore("/d/m").ok());
+  EXPECT_EQ(Values(*b2), (std::vector<float>{2.f, 3.f}));
+  EXPECT_EQ(saver_a->Restore("/d/m").code(), StatusCode::kNotFound);
+}
+
+// A file system whose deletions fail (SV-34).
+class FailingDeletes : public saver::FileUriFileSystem {
+ public:
+  using FileUriFileSystem::FileUriFileSystem;
+  Status DeleteFile(const std::string& path) override { return PermissionDeniedError("cannot delete " + path); }
+};
+
+// SV-34: a failed deletion of an evicted checkpoint is logged "Ignoring: ..."
+// and the save succeeds.
+TEST_F(SaverTest, DeletionFailuresAreLogged) {
+  FailingDeletes failing(fs_.get());
+  SaverOptions o = Opts();
+  o.fs = &failing;
+  o.max_to_keep = 1;
+  auto saver = *Saver::Create(VarList::List({Var("v", {1.f})}), o);
+  ASSERT_TRUE(saver->Save("/d/s1").ok());
+  auto r = saver->Save("/d/s2");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(CheckpointExists("/d/s1", fs_.get()));  // could not be deleted
+  EXPECT_EQ(saver->last_checkpoints(), std::vector<std::string>{"/d/s2"});
+  const bool logged = std::any_of(log_.begin(), log_.end(), [](const std::string& l) {
+    return l.rfind("WARNING: Ignoring: ", 0) == 0 && l.find("cannot delete /d/s1") != std::string::npos;
+  });
+  EXPECT_TRUE(logged);
+}
+
+// SV-50: restore_sequentially restores the same values. Where it differs
+// (documented): a failure part-way leaves the earlier variables assigned,
+// while the default restore assigns nothing unless everything was read.
+TEST_F(SaverTest, RestoreSequentially) {
+  ASSERT_TRUE((*Saver::Create(VarList::List({Var("a", {1.f}), Var("b", {2.f})}), Opts()))->Save("/d/m").ok());
+  for (bool sequential : {false, true}) {
+    SaverOptions o = Opts();
+    o.restore_sequentially = sequential;
+    auto a = Var("a", {0.f}), b = Var("b", {0.f});
+    ASSERT_TRUE((*Saver::Create(VarList::List({a, b}), o))->Restore("/d/m").ok());
+    EXPECT_EQ(Values(*a)[0], 1.f);
+    EXPECT_EQ(Values(*b)[0], 2.f);
+    auto a2 = Var("a", {0.f}), z = Var("z", {0.f});  // "z" is not in the checkpoint
+    EXPECT_EQ((*Saver::Create(VarList::List({a2, z}), o))->Restore("/d/m").code(), StatusCode::kNotFound);
+    EXPECT_EQ(Values(*a2)[0], sequential ? 1.f : 0.f);
+  }
+}
+
+// SV-53: an object-based checkpoint restored by name: names map through the
+// stored object graph (full_name -> checkpoint_key), with TF's warning; names
+// missing from the graph give TF's NotFound text.
+TEST_F(SaverTest, ObjectBasedCheckpointRestoredByName) {
+  proto::TrackableObjectGraph og;
+  og.add_nodes();  // the root
+  auto* attr = og.add_nodes()->add_attributes();
+  attr->set_name("VARIABLE_VALUE");
+  attr->set_full_name("dense/kernel");
+  attr->set_checkpoint_key("model/layer/kernel/.ATTRIBUTES/VARIABLE_VALUE");
+  {
+    BundleWriterOptions bo;
+    bo.fs = fs_.get();
+    auto w = *BundleWriter::Create("/d/obj", bo);
+    Tensor value = *Tensor::Make(DType::kFloat, {2});
+    value.flat<float>()[0] = 4.f;
+    value.flat<float>()[1] = 5.f;
+    ASSERT_TRUE(w->Add("model/layer/kernel/.ATTRIBUTES/VARIABLE_VALUE", value).ok());
+    ASSERT_TRUE(w->Add("_CHECKPOINTABLE_OBJECT_GRAPH", Tensor::FromStrings({}, {og.SerializeAsString()})).ok());
+    ASSERT_TRUE(w->Finish().ok());
+  }
+  auto k = Var("dense/kernel", {0.f, 0.f});
+  Status s = (*Saver::Create(VarList::List({k}), Opts()))->Restore("/d/obj");
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(Values(*k), (std::vector<float>{4.f, 5.f}));
+  const bool warned = std::any_of(log_.begin(), log_.end(), [](const std::string& l) {
+    return l.rfind("WARNING: Restoring an object-based checkpoint using a name-based saver. This may be somewhat "
+                   "fragile",
+                   0) == 0;
+  });
+  EXPECT_TRUE(warned);
+
+  auto k2 = Var("dense/kernel", {0.f, 0.f}), extra = Var("dense/bias", {0.f});
+  s = (*Saver::Create(VarList::List({k2, extra}), Opts()))->Restore("/d/obj");
+  EXPECT_EQ(s.code(), StatusCode::kNotFound);
+  EXPECT_EQ(s.message().rfind("\n\nExisting variables not in the checkpoint: dense/bias\n\nVariables names when this "
+                              "checkpoint was written which don't exist now: \n\n(1 variable name(s) did match)",
+                              0),
+            0u)
+      << s.message();
+  EXPECT_EQ(Values(*k2), (std::vector<float>{0.f, 0.f}));
+}
+
+// A saveable that is not a TensorVariable: its value lives in two replicas
+// (a mirrored variable), restored into both (SV-56).
+class MirroredVariable : public SaveableVariable {
+ public:
+  MirroredVariable(std::string name, double value) : name_(std::move(name)) {
+    for (auto& r : replicas_) {
+      r = *Tensor::Make(DType::kDouble, {});
+      r.flat<double>()[0] = value;
+    }
+  }
+  std::string name() const override { return name_; }
+  TensorView value() const override { return replicas_[0].view(); }
+  Status Assign(Tensor restored) override {
+    for (auto& r : replicas_) r.flat<double>()[0] = restored.flat<double>()[0];
+    return OkStatus();
+  }
+  double replica(int i) const { return replicas_[i].flat<double>()[0]; }
+
+ private:
+  std::string name_;
+  Tensor replicas_[2];
+};
+
+// SV-56: any SaveableVariable implementation can be listed and round-trips.
+TEST_F(SaverTest, CustomSaveablesRoundTrip) {
+  auto m = std::make_shared<MirroredVariable>("mirrored", 2.5);
+  auto plain = Var("plain", {1.f});
+  ASSERT_TRUE((*Saver::Create(VarList::List({m, plain}), Opts()))->Save("/d/m").ok());
+  auto m2 = std::make_shared<MirroredVariable>("mirrored", 0.0);
+  ASSERT_TRUE((*Saver::Create(VarList::Map({{"mirrored", m2}}), Opts()))->Restore("/d/m").ok());
+  EXPECT_EQ(m2->replica(0), 2.5);
+  EXPECT_EQ(m2->replica(1), 2.5);
 }
 
 }  // namespace

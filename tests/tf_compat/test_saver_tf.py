@@ -13,11 +13,25 @@ max_to_keep deletion, latest_filename, write_meta_graph=False):
 Plus reshape=True across a compatible shape change and TF's error for an incompatible one
 (SV-47, SV-48).
 
+Partitioned variables (SV-51): in the part_* scenarios TF saves a
+tf.compat.v1.get_variable(..., partitioner=fixed_size_partitioner(3)) and we save the same
+parts as slices (saver_tool `part=`); each side restores the other's checkpoint, ours into the
+whole variable (assembled from the slices) and into a different partitioning, TF's into its
+partitioned variable (and, for V2, into an unpartitioned one).
+
+`file://` save paths (SV-21): the uri scenario saves to "file:///..." in both.
+
+The .meta graph: for every scenario that wrote one, TF's
+tf.compat.v1.train.import_meta_graph(our .meta) re-creates the variables and a Saver that
+restores our checkpoint bit-exactly, whose filename tensor defaults to Saver(filename=...)
+(SV-08), and whose save op writes a checkpoint we restore bit-exactly.
+
 Environment: CKPT_BUILD_DIR (default /work/main/build) holds tests/tools/saver_tool.
 """
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -34,7 +48,32 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def variables(sharded_devices):
+def part_extents(n, k):
+    """fixed_size_partitioner(k) along axis 0 of length n: (offset, size) per part."""
+    base, extra = divmod(n, k)
+    out, offset = [], 0
+    for i in range(k):
+        size = base + (1 if i < extra else 0)
+        out.append((offset, size))
+        offset += size
+    return out
+
+
+def partitioned_variables():
+    rng = np.random.default_rng(99)
+    arrays = [
+        ("w", rng.standard_normal((5, 2)).astype(np.float32)),
+        ("emb/p", rng.integers(-(2**40), 2**40, size=7).astype(np.int64)),
+    ]
+    return [{"name": n, "dtype": a.dtype.name, "shape": list(a.shape), "hex": a.tobytes().hex(), "partitions": 3}
+            for n, a in arrays]
+
+
+def spec_array(s):
+    return np.frombuffer(bytes.fromhex(s["hex"]), dtype=np.dtype(s["dtype"])).reshape(s["shape"])
+
+
+def variables(sharded_devices, partitioned=False):
     rng = np.random.default_rng(1234)
     arrays = [
         ("a", rng.standard_normal((2, 3)).astype(np.float32), "/cpu:0"),
@@ -52,7 +91,7 @@ def variables(sharded_devices):
             **({"device": dev} if sharded_devices else {}),
         }
         for n, a, dev in arrays
-    ]
+    ] + (partitioned_variables() if partitioned else [])
 
 
 # name -> (saver options, saves); paths are relative to the scenario directory.
@@ -67,7 +106,18 @@ SCENARIOS = {
     "relative": ({"relative": 1}, [{"path": "r", "step": 1}, {"path": "r", "step": 2}]),
     "latest_nometa": ({}, [{"path": "x", "latest": "other", "meta": False}]),
     "no_state": ({"max_to_keep": 1}, [{"path": "y", "step": 1}, {"path": "y", "step": 2, "state": False}]),
+    "filename": ({"filename": "somerandomfilename"}, [{"path": "f"}]),
+    "uri": ({"max_to_keep": 1}, [{"path": "u", "step": 1, "uri": True}, {"path": "u", "step": 2, "uri": True}]),
+    "part_v2": ({}, [{"path": "pv", "step": 1}]),
+    "part_v1": ({"v1": 1}, [{"path": "pv", "step": 1}]),
+    "part_v2_sharded": ({"sharded": 1}, [{"path": "ps"}]),
 }
+PARTITIONED = {"part_v2", "part_v1", "part_v2_sharded"}
+
+
+def save_path(d, s):
+    p = os.path.join(str(d), s["path"])
+    return "file://" + p if s.get("uri") else p
 
 
 def tool(lines):
@@ -76,9 +126,28 @@ def tool(lines):
     return [json.loads(x) for x in r.stdout.splitlines()]
 
 
-def var_lines(specs, zero=False):
+def part_lines(s, k, zero=False):
+    """saver_tool lines for the k parts (fixed_size_partitioner(k)) of spec s."""
+    arr = spec_array(s)
+    full = ",".join(map(str, s["shape"]))
+    out = []
+    for i, (offset, size) in enumerate(part_extents(s["shape"][0], k)):
+        part = arr[offset : offset + size]
+        hexv = "00" * part.nbytes if zero else np.ascontiguousarray(part).tobytes().hex()
+        slice_spec = ":".join([f"{offset},{size}"] + ["-"] * (arr.ndim - 1))
+        dims = ",".join(map(str, part.shape))
+        out.append(f"var {s['name']}/part_{i} {s['dtype']} {dims} {hexv} part={s['name']};{full};{slice_spec}")
+    return out
+
+
+def var_lines(specs, zero=False, parts=True):
+    """Variables for saver_tool; a partitioned spec becomes its parts (parts=True) or one
+    whole variable."""
     out = []
     for s in specs:
+        if s.get("partitions") and parts:
+            out += part_lines(s, s["partitions"], zero)
+            continue
         hexv = s["hex"]
         if zero:
             hexv = "00" * (len(hexv) // 2)
@@ -95,7 +164,7 @@ def saver_line(opts):
 
 
 def save_line(d, s):
-    line = f"save {os.path.join(d, s['path'])}"
+    line = f"save {save_path(d, s)}"
     if "step" in s:
         line += f" step={s['step']}"
     if "latest" in s:
@@ -124,7 +193,7 @@ def world(tmp_path_factory):
     tasks = []
     ours = {}
     for name, (opts, saves) in SCENARIOS.items():
-        specs = variables(bool(opts.get("sharded")))
+        specs = variables(bool(opts.get("sharded")), partitioned=name in PARTITIONED)
         tf_dir = tmp / "tf" / name
         our_dir = tmp / "ours" / name
         tf_dir.mkdir(parents=True)
@@ -136,12 +205,14 @@ def world(tmp_path_factory):
                 "dir": str(tf_dir),
                 "vars": specs,
                 "saver": opts,
-                "saves": [dict(s, path=str(tf_dir / s["path"])) for s in saves],
+                "saves": [dict(s, path=save_path(tf_dir, s)) for s in saves],
             }
         )
         out = tool(var_lines(specs) + [saver_line(opts)] + [save_line(str(our_dir), s) for s in saves] + ["last"])
         assert all(o["ok"] for o in out), out
         ours[name] = {
+            "opts": opts,
+            "meta": saves[-1].get("meta", True),
             "dir": str(our_dir),
             "paths": [o["path"] for o in out if "path" in o],
             "last": out[-1]["last"],
@@ -155,8 +226,39 @@ def world(tmp_path_factory):
         {"name": name, "op": "read", "path": o["paths"][-1], "vars": o["specs"], "saver": {}}
         for name, o in ours.items()
     ]
+    # TF restores our partitioned V2 checkpoint into unpartitioned variables too (TF's V1
+    # reader cannot assemble slices).
+    read_tasks.append(
+        {
+            "name": "full_from_part_v2",
+            "op": "read",
+            "path": ours["part_v2"]["paths"][-1],
+            "vars": [{k: v for k, v in s.items() if k != "partitions"} for s in ours["part_v2"]["specs"]],
+            "saver": {},
+        }
+    )
+    # TF imports our .meta, restores our checkpoint through it and saves through it.
+    for name, o in ours.items():
+        if not o["meta"]:
+            continue
+        resave_dir = tmp / "resave" / name
+        resave_dir.mkdir(parents=True)
+        read_tasks.append(
+            {
+                "name": "import_" + name,
+                "op": "import",
+                "meta": meta_file(o["paths"][-1]),
+                "path": o["paths"][-1],
+                "resave": str(resave_dir / "r"),
+            }
+        )
     tf_read = run_tf(read_tasks, tmp, "read")
     return {"tmp": tmp, "tf": tf_written, "tf_read": tf_read, "ours": ours}
+
+
+def meta_file(checkpoint_path):
+    """Saver's meta graph file name: a V1 shard pattern suffix dropped, ".meta" appended."""
+    return re.sub(r"-[\d?]+-of-\d+$", "", checkpoint_path) + ".meta"
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
@@ -177,7 +279,11 @@ def test_tf_checkpoint_restores_through_ours(world, name):
     tf_res = world["tf"][name]
     assert tf_res["ok"], tf_res.get("trace")
     specs = world["ours"][name]["specs"]
-    out = tool(var_lines(specs, zero=True) + ["saver", f"restore {tf_res['paths'][-1]}"] + [f"get {s['name']}" for s in specs])
+    out = tool(
+        var_lines(specs, zero=True, parts=False)
+        + ["saver", f"restore {tf_res['paths'][-1]}"]
+        + [f"get {s['name']}" for s in specs]
+    )
     assert out[len(specs) + 1]["ok"], out[len(specs) + 1]
     for s, got in zip(specs, out[len(specs) + 2 :]):
         assert got["hex"] == s["hex"], s["name"]
@@ -221,3 +327,72 @@ def test_checkpoint_files_byte_identical(world, name):
         assert (tf_dir / f).read_bytes() == (our_dir / f).read_bytes(), f
         compared += 1
     assert compared > 0
+
+
+def part_hex(s, offset, size):
+    return np.ascontiguousarray(spec_array(s)[offset : offset + size]).tobytes().hex()
+
+
+@pytest.mark.parametrize("name", sorted(PARTITIONED))
+def test_tf_partitioned_checkpoint_into_other_partitioning(world, name):
+    """SV-51: TF's 3-way partitioned save restores into our variable split 2 ways."""
+    tf_res = world["tf"][name]
+    assert tf_res["ok"], tf_res.get("trace")
+    specs = [s for s in world["ours"][name]["specs"] if s.get("partitions")]
+    lines = []
+    for s in specs:
+        lines += part_lines(s, 2, zero=True)
+    gets = [f"get {s['name']}/part_{i}" for s in specs for i in range(2)]
+    out = tool(lines + ["saver", f"restore {tf_res['paths'][-1]}"] + gets)
+    assert out[len(lines) + 1]["ok"], out[len(lines) + 1]
+    got = iter(out[len(lines) + 2 :])
+    for s in specs:
+        for offset, size in part_extents(s["shape"][0], 2):
+            assert next(got)["hex"] == part_hex(s, offset, size), s["name"]
+
+
+def test_our_partitioned_v2_checkpoint_into_unpartitioned_tf_variables(world):
+    """SV-51: TF restores the slices we saved into whole variables (V2 assembles slices)."""
+    res = world["tf_read"]["full_from_part_v2"]
+    assert res["ok"], res.get("trace")
+    for s in world["ours"]["part_v2"]["specs"]:
+        assert res["values"][s["name"]] == s["hex"], s["name"]
+
+
+META_SCENARIOS = [n for n, (_, saves) in SCENARIOS.items() if saves[-1].get("meta", True)]
+
+
+@pytest.mark.parametrize("name", META_SCENARIOS)
+def test_tf_import_meta_graph_restores_ours(world, name):
+    """tf.compat.v1.train.import_meta_graph(our .meta) + saver.restore(sess, our path) gives
+    every variable its saved bits; the initializers give zeros; the filename tensor defaults to
+    Saver(filename=...) (SV-08, "model" when not given)."""
+    res = world["tf_read"]["import_" + name]
+    assert res["ok"], res.get("trace")
+    specs = world["ours"][name]["specs"]
+    expected = {}
+    for s in specs:
+        if s.get("partitions"):
+            for i, (offset, size) in enumerate(part_extents(s["shape"][0], s["partitions"])):
+                expected[f"{s['name']}/part_{i}"] = part_hex(s, offset, size)
+        else:
+            expected[s["name"]] = s["hex"]
+    assert res["values"] == expected
+    assert res["initial"] == {k: "00" * (len(v) // 2) for k, v in expected.items()}
+    assert res["filename"] == world["ours"][name]["opts"].get("filename", "model")
+
+
+@pytest.mark.parametrize("name", META_SCENARIOS)
+def test_tf_save_through_our_meta_graph_restores_through_ours(world, name):
+    """The save subgraph of our .meta (SaveV2 / SaveSlices, sharded: ShardedFilename +
+    MergeV2Checkpoints / ShardedFilespec), run by TF, writes a checkpoint we restore
+    bit-exactly."""
+    res = world["tf_read"]["import_" + name]
+    assert res["ok"], res.get("trace")
+    specs = world["ours"][name]["specs"]
+    out = tool(var_lines(specs, zero=True, parts=False) + ["saver", f"restore {res['resaved']}"]
+               + [f"get {s['name']}" for s in specs])
+    n = len(specs) + 1
+    assert out[n]["ok"], out[n]
+    for s, got in zip(specs, out[n + 1 :]):
+        assert got["hex"] == s["hex"], s["name"]

@@ -12,7 +12,15 @@ Ops (a variable spec is {"name", "dtype" (numpy name), "shape", "hex" (raw bytes
           "states": {state file name: text}}
   read   {"path", "vars", "saver": {...}}: fresh graph with zero-valued variables of the given
          dtype/shape, Saver.restore(path) -> {"values": {name: hex}}
-Saver options: sharded, max_to_keep, v1, pad, relative, reshape (same names as saver_tool).
+  import {"meta", "path", "resave"}: fresh graph, tf.compat.v1.train.import_meta_graph(meta),
+         then: the variables' values after running their initializers ("initial": {op name:
+         hex}), the saver's restore(path) ("values": {op name: hex}), the filename tensor's
+         default ("filename"), and the imported saver's save(resave) -> "resaved" (the path).
+A spec with "partitions": k is one tf.compat.v1.get_variable partitioned by
+fixed_size_partitioner(k) along axis 0 (parts "<name>/part_<i>", one checkpoint key <name>);
+its value is loaded into the parts after initialisation and read back whole.
+Saver options: sharded, max_to_keep, v1, pad, relative, reshape, filename (same names as
+saver_tool).
 """
 
 import json
@@ -38,18 +46,52 @@ def make_saver(opts):
         pad_step_number=bool(opts.get("pad")),
         save_relative_paths=bool(opts.get("relative")),
         reshape=bool(opts.get("reshape")),
+        filename=opts.get("filename"),
     )
+
+
+def spec_array(s):
+    return np.frombuffer(bytes.fromhex(s["hex"]), dtype=np.dtype(s["dtype"])).reshape(s["shape"])
 
 
 def make_vars(specs, zero):
     out = []
     for s in specs:
-        arr = np.frombuffer(bytes.fromhex(s["hex"]), dtype=np.dtype(s["dtype"])).reshape(s["shape"])
+        arr = spec_array(s)
         if zero:
             arr = np.zeros_like(arr)
         with tf1.device(s.get("device") or None):
-            out.append(tf1.Variable(arr, name=s["name"]))
+            if s.get("partitions"):
+                out.append(
+                    tf1.get_variable(
+                        s["name"],
+                        shape=arr.shape,
+                        dtype=tf.as_dtype(arr.dtype),
+                        initializer=tf1.zeros_initializer(),
+                        partitioner=tf1.fixed_size_partitioner(s["partitions"]),
+                    )
+                )
+            else:
+                out.append(tf1.Variable(arr, name=s["name"]))
     return out
+
+
+def load_partitions(sess, specs, variables):
+    """Gives each part of a partitioned variable its slice of the spec's value."""
+    for s, v in zip(specs, variables):
+        if not s.get("partitions"):
+            continue
+        arr = spec_array(s)
+        for part in v:
+            info = part._get_save_slice_info()  # noqa: SLF001 - TF exposes no public accessor
+            index = tuple(slice(o, o + n) for o, n in zip(info.var_offset, info.var_shape))
+            part.load(arr[index], sess)
+
+
+def value_hex(sess, v):
+    if hasattr(v, "as_tensor"):  # a PartitionedVariable: read it whole
+        v = v.as_tensor()
+    return np.ascontiguousarray(sess.run(v)).tobytes().hex()
 
 
 def session():
@@ -59,11 +101,12 @@ def session():
 def op_write(task):
     g = tf.Graph()
     with g.as_default():
-        make_vars(task["vars"], zero=False)
+        variables = make_vars(task["vars"], zero=False)
         saver = make_saver(task["saver"])
         paths = []
         with session() as sess:
             sess.run(tf1.global_variables_initializer())
+            load_partitions(sess, task["vars"], variables)
             for s in task["saves"]:
                 p = saver.save(
                     sess,
@@ -92,8 +135,23 @@ def op_read(task):
             saver.restore(sess, task["path"])
             values = {}
             for spec, v in zip(task["vars"], variables):
-                values[spec["name"]] = np.ascontiguousarray(sess.run(v)).tobytes().hex()
+                values[spec["name"]] = value_hex(sess, v)
     return {"values": values}
+
+
+def op_import(task):
+    g = tf.Graph()
+    with g.as_default():
+        saver = tf1.train.import_meta_graph(task["meta"])
+        variables = tf1.global_variables()
+        with session() as sess:
+            sess.run(tf1.global_variables_initializer())
+            initial = {v.op.name: value_hex(sess, v) for v in variables}
+            saver.restore(sess, task["path"])
+            values = {v.op.name: value_hex(sess, v) for v in variables}
+            filename = sess.run(saver.saver_def.filename_tensor_name).decode()
+            resaved = saver.save(sess, task["resave"], write_meta_graph=False, write_state=False)
+    return {"initial": initial, "values": values, "filename": filename, "resaved": resaved}
 
 
 def main():
@@ -103,7 +161,7 @@ def main():
     results = {}
     for task in job["tasks"]:
         try:
-            out = {"write": op_write, "read": op_read}[task["op"]](task)
+            out = {"write": op_write, "read": op_read, "import": op_import}[task["op"]](task)
             out["ok"] = True
         except Exception as e:  # noqa: BLE001 - reported to the test
             out = {"ok": False, "error": f"{type(e).__name__}: {e}", "trace": traceback.format_exc()}

@@ -8,6 +8,7 @@
 //        DIMS "2,3" or "-" (scalar); HEX the raw little-endian bytes.
 //        -> {"ok":true}
 //   saver [sharded=1] [max_to_keep=N] [v1=1] [pad=1] [relative=1] [reshape=1] [hours=H]
+//         [filename=F]
 //        -> builds a Saver over every var so far (list form)
 //   save PATH [step=N] [latest=F] [meta=0] [state=0]   -> {"ok":true,"path":P|null}
 //   restore PATH      -> {"ok":true} or {"ok":false,"code":"NOT_FOUND","message":...}
@@ -107,6 +108,7 @@ int main() {
       o.save_relative_paths = kv["relative"] == "1";
       o.reshape = kv["reshape"] == "1";
       if (kv.count("hours")) o.keep_checkpoint_every_n_hours = std::stod(kv["hours"]);
+      if (kv.count("filename")) o.filename = kv["filename"];
       std::vector<ckpt::VariablePtr> list(vars.begin(), vars.end());
       auto s = ckpt::Saver::Create(ckpt::VarList::List(list), o);
       if (!s.ok()) {
