@@ -6,7 +6,6 @@ set -euo pipefail
 
 APT_PACKAGES=(g++ cmake ninja-build pkg-config libleveldb-dev libsnappy-dev libprotobuf-dev protobuf-compiler
               libisal-dev libgtest-dev)
-PIP_PACKAGES=(numpy pytest tensorflow-cpu)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -25,10 +24,23 @@ fi
 
 if [ "${1:-}" != "--no-python" ]; then
   PY=${PYTHON:-python3}
+  # module to import -> pip requirement. torch==2.13.0 resolves to the CPU
+  # build this machine kind carries; jax, torch and safetensors are test
+  # peers only (the library never imports them).
   need=()
-  $PY -c "import numpy" 2>/dev/null || need+=(numpy)
-  $PY -c "import pytest" 2>/dev/null || need+=(pytest)
-  $PY -c "import tensorflow" 2>/dev/null || need+=(tensorflow-cpu)
+  while read -r mod req; do
+    $PY -c "import $mod" 2>/dev/null || need+=("$req")
+  done <<'PKGS'
+numpy numpy
+pytest pytest
+tensorflow tensorflow-cpu
+nanobind nanobind
+scikit_build_core scikit-build-core
+ml_dtypes ml_dtypes
+safetensors safetensors
+torch torch==2.13.0
+jax jax
+PKGS
   if ((${#need[@]})); then
     echo "setup: installing Python packages: ${need[*]}"
     $PY -m pip install -q "${need[@]}"

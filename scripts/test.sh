@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds and runs every test: C++ unit tests and fuzz replay/run (ctest),
-# the same under ASan+UBSan, the installed-package consumer test, and the
+# the same under ASan+UBSan, the async/manager tests under TSan, the installed-package consumer test, and the
 # Python tests (CLI, shared TensorFlow test data, differential tests against
 # real TensorFlow). Exits non-zero on the first failing stage.
 set -euo pipefail
@@ -31,4 +31,11 @@ scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCKPT_SANITIZE=ad
 echo "=== C++ tests under ASan+UBSan ==="
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --output-on-failure -j2 --timeout 900)
+echo "=== build (TSan: the async saving and manager tests) ==="
+scripts/build.sh build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCKPT_SANITIZE=thread \
+  -DCKPT_BUILD_BENCH=OFF -DCKPT_BUILD_TOOLS=OFF -DCKPT_BUILD_FUZZ=OFF -DCKPT_BUILD_EXAMPLES=OFF --target ckpt_unit_tests
+
+echo "=== async and manager tests under TSan ==="
+TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" build-tsan/tests/ckpt_unit_tests \
+  --gtest_filter='*Async*:*BackgroundWriter*:*Staging*:*Manager*'
 echo "=== all tests passed ==="
