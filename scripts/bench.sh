@@ -5,32 +5,71 @@
 # filesystem, then prints a combined summary. Never part of pass/fail.
 #
 # Usage: scripts/bench.sh [--dir D] [--total-mib N=1024] [--tensors T=128] [--reps R=3] [--tiny K=100000]
+#        scripts/bench.sh --async [--dir D] [--total-mib N=256] [--tensors T=32] [--reps R=5]
 #   --dir D   parent directory for the data; a fresh subdirectory is created
 #             under it and removed afterwards (default:
 #             build-bench/bench-data). Pick a directory on the disk you care about.
-# Builds Release into build-bench/ (only the bench target). Idempotent: re-runs
+#   --async   run only bench/async_bench: the stall of an async Save against a
+#             memcpy of the same bytes, and a CPU-bound loop's step rate with
+#             no / async / sync checkpoints (no TensorFlow needed).
+# Builds Release into build-bench/ (only the bench target; CKPT_BENCH_BUILD_DIR picks another tree). Idempotent: re-runs
 # rebuild only what changed; installs tensorflow-cpu / numpy with pip only when
 # they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-build="$root/build-bench"
+build="${CKPT_BENCH_BUILD_DIR:-$root/build-bench}"  # override: an existing build tree with CKPT_BUILD_BENCH=ON
 
 parent="$build/bench-data"
 total_mib=1024 tensors=128 reps=3 tiny=100000
+async=0 total_mib_set=0 tensors_set=0 reps_set=0
 while (($#)); do
   case $1 in
+    --async) async=1; shift ;;
     --dir) parent=$2; shift 2 ;;
-    --total-mib) total_mib=$2; shift 2 ;;
-    --tensors) tensors=$2; shift 2 ;;
-    --reps) reps=$2; shift 2 ;;
+    --total-mib) total_mib=$2; total_mib_set=1; shift 2 ;;
+    --tensors) tensors=$2; tensors_set=1; shift 2 ;;
+    --reps) reps=$2; reps_set=1; shift 2 ;;
     --tiny) tiny=$2; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
 
 PY=${PYTHON:-python3}
+if ((async)); then
+  ((total_mib_set)) || total_mib=256
+  ((tensors_set)) || tensors=32
+  ((reps_set)) || reps=5
+  echo "=== build (Release, $build) ==="
+  if [ ! -f "$build/CMakeCache.txt" ]; then
+    cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCKPT_BUILD_TESTS=OFF \
+      -DCKPT_BUILD_TOOLS=OFF -DCKPT_BUILD_EXAMPLES=OFF -DCKPT_BUILD_FUZZ=OFF >/dev/null
+  fi
+  if ! ninja -C "$build" -j2 async_bench >"$build/bench-build.log" 2>&1; then
+    grep -E -A3 'error|FAILED' "$build/bench-build.log" | head -40 >&2
+    echo "bench.sh: build failed (full log: $build/bench-build.log)" >&2
+    exit 1
+  fi
+  mkdir -p "$parent"
+  data=$(mktemp -d "$parent/run.XXXXXX")
+  log=$(mktemp)
+  trap 'rm -rf "$data" "$log"' EXIT
+  echo "=== async_bench ==="
+  "$build/bench/async_bench" --dir "$data" --total-mib "$total_mib" --tensors "$tensors" --reps "$reps" | tee "$log"
+  echo
+  echo "=== summary (load average now $(cut -d' ' -f1-3 /proc/loadavg)) ==="
+  $PY - "$log" <<'EOF'
+import json, sys
+c = json.loads([l for l in open(sys.argv[1]) if l.startswith("JSON ")][-1][5:])
+print(f"async: {c['total_mib']:.0f} MiB in {c['tensors']} tensors: stall {1e3 * c['async_stall_s']:.1f} ms = "
+      f"{c['stall_over_memcpy']:.2f}x memcpy ({1e3 * c['memcpy_s']:.1f} ms); sync save {1e3 * c['sync_save_s']:.1f} ms; "
+      f"step rate with a save every {c['steps_per_save']} steps: async {c['async_over_none']:.3f}x, "
+      f"sync {c['sync_over_none']:.3f}x of no-checkpoint (blocked in save per run: async "
+      f"{1e3 * c['blocked_async_s']:.0f} ms, sync {1e3 * c['blocked_sync_s']:.0f} ms)")
+EOF
+  exit 0
+fi
 if ! $PY -c "import tensorflow, numpy" 2>/dev/null; then
   echo "=== installing tensorflow-cpu numpy (pip) ==="
   $PY -m pip install -q tensorflow-cpu numpy

@@ -115,7 +115,8 @@ struct CheckpointOptions {
   // Staging buffer sets for async saves. 1 (TF's behaviour): a save waits
   // for the previous write to finish before snapshotting. 2: a save can
   // snapshot while the previous one is still being written, at the cost of
-  // a second copy of the model in memory. Values < 1 count as 1.
+  // a second copy of the model in memory. Values < 1 count as 1. Fixed by
+  // the first async save of a Checkpoint; later values are ignored.
   int async_staging_buffers = 1;
 
   bool async() const { return enable_async || experimental_enable_async_checkpoint; }

@@ -265,6 +265,29 @@ class PosixMemoryRegion final : public ReadOnlyMemoryRegion {
   uint64_t n_;
 };
 
+// A regular file opened read-only, with its size. Directories are refused
+// (open() succeeds on them, reads would fail later with a less clear error).
+struct OpenedFile {
+  int fd;
+  uint64_t size;
+};
+
+Result<OpenedFile> OpenForReading(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return io::ErrnoToStatus(errno, "open " + path);
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return io::ErrnoToStatus(err, "stat " + path);
+  }
+  if (S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    return FailedPreconditionError(path + " is a directory, not a file");
+  }
+  return OpenedFile{fd, static_cast<uint64_t>(st.st_size)};
+}
+
 // flock() on a descriptor of our own: conflicts with other processes and with
 // other descriptors in this process; released when the descriptor closes
 // (also when the process dies, so a crashed run never leaves a stale lock).
@@ -294,15 +317,9 @@ class PosixFileSystem final : public FileSystem {
   }
 
   Result<std::unique_ptr<ReadOnlyMemoryRegion>> NewReadOnlyMemoryRegion(const std::string& path) override {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return io::ErrnoToStatus(errno, "open " + path);
-    struct stat st;
-    if (::fstat(fd, &st) != 0) {
-      const int err = errno;
-      ::close(fd);
-      return io::ErrnoToStatus(err, "stat " + path);
-    }
-    const uint64_t n = static_cast<uint64_t>(st.st_size);
+    ASSIGN_OR_RETURN(OpenedFile f, OpenForReading(path));
+    const int fd = f.fd;
+    const uint64_t n = f.size;
     void* p = nullptr;
     if (n > 0) {
       p = ::mmap(nullptr, n, PROT_READ, MAP_SHARED, fd, 0);
@@ -334,20 +351,8 @@ class PosixFileSystem final : public FileSystem {
   }
 
   Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return io::ErrnoToStatus(errno, "open " + path);
-    struct stat st;
-    if (::fstat(fd, &st) != 0) {
-      const int err = errno;
-      ::close(fd);
-      return io::ErrnoToStatus(err, "stat " + path);
-    }
-    if (S_ISDIR(st.st_mode)) {
-      ::close(fd);
-      return FailedPreconditionError(path + " is a directory, not a file");
-    }
-    return std::unique_ptr<RandomAccessFile>(
-        std::make_unique<PosixRandomAccessFile>(path, fd, static_cast<uint64_t>(st.st_size)));
+    ASSIGN_OR_RETURN(OpenedFile f, OpenForReading(path));
+    return std::unique_ptr<RandomAccessFile>(std::make_unique<PosixRandomAccessFile>(path, f.fd, f.size));
   }
 
   Status FileExists(const std::string& path) override {

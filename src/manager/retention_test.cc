@@ -133,6 +133,15 @@ TEST(RetentionTest, KeepEveryNHoursWorkedExample_CM19_CM20) {
   EXPECT_EQ(Paths(m3), (std::vector<std::string>{"ckpt-5", "ckpt-6"}));
 }
 
+TEST(RetentionTest, ZeroHoursMeansNoPreservation_CM19) {
+  // TF tests the option for truthiness: 0 hours preserves nothing.
+  ManagerState s;
+  for (int i = 1; i <= 3; ++i) RecordCheckpoint(s, "c-" + std::to_string(i), 1000.0 * i);
+  SweepResult r = Sweep(s, RetentionPolicy{1, 0.0});
+  EXPECT_TRUE(r.preserved.empty());
+  EXPECT_EQ(r.deleted, (std::vector<std::string>{"c-1", "c-2"}));
+}
+
 TEST(RetentionTest, WithoutKeepOptionLastPreservedIsCarried_CM21) {
   ManagerState s = Recover(Stored({"c-1"}, {500}, 400), 600).state;
   RecordCheckpoint(s, "c-2", 700);
