@@ -2,11 +2,13 @@
 // reporting, checkpoint path resolution and value/JSON formatting.
 //
 // Each subcommand lives in its own file (ls.cc, dump.cc, verify.cc,
-// latest.cc) and is a few lines over the public API in include/ckpt/; this
-// header holds only presentation helpers, never checkpoint logic.
+// latest.cc, diff.cc, convert.cc, graph.cc) and is a few lines over the
+// public API in include/ckpt/; this header holds only presentation helpers,
+// never checkpoint logic.
 //
-// Exit codes (every subcommand): 0 success, 1 an error from the library
-// (its Status printed on stderr), 2 a usage error (message on stderr).
+// Exit codes: 0 success, 1 an error from the library (its Status printed on
+// stderr), 2 a usage error (message on stderr). `ckpt diff` follows diff(1)
+// instead: 0 identical, 1 different, 2 error of any kind.
 #pragma once
 
 #include <ckpt/bundle.h>
@@ -39,6 +41,9 @@ const Command& LsCommand();
 const Command& DumpCommand();
 const Command& VerifyCommand();
 const Command& LatestCommand();
+const Command& DiffCommand();
+const Command& ConvertCommand();
+const Command& GraphCommand();
 
 // Parsed command line of one subcommand: flags anywhere, "--" ends flags.
 struct Args {
@@ -103,5 +108,9 @@ std::string ShapeString(const ckpt::TensorShape& shape);
 // NaN/Inf as "nan"/"inf"/"-inf" (quoted in JSON, bare in text), complex as
 // [re, im], bool as true/false.
 void AppendElement(const ckpt::Tensor& t, int64_t i, bool json, std::string* out);
+// A double with the fewest digits that round-trip; NaN/Inf as in AppendElement.
+void AppendDouble(double v, bool json, std::string* out);
+// "1.5 MB" style (decimal units) for humans.
+std::string HumanBytes(int64_t bytes);
 
 }  // namespace ckpt_cli

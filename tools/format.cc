@@ -312,4 +312,19 @@ void AppendElement(const ckpt::Tensor& t, int64_t i, bool json, std::string* out
   }
 }
 
+void AppendDouble(double v, bool json, std::string* out) { AppendFloating(v, json, out); }
+
+std::string HumanBytes(int64_t bytes) {
+  static const char* kUnits[] = {"B", "kB", "MB", "GB", "TB", "PB"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1000 && u < 5) {
+    v /= 1000;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), u == 0 ? "%.0f %s" : "%.1f %s", v, kUnits[u]);
+  return buf;
+}
+
 }  // namespace ckpt_cli

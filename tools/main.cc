@@ -2,8 +2,11 @@
 //
 //   ckpt ls PATH [--json]        ckpt dump PATH KEY [--json]
 //   ckpt verify PATH [--json]    ckpt latest DIR
+//   ckpt diff A B [--json]       ckpt convert SRC DST
+//   ckpt graph PATH [--json]
 //
-// Exit codes: 0 success, 1 error reported by the library, 2 usage error.
+// Exit codes: 0 success, 1 error reported by the library, 2 usage error
+// (`ckpt diff`: 0 identical, 1 different, 2 error).
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -14,14 +17,17 @@
 namespace {
 
 const ckpt_cli::Command* const kCommands[] = {&ckpt_cli::LsCommand(), &ckpt_cli::DumpCommand(),
-                                              &ckpt_cli::VerifyCommand(), &ckpt_cli::LatestCommand()};
+                                              &ckpt_cli::VerifyCommand(), &ckpt_cli::LatestCommand(),
+                                              &ckpt_cli::DiffCommand(), &ckpt_cli::ConvertCommand(),
+                                              &ckpt_cli::GraphCommand()};
 
 void PrintTopUsage(std::FILE* f) {
   std::fprintf(f,
                "usage: ckpt COMMAND [ARGS...]\n\n"
                "Inspect TensorFlow V2 checkpoints (tensor bundles). PATH is a checkpoint prefix\n"
                "(PREFIX.index exists), its .index file, or a directory whose `checkpoint` state\n"
-               "file names the latest checkpoint.\n\n"
+               "file names the latest checkpoint. diff and convert also take safetensors and\n"
+               ".npz files.\n\n"
                "commands:\n");
   for (const auto* c : kCommands) {
     std::fprintf(f, "  %-8.*s %.*s\n", static_cast<int>(c->name.size()), c->name.data(),
@@ -29,7 +35,8 @@ void PrintTopUsage(std::FILE* f) {
   }
   std::fprintf(f,
                "\n`ckpt COMMAND --help` describes one command.\n"
-               "exit status: 0 success, 1 error (message on stderr), 2 usage error.\n");
+               "exit status: 0 success, 1 error (message on stderr), 2 usage error;\n"
+               "diff: 0 identical, 1 different, 2 error.\n");
 }
 
 }  // namespace

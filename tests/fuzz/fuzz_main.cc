@@ -22,6 +22,12 @@
 //                     bytes; also decoded with several other n.
 //   slice_key         DecodeTensorNameSlice (+ PrintableKey); decodable keys
 //                     must survive an encode/decode round trip.
+//   safetensors       OpenTensorSource on a .safetensors file (header length,
+//                     JSON, dtypes, shapes and offsets against the file size),
+//                     Read of every tensor, a self-diff and a conversion of
+//                     what reads to a bundle.
+//   npz               the same for a .npz archive (zip end records, ZIP64,
+//                     central directory, local headers, .npy headers, CRCs).
 //   checkpoint_state  ParseCheckpointStateText, GetCheckpointState and
 //                     LatestCheckpoint on an in-memory directory; parsed
 //                     states must survive a print/parse round trip.
@@ -74,6 +80,8 @@
 #include "base/crc32c.h"
 #include "ckpt/bundle.h"
 #include "ckpt/checkpoint_state.h"
+#include "ckpt/convert.h"
+#include "ckpt/diff.h"
 #include "ckpt/file_system.h"
 #include "ckpt/proto/tensor_bundle.pb.h"
 #include "ckpt/status.h"
@@ -1521,6 +1529,105 @@ std::vector<std::string> CheckpointStateSeeds() {
   return out;
 }
 
+
+// ---- safetensors / npz: foreign tensor files (ckpt/convert.h) ----
+
+std::string RunTensorFile(const std::string& input, TensorFileFormat format, const std::string& name) {
+  auto fs = NewMemoryFileSystem();
+  PutFile(fs.get(), name, input);
+  auto expected_error = [](const Status& st) {
+    return (st.code() == StatusCode::kDataLoss || st.code() == StatusCode::kUnimplemented ||
+            st.code() == StatusCode::kResourceExhausted) &&
+           !st.message().empty();
+  };
+  auto src = OpenTensorSource(name, format, fs.get());
+  if (!src.ok()) {
+    FUZZ_CHECK(expected_error(src.status()), "open: " + src.status().ToString());
+    return Sig(src.status(), 30);
+  }
+  int readable = 0;
+  for (const TensorEntry& e : (*src)->entries()) {
+    auto t = (*src)->Read(e.key);
+    if (!t.ok()) {
+      FUZZ_CHECK(expected_error(t.status()), "read " + e.key + ": " + t.status().ToString());
+      continue;
+    }
+    FUZZ_CHECK(e.unsupported.empty(), "an unsupported entry read fine: " + e.key);
+    FUZZ_CHECK(t->dtype() == e.dtype && t->shape() == e.shape, "read tensor disagrees with its entry: " + e.key);
+    if (e.byte_size >= 0) FUZZ_CHECK(static_cast<int64_t>(t->byte_size()) == e.byte_size, "byte size of " + e.key);
+    ++readable;
+  }
+  auto self = DiffTensorSources(**src, **src);
+  if (self.ok()) {
+    for (const auto& d : self->common) {
+      FUZZ_CHECK(d.kind == TensorDiff::Kind::kEqual || d.kind == TensorDiff::Kind::kUnreadable,
+                 "a tensor differs from itself: " + d.key);
+    }
+  } else {
+    FUZZ_CHECK(expected_error(self.status()), "self diff: " + self.status().ToString());
+  }
+  ConvertOptions o;
+  o.fs = fs.get();
+  o.from = format;
+  o.sync = false;
+  auto conv = ConvertTensorFile(name, "out", o);
+  if (conv.ok()) {
+    auto back = OpenTensorSource("out", TensorFileFormat::kCheckpoint, fs.get());
+    FUZZ_CHECK(back.ok(), "converted bundle does not open: " + back.status().ToString());
+    FUZZ_CHECK(static_cast<int64_t>((*back)->entries().size()) == conv->tensors_written, "converted tensor count");
+  } else {
+    FUZZ_CHECK(expected_error(conv.status()), "convert: " + conv.status().ToString());
+  }
+  return "OK:" + std::to_string(std::min(readable, 3)) + ":" + std::to_string(std::min<size_t>((*src)->entries().size(), 3));
+}
+
+std::string RunSafetensors(const std::string& input) {
+  return RunTensorFile(input, TensorFileFormat::kSafetensors, "f.safetensors");
+}
+std::string RunNpz(const std::string& input) { return RunTensorFile(input, TensorFileFormat::kNpz, "f.npz"); }
+
+bool MutateNone(std::string*, Rng&, const Mutator&, const std::vector<std::string>&) { return false; }
+
+// Seeds: a bundle with several dtypes (strings included) converted by ckpt itself.
+std::vector<std::string> ForeignSeeds(const char* out_name, bool zip64) {
+  auto fs = NewMemoryFileSystem();
+  {
+    BundleWriterOptions wo;
+    wo.fs = fs.get();
+    auto w = *BundleWriter::Create("src", wo);
+    (void)w->Add("a/f32", Filled(DType::kFloat, TensorShape{2, 3}, 1));
+    (void)w->Add("b/bf16", Filled(DType::kBFloat16, TensorShape{4}, 2));
+    (void)w->Add("c/bool", Filled(DType::kBool, TensorShape{3}, 3));
+    (void)w->Add("d/i64", Filled(DType::kInt64, TensorShape{}, 4));
+    (void)w->Add("e/empty", Filled(DType::kHalf, TensorShape{0, 2}, 5));
+    (void)w->Add("f/s", Tensor::FromStrings(TensorShape{2}, {"xy", ""}));
+    (void)w->Add("g/q", Filled(DType::kQInt8, TensorShape{2}, 6));
+    (void)w->Finish();
+  }
+  ConvertOptions o;
+  o.fs = fs.get();
+  o.sync = false;
+  o.force_zip64 = zip64;
+  std::vector<std::string> out;
+  if (ConvertTensorFile("src", out_name, o).ok()) out.push_back(*fs->ReadFileToString(out_name));
+  return out;
+}
+
+std::vector<std::string> SafetensorsSeeds() {
+  std::vector<std::string> out = ForeignSeeds("s.safetensors", false);
+  const std::string json = R"({"__metadata__":{"format":"pt"},"x":{"dtype":"F8_E8M0","shape":[2],"data_offsets":[0,2]}})";
+  std::string s;
+  for (int i = 0; i < 8; ++i) s += static_cast<char>((json.size() >> (8 * i)) & 0xff);
+  out.push_back(s + json + "ab");
+  return out;
+}
+
+std::vector<std::string> NpzSeeds() {
+  std::vector<std::string> out = ForeignSeeds("s.npz", false);
+  for (auto& z : ForeignSeeds("z.npz", true)) out.push_back(std::move(z));
+  return out;
+}
+
 std::vector<Target> AllTargets() {
   std::vector<Target> t;
   t.push_back({"index_table", IndexTableSeeds, RunIndexTable, MutateIndexTable, {}});
@@ -1533,6 +1640,13 @@ std::vector<Target> AllTargets() {
                MutateSliceKey,
                {std::string("\0\x01", 2), std::string("\0\xff", 2), std::string("\xff\0", 2), "\x80", "\x7f",
                 "\xff\xc0", "\xff\xff", std::string("\0", 1)}});
+  t.push_back({"safetensors", SafetensorsSeeds, RunSafetensors, MutateNone,
+               {"\"dtype\"", "\"shape\"", "\"data_offsets\"", "\"__metadata__\"", "\"F32\"", "\"BF16\"",
+                "\"F8_E8M0\"", "[", "]", "{", "}", ",", ":", "18446744073709551615", "-1", "\\u0000", "1e3"}});
+  t.push_back({"npz", NpzSeeds, RunNpz, MutateNone,
+               {"PK\x03\x04", "PK\x01\x02", "PK\x05\x06", "PK\x06\x06", "PK\x06\x07", "\x93NUMPY",
+                "'descr': ", "'<f8'", "'|O'", "'>i4'", "'<U3'", "True", "(0,)", "[('bfloat16', '<u2')]",
+                std::string("\x08\x00", 2), std::string("\xff\xff\xff\xff", 4)}});
   t.push_back({"checkpoint_state",
                CheckpointStateSeeds,
                RunCheckpointState,
