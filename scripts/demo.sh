@@ -64,9 +64,12 @@ awk '
 
 echo
 echo "== 5. the checkpoint directory, seen by the CLI =="
-for cmd in "latest $out/run" "ls $out/run" "verify $out/run"; do
+ref_latest=$(build/tools/ckpt latest "$out/reference")
+run_latest=$(build/tools/ckpt latest "$out/run")
+for cmd in "latest $out/run" "graph $run_latest" "verify $out/run" "diff $ref_latest $run_latest"; do
   echo "\$ ckpt $cmd"
   build/tools/ckpt $cmd
   echo
 done
+echo "\$ cat $out/run/checkpoint"
 cat "$out/run/checkpoint"
