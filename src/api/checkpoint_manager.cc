@@ -39,7 +39,7 @@ double WallClock() {
 
 std::string FormatSeconds(double s) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%g", s);
+  std::snprintf(buf, sizeof buf, "%f", s);  // TF formats with %f (CM-24)
   return buf;
 }
 
