@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "ckpt/checkpoint_state.h"
+#include "api/manager_test_fixture.h"
 #include "graph/graph_test_helpers.h"
 
 namespace ckpt {
@@ -18,51 +19,7 @@ using graph::testing::F;
 using graph::testing::FloatVar;
 using graph::testing::SetF;
 
-class ManagerTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    fs_ = NewMemoryFileSystem();
-    ASSERT_TRUE(fs_->CreateDir("/d").ok());
-  }
-
-  CheckpointOptions Opts() {
-    CheckpointOptions o;
-    o.fs = fs_.get();
-    return o;
-  }
-
-  CheckpointManagerOptions MOpts() {
-    CheckpointManagerOptions o;
-    o.clock = [this] { return now_; };
-    return o;
-  }
-
-  std::unique_ptr<CheckpointManager> Make(Checkpoint& c, std::optional<int> max_to_keep,
-                                          CheckpointManagerOptions o) {
-    auto m = CheckpointManager::Create(c, "/d", max_to_keep, std::move(o));
-    EXPECT_TRUE(m.ok()) << m.status().ToString();
-    return m.ok() ? std::move(*m) : nullptr;
-  }
-
-  std::string SaveOk(CheckpointManager& m, std::optional<int64_t> number = std::nullopt) {
-    auto r = m.Save(number);
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    if (!r.ok() || !*r) return "";
-    return **r;
-  }
-
-  bool Exists(const std::string& prefix) { return fs_->FileExists(prefix + ".index").ok(); }
-
-  CheckpointState State() {
-    auto s = GetCheckpointState("/d", kDefaultStateFilename, fs_.get());
-    EXPECT_TRUE(s.ok() && s->has_value());
-    return s.ok() && s->has_value() ? **s : CheckpointState{};
-  }
-
-  std::unique_ptr<FileSystem> fs_;
-  double now_ = 3;
-  std::unique_ptr<Variable> v_ = FloatVar({1, 2, 3});
-};
+using ManagerTest = testing_manager::ManagerFixture;
 
 TEST_F(ManagerTest, RejectsNonPositiveMaxToKeep_CM01) {
   Checkpoint c({{"v", v_.get()}}, Opts());
