@@ -8,7 +8,7 @@
 # Usage: scripts/demo.sh [OUT_DIR]   (default build/demo)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh --no-python >/dev/null
+scripts/setup.sh >/dev/null
 scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCKPT_BUILD_BENCH=OFF \
   --target train_demo --target ckpt_cli >/dev/null
 out=${1:-$(pwd)/build/demo}
@@ -73,3 +73,31 @@ for cmd in "latest $out/run" "graph $run_latest" "verify $out/run" "diff $ref_la
 done
 echo "\$ cat $out/run/checkpoint"
 cat "$out/run/checkpoint"
+
+echo
+echo "== 6. the Python twin (examples/train_demo.py): killed and resumed the same way =="
+if python3 -c "import numpy, nanobind" 2>/dev/null; then
+  scripts/build.sh build -DCKPT_BUILD_PYTHON=ON --target _ckpt >/dev/null
+  export PYTHONPATH="$(pwd)/build/python:$(pwd)/python"
+  py="python3 examples/train_demo.py --steps 120"
+  $py --dir "$out/py-reference" > "$out/py-reference.log" 2>&1
+  $py --dir "$out/py-run" --step-ms 20 > "$out/py-run1.log" 2>&1 &
+  pid=$!
+  until grep -q "^step 70 " "$out/py-run1.log" 2>/dev/null; do
+    kill -0 $pid 2>/dev/null || { echo "demo: the Python run ended before it could be killed" >&2; exit 1; }
+    sleep 0.05
+  done
+  kill -9 $pid
+  wait $pid 2>/dev/null || true
+  echo "killed at: $(grep '^step ' "$out/py-run1.log" | tail -n 1)"
+  $py --dir "$out/py-run" > "$out/py-run2.log" 2>&1
+  head -n 1 "$out/py-run2.log"
+  awk 'FNR == 1 { file++ }
+       file == 1 && $1 == "step" { ref[$2] = $4 }
+       file == 2 && $1 == "step" { n++; same += (ref[$2] == $4) }
+       END { printf "%d of %d resumed steps match the uninterrupted Python run bit for bit\n", same, n
+             exit (same == n && n > 0) ? 0 : 1 }' "$out/py-reference.log" "$out/py-run2.log"
+  build/tools/ckpt diff "$(build/tools/ckpt latest "$out/py-reference")" "$(build/tools/ckpt latest "$out/py-run")"
+else
+  echo "(skipped: needs numpy and nanobind; scripts/setup.sh installs them)"
+fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs every test: C++ unit tests and fuzz replay/run (ctest),
-# the same under ASan+UBSan, the async/manager tests under TSan, the installed-package consumer test, and the
+# the same under ASan+UBSan, the async/manager tests under TSan, the Python
+# package (pytest, and a pip install into a fresh venv), the installed-package consumer test, and the
 # Python tests (CLI, shared TensorFlow test data, differential tests against
 # real TensorFlow). Exits non-zero on the first failing stage.
 set -euo pipefail
@@ -9,7 +10,7 @@ root=$(pwd)
 scripts/setup.sh
 
 echo "=== build (RelWithDebInfo) ==="
-scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCKPT_BUILD_BENCH=OFF
+scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCKPT_BUILD_BENCH=OFF -DCKPT_BUILD_PYTHON=ON
 
 echo "=== C++ tests ==="
 (cd build && ctest --output-on-failure -j2 --timeout 600)
@@ -23,6 +24,12 @@ LD_LIBRARY_PATH="$root/build/_install/lib" build/_consumer/consumer "$root/build
 
 echo "=== Python tests (CLI, TF test data, differential vs TensorFlow) ==="
 CKPT_BUILD_DIR="$root/build" python3 -m pytest -q tests
+
+echo "=== Python package tests (the ckpt module from this build, side by side with TensorFlow) ==="
+CKPT_BUILD_DIR="$root/build" python3 -m pytest -q python/tests
+
+echo "=== Python package: pip install . into a fresh venv ==="
+CKPT_BUILD_DIR="$root/build" python3 -m pytest -q -m venv python/tests/test_venv_install.py
 
 echo "=== build (ASan+UBSan) ==="
 scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCKPT_SANITIZE=address,undefined \

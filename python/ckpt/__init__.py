@@ -1,0 +1,94 @@
+"""ckpt: TensorFlow's checkpoint API without TensorFlow.
+
+``import ckpt as train`` reads like ``tf.train``: Checkpoint, CheckpointManager,
+CheckpointOptions, Saver (TF1), latest_checkpoint, get_checkpoint_state,
+update_checkpoint_state, checkpoint_exists, load_checkpoint, list_variables,
+load_variable. Files are TensorFlow's; values are numpy / torch / jax /
+TensorFlow arrays (see docs/python.md).
+"""
+
+from __future__ import annotations
+
+# In a CMake build tree the extension module sits in <build>/python/ckpt while
+# the .py files stay in <repo>/python/ckpt: with both on sys.path this finds
+# the extension too (installed wheels have both in one directory).
+from pkgutil import extend_path
+
+__path__ = extend_path(__path__, __name__)
+
+
+def _load_native() -> None:
+    """Imports the extension with RTLD_DEEPBIND (where the platform has it).
+
+    TensorFlow exports the symbols of its own protobuf build globally; bound
+    deep, the extension and the system libprotobuf it links resolve against
+    each other, so `import tensorflow` and `import ckpt` can share a process.
+    """
+    import os
+    import sys
+
+    deepbind = getattr(os, "RTLD_DEEPBIND", 0)
+    if not deepbind or not hasattr(sys, "getdlopenflags"):
+        return
+    flags = sys.getdlopenflags()
+    sys.setdlopenflags(flags | deepbind)
+    try:
+        import importlib
+
+        importlib.import_module(__name__ + "._ckpt")
+    finally:
+        sys.setdlopenflags(flags)
+
+
+_load_native()
+from . import _ckpt  # noqa: E402  (already loaded by _load_native)
+from . import dtypes, errors  # noqa: E402
+from .checkpoint import Checkpoint, CheckpointLoadStatus, CheckpointOptions  # noqa: E402
+from .checkpoint_manager import CheckpointManager  # noqa: E402
+from .checkpoint_management import (  # noqa: E402
+    CheckpointState,
+    checkpoint_exists,
+    generate_checkpoint_state_proto,
+    get_checkpoint_mtimes,
+    get_checkpoint_state,
+    latest_checkpoint,
+    meta_graph_filename,
+    remove_checkpoint,
+    update_checkpoint_state,
+)
+from .dtypes import DType, as_dtype  # noqa: E402
+from .reader import CheckpointReader, NewCheckpointReader, list_variables, load_checkpoint, load_variable  # noqa: E402
+from .saver import Saver, SaverDef  # noqa: E402
+from .tracking import Module  # noqa: E402
+from .variables import Variable  # noqa: E402
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Checkpoint",
+    "CheckpointLoadStatus",
+    "CheckpointManager",
+    "CheckpointOptions",
+    "CheckpointReader",
+    "CheckpointState",
+    "DType",
+    "Module",
+    "NewCheckpointReader",
+    "Saver",
+    "SaverDef",
+    "Variable",
+    "as_dtype",
+    "checkpoint_exists",
+    "dtypes",
+    "errors",
+    "generate_checkpoint_state_proto",
+    "get_checkpoint_mtimes",
+    "get_checkpoint_state",
+    "latest_checkpoint",
+    "list_variables",
+    "load_checkpoint",
+    "load_variable",
+    "meta_graph_filename",
+    "remove_checkpoint",
+    "update_checkpoint_state",
+]

@@ -1,0 +1,33 @@
+"""Helpers shared by the python/tests modules."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SHARED_TESTDATA = REPO_ROOT.parent / "shared" / "testdata" / "tf"
+
+
+def import_or_skip(name: str):
+    """pytest.importorskip with a reason that says what to install."""
+    return pytest.importorskip(name, reason=f"{name} is not installed (pip install {name})")
+
+
+def python_env() -> dict:
+    """Environment for a subprocess that must import the same ckpt (sys.path as here)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    return env
+
+
+def run_python(code_or_script, *args, timeout=900) -> subprocess.CompletedProcess:
+    cmd = [sys.executable]
+    cmd += [str(code_or_script)] if isinstance(code_or_script, Path) else ["-c", code_or_script]
+    return subprocess.run(cmd + [str(a) for a in args], capture_output=True, text=True, timeout=timeout,
+                          env=python_env())

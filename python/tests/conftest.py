@@ -1,0 +1,52 @@
+"""Fixtures for the Python package tests (python/tests).
+
+`import ckpt` must work: either the package is installed (pip install .), or
+the tests run against a CMake build dir configured with -DCKPT_BUILD_PYTHON=ON:
+
+    CKPT_BUILD_DIR=<build> python -m pytest python/tests
+
+puts <build>/python and <repo>/python on sys.path (what scripts/test.sh does).
+Tests marked `venv` (a fresh virtualenv + pip install, minutes) run only when
+selected with `-m venv`.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SHARED_TESTDATA = REPO_ROOT.parent / "shared" / "testdata" / "tf"
+
+
+def _setup_path() -> None:
+    build = os.environ.get("CKPT_BUILD_DIR")
+    if build:
+        ext_dir = Path(build) / "python"
+        if not (ext_dir / "ckpt").is_dir():
+            return  # not a Python-enabled build: rely on an installed ckpt
+        for p in (str(REPO_ROOT / "python"), str(ext_dir)):
+            if p not in sys.path:
+                sys.path.insert(0, p)
+
+
+_setup_path()
+
+
+def pytest_collection_modifyitems(config, items):
+    markexpr = config.getoption("-m") or ""
+    if "venv" in markexpr:
+        return
+    skip = pytest.mark.skip(reason="fresh-venv install test: select it with `-m venv`")
+    for item in items:
+        if "venv" in item.keywords:
+            item.add_marker(skip)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "venv: fresh virtualenv install test (minutes); run with -m venv")
+    config.addinivalue_line("markers", "tf: runs TensorFlow in a subprocess")
