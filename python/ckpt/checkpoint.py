@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+import logging
 import os
 from typing import Any, Callable, List, Optional, Sequence, Union
 
@@ -11,6 +13,27 @@ from . import _ckpt
 from . import tracking as _tracking
 
 PathLike = Union[str, "os.PathLike[str]"]
+
+
+def _callback_arity(callback: Callable[..., Any]) -> int:
+    """Parameters as TF counts them (inspect.signature; *args counts as one)."""
+    try:
+        return len(inspect.signature(callback).parameters)
+    except (TypeError, ValueError):  # builtins without a signature: pass the path
+        return 1
+
+
+def _adapt_callback(callback: Callable[..., Any]) -> Callable[[str], Any]:
+    """The one-argument form the native layer calls (CO-08, CO-09)."""
+    n = _callback_arity(callback)
+    if n == 0:
+        return lambda path: callback()
+    if n == 1:
+        return callback
+    raise AssertionError(
+        "Callback functions for checkpoint are required to have 0 or 1"
+        f"parameters, but this has {n} parameters: {callback}"
+    )
 
 
 class CheckpointOptions:
@@ -45,10 +68,21 @@ class CheckpointOptions:
     ) -> None:
         if experimental_sharding_callback is not None:
             raise NotImplementedError("ckpt does not support experimental_sharding_callback")
+        if experimental_enable_async_checkpoint:
+            logging.getLogger("ckpt").warning(
+                "experimental_enable_async_checkpoint is deprecated. Use enable_async instead."  # CO-02
+            )
         self.experimental_io_device = experimental_io_device
-        self.experimental_enable_async_checkpoint = bool(experimental_enable_async_checkpoint)
-        self.enable_async = bool(enable_async)
-        self.experimental_write_callbacks = list(experimental_write_callbacks) if experimental_write_callbacks else None
+        # Either flag enables async; both then read the same value (CO-02).
+        use_async = bool(enable_async or experimental_enable_async_checkpoint)
+        self.experimental_enable_async_checkpoint = use_async
+        self.enable_async = use_async
+        if experimental_write_callbacks:
+            for callback in experimental_write_callbacks:
+                assert _callback_arity(callback) <= 1  # CO-07: TF's bare AssertionError
+        self.experimental_write_callbacks = (
+            list(experimental_write_callbacks) if experimental_write_callbacks is not None else None
+        )
         self.experimental_sharding_callback = None
         self.experimental_skip_slot_variables = bool(experimental_skip_slot_variables)
 

@@ -33,8 +33,11 @@ ckpt::CheckpointOptions CheckpointOptionsFromPython(nb::handle options, bool syn
   }
   if (nb::object v = get("experimental_io_device"); !v.is_none()) o.experimental_io_device = nb::cast<std::string>(v);
   if (nb::object v = get("experimental_write_callbacks"); !v.is_none()) {
+    // 0-parameter callables are called without the path; 2+ parameters are
+    // TF's AssertionError (CO-08, CO-09): ckpt.checkpoint._adapt_callback.
+    nb::object adapt = nb::module_::import_("ckpt.checkpoint").attr("_adapt_callback");
     for (nb::handle cb : v) {
-      nb::object fn = nb::borrow(cb);
+      nb::object fn = adapt(cb);
       // The callable is shared by copies of the options (one per save); its
       // last reference may be dropped on the writer thread, so the holder
       // takes the GIL to release it.
