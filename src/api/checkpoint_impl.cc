@@ -10,14 +10,14 @@ namespace ckpt {
 namespace {
 
 // One bundle from a list of named views.
-Status WriteBundle(FileSystem* fs, bool sync, const std::string& prefix, std::span<const async::NamedView> values) {
+Status WriteBundle(FileSystem* fs, bool sync, const std::string& prefix, std::span<const NamedView> values) {
   const std::string dir(Dirname(prefix));
   if (!dir.empty()) RETURN_IF_ERROR(fs->RecursivelyCreateDir(dir));
   BundleWriterOptions wo;
   wo.fs = fs;
   wo.sync = sync;
   ASSIGN_OR_RETURN(auto writer, BundleWriter::Create(prefix, wo));
-  for (const async::NamedView& v : values) RETURN_IF_ERROR(writer->Add(v.key, v.view));
+  for (const NamedView& v : values) RETURN_IF_ERROR(writer->Add(v.key, v.view));
   return writer->Finish();
 }
 
@@ -28,13 +28,6 @@ Status Notify(const std::vector<WriteCallback>& callbacks, const WriteCallback& 
   }
   if (after) RETURN_IF_ERROR(after(path));
   return OkStatus();
-}
-
-std::vector<async::NamedView> ToNamedViews(graph::SaveList& list) {
-  std::vector<async::NamedView> out;
-  out.reserve(list.entries.size());
-  for (auto& e : list.entries) out.push_back(async::NamedView{std::move(e.key), e.view});
-  return out;
 }
 
 }  // namespace
@@ -60,7 +53,7 @@ Result<std::string> Checkpoint::Impl::WriteAndNotify(const std::string& prefix, 
                                                      WriteCallback after, bool* written) {
   *written = false;
   ASSIGN_OR_RETURN(graph::SaveList list, core.Collect());
-  std::vector<async::NamedView> values = ToNamedViews(list);
+  const std::vector<NamedView>& values = list.entries;
   FileSystem* fs = core.fs();
 
   if (!options.async()) {

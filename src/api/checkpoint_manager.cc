@@ -204,9 +204,7 @@ class CheckpointManager::Impl {
     ASSIGN_OR_RETURN(std::vector<std::string> children, fs_->GetChildren(directory_.empty() ? "." : directory_));
     bool deleted_any = false;
     for (const std::string& p : prefixes) {
-      const bool confined =
-          !manager::DeletableFiles(directory_, p, {std::string(Basename(p)) + ".index"}).empty();
-      if (!confined) {
+      if (!manager::IsConfinedCheckpoint(directory_, p)) {
         // Deliberate: never delete outside our directory, or files not named
         // like checkpoints, whatever the state file says.
         LogWarning("CheckpointManager: not deleting " + p + ": it is not a checkpoint in " + directory_);

@@ -18,15 +18,13 @@
 #include <string_view>
 #include <vector>
 
+#include "base/named_view.h"
 #include "ckpt/status.h"
 #include "ckpt/tensor.h"
 
 namespace ckpt::async {
 
-struct NamedView {
-  std::string key;
-  TensorView view;
-};
+using ckpt::NamedView;
 
 class StagingBuffer {
  public:

@@ -180,14 +180,14 @@ Result<SaveList> CheckpointCore::Collect() {
   list.entries.reserve(g.values.size() + 1);
   for (SavedValue& v : g.values) {
     if (!v.attribute.value) return InvalidArgumentError("attribute " + v.key + " has no value function");
-    list.entries.push_back(SaveList::Entry{std::move(v.key), v.attribute.value()});
+    list.entries.push_back(NamedView{std::move(v.key), v.attribute.value()});
   }
   list.serialized_graph = std::make_unique<std::string>(g.proto.SerializeAsString());
   list.graph_element = std::make_unique<std::string_view>(*list.serialized_graph);
   TensorView graph_tensor;
   graph_tensor.dtype = DType::kString;
   graph_tensor.strings = std::span<const std::string_view>(list.graph_element.get(), 1);
-  list.entries.push_back(SaveList::Entry{std::string(kObjectGraphKey), graph_tensor});
+  list.entries.push_back(NamedView{std::string(kObjectGraphKey), graph_tensor});
   return list;
 }
 

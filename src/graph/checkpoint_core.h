@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/named_view.h"
 #include "ckpt/checkpoint.h"
 #include "ckpt/status.h"
 #include "graph/object_graph_builder.h"
@@ -25,11 +26,7 @@ class NameBasedRestore;
 // objects (and into this struct for the graph): valid until the objects
 // change or the struct dies. Moving keeps them valid.
 struct SaveList {
-  struct Entry {
-    std::string key;
-    TensorView view;
-  };
-  std::vector<Entry> entries;
+  std::vector<NamedView> entries;
   std::unique_ptr<std::string> serialized_graph;
   std::unique_ptr<std::string_view> graph_element;
 };

@@ -101,11 +101,16 @@ std::string Normal(std::string_view p) {
 
 }  // namespace
 
+bool IsConfinedCheckpoint(std::string_view dir, std::string_view prefix) {
+  const std::string_view base = Basename(prefix);
+  return !base.empty() && LooksLikeCheckpointName(base) && Normal(Dirname(prefix)) == Normal(dir);
+}
+
 std::vector<std::string> DeletableFiles(std::string_view dir, std::string_view prefix,
                                         const std::vector<std::string>& children) {
   std::vector<std::string> out;
+  if (!IsConfinedCheckpoint(dir, prefix)) return out;
   const std::string_view base = Basename(prefix);
-  if (base.empty() || !LooksLikeCheckpointName(base) || Normal(Dirname(prefix)) != Normal(dir)) return out;
   const std::string index = std::string(base) + ".index";
   if (std::find(children.begin(), children.end(), index) != children.end()) out.push_back(index);
   std::vector<std::string> data;

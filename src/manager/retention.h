@@ -76,6 +76,11 @@ bool SkipForInterval(std::optional<int64_t> last_step, int64_t step, int64_t int
 // unless prefix lies directly in `dir` (compared after lexical
 // normalisation) and <base> looks like `<name>-<digits>`. The index comes
 // first (a checkpoint without its index no longer counts as existing).
+// True when `prefix` lies directly in `dir` (after lexical normalisation) and
+// its base name looks like `<name>-<digits>`: the only checkpoints a manager
+// ever deletes.
+bool IsConfinedCheckpoint(std::string_view dir, std::string_view prefix);
+
 std::vector<std::string> DeletableFiles(std::string_view dir, std::string_view prefix,
                                         const std::vector<std::string>& children);
 
