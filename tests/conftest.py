@@ -6,8 +6,9 @@ Executables are found through the environment variable CKPT_BUILD_DIR (default
     $CKPT_BUILD_DIR/tools/ckpt                 the `ckpt` command-line tool
     $CKPT_BUILD_DIR/tests/tools/bundle_tool    test-only driver of BundleWriter/Reader
 
-A test that needs a missing executable is skipped with a message saying how to build it.
-The TensorFlow-written test files live outside the repository, in ../shared/testdata/tf.
+A test that needs a missing executable is skipped with a message saying how to build it (a failure
+under the README's test command: see pytest_support.py). The TensorFlow-written test files are
+tests/data/tf, in this repository.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from pathlib import Path
 
 import pytest
 
+from pytest_support import pytest_runtest_makereport, testdata  # noqa: F401 (the hook is used by pytest)
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED_TESTDATA = REPO_ROOT.parent / "shared" / "testdata" / "tf"
 
 
 def build_dir() -> Path:
@@ -90,11 +92,10 @@ def bundle_tool() -> Tool:
 
 
 @pytest.fixture(scope="session")
-def shared_testdata() -> Path:
-    """../shared/testdata/tf: checkpoints written by real TensorFlow (see its MANIFEST.md)."""
-    if not (SHARED_TESTDATA / "MANIFEST.md").is_file():
-        pytest.skip(f"shared TensorFlow test data not present at {SHARED_TESTDATA} (expected ../shared next to the repo)")
-    return SHARED_TESTDATA
+def tf_testdata() -> Path:
+    """tests/data/tf: checkpoints written by real TensorFlow (see its README.md and MANIFEST.md)."""
+    testdata("MANIFEST.md")
+    return testdata()
 
 
 # ---------------------------------------------------------------------------

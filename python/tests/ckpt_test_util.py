@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SHARED_TESTDATA = REPO_ROOT.parent / "shared" / "testdata" / "tf"
+if str(REPO_ROOT / "tests") not in sys.path:
+    sys.path.append(str(REPO_ROOT / "tests"))
+from pytest_support import TESTDATA, testdata  # noqa: E402,F401 (re-exported for the test modules)
 
 
 def import_or_skip(name: str):

@@ -66,7 +66,7 @@ def test_torch_round_trip_in_place(tmp_path, name):
     torch = import_or_skip("torch")
     tdt = getattr(torch, name if name != "bool" else "bool", None)
     if tdt is None:
-        pytest.skip(f"torch {torch.__version__} has no {name}")
+        pytest.skip(f"n/a: torch {torch.__version__} has no {name}")
     a = sample(NUMPY_DTYPES[name])
     t = torch.zeros(a.shape, dtype=tdt)
     t_src = torch.from_numpy(a.view(np.uint8).copy()).view(tdt).reshape(a.shape) if a.dtype.itemsize == 1 and \
@@ -122,7 +122,7 @@ def test_jax_round_trip_replaces_value(tmp_path, name):
     a = sample(NUMPY_DTYPES[name])
     src = jnp.asarray(a)
     if src.dtype != np.dtype(NUMPY_DTYPES[name]):
-        pytest.skip(f"jax stores {name} as {src.dtype} (x64 disabled)")
+        pytest.skip(f"n/a: jax stores {name} as {src.dtype} (x64 disabled)")
     p = ckpt.Checkpoint(params={"w": src}).write(tmp_path / "p")
     assert raw(ckpt.load_variable(p, "params/w/.ATTRIBUTES/VARIABLE_VALUE")) == raw(a)
     params = {"w": jnp.zeros(a.shape, dtype=src.dtype)}

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import ckpt
-from ckpt_test_util import SHARED_TESTDATA, run_python
+from ckpt_test_util import TESTDATA, run_python, testdata
 
 pytestmark = pytest.mark.tf
 
@@ -80,7 +80,7 @@ def ckpt_side(d: Path):
 def sides(tmp_path_factory):
     d = tmp_path_factory.mktemp("side_by_side")
     ours = ckpt_side(d)
-    proc = run_python(HERE / "tf_side.py", d, SHARED_TESTDATA)
+    proc = run_python(HERE / "tf_side.py", d, testdata())
     if proc.returncode != 0 and "No module named 'tensorflow'" in proc.stderr:
         pytest.skip("TensorFlow is not installed (pip install tensorflow-cpu)")
     assert proc.returncode == 0, proc.stderr[-4000:]
@@ -174,7 +174,7 @@ def test_reader_agrees_with_tf_on_real_checkpoints(sides):
     reads = theirs["reads"]
     assert len(reads) >= 20
     for rel, t in reads.items():
-        prefix = str(SHARED_TESTDATA / rel)
+        prefix = str(TESTDATA / rel)
         r = ckpt.load_checkpoint(prefix)
         assert r.get_variable_to_shape_map() == t["shapes"], rel
         assert {k: v.name for k, v in r.get_variable_to_dtype_map().items()} == t["dtypes"], rel

@@ -1,5 +1,5 @@
 // V1 (TensorSliceWriter) tables and CheckpointReader: byte-exact writing
-// against files TensorFlow wrote, reading the shared TF-written V1 test
+// against files TensorFlow wrote, reading the TF-written V1 test
 // vectors, slices, shards and corruption. Items: RD-01..RD-10, SV-13, SV-14.
 #include <gtest/gtest.h>
 
@@ -20,7 +20,7 @@ namespace {
 using format::V1Reader;
 using format::V1Writer;
 
-const std::string kTestdata = CKPT_SHARED_TESTDATA;
+const std::string kTestdata = CKPT_TESTDATA_DIR;
 
 std::string ReadHostFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -111,7 +111,7 @@ TEST_F(V1Test, AllDTypesByteExact) {
   EXPECT_TRUE(r->VerifyAll().ok());
 }
 
-// The shared TF-written V1 vectors are reproduced byte for byte.
+// The TF-written V1 vectors (tests/data/tf) are reproduced byte for byte.
 TEST_F(V1Test, SessionBundleFileByteExact) {
   auto w = *V1Writer::Create("/ck/export-00000-of-00001", WOpts());
   Tensor a = Make<float>(DType::kFloat, {}, {0.5f}), b = Make<float>(DType::kFloat, {}, {2.0f});

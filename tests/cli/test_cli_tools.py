@@ -22,11 +22,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from pytest_support import TESTDATA, testdata
+
 safetensors = pytest.importorskip("safetensors")
 import safetensors.numpy as st_numpy  # noqa: E402
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "testdata" / "tf"
-KERAS_CASE = SHARED / "tfx" / "keras_tuner_trial_epoch0"
+KERAS_CASE = TESTDATA / "tfx" / "keras_tuner_trial_epoch0"
 
 # TF dtype name -> safetensors header dtype, for everything both can hold.
 ST_DTYPES = {
@@ -753,8 +754,8 @@ def graph_json_matches_tf(ckpt_cli, path):
     return mine
 
 
-@pytest.mark.skipif(not KERAS_CASE.exists(), reason="shared testdata not present")
 def test_graph_of_real_keras_checkpoint_matches_tensorflow(ckpt_cli):
+    testdata(KERAS_CASE.relative_to(TESTDATA).as_posix())
     mine = graph_json_matches_tf(ckpt_cli, KERAS_CASE / "checkpoint")
     paths = [n["path"] for n in mine["nodes"]]
     assert paths[0] == "(root)" and paths[9] == "(root).layer_with_weights-0.kernel"

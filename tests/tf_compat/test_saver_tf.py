@@ -182,7 +182,7 @@ def run_tf(tasks, tmp_path, tag):
     job.write_text(json.dumps({"tasks": tasks}))
     r = subprocess.run([sys.executable, HELPER, str(job), str(result)], capture_output=True, text=True, timeout=600)
     if not result.exists():
-        pytest.skip(f"TensorFlow helper failed: {r.stderr[-2000:]}")
+        pytest.fail(f"TensorFlow helper failed: {r.stderr[-2000:]}")
     return json.loads(result.read_text())
 
 

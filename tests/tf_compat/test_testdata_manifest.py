@@ -1,4 +1,4 @@
-"""`ckpt` against every checkpoint TensorFlow wrote in ../shared/testdata/tf (see its MANIFEST.md).
+"""`ckpt` against every checkpoint TensorFlow wrote in tests/data/tf (see its README.md and MANIFEST.md).
 
 For every V2 bundle (29 prefixes in 25 case folders, of which 26 are V2): `ckpt ls --json` must list
 exactly the keys, dtypes, shapes and stored byte counts, `ckpt dump --json` must give the values,
@@ -177,8 +177,8 @@ def num_elements(shape) -> int:
 
 
 @pytest.fixture(scope="module")
-def data(shared_testdata) -> Path:
-    return shared_testdata
+def data(tf_testdata) -> Path:
+    return tf_testdata
 
 
 # Generated once from the OBSERVED.txt files: prefix -> (num_shards, data files shipped,
@@ -1694,3 +1694,23 @@ def test_ls_shows_object_paths_of_object_based_checkpoints(ckpt_cli, data):
     # Name-based checkpoints carry no object paths.
     v2 = {e["key"]: e for e in ckpt_cli.json("ls", "--json", data / "serving/saved_model_counter/variables/variables")}
     assert all("object_path" not in e for e in v2.values())
+
+
+def test_testdata_matches_its_checksums(data):
+    """Every file SHA256SUMS names is present with its recorded hash, and every data file is named:
+    the copy in the repository is exactly what TensorFlow wrote upstream."""
+    import hashlib
+
+    listed = {}
+    for line in (data / "SHA256SUMS").read_text().splitlines():
+        digest, rel = line.split(None, 1)
+        listed[rel.removeprefix("./")] = digest
+    assert len(listed) >= 60
+    for rel, digest in listed.items():
+        path = data / rel
+        assert path.is_file(), f"{path} is listed in SHA256SUMS but missing"
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == digest, f"{path} differs from its SHA256SUMS entry"
+    docs = {"MANIFEST.md", "README.md", "SHA256SUMS", "OBSERVED.txt"}
+    unlisted = [p.relative_to(data).as_posix() for p in data.rglob("*")
+                if p.is_file() and p.name not in docs and p.relative_to(data).as_posix() not in listed]
+    assert not unlisted, f"data files without a SHA256SUMS entry: {unlisted}"

@@ -335,7 +335,7 @@ def tf_written(tensorflow_available, tmp_path_factory, bundles, BundleSpecClass,
 def probe_or_skip(w, dtype: str) -> None:
     probe = tf_task(w.results, "probe")["dtypes"][dtype]
     if not probe["ok"]:
-        pytest.skip(f"TensorFlow {w.results['_meta']['tf_version']} cannot save {dtype}: {probe['error']}")
+        pytest.skip(f"n/a: TensorFlow {w.results['_meta']['tf_version']} cannot save {dtype}: {probe['error']}")
 
 
 def test_tf_can_save_the_common_dtypes(tf_written):
