@@ -1,7 +1,7 @@
 """Shared pytest fixtures for the cross-layer Python tests (tests/cli, tests/tf_compat).
 
 Executables are found through the environment variable CKPT_BUILD_DIR (default
-/work/main/build, i.e. <repo>/build):
+<repo>/build):
 
     $CKPT_BUILD_DIR/tools/ckpt                 the `ckpt` command-line tool
     $CKPT_BUILD_DIR/tests/tools/bundle_tool    test-only driver of BundleWriter/Reader

@@ -23,19 +23,20 @@ assert_consumed with bit-exact values.
 TensorFlow is launched twice for the whole module (runs, then parsing of every
 state file captured by both sides). Paths are compared with the run's
 directory replaced by "<dir>".
-Environment: CKPT_BUILD_DIR (default /work/main/build) holds tests/tools/manager_tool.
+Environment: CKPT_BUILD_DIR (default <repo>/build) holds tests/tools/manager_tool.
 """
 
 import itertools
 import json
 import os
 import subprocess
+from pathlib import Path
 import sys
 
 import numpy as np
 import pytest
 
-BUILD_DIR = os.environ.get("CKPT_BUILD_DIR", "/work/main/build")
+BUILD_DIR = os.environ.get("CKPT_BUILD_DIR", str(Path(__file__).resolve().parents[2] / "build"))
 TOOL = os.path.join(BUILD_DIR, "tests", "tools", "manager_tool")
 HELPER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tf_manager_helper.py")
 

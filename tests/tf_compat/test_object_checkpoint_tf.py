@@ -16,17 +16,18 @@ whole module); our side is the test-only program object_tool
 
 Behaviour items: FL-06, FL-07, FL-10, FL-11, CK-09, CK-11, CK-24, CK-25, CK-36,
 CK-41, CK-45, CK-47, CK-49, CK-52, CK-53.
-Environment: CKPT_BUILD_DIR (default /work/main/build) holds tests/tools/object_tool.
+Environment: CKPT_BUILD_DIR (default <repo>/build) holds tests/tools/object_tool.
 """
 
 import json
 import os
 import subprocess
+from pathlib import Path
 import sys
 
 import pytest
 
-BUILD_DIR = os.environ.get("CKPT_BUILD_DIR", "/work/main/build")
+BUILD_DIR = os.environ.get("CKPT_BUILD_DIR", str(Path(__file__).resolve().parents[2] / "build"))
 TOOL = os.path.join(BUILD_DIR, "tests", "tools", "object_tool")
 HELPER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tf_object_helper.py")
 SCENARIOS = ("modules", "adam_v1", "keras_adam")

@@ -26,19 +26,20 @@ tf.compat.v1.train.import_meta_graph(our .meta) re-creates the variables and a S
 restores our checkpoint bit-exactly, whose filename tensor defaults to Saver(filename=...)
 (SV-08), and whose save op writes a checkpoint we restore bit-exactly.
 
-Environment: CKPT_BUILD_DIR (default /work/main/build) holds tests/tools/saver_tool.
+Environment: CKPT_BUILD_DIR (default <repo>/build) holds tests/tools/saver_tool.
 """
 
 import json
 import os
 import re
 import subprocess
+from pathlib import Path
 import sys
 
 import numpy as np
 import pytest
 
-BUILD_DIR = os.environ.get("CKPT_BUILD_DIR", "/work/main/build")
+BUILD_DIR = os.environ.get("CKPT_BUILD_DIR", str(Path(__file__).resolve().parents[2] / "build"))
 SAVER_TOOL = os.path.join(BUILD_DIR, "tests", "tools", "saver_tool")
 HELPER = os.path.join(os.path.dirname(__file__), "tf_saver_helper.py")
 

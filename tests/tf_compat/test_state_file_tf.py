@@ -11,7 +11,7 @@ Both directions are checked:
     TensorFlow's get_checkpoint_state / latest_checkpoint read them back.
 Behaviour items of the catalog are cited as ST-xx.
 
-Environment: CKPT_BUILD_DIR (default /work/main/build) holds tests/tools/state_tool.
+Environment: CKPT_BUILD_DIR (default <repo>/build) holds tests/tools/state_tool.
 """
 
 import json
@@ -20,12 +20,13 @@ import os
 import random
 import struct
 import subprocess
+from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-BUILD_DIR = os.environ.get("CKPT_BUILD_DIR", "/work/main/build")
+BUILD_DIR = os.environ.get("CKPT_BUILD_DIR", str(Path(__file__).resolve().parents[2] / "build"))
 STATE_TOOL = os.path.join(BUILD_DIR, "tests", "tools", "state_tool")
 
 pytestmark = pytest.mark.skipif(
