@@ -1,7 +1,7 @@
 // CheckpointReader: read any TensorFlow checkpoint, V2 bundle or legacy V1
 // tensor-slice files, through one interface (TensorFlow's CheckpointReader /
 // tf.train.load_checkpoint, list_variables, load_variable). Behaviour items
-// are cited as RD-xx (see the behaviour catalog).
+// are cited as RD-xx (see docs/behaviours/rd.md).
 //
 // Which format: as TensorFlow decides. If `<path>.index` matches a file the
 // path is a V2 prefix and a BundleReader serves it; otherwise `path` is

@@ -16,7 +16,7 @@
 // tf.compat.v1.train.update_checkpoint_state (and the internal variant used
 // by tf.train.Checkpoint / CheckpointManager) writes for the same inputs,
 // and GetCheckpointState reads what TensorFlow writes with identical results.
-// Behaviour items are cited as ST-xx (see the behaviour catalog).
+// Behaviour items are cited as ST-xx (see docs/behaviours/st.md).
 //
 // Paths: plain strings, '/' separated. Relative paths are interpreted the
 // way Python's os.path does (relative to the process's current directory

@@ -65,7 +65,7 @@ class Trackable;
 // One saveable value of an object (TF's serialized tensor / SaveableObject).
 struct SaveableAttribute {
   // Attribute name, e.g. "VARIABLE_VALUE" (kVariableValue). Avoid '.' and '/'
-  // (TF double-escapes them; see the format notes).
+  // (TF double-escapes them; see docs/tf-format.md).
   std::string name;
   // TF1-style global name ("dense/kernel"), used for name-based restores and
   // stored as SerializedTensor.full_name. "" if the value has none.

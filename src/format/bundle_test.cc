@@ -45,7 +45,7 @@ Tensor Iota(DType dt, TensorShape shape) {
   return t;
 }
 
-// Spec §2.11: the index of a bundle holding one float32 scalar 1.0 under "x"
+// docs/tf-format.md, Worked examples: the index of a bundle holding one float32 scalar 1.0 under "x"
 // is exactly these bytes (and the data file is 00 00 80 3f).
 TEST_F(BundleTest, FL01_SingleScalarMatchesWorkedExampleByteForByte) {
   auto w = *BundleWriter::Create("/ck/p", WOpts());
@@ -123,7 +123,7 @@ TEST_F(BundleTest, StringsIncludingEmptyAndBinary) {
   EXPECT_TRUE(r->VerifyAll().ok());
 }
 
-// Spec §4.3 derived example: ["ab","c"] -> 02 01 03 71 7c 67 61 62 63, crc field 0x5FD830D5.
+// docs/tf-format.md worked example: ["ab","c"] -> 02 01 03 71 7c 67 61 62 63, crc field 0x5FD830D5.
 TEST_F(BundleTest, StringEncodingMatchesSpecExample) {
   auto w = *BundleWriter::Create("/ck/se", WOpts());
   ASSERT_TRUE(w->Add("k", Tensor::FromStrings({2}, {"ab", "c"})).ok());
@@ -214,7 +214,7 @@ TEST_F(BundleTest, AlignmentPadsBetweenTensors) {
   EXPECT_TRUE(r->Read("b")->Equals(b));
 }
 
-// Spec §4.7 derived examples for slice keys.
+// The slice-key examples of docs/tf-format.md.
 TEST(SliceKeyTest, EncodingMatchesSpecExamples) {
   auto s = *TensorSlice::Parse("0,5:-");
   EXPECT_EQ(Hex(format::EncodeTensorNameSlice("foo", s)), "00666f6f00010102808580" "7f");

@@ -1,5 +1,5 @@
 // Tests of the `checkpoint` state file module. Test names carry the
-// behaviour-catalog item (ST-xx) they pin; expected byte strings were taken
+// behaviour item (ST-xx, docs/behaviours/st.md) they pin; expected byte strings were taken
 // from TensorFlow 2.21 / Python protobuf output (tests/tf_compat holds the
 // live differential test).
 #include "ckpt/checkpoint_state.h"

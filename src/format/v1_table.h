@@ -1,6 +1,6 @@
 // The legacy V1 checkpoint format: TensorFlow's TensorSliceWriter /
 // TensorSliceReader tables (what Saver(write_version=V1) and the SaveSlices
-// op write). See docs/saver-layer.md and the format spec §6.2.
+// op write). See docs/saver-layer.md and docs/tf-format.md (V1).
 //
 // A V1 checkpoint is one or more files, each a LevelDB table (same table
 // format as a bundle's .index, uncompressed):

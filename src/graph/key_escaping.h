@@ -1,4 +1,4 @@
-// TF's object-based key scheme (format notes §5): escaping of local names and
+// TF's object-based key scheme (docs/tf-format.md): escaping of local names and
 // the keys built from object paths.
 #pragma once
 

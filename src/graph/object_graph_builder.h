@@ -1,5 +1,5 @@
-// Builds TF's TrackableObjectGraph for a live object graph (format notes §5.2,
-// §3.10) and lists what a save writes.
+// Builds TF's TrackableObjectGraph for a live object graph (docs/tf-format.md,
+// Object graph) and lists what a save writes.
 #pragma once
 
 #include <memory>

@@ -9,7 +9,7 @@ Both directions are checked:
     through our GetCheckpointState / LatestCheckpoint;
   * files we write are byte-identical to TensorFlow's for the same inputs, and
     TensorFlow's get_checkpoint_state / latest_checkpoint read them back.
-Behaviour items of the catalog are cited as ST-xx.
+Behaviour items are cited as ST-xx (docs/behaviours/st.md).
 
 Environment: CKPT_BUILD_DIR (default <repo>/build) holds tests/tools/state_tool.
 """

@@ -1,4 +1,4 @@
-// Keeps the layer rule of GUIDE.md true: a folder under src/ includes only
+// Keeps the layer rule (docs/README.md) true: a folder under src/ includes only
 // folders below it; siblings never include each other; tools/ and python/
 // see only the public API in include/ckpt/.
 #include <gtest/gtest.h>
