@@ -42,10 +42,11 @@ def pytest_collection_modifyitems(config, items):
     markexpr = config.getoption("-m") or ""
     if "venv" in markexpr:
         return
-    skip = pytest.mark.skip(reason="fresh-venv install test: select it with `-m venv`")
-    for item in items:
-        if "venv" in item.keywords:
-            item.add_marker(skip)
+    # Deselected, not skipped: the test command runs them in a stage of their own (`-m venv`).
+    deselected = [item for item in items if "venv" in item.keywords]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if "venv" not in item.keywords]
 
 
 def pytest_configure(config):
