@@ -11,7 +11,7 @@
 #include "ckpt/status.h"
 #include "ckpt/tensor.h"
 
-namespace ckpt::format {
+namespace ckpt::interop {
 
 Result<std::unique_ptr<TensorSource>> OpenCheckpointSource(const std::string& path, FileSystem* fs);
 Result<std::unique_ptr<TensorSource>> OpenSafetensorsSource(const std::string& path, FileSystem* fs);
@@ -45,4 +45,4 @@ std::unique_ptr<TensorSink> NewNpzSink(std::string path, FileSystem* fs, bool fo
 // A temporary name next to `path` for writing before an atomic rename.
 std::string TempPathFor(const std::string& path);
 
-}  // namespace ckpt::format
+}  // namespace ckpt::interop
