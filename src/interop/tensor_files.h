@@ -1,15 +1,15 @@
-// Internal pieces of ckpt/convert.h: one TensorSource per input format and
-// one TensorSink per output format.
+// Internal pieces of ckpt/tensor_source.h and ckpt/convert.h: one
+// TensorSource per input format and one TensorSink per output format.
 #pragma once
 
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "ckpt/convert.h"
 #include "ckpt/file_system.h"
 #include "ckpt/status.h"
 #include "ckpt/tensor.h"
+#include "ckpt/tensor_source.h"
 
 namespace ckpt::interop {
 

@@ -7,7 +7,7 @@
 
 #include "base/macros.h"
 #include "ckpt/checkpoint_reader.h"
-#include "ckpt/convert.h"
+#include "ckpt/tensor_source.h"
 #include "interop/tensor_files.h"
 
 namespace ckpt {
