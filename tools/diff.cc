@@ -2,6 +2,7 @@
 // safetensors / npz files). Exit status as diff(1): 0 identical, 1
 // different, 2 error.
 #include <ckpt/diff.h>
+#include <ckpt/tensor_source.h>
 
 #include <cstdio>
 #include <cstdlib>

@@ -1,5 +1,5 @@
-// Comparing two checkpoints (or any two tensor files ckpt/convert.h can
-// open): keys only in one of them, dtype and shape changes, and for common
+// Comparing two checkpoints (or any two tensor files ckpt/tensor_source.h
+// can open): keys only in one of them, dtype and shape changes, and for common
 // keys how far the values are apart.
 //
 //   auto d = ckpt::DiffTensorFiles("run1/ckpt-100", "run2/model.safetensors");
@@ -18,11 +18,11 @@
 #include <string_view>
 #include <vector>
 
-#include "ckpt/convert.h"
 #include "ckpt/dtype.h"
 #include "ckpt/export.h"
 #include "ckpt/status.h"
 #include "ckpt/tensor.h"
+#include "ckpt/tensor_source.h"
 
 namespace ckpt {
 

@@ -1,275 +1,41 @@
-// CheckpointManager: numbering, the interval rule and the directory lock on
-// the caller's thread; recording, the state file and retention (pure
-// functions in manager/retention.h) as the last callback of the write, so
-// for async saves they run once the checkpoint is durable (CO-25).
-//
-// Protocol of one save (numbered as the crash tests cut power after them):
-//   1. bundle: data, fsync, index, fsync, rename, directory fsync
-//      (BundleWriter);
-//   2. the user's write callbacks;
-//   3. state file listing the new checkpoint and everything still active
-//      (atomic, fsynced);
-//   4. retention: for each checkpoint beyond max_to_keep that is not
-//      preserved, delete its index, then its data files; directory fsync;
-//   5. state file again, without the deleted/preserved entries.
-// After a cut between 3 and 5 the state file still lists entries beyond
-// max_to_keep (some maybe half deleted); the next save's sweep removes them.
+// CheckpointManager::Create: the one piece of the manager that must see the
+// Checkpoint's internals (Checkpoint::Impl, this layer). It wraps them in
+// the interface the manager layer asks for (manager/managed_checkpoint.h)
+// and hands them down; the manager itself is src/manager/checkpoint_manager.cc.
 #include "ckpt/checkpoint_manager.h"
 
-#include <chrono>
-#include <cinttypes>
-#include <cstdio>
-#include <mutex>
+#include <memory>
+#include <utility>
 
 #include "api/checkpoint_impl.h"
-#include "base/log.h"
-#include "base/macros.h"
-#include "ckpt/checkpoint_state.h"
-#include "manager/retention.h"
+#include "manager/checkpoint_manager_impl.h"
+#include "manager/managed_checkpoint.h"
 
 namespace ckpt {
-
-namespace {
-constexpr std::string_view kLockFilename = ".ckpt-manager.lock";
-
-double WallClock() {
-  using namespace std::chrono;
-  return duration<double>(system_clock::now().time_since_epoch()).count();
-}
-
-std::string FormatSeconds(double s) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%f", s);  // TF formats with %f (CM-24)
-  return buf;
-}
-
-Result<int64_t> ReadStep(const Variable& v) {
-  if (v.shape().rank() != 0) {
-    return InvalidArgumentError("step_counter must be a scalar, got shape " + v.shape().ToString());
-  }
-  switch (v.dtype()) {
-    case DType::kInt64:
-      return v.flat<int64_t>()[0];
-    case DType::kInt32:
-      return int64_t{v.flat<int32_t>()[0]};
-    default:
-      return InvalidArgumentError("step_counter must be an int32 or int64 variable, got " +
-                                  std::string(DTypeName(v.dtype())));
-  }
-}
-}  // namespace
-
-class CheckpointManager::Impl {
- public:
-  Impl(Checkpoint& checkpoint, std::string directory, std::optional<int> max_to_keep,
-       CheckpointManagerOptions options)
-      : checkpoint_(checkpoint),
-        impl_(*checkpoint.impl_),
-        fs_(impl_.core.fs()),
-        directory_(std::move(directory)),
-        prefix_(JoinPath(directory_, options.checkpoint_name)),
-        policy_{max_to_keep, options.keep_checkpoint_every_n_hours},
-        options_(std::move(options)) {
-    if (!options_.clock) options_.clock = WallClock;
-    last_step_ = options_.last_checkpoint_step;
-  }
-
-  Status Init() {
-    ASSIGN_OR_RETURN(std::optional<CheckpointState> stored, GetCheckpointState(directory_, kDefaultStateFilename, fs_));
-    manager::Recovery r = manager::Recover(stored, options_.clock());
-    if (r.clock_behind_by) {
-      LogWarning("time.time() returned a value " + FormatSeconds(*r.clock_behind_by) +
-                 " seconds behind the last preserved checkpoint timestamp.");
-    }
-    state_ = std::move(r.state);
-    return OkStatus();
-  }
-
-  Result<std::optional<std::string>> Save(const CheckpointOptions* call, std::optional<int64_t> number,
-                                          bool check_interval) {
-    ASSIGN_OR_RETURN(CheckpointOptions options, impl_.Resolve(call ? call : options_.save_options ? &*options_.save_options : nullptr));
-    if (options_.checkpoint_interval) {
-      ASSIGN_OR_RETURN(int64_t step, ReadStep(*options_.step_counter));
-      if (manager::SkipForInterval(last_step_, step, *options_.checkpoint_interval, check_interval)) {
-        return std::optional<std::string>();  // CM-31..CM-33
-      }
-      last_step_ = step;  // before the write: a failed save still blocks this step (CM-34)
-    }
-    RETURN_IF_ERROR(LockDirectory());
-    ASSIGN_OR_RETURN(Variable * counter, impl_.core.SaveCounter());
-    int64_t& value = counter->flat<int64_t>()[0];
-    const int64_t previous = value;
-    value = previous + 1;  // on every save, numbered or not (CM-08)
-    const std::string path = prefix_ + "-" + std::to_string(number ? *number : value);
-    bool written = false;
-    auto result = impl_.WriteAndNotify(path, options, [this](const std::string& p) { return RecordAndSweep(p); },
-                                       &written);
-    if (!result.ok()) {
-      if (!written) value = previous;  // as Checkpoint::Save: a retry reuses the number
-      return result.status();
-    }
-    return std::optional<std::string>(*result);
-  }
-
-  Result<std::optional<std::string>> RestoreOrInitialize() {
-    // Deliberate (TF: CO-26): an async save still in flight is waited for,
-    // so a restore right after it sees that checkpoint instead of running
-    // init_fn.
-    impl_.WaitForWrites();
-    std::optional<std::string> latest = latest_checkpoint();
-    if (latest) {
-      // The status is dropped as in TF: unmatched values only warn (CM-40).
-      ASSIGN_OR_RETURN(LoadStatus status, checkpoint_.Restore(*latest));
-      (void)status;
-      if (options_.checkpoint_interval) {
-        ASSIGN_OR_RETURN(int64_t step, ReadStep(*options_.step_counter));
-        last_step_ = step;  // CM-38
-      }
-      return latest;
-    }
-    if (options_.init_fn) {
-      RETURN_IF_ERROR(options_.init_fn());
-      LogInfo("Customized initialization is done through the passed `init_fn`.");
-    }
-    return std::optional<std::string>();
-  }
-
-  std::optional<std::string> latest_checkpoint() const {
-    std::lock_guard<std::mutex> l(mu_);
-    return state_.latest;
-  }
-  std::vector<std::string> checkpoints() const {
-    std::lock_guard<std::mutex> l(mu_);
-    std::vector<std::string> out;
-    for (const auto& c : state_.active) out.push_back(c.path);
-    return out;
-  }
-  double last_preserved_timestamp() const {
-    std::lock_guard<std::mutex> l(mu_);
-    return state_.last_preserved_timestamp;
-  }
-
-  Checkpoint& checkpoint_;
-  Checkpoint::Impl& impl_;
-  FileSystem* fs_;
-  const std::string directory_;
-  const std::string prefix_;
-  const manager::RetentionPolicy policy_;
-  CheckpointManagerOptions options_;
-
- private:
-  Status LockDirectory() {
-    if (!options_.lock_directory || lock_) return OkStatus();
-    RETURN_IF_ERROR(fs_->RecursivelyCreateDir(directory_));
-    auto lock = fs_->LockFile(JoinPath(directory_, kLockFilename));
-    if (!lock.ok()) {
-      if (lock.status().code() == StatusCode::kFailedPrecondition) {
-        return FailedPreconditionError(
-            "another CheckpointManager is managing " + directory_ +
-            " (in this or another process); two managers in one directory would delete each other's "
-            "checkpoints. Use another directory, or destroy the other manager first (" +
-            lock.status().message() + ")");
-      }
-      return lock.status();
-    }
-    lock_ = std::move(*lock);
-    return OkStatus();
-  }
-
-  // Steps 3-5 of the protocol; runs after the bundle is durable.
-  Status RecordAndSweep(const std::string& path) {
-    std::lock_guard<std::mutex> l(mu_);
-    manager::RecordCheckpoint(state_, path, options_.clock());  // CM-12: time of completion
-    RETURN_IF_ERROR(WriteState());
-    manager::SweepResult swept = manager::Sweep(state_, policy_);
-    if (!swept.deleted.empty()) {
-      RETURN_IF_ERROR(DeleteCheckpoints(swept.deleted));
-    }
-    if (swept.deleted.empty() && swept.preserved.empty()) return OkStatus();
-    return WriteState();
-  }
-
-  Status WriteState() {
-    std::vector<std::string> paths;
-    std::vector<double> stamps;
-    for (const auto& c : state_.active) {
-      paths.push_back(c.path);
-      stamps.push_back(c.timestamp);
-    }
-    return UpdateCheckpointState(directory_, *state_.latest, paths, kDefaultStateFilename, stamps,
-                                 state_.last_preserved_timestamp, /*save_relative_paths=*/true, fs_);
-  }
-
-  Status DeleteCheckpoints(const std::vector<std::string>& prefixes) {
-    ASSIGN_OR_RETURN(std::vector<std::string> children, fs_->GetChildren(directory_.empty() ? "." : directory_));
-    bool deleted_any = false;
-    for (const std::string& p : prefixes) {
-      if (!manager::IsConfinedCheckpoint(directory_, p)) {
-        // Deliberate: never delete outside our directory, or files not named
-        // like checkpoints, whatever the state file says.
-        LogWarning("CheckpointManager: not deleting " + p + ": it is not a checkpoint in " + directory_);
-        continue;
-      }
-      std::vector<std::string> files = manager::DeletableFiles(directory_, p, children);
-      for (const std::string& f : files) {
-        Status s = fs_->DeleteFile(JoinPath(directory_, f));
-        if (!s.ok() && s.code() != StatusCode::kNotFound) return s;
-        deleted_any = deleted_any || s.ok();
-      }
-    }
-    if (deleted_any) RETURN_IF_ERROR(fs_->SyncDir(directory_.empty() ? "." : directory_));
-    return OkStatus();
-  }
-
-  mutable std::mutex mu_;  // guards state_: the writer thread records async saves
-  manager::ManagerState state_;
-  std::optional<int64_t> last_step_;
-  std::unique_ptr<FileLock> lock_;
-};
 
 Result<std::unique_ptr<CheckpointManager>> CheckpointManager::Create(Checkpoint& checkpoint, std::string directory,
                                                                      std::optional<int> max_to_keep,
                                                                      CheckpointManagerOptions options) {
-  if (max_to_keep && *max_to_keep <= 0) {
-    return InvalidArgumentError("Expected a positive integer or `None` for `max_to_keep`, got " +
-                                std::to_string(*max_to_keep) + ".");
-  }
-  if (options.checkpoint_interval && options.step_counter == nullptr) {
-    return InvalidArgumentError("`step_counter` should be passed if `checkpoint_interval` is not None.");
-  }
-  RETURN_IF_ERROR(checkpoint.status());
-  auto impl = std::make_unique<Impl>(checkpoint, std::move(directory), max_to_keep, std::move(options));
-  RETURN_IF_ERROR(impl->Init());
-  return std::unique_ptr<CheckpointManager>(new CheckpointManager(std::move(impl)));
+  // Local to this member function so that it may name Checkpoint::Impl
+  // (private; CheckpointManager is Checkpoint's friend).
+  class Internals : public manager::ManagedCheckpoint {
+   public:
+    explicit Internals(Checkpoint::Impl& impl) : impl_(impl) {}
+    FileSystem* fs() const override { return impl_.core.fs(); }
+    Result<CheckpointOptions> Resolve(const CheckpointOptions* call) const override { return impl_.Resolve(call); }
+    Result<Variable*> SaveCounter() override { return impl_.core.SaveCounter(); }
+    Result<std::string> WriteAndNotify(const std::string& prefix, const CheckpointOptions& options,
+                                       WriteCallback after, bool* written) override {
+      return impl_.WriteAndNotify(prefix, options, std::move(after), written);
+    }
+    Status Sync() override { return impl_.Sync(); }
+    void WaitForWrites() override { impl_.WaitForWrites(); }
+
+   private:
+    Checkpoint::Impl& impl_;
+  };
+  return Impl::Create(checkpoint, std::make_unique<Internals>(*checkpoint.impl_), std::move(directory), max_to_keep,
+                      std::move(options));
 }
-
-CheckpointManager::CheckpointManager(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-
-CheckpointManager::~CheckpointManager() {
-  // Queued writes call back into this manager.
-  impl_->impl_.WaitForWrites();
-}
-
-Result<std::optional<std::string>> CheckpointManager::Save(std::optional<int64_t> checkpoint_number,
-                                                           bool check_interval) {
-  return impl_->Save(nullptr, checkpoint_number, check_interval);
-}
-
-Result<std::optional<std::string>> CheckpointManager::Save(const CheckpointOptions& options,
-                                                           std::optional<int64_t> checkpoint_number,
-                                                           bool check_interval) {
-  return impl_->Save(&options, checkpoint_number, check_interval);
-}
-
-Result<std::optional<std::string>> CheckpointManager::RestoreOrInitialize() { return impl_->RestoreOrInitialize(); }
-
-Status CheckpointManager::Sync() { return impl_->impl_.Sync(); }
-
-std::optional<std::string> CheckpointManager::latest_checkpoint() const { return impl_->latest_checkpoint(); }
-std::vector<std::string> CheckpointManager::checkpoints() const { return impl_->checkpoints(); }
-const std::string& CheckpointManager::directory() const { return impl_->directory_; }
-std::optional<int64_t> CheckpointManager::checkpoint_interval() const { return impl_->options_.checkpoint_interval; }
-double CheckpointManager::last_preserved_timestamp() const { return impl_->last_preserved_timestamp(); }
-Checkpoint& CheckpointManager::checkpoint() { return impl_->checkpoint_; }
 
 }  // namespace ckpt

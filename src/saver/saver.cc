@@ -27,8 +27,8 @@
 #include "ckpt/proto/trackable_object_graph.pb.h"
 #include "ckpt/saver.h"
 #include "format/v1_table.h"
+#include "io/uri_file_system.h"
 #include "saver/saver_graph.h"
-#include "saver/uri_file_system.h"
 
 namespace ckpt {
 namespace {
@@ -573,7 +573,7 @@ class Saver::Impl {
   SaverOptions options_;
   // Every file operation goes through this view so that `file://` save
   // paths work while the caller's spelling is kept in returned paths (SV-21).
-  saver::FileUriFileSystem uri_fs_;
+  io::FileUriFileSystem uri_fs_;
   FileSystem* fs_;
   bool built_ = false;
   bool is_empty_ = false;

@@ -9,7 +9,7 @@
 #include "ckpt/checkpoint_reader.h"
 #include "ckpt/proto/trackable_object_graph.pb.h"
 #include "ckpt/saver.h"
-#include "saver/uri_file_system.h"
+#include "io/uri_file_system.h"
 
 namespace ckpt {
 namespace {
@@ -482,8 +482,8 @@ TEST_F(SaverTest, FileUriSavePaths) {
   auto w = Var("v", {0.f});
   ASSERT_TRUE((*Saver::Create(VarList::List({w}), Opts()))->Restore("file:///d/u-2").ok());
   EXPECT_EQ(Values(*w)[0], 3.f);
-  EXPECT_EQ(saver::StripFileScheme("file:///a/b"), "/a/b");
-  EXPECT_EQ(saver::StripFileScheme("/a/file://b"), "/a/file://b");
+  EXPECT_EQ(io::StripFileScheme("file:///a/b"), "/a/b");
+  EXPECT_EQ(io::StripFileScheme("/a/file://b"), "/a/file://b");
 }
 
 // SV-22: a save path that is an existing directory: files go next to it.
@@ -515,7 +515,7 @@ TEST_F(SaverTest, ResaveReplacesContents) {
 }
 
 // A file system whose deletions fail (SV-34).
-class FailingDeletes : public saver::FileUriFileSystem {
+class FailingDeletes : public io::FileUriFileSystem {
  public:
   using FileUriFileSystem::FileUriFileSystem;
   Status DeleteFile(const std::string& path) override { return PermissionDeniedError("cannot delete " + path); }

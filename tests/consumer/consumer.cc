@@ -1,5 +1,7 @@
-// Writes a bundle and reads it back through the installed public API only.
+// Writes a bundle and reads it back (as a bundle and as a TensorSource)
+// through the installed public API only.
 #include <ckpt/bundle.h>
+#include <ckpt/tensor_source.h>
 
 #include <cstdio>
 #include <vector>
@@ -20,6 +22,12 @@ int main(int argc, char** argv) {
   std::vector<float> back(3);
   s = (*reader)->ReadInto("w", {ckpt::DType::kFloat, {3}, back.data()});
   if (!s.ok() || back != w) return std::fprintf(stderr, "round trip failed: %s\n", s.ToString().c_str()), 1;
+  // The same checkpoint through the format-neutral reader of ckpt/tensor_source.h.
+  auto source = ckpt::OpenTensorSource(argv[1]);
+  if (!source.ok()) return std::fprintf(stderr, "%s\n", source.status().ToString().c_str()), 1;
+  if ((*source)->format() != ckpt::TensorFileFormat::kCheckpoint || (*source)->Find("w") == nullptr) {
+    return std::fprintf(stderr, "OpenTensorSource did not list w\n"), 1;
+  }
   std::printf("consumer: find_package(ckpt) build wrote and read %s OK\n", argv[1]);
   return 0;
 }

@@ -17,8 +17,8 @@ namespace fs = std::filesystem;
 // Rank of each src/ folder; a file may include folders of strictly lower rank
 // (or its own folder). Equal ranks are siblings and may not include each other.
 const std::map<std::string, int> kRank = {
-    {"base", 0}, {"io", 1}, {"format", 2}, {"graph", 3}, {"saver", 3}, {"async", 4},
-    {"manager", 5}, {"distributed", 5}, {"api", 6}, {"testing", 7},
+    {"base", 0}, {"io", 1}, {"format", 2}, {"graph", 3}, {"saver", 3}, {"interop", 3},
+    {"async", 4}, {"manager", 5}, {"distributed", 5}, {"api", 6}, {"testing", 7},
 };
 
 std::vector<std::pair<int, std::string>> Includes(const fs::path& file) {

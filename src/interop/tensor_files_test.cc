@@ -8,12 +8,12 @@
 #include "ckpt/bundle.h"
 #include "ckpt/convert.h"
 #include "ckpt/diff.h"
-#include "format/json_value.h"
-#include "format/npy.h"
-#include "format/safetensors.h"
-#include "format/zip_archive.h"
+#include "interop/json_value.h"
+#include "interop/npy.h"
+#include "interop/safetensors.h"
+#include "interop/zip_archive.h"
 
-namespace ckpt::format {
+namespace ckpt::interop {
 namespace {
 
 Tensor Filled(DType dt, TensorShape shape, uint8_t seed) {
@@ -282,4 +282,4 @@ TEST(DiffTest, NumericSemantics) {
 }
 
 }  // namespace
-}  // namespace ckpt::format
+}  // namespace ckpt::interop

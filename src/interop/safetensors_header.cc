@@ -2,10 +2,10 @@
 #include <algorithm>
 
 #include "base/macros.h"
-#include "format/json_value.h"
-#include "format/safetensors.h"
+#include "interop/json_value.h"
+#include "interop/safetensors.h"
 
-namespace ckpt::format {
+namespace ckpt::interop {
 namespace {
 
 struct StDType {
@@ -153,4 +153,4 @@ std::string MakeSafetensorsHeader(const std::vector<SafetensorsPlanEntry>& entri
   return out + json;
 }
 
-}  // namespace ckpt::format
+}  // namespace ckpt::interop

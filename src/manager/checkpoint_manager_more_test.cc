@@ -18,8 +18,8 @@
 #include "ckpt/checkpoint.h"
 #include "ckpt/checkpoint_manager.h"
 #include "ckpt/checkpoint_state.h"
-#include "api/manager_test_fixture.h"
 #include "graph/graph_test_helpers.h"
+#include "manager/manager_test_fixture.h"
 #include "testing/temp_dir.h"
 
 namespace ckpt {

@@ -5,11 +5,11 @@
 #include <map>
 
 #include "base/macros.h"
-#include "format/json_value.h"
-#include "format/safetensors.h"
-#include "format/tensor_files.h"
+#include "interop/json_value.h"
+#include "interop/safetensors.h"
+#include "interop/tensor_files.h"
 
-namespace ckpt::format {
+namespace ckpt::interop {
 namespace {
 
 class SafetensorsSink : public TensorSink {
@@ -195,4 +195,4 @@ std::unique_ptr<TensorSink> NewShardedSafetensorsSink(std::string index_path, in
   return std::make_unique<ShardedSafetensorsSink>(std::move(index_path), max_shard_bytes, fs);
 }
 
-}  // namespace ckpt::format
+}  // namespace ckpt::interop

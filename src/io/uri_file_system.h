@@ -10,7 +10,7 @@
 
 #include "ckpt/file_system.h"
 
-namespace ckpt::saver {
+namespace ckpt::io {
 
 // "file:///a/b" -> "/a/b", "file://rel" -> "rel"; anything else unchanged.
 std::string StripFileScheme(std::string_view path);
@@ -39,4 +39,4 @@ class FileUriFileSystem : public FileSystem {
   FileSystem* base_;
 };
 
-}  // namespace ckpt::saver
+}  // namespace ckpt::io

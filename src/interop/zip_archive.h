@@ -17,7 +17,7 @@
 #include "ckpt/file_system.h"
 #include "ckpt/status.h"
 
-namespace ckpt::format {
+namespace ckpt::interop {
 
 // The zip/gzip CRC-32 (IEEE, reflected); `crc` is the value so far (0 to start).
 uint32_t ZipCrc32(uint32_t crc, const void* data, size_t n);
@@ -80,4 +80,4 @@ class ZipWriter {
   std::vector<Entry> entries_;
 };
 
-}  // namespace ckpt::format
+}  // namespace ckpt::interop

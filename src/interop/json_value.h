@@ -15,7 +15,7 @@
 
 #include "ckpt/status.h"
 
-namespace ckpt::format {
+namespace ckpt::interop {
 
 struct JsonValue {
   enum class Type { kNull, kBool, kNumber, kString, kArray, kObject };
@@ -45,4 +45,4 @@ void AppendJsonString(std::string* out, std::string_view s);
 // True when `s` is well-formed UTF-8 (no overlong forms, no surrogates).
 bool IsUtf8(std::string_view s);
 
-}  // namespace ckpt::format
+}  // namespace ckpt::interop

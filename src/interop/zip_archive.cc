@@ -1,6 +1,6 @@
 // Zip reading and writing for .npz (APPNOTE.TXT 6.3: local headers, central
 // directory, end records; ZIP64 extra fields and end records).
-#include "format/zip_archive.h"
+#include "interop/zip_archive.h"
 
 #include <isa-l.h>
 
@@ -9,7 +9,7 @@
 
 #include "base/macros.h"
 
-namespace ckpt::format {
+namespace ckpt::interop {
 namespace {
 
 constexpr uint32_t kLocalSig = 0x04034b50, kCentralSig = 0x02014b50, kEndSig = 0x06054b50;
@@ -354,4 +354,4 @@ Status ZipWriter::Finish() {
   return Write(end);
 }
 
-}  // namespace ckpt::format
+}  // namespace ckpt::interop

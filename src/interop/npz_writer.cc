@@ -2,12 +2,12 @@
 #include <algorithm>
 
 #include "base/macros.h"
-#include "format/json_value.h"
-#include "format/npy.h"
-#include "format/tensor_files.h"
-#include "format/zip_archive.h"
+#include "interop/json_value.h"
+#include "interop/npy.h"
+#include "interop/tensor_files.h"
+#include "interop/zip_archive.h"
 
-namespace ckpt::format {
+namespace ckpt::interop {
 namespace {
 
 class NpzSink : public TensorSink {
@@ -86,4 +86,4 @@ std::unique_ptr<TensorSink> NewNpzSink(std::string path, FileSystem* fs, bool fo
   return std::make_unique<NpzSink>(std::move(path), fs, force_zip64);
 }
 
-}  // namespace ckpt::format
+}  // namespace ckpt::interop

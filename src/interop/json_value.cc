@@ -1,9 +1,9 @@
 // Recursive-descent JSON parser (RFC 8259) with a depth limit.
-#include "format/json_value.h"
+#include "interop/json_value.h"
 
 #include <charconv>
 
-namespace ckpt::format {
+namespace ckpt::interop {
 namespace {
 
 class Parser {
@@ -279,4 +279,4 @@ bool IsUtf8(std::string_view s) {
   return true;
 }
 
-}  // namespace ckpt::format
+}  // namespace ckpt::interop

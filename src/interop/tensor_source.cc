@@ -7,8 +7,8 @@
 
 #include "base/macros.h"
 #include "ckpt/checkpoint_reader.h"
-#include "ckpt/convert.h"
-#include "format/tensor_files.h"
+#include "ckpt/tensor_source.h"
+#include "interop/tensor_files.h"
 
 namespace ckpt {
 
@@ -86,19 +86,19 @@ Result<std::unique_ptr<TensorSource>> OpenTensorSource(const std::string& path, 
   const bool dir = fs->IsDirectory(path);
   switch (format) {
     case TensorFileFormat::kSafetensors:
-      return format::OpenSafetensorsSource(dir ? JoinPath(path, kHfSingle) : path, fs);
+      return interop::OpenSafetensorsSource(dir ? JoinPath(path, kHfSingle) : path, fs);
     case TensorFileFormat::kSafetensorsSharded:
-      return format::OpenShardedSafetensorsSource(dir ? JoinPath(path, kHfIndex) : path, fs);
+      return interop::OpenShardedSafetensorsSource(dir ? JoinPath(path, kHfIndex) : path, fs);
     case TensorFileFormat::kNpz:
-      return format::OpenNpzSource(path, fs);
+      return interop::OpenNpzSource(path, fs);
     case TensorFileFormat::kAuto:
     case TensorFileFormat::kCheckpoint:
       break;
   }
-  return format::OpenCheckpointSource(path, fs);
+  return interop::OpenCheckpointSource(path, fs);
 }
 
-namespace format {
+namespace interop {
 namespace {
 
 class CheckpointSource : public TensorSource {
@@ -150,5 +150,5 @@ std::string TempPathFor(const std::string& path) {
   return path + ".tmp-ckpt-" + std::to_string(salt % 1000000007) + "-" + std::to_string(counter++);
 }
 
-}  // namespace format
+}  // namespace interop
 }  // namespace ckpt

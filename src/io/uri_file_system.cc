@@ -1,6 +1,6 @@
-#include "saver/uri_file_system.h"
+#include "io/uri_file_system.h"
 
-namespace ckpt::saver {
+namespace ckpt::io {
 
 std::string StripFileScheme(std::string_view path) {
   constexpr std::string_view kScheme = "file://";
@@ -40,4 +40,4 @@ Status FileUriFileSystem::CreateDir(const std::string& path) { return base_->Cre
 Status FileUriFileSystem::DeleteDir(const std::string& path) { return base_->DeleteDir(StripFileScheme(path)); }
 Status FileUriFileSystem::SyncDir(const std::string& dir) { return base_->SyncDir(StripFileScheme(dir)); }
 
-}  // namespace ckpt::saver
+}  // namespace ckpt::io

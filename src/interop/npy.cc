@@ -1,13 +1,13 @@
 // .npy headers: a tiny parser for the Python literal numpy writes, the
 // descr <-> DType table, and the post-processing of stored elements.
-#include "format/npy.h"
+#include "interop/npy.h"
 
 #include <algorithm>
 #include <cstring>
 
 #include "base/macros.h"
 
-namespace ckpt::format {
+namespace ckpt::interop {
 namespace {
 
 constexpr std::string_view kMagic = "\x93NUMPY";
@@ -461,4 +461,4 @@ std::string MakeNpyHeader(std::string_view descr, const TensorShape& shape) {
   return h + dict;
 }
 
-}  // namespace ckpt::format
+}  // namespace ckpt::interop

@@ -20,7 +20,7 @@
 #include "ckpt/status.h"
 #include "ckpt/tensor.h"
 
-namespace ckpt::format {
+namespace ckpt::interop {
 
 // The reference implementation refuses headers above 100 MB; so do we.
 inline constexpr uint64_t kMaxSafetensorsHeader = 100'000'000;
@@ -61,4 +61,4 @@ struct SafetensorsPlanEntry {
 std::string MakeSafetensorsHeader(const std::vector<SafetensorsPlanEntry>& entries,
                                   const std::vector<std::pair<std::string, std::string>>& metadata = {});
 
-}  // namespace ckpt::format
+}  // namespace ckpt::interop

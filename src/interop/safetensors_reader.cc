@@ -5,11 +5,11 @@
 #include <map>
 
 #include "base/macros.h"
-#include "format/json_value.h"
-#include "format/safetensors.h"
-#include "format/tensor_files.h"
+#include "interop/json_value.h"
+#include "interop/safetensors.h"
+#include "interop/tensor_files.h"
 
-namespace ckpt::format {
+namespace ckpt::interop {
 namespace {
 
 struct Located {
@@ -128,4 +128,4 @@ Result<std::unique_ptr<TensorSource>> OpenShardedSafetensorsSource(const std::st
   return std::unique_ptr<TensorSource>(std::move(src));
 }
 
-}  // namespace ckpt::format
+}  // namespace ckpt::interop

@@ -1,17 +1,17 @@
-// Internal pieces of ckpt/convert.h: one TensorSource per input format and
-// one TensorSink per output format.
+// Internal pieces of ckpt/tensor_source.h and ckpt/convert.h: one
+// TensorSource per input format and one TensorSink per output format.
 #pragma once
 
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "ckpt/convert.h"
 #include "ckpt/file_system.h"
 #include "ckpt/status.h"
 #include "ckpt/tensor.h"
+#include "ckpt/tensor_source.h"
 
-namespace ckpt::format {
+namespace ckpt::interop {
 
 Result<std::unique_ptr<TensorSource>> OpenCheckpointSource(const std::string& path, FileSystem* fs);
 Result<std::unique_ptr<TensorSource>> OpenSafetensorsSource(const std::string& path, FileSystem* fs);
@@ -45,4 +45,4 @@ std::unique_ptr<TensorSink> NewNpzSink(std::string path, FileSystem* fs, bool fo
 // A temporary name next to `path` for writing before an atomic rename.
 std::string TempPathFor(const std::string& path);
 
-}  // namespace ckpt::format
+}  // namespace ckpt::interop

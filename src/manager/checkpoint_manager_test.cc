@@ -9,8 +9,8 @@
 #include <algorithm>
 
 #include "ckpt/checkpoint_state.h"
-#include "api/manager_test_fixture.h"
 #include "graph/graph_test_helpers.h"
+#include "manager/manager_test_fixture.h"
 
 namespace ckpt {
 namespace {

@@ -19,7 +19,7 @@
 #include "ckpt/status.h"
 #include "ckpt/tensor.h"
 
-namespace ckpt::format {
+namespace ckpt::interop {
 
 // What the bytes after the header hold.
 struct NpyHeader {
@@ -66,4 +66,4 @@ std::string NpyDescr(DType dtype, bool* raw_bits);
 // bytes tensor ("|S<width>").
 std::string MakeNpyHeader(std::string_view descr, const TensorShape& shape);
 
-}  // namespace ckpt::format
+}  // namespace ckpt::interop

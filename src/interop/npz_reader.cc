@@ -6,11 +6,11 @@
 #include <map>
 
 #include "base/macros.h"
-#include "format/npy.h"
-#include "format/tensor_files.h"
-#include "format/zip_archive.h"
+#include "interop/npy.h"
+#include "interop/tensor_files.h"
+#include "interop/zip_archive.h"
 
-namespace ckpt::format {
+namespace ckpt::interop {
 namespace {
 
 struct Member {
@@ -114,4 +114,4 @@ Result<std::unique_ptr<TensorSource>> OpenNpzSource(const std::string& path, Fil
   return std::unique_ptr<TensorSource>(std::move(src));
 }
 
-}  // namespace ckpt::format
+}  // namespace ckpt::interop

@@ -3,13 +3,13 @@
 #include "ckpt/convert.h"
 
 #include "base/macros.h"
-#include "format/json_value.h"
-#include "format/npy.h"
-#include "format/safetensors.h"
-#include "format/tensor_files.h"
+#include "interop/json_value.h"
+#include "interop/npy.h"
+#include "interop/safetensors.h"
+#include "interop/tensor_files.h"
 
 namespace ckpt {
-namespace format {
+namespace interop {
 namespace {
 
 class BundleSink : public TensorSink {
@@ -51,7 +51,7 @@ std::unique_ptr<TensorSink> NewBundleSink(std::string prefix, FileSystem* fs, bo
   return std::make_unique<BundleSink>(std::move(prefix), fs, sync);
 }
 
-}  // namespace format
+}  // namespace interop
 
 std::string UnrepresentableReason(const TensorEntry& e, TensorFileFormat to) {
   if (!e.unsupported.empty()) return e.unsupported;
@@ -66,15 +66,15 @@ std::string UnrepresentableReason(const TensorEntry& e, TensorFileFormat to) {
     case TensorFileFormat::kSafetensors:
     case TensorFileFormat::kSafetensorsSharded:
       if (e.dtype == DType::kString) return "safetensors cannot hold string tensors";
-      if (format::SafetensorsDType(e.dtype).empty()) return "safetensors has no " + dtype + " dtype";
-      if (!format::IsUtf8(e.key)) return "key is not UTF-8 (safetensors names are JSON strings)";
+      if (interop::SafetensorsDType(e.dtype).empty()) return "safetensors has no " + dtype + " dtype";
+      if (!interop::IsUtf8(e.key)) return "key is not UTF-8 (safetensors names are JSON strings)";
       if (e.key == "__metadata__") return "the name __metadata__ is reserved in safetensors";
       return "";
     case TensorFileFormat::kNpz: {
-      if (!format::IsUtf8(e.key)) return "key is not UTF-8 (npz member names are UTF-8)";
+      if (!interop::IsUtf8(e.key)) return "key is not UTF-8 (npz member names are UTF-8)";
       if (e.key.size() > 0xffff - 4) return "key longer than a zip member name can be";
       bool raw_bits;
-      if (e.dtype != DType::kString && format::NpyDescr(e.dtype, &raw_bits).empty()) {
+      if (e.dtype != DType::kString && interop::NpyDescr(e.dtype, &raw_bits).empty()) {
         return "npz cannot hold dtype " + dtype;
       }
       return "";
@@ -114,7 +114,7 @@ Result<ConvertReport> ConvertTensorFile(const std::string& src, const std::strin
     }
     bool raw_bits = false;
     if (to == TensorFileFormat::kNpz && e.dtype != DType::kString) {
-      const std::string descr = format::NpyDescr(e.dtype, &raw_bits);
+      const std::string descr = interop::NpyDescr(e.dtype, &raw_bits);
       if (raw_bits) {
         report.notes.push_back({e.key, e.dtype, "numpy has no " + std::string(DTypeName(e.dtype)) +
                                                     ": stored as raw bits, dtype " + descr});
@@ -130,20 +130,20 @@ Result<ConvertReport> ConvertTensorFile(const std::string& src, const std::strin
   };
   if (!options.skip_unrepresentable && !report.skipped.empty()) return refuse_all();
 
-  std::unique_ptr<format::TensorSink> sink;
+  std::unique_ptr<interop::TensorSink> sink;
   switch (to) {
     case TensorFileFormat::kSafetensors:
-      sink = format::NewSafetensorsSink(out, fs);
+      sink = interop::NewSafetensorsSink(out, fs);
       break;
     case TensorFileFormat::kSafetensorsSharded:
-      sink = format::NewShardedSafetensorsSink(
+      sink = interop::NewShardedSafetensorsSink(
           out, options.max_shard_bytes > 0 ? options.max_shard_bytes : int64_t{5'000'000'000}, fs);
       break;
     case TensorFileFormat::kNpz:
-      sink = format::NewNpzSink(out, fs, options.force_zip64);
+      sink = interop::NewNpzSink(out, fs, options.force_zip64);
       break;
     default:
-      sink = format::NewBundleSink(out, fs, options.sync);
+      sink = interop::NewBundleSink(out, fs, options.sync);
       break;
   }
   ASSIGN_OR_RETURN(report.outputs, sink->Plan(kept));
