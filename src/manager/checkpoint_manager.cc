@@ -16,6 +16,10 @@
 //   5. state file again, without the deleted/preserved entries.
 // After a cut between 3 and 5 the state file still lists entries beyond
 // max_to_keep (some maybe half deleted); the next save's sweep removes them.
+// A kill or cut inside step 1 leaves temporary files or data without an index:
+// the first save of the next manager, once it holds the directory lock (and so
+// knows no other manager is writing there), deletes them (CleanLitter). Without
+// the lock (lock_directory = false) nothing proves they are litter: kept.
 #include "ckpt/checkpoint_manager.h"
 
 #include <chrono>
@@ -163,7 +167,31 @@ Status CheckpointManager::Impl::LockDirectory() {
     return lock.status();
   }
   lock_ = std::move(*lock);
+  CleanLitter();
   return OkStatus();
+}
+
+void CheckpointManager::Impl::CleanLitter() {
+  internals_->WaitForWrites();  // our own Checkpoint's writes are not litter
+  const std::string dir = directory_.empty() ? "." : directory_;
+  auto children = fs_->GetChildren(dir);
+  if (!children.ok()) return;  // the save that follows reports an unreadable directory itself
+  std::vector<std::string> litter = manager::Litter(options_.checkpoint_name, kDefaultStateFilename, *children);
+  size_t deleted = 0;
+  for (const std::string& f : litter) {
+    Status s = fs_->DeleteFile(JoinPath(directory_, f));
+    if (s.ok()) {
+      ++deleted;
+    } else if (s.code() != StatusCode::kNotFound) {
+      // Best effort: litter that cannot be removed costs space, not correctness.
+      LogWarning("CheckpointManager: could not remove " + f + " left by an interrupted save: " + s.ToString());
+    }
+  }
+  if (deleted > 0) {
+    LogInfo("CheckpointManager: removed " + std::to_string(deleted) + " file(s) left in " + dir +
+            " by an interrupted save");
+    (void)fs_->SyncDir(dir);
+  }
 }
 
 Status CheckpointManager::Impl::RecordAndSweep(const std::string& path) {

@@ -52,6 +52,9 @@ class CheckpointManager::Impl {
 
  private:
   Status LockDirectory();
+  // Deletes manager::Litter of the directory (a dead run's temp files and
+  // index-less data); called once, right after the lock is taken.
+  void CleanLitter();
   // Steps 3-5 of the protocol; runs after the bundle is durable.
   Status RecordAndSweep(const std::string& path);
   Status WriteState();

@@ -436,5 +436,48 @@ TEST_F(ManagerTest, SaveFailureRollsBackTheCounterAndKeepsState) {
   EXPECT_EQ(m->checkpoints(), (std::vector<std::string>{"/d/ckpt-1"}));
 }
 
+
+// Issue 14: a run killed mid-save leaves temp files and index-less data; the
+// next manager's first save (holding the lock) removes exactly those.
+TEST_F(ManagerTest, FirstSaveRemovesWhatAnInterruptedSaveLeft) {
+  auto touch = [this](const std::string& name) {
+    auto f = fs_->NewWritableFile("/d/" + name);
+    ASSERT_TRUE(f.ok() && (*f)->Append("x").ok() && (*f)->Close().ok()) << name;
+  };
+  {
+    Checkpoint c({{"v", v_.get()}}, Opts());
+    auto m = Make(c, 3, MOpts());
+    SaveOk(*m);
+    SaveOk(*m);
+  }
+  const std::vector<std::string> litter = {"ckpt-3.data-00000-of-00001", "ckpt-3.index.tmp0123456789abcdef",
+                                           "ckpt-4.data-00000-of-00001.tempstate42", "checkpoint.tmpabcdef"};
+  const std::vector<std::string> kept = {"ckpt-9.index", "ckpt-9.data-00000-of-00001", "notes.txt",
+                                         "other-3.data-00000-of-00001"};
+  for (const auto& f : litter) touch(f);
+  for (const auto& f : kept) touch(f);
+  Checkpoint c({{"v", v_.get()}}, Opts());
+  auto m = Make(c, 3, MOpts());
+  for (const auto& f : litter) EXPECT_TRUE(fs_->FileExists("/d/" + f).ok()) << "gone before the first save: " << f;
+  EXPECT_EQ(SaveOk(*m), "/d/ckpt-1");  // a fresh save_counter (nothing restored)
+  for (const auto& f : litter) EXPECT_FALSE(fs_->FileExists("/d/" + f).ok()) << "litter kept: " << f;
+  for (const auto& f : kept) EXPECT_TRUE(fs_->FileExists("/d/" + f).ok()) << "not litter, deleted: " << f;
+  EXPECT_TRUE(Exists("/d/ckpt-1") && Exists("/d/ckpt-2"));
+}
+
+TEST_F(ManagerTest, WithoutTheLockNothingIsTakenForLitter) {
+  for (const char* f : {"/d/ckpt-3.data-00000-of-00001", "/d/ckpt-4.index.tmpabc"}) {
+    auto w = fs_->NewWritableFile(f);
+    ASSERT_TRUE(w.ok() && (*w)->Close().ok());
+  }
+  Checkpoint c({{"v", v_.get()}}, Opts());
+  auto o = MOpts();
+  o.lock_directory = false;
+  auto m = Make(c, 3, o);
+  SaveOk(*m);
+  EXPECT_TRUE(fs_->FileExists("/d/ckpt-3.data-00000-of-00001").ok());
+  EXPECT_TRUE(fs_->FileExists("/d/ckpt-4.index.tmpabc").ok());
+}
+
 }  // namespace
 }  // namespace ckpt

@@ -93,6 +93,41 @@ bool IsDataSuffix(std::string_view s) {
   return AllDigits(s.substr(0, 5)) && s.substr(5, 4) == "-of-" && AllDigits(s.substr(9, 5));
 }
 
+bool AllHex(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isxdigit(c) != 0; });
+}
+
+// "<name>-<digits>" exactly, for the given name.
+bool IsNumbered(std::string_view base, std::string_view name) {
+  return base.size() > name.size() + 1 && base.substr(0, name.size()) == name && base[name.size()] == '-' &&
+         AllDigits(base.substr(name.size() + 1));
+}
+
+// `file` is `<name>-<digits>` + ".index" or a data suffix; sets *base to the `<name>-<digits>` part.
+bool IsCheckpointFile(std::string_view file, std::string_view name, std::string_view* base, bool* is_data) {
+  constexpr std::string_view kIndex = ".index";
+  const size_t dot = file.find('.', name.size());
+  if (dot == std::string_view::npos || !IsNumbered(file.substr(0, dot), name)) return false;
+  const std::string_view suffix = file.substr(dot);
+  *base = file.substr(0, dot);
+  *is_data = IsDataSuffix(suffix);
+  return *is_data || suffix == kIndex;
+}
+
+// "<published>.tmp<hex>" or "<published>.tempstate<digits>": sets *published.
+bool IsTempOf(std::string_view file, std::string_view* published) {
+  for (std::string_view tag : {std::string_view(".tmp"), std::string_view(".tempstate")}) {
+    const size_t at = file.rfind(tag);
+    if (at == std::string_view::npos || at == 0) continue;
+    const std::string_view rest = file.substr(at + tag.size());
+    if (tag == ".tmp" ? AllHex(rest) : AllDigits(rest)) {
+      *published = file.substr(0, at);
+      return true;
+    }
+  }
+  return false;
+}
+
 std::string Normal(std::string_view p) {
   std::string s = std::filesystem::path(std::string(p.empty() ? "." : p)).lexically_normal().string();
   while (s.size() > 1 && s.back() == '/') s.pop_back();
@@ -122,6 +157,33 @@ std::vector<std::string> DeletableFiles(std::string_view dir, std::string_view p
   }
   std::sort(data.begin(), data.end());
   out.insert(out.end(), data.begin(), data.end());
+  return out;
+}
+
+std::vector<std::string> Litter(std::string_view checkpoint_name, std::string_view state_filename,
+                                const std::vector<std::string>& children) {
+  std::vector<std::string> out;
+  if (checkpoint_name.empty()) return out;
+  std::vector<std::string_view> indexed;  // `<name>-<digits>` with an index
+  for (const std::string& c : children) {
+    std::string_view base;
+    bool is_data = false;
+    if (IsCheckpointFile(c, checkpoint_name, &base, &is_data) && !is_data) indexed.push_back(base);
+  }
+  std::sort(indexed.begin(), indexed.end());
+  for (const std::string& c : children) {
+    std::string_view published, base;
+    bool is_data = false;
+    if (IsTempOf(c, &published)) {
+      if (published == state_filename || IsCheckpointFile(published, checkpoint_name, &base, &is_data)) {
+        out.push_back(c);
+      }
+    } else if (IsCheckpointFile(c, checkpoint_name, &base, &is_data) && is_data &&
+               !std::binary_search(indexed.begin(), indexed.end(), base)) {
+      out.push_back(c);
+    }
+  }
+  std::sort(out.begin(), out.end());
   return out;
 }
 

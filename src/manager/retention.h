@@ -70,18 +70,33 @@ SweepResult Sweep(ManagerState& state, const RetentionPolicy& policy);
 // last save (nullopt: none yet).
 bool SkipForInterval(std::optional<int64_t> last_step, int64_t step, int64_t interval, bool check_interval);
 
-// Deletion confinement: the file names (in `dir`'s listing `children`) that
-// deleting checkpoint `prefix` may remove — `<base>.index` and
-// `<base>.data-NNNNN-of-NNNNN` — where <base> is Basename(prefix). Empty
-// unless prefix lies directly in `dir` (compared after lexical
-// normalisation) and <base> looks like `<name>-<digits>`. The index comes
-// first (a checkpoint without its index no longer counts as existing).
 // True when `prefix` lies directly in `dir` (after lexical normalisation) and
 // its base name looks like `<name>-<digits>`: the only checkpoints a manager
 // ever deletes.
 bool IsConfinedCheckpoint(std::string_view dir, std::string_view prefix);
 
+// Deletion confinement: the file names (in `dir`'s listing `children`) that
+// deleting checkpoint `prefix` may remove — `<base>.index` and
+// `<base>.data-NNNNN-of-NNNNN` — where <base> is Basename(prefix). Empty
+// unless IsConfinedCheckpoint(dir, prefix). The index comes first (a
+// checkpoint without its index no longer counts as existing).
 std::vector<std::string> DeletableFiles(std::string_view dir, std::string_view prefix,
                                         const std::vector<std::string>& children);
+
+// What a process that died in the middle of a save leaves in a manager's
+// directory, from its listing `children` (sorted, names only):
+//   * temporary files of a checkpoint `<name>-<digits>.index` or
+//     `.data-NNNNN-of-NNNNN`, or of the state file `state_filename`: the
+//     name followed by ".tmp<hex>" (io::TempFileName) or ".tempstate<digits>"
+//     (TensorFlow's spelling, and ckpt's before it had one helper);
+//   * data files `<name>-<digits>.data-NNNNN-of-NNNNN` whose
+//     `<name>-<digits>.index` is absent: the index is published last, so
+//     such data belongs to a save that never completed.
+// A checkpoint whose index exists is never litter, listed in the state file
+// or not, and nothing of another name is touched. Only safe to delete while
+// no save into the directory can be in flight: the manager calls it once,
+// holding the directory lock, with its own writes drained.
+std::vector<std::string> Litter(std::string_view checkpoint_name, std::string_view state_filename,
+                                const std::vector<std::string>& children);
 
 }  // namespace ckpt::manager

@@ -198,5 +198,36 @@ TEST(RetentionTest, DeletionIsConfinedToTheDirectory) {
   EXPECT_EQ(DeletableFiles("d", "d/ckpt-1", children), (std::vector<std::string>{"ckpt-1.index"}));
 }
 
+// Issue 14: what a killed save leaves, and what must never be taken for it.
+TEST(RetentionTest, LitterIsTempFilesAndDataWithoutIndex) {
+  const std::vector<std::string> children = {
+      "checkpoint", ".ckpt-manager.lock",
+      "ckpt-1.index", "ckpt-1.data-00000-of-00001",                      // complete, listed
+      "ckpt-2.index", "ckpt-2.data-00000-of-00002", "ckpt-2.data-00001-of-00002",  // complete, unlisted
+      "ckpt-3.data-00000-of-00001",                                      // index never published
+      "ckpt-4.data-00000-of-00001.tempstate15020431964194460966",        // TF / older ckpt temp
+      "ckpt-4.index.tmp0123456789abcdef0123456789abcdef",                // io::TempFileName
+      "checkpoint.tmp0123456789abcdef0123456789abcdef",                  // state file temp
+      "ckpt-5.data-00000-of-00001.tmp",                                  // no hex: not ours
+      "other-3.data-00000-of-00001", "other-3.index.tmpabc",             // another name
+      "ckpt-x.data-00000-of-00001", "ckpt-.data-00000-of-00001",         // not numbered
+      "notes.txt", "ckpt-6.index.bak", "ckpt-7.data-0-of-1",             // user files
+  };
+  EXPECT_EQ(Litter("ckpt", "checkpoint", children),
+            (std::vector<std::string>{"checkpoint.tmp0123456789abcdef0123456789abcdef",
+                                      "ckpt-3.data-00000-of-00001",
+                                      "ckpt-4.data-00000-of-00001.tempstate15020431964194460966",
+                                      "ckpt-4.index.tmp0123456789abcdef0123456789abcdef"}));
+}
+
+TEST(RetentionTest, LitterNamesWithDotsAndNothingForEmptyName) {
+  const std::vector<std::string> children = {"model.ckpt-9.data-00000-of-00001", "model.ckpt-8.index",
+                                             "model.ckpt-8.data-00000-of-00001", "ckpt-9.data-00000-of-00001"};
+  EXPECT_EQ(Litter("model.ckpt", "checkpoint", children),
+            (std::vector<std::string>{"model.ckpt-9.data-00000-of-00001"}));
+  EXPECT_TRUE(Litter("", "checkpoint", children).empty());
+  EXPECT_TRUE(Litter("ckpt", "checkpoint", {}).empty());
+}
+
 }  // namespace
 }  // namespace ckpt::manager
