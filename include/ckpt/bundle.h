@@ -52,7 +52,7 @@ struct BundleWriterOptions {
 // Writes one bundle (one data shard). Tensors are written to the data file
 // as they are added, straight from the caller's buffer; the index is written
 // by Finish(). Until Finish() succeeds no file appears under the final names
-// (temporary ".tempstate<random>" names are used and removed on failure).
+// (temporary "<name>.tmp<random hex>" names are used and removed on failure).
 //
 // Not thread-safe. The first error is sticky: later calls return it.
 class CKPT_EXPORT BundleWriter {

@@ -31,7 +31,8 @@
 //     checked before any variable is assigned. restore_sequentially = true
 //     reads and assigns one variable at a time (peak memory one tensor; a
 //     failure leaves earlier variables restored).
-//   * Durability: bundles, V1 files and the state file are fsynced.
+//   * Durability: bundles, V1 files, the state file and the .meta file are
+//     fsynced, with their directories.
 //   * prune_beyond_max_to_keep (opt-in) deletes every surplus checkpoint at
 //     once instead of TF's one-per-save (SV-30).
 #pragma once

@@ -3,11 +3,11 @@
 // Protocol (what is on disk after each step; a crash at any point leaves
 // either the previous state or the finished bundle visible under P.index):
 //   1. Create dirname(P). Open the data file under a temporary name
-//      P.data-00000-of-00001.tempstate<R1>.
+//      P.data-00000-of-00001.tmp<R1> (io::TempFileName).
 //   2. Add(): append each tensor's bytes in call order, straight from the
 //      caller's buffer; record (offset, size, masked crc32c) in memory.
 //   3. Finish(): fsync the data file, close it, rename it to its final name.
-//   4. Write the index table to P.index.tempstate<R2>, fsync, close.
+//   4. Write the index table to P.index.tmp<R2>, fsync, close.
 //   5. fsync the directory: the data file's final name and the temporary
 //      index are now durable.
 //   6. Rename the index to P.index (this publishes the bundle), fsync the
@@ -16,6 +16,9 @@
 // fsync at all. A reader never sees P.index without a complete data file.
 // On any error, or if the writer is destroyed unfinished, the temporary files
 // are removed (a data file already renamed in step 3 is removed too).
+// Each file goes through io::AtomicFile (src/io/atomic_file.h): the data file
+// without its own directory sync (step 3), the index with a directory sync
+// before and after its rename (steps 5 and 6).
 #include <algorithm>
 #include <future>
 #include <map>
@@ -26,9 +29,9 @@
 #include "ckpt/proto/tensor_bundle.pb.h"
 #include "format/bundle_entry.h"
 #include "format/index_table.h"
-#include "format/naming.h"
 #include "format/slice_key.h"
 #include "format/string_encoding.h"
+#include "io/atomic_file.h"
 
 namespace ckpt {
 
@@ -52,10 +55,11 @@ class BundleWriter::Impl {
     const std::string dir(Dirname(prefix_));
     if (!dir.empty()) RETURN_IF_ERROR(options_.fs->RecursivelyCreateDir(dir));
     data_final_ = DataFilename(prefix_, 0, 1);
-    data_tmp_ = format::TempStateName(data_final_);
-    WritableFileOptions wopts;
-    wopts.direct_io = options_.direct_io;
-    ASSIGN_OR_RETURN(data_, options_.fs->NewWritableFile(data_tmp_, wopts));
+    io::AtomicFileOptions data_options;
+    data_options.sync = options_.sync;
+    data_options.sync_dir_after_rename = false;  // step 5 does it, before the index can appear
+    data_options.file.direct_io = options_.direct_io;
+    ASSIGN_OR_RETURN(data_, io::AtomicFile::Create(options_.fs, data_final_, data_options));
     return OkStatus();
   }
 
@@ -126,16 +130,9 @@ class BundleWriter::Impl {
 
   void Abandon() {
     FileSystem* fs = options_.fs;
-    if (data_) {
-      data_->Close().IgnoreError();
-      data_.reset();
-    }
+    data_.reset();  // deletes the temporary data file unless it was renamed
     for (const std::string& path : cleanup_) fs->DeleteFile(path).IgnoreError();
     cleanup_.clear();
-    if (!data_tmp_.empty() && !published_) {
-      fs->DeleteFile(data_tmp_).IgnoreError();
-      data_tmp_.clear();
-    }
     if (status_.ok() && !published_) status_ = CancelledError("bundle writer for " + prefix_ + " was abandoned");
     finished_ = true;
   }
@@ -171,7 +168,7 @@ class BundleWriter::Impl {
         return InvalidArgumentError(ctx() + ": " + std::to_string(view.strings.size()) +
                                     " strings given for shape " + view.shape.ToString());
       }
-      if (Status s = format::WriteStringTensor(data_.get(), view.strings, &written, &crc); !s.ok()) {
+      if (Status s = format::WriteStringTensor(data_->file(), view.strings, &written, &crc); !s.ok()) {
         return s.WithContext(ctx());
       }
     } else {
@@ -193,10 +190,10 @@ class BundleWriter::Impl {
   Status WriteChecksummed(const void* data, size_t n, crc32c::Crc* crc) {
     if (n < kParallelCrcThreshold) {
       *crc = crc32c::Value(data, n);
-      return data_->Append(data, n);
+      return data_->file()->Append(data, n);
     }
     auto pending = std::async(std::launch::async, [data, n] { return crc32c::Value(data, n); });
-    Status s = data_->Append(data, n);
+    Status s = data_->file()->Append(data, n);
     *crc = pending.get();
     return s;
   }
@@ -205,53 +202,45 @@ class BundleWriter::Impl {
     const uint64_t align = static_cast<uint64_t>(options_.data_alignment);
     if (align <= 1 || offset_ % align == 0) return OkStatus();
     const std::string zeros(align - offset_ % align, '\0');
-    RETURN_IF_ERROR(data_->Append(zeros));
+    RETURN_IF_ERROR(data_->file()->Append(zeros));
     offset_ += zeros.size();
     return OkStatus();
   }
 
   Status Publish() {
     FileSystem* fs = options_.fs;
-    const std::string dir(Dirname(prefix_));
-    // Step 3.
-    if (options_.sync) RETURN_IF_ERROR(data_->Sync());
-    RETURN_IF_ERROR(data_->Close());
+    // Step 3 (io::AtomicFile without its directory sync).
+    const Status data_status = data_->Commit();
+    if (data_->published()) cleanup_.push_back(data_final_);
+    RETURN_IF_ERROR(data_status);
     data_.reset();
-    RETURN_IF_ERROR(fs->RenameFile(data_tmp_, data_final_));
-    cleanup_.push_back(data_final_);
-    data_tmp_.clear();
     // Step 4.
-    const std::string index_final = MetaFilename(prefix_);
-    const std::string index_tmp = format::TempStateName(index_final);
-    cleanup_.push_back(index_tmp);
-    {
-      std::vector<format::KeyValue> kvs;
-      kvs.reserve(entries_.size() + 1);
-      proto::BundleHeaderProto header;
-      header.set_num_shards(1);
-      header.set_endianness(proto::BundleHeaderProto::LITTLE);
-      header.mutable_version()->set_producer(1);
-      kvs.emplace_back("", header.SerializeAsString());
-      for (const auto& [key, entry] : entries_) kvs.emplace_back(key, entry.SerializeAsString());
-      ASSIGN_OR_RETURN(auto index, fs->NewWritableFile(index_tmp));
-      RETURN_IF_ERROR(format::WriteIndexTable(index.get(), kvs));
-      if (options_.sync) RETURN_IF_ERROR(index->Sync());
-      RETURN_IF_ERROR(index->Close());
+    std::vector<format::KeyValue> kvs;
+    kvs.reserve(entries_.size() + 1);
+    proto::BundleHeaderProto header;
+    header.set_num_shards(1);
+    header.set_endianness(proto::BundleHeaderProto::LITTLE);
+    header.mutable_version()->set_producer(1);
+    kvs.emplace_back("", header.SerializeAsString());
+    for (const auto& [key, entry] : entries_) kvs.emplace_back(key, entry.SerializeAsString());
+    io::AtomicFileOptions index_options;
+    index_options.sync = options_.sync;
+    index_options.sync_dir_before_rename = true;  // step 5
+    ASSIGN_OR_RETURN(auto index, io::AtomicFile::Create(fs, MetaFilename(prefix_), index_options));
+    RETURN_IF_ERROR(format::WriteIndexTable(index->file(), kvs));
+    // Steps 5 and 6 (the temporary index is deleted if they fail before the rename).
+    const Status index_status = index->Commit();
+    if (index->published()) {
+      published_ = true;
+      cleanup_.clear();
     }
-    // Step 5.
-    if (options_.sync) RETURN_IF_ERROR(fs->SyncDir(dir));
-    // Step 6.
-    RETURN_IF_ERROR(fs->RenameFile(index_tmp, index_final));
-    published_ = true;
-    cleanup_.clear();
-    if (options_.sync) RETURN_IF_ERROR(fs->SyncDir(dir));
-    return OkStatus();
+    return index_status;
   }
 
   std::string prefix_;
   BundleWriterOptions options_;
-  std::string data_final_, data_tmp_;
-  std::unique_ptr<WritableFile> data_;
+  std::string data_final_;
+  std::unique_ptr<io::AtomicFile> data_;  // null once renamed to data_final_
   uint64_t offset_ = 0;
   std::map<std::string, proto::BundleEntryProto> entries_;
   std::vector<std::string> cleanup_;  // files to delete if we fail

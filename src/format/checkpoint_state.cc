@@ -7,7 +7,8 @@
 //      equals the state file's own path (ST-08). Nothing touched yet.
 //   2. Serialize it exactly as Python's text_format.MessageToString would.
 //   3. Create `<state file>.tmp<32 random lowercase hex>` in the same
-//      directory (TensorFlow's temp-name spelling) and write the text.
+//      directory (TensorFlow's temp-name spelling, io::TempFileName) and
+//      write the text.
 //   4. fsync the temporary file, close it.
 //   5. Rename it over `<state file>` (atomic replace; readers see the old or
 //      the new file, never a mix).
@@ -18,6 +19,7 @@
 //
 // Crash outcomes: before 5 -> the old state file (plus possibly a stray
 // `.tmp` file, which no reader looks at); after 5 -> the new one, complete.
+// Steps 3-6 are io::AtomicFile's protocol (src/io/atomic_file.h).
 #include "ckpt/checkpoint_state.h"
 
 #include <unistd.h>
@@ -31,7 +33,7 @@
 
 #include "base/macros.h"
 #include "format/checkpoint_state_text.h"
-#include "format/naming.h"
+#include "io/atomic_file.h"
 
 namespace ckpt {
 namespace {
@@ -111,21 +113,13 @@ bool AnyMatch(FileSystem* fs, const std::string& pattern) {
 
 // Steps 3-6 of the protocol at the top of this file.
 Status WriteAtomically(FileSystem* fs, const std::string& path, std::string_view contents) {
-  const std::string tmp = path + ".tmp" + format::RandomHex32();
-  Status s = [&]() -> Status {
-    ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, fs->NewWritableFile(tmp));
-    RETURN_IF_ERROR(file->Append(contents));
-    RETURN_IF_ERROR(file->Sync());
-    RETURN_IF_ERROR(file->Close());
-    return fs->RenameFile(tmp, path);
-  }();
-  if (!s.ok()) {
-    fs->DeleteFile(tmp).IgnoreError();
-    return s.WithContext("writing checkpoint state file " + path);
-  }
-  const std::string_view dir = Dirname(path);
-  return fs->SyncDir(dir.empty() ? std::string(".") : std::string(dir))
-      .WithContext("syncing the directory of checkpoint state file " + path);
+  auto out = io::AtomicFile::Create(fs, path);
+  if (!out.ok()) return out.status().WithContext("writing checkpoint state file " + path);
+  Status s = (*out)->file()->Append(contents);
+  if (s.ok()) s = (*out)->Commit();
+  if (s.ok()) return s;
+  if ((*out)->published()) return s.WithContext("syncing the directory of checkpoint state file " + path);
+  return s.WithContext("writing checkpoint state file " + path);
 }
 
 }  // namespace

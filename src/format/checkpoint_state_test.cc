@@ -19,6 +19,7 @@
 
 #include "base/macros.h"
 #include "format/checkpoint_state_text.h"
+#include "io/forwarding_file_system.h"
 
 namespace ckpt {
 namespace {
@@ -322,9 +323,9 @@ TEST(CheckpointStateUpdate, MissingDirectoryIsNotFound) {
 
 // A file system that records the calls of the update protocol and fails the
 // one named in `fail`.
-class RecordingFileSystem final : public FileSystem {
+class RecordingFileSystem final : public io::ForwardingFileSystem {
  public:
-  explicit RecordingFileSystem(FileSystem* base) : base_(base) {}
+  explicit RecordingFileSystem(FileSystem* base) : ForwardingFileSystem(base), base_(base) {}
   std::vector<std::string> log;
   std::string fail;  // "write", "sync", "close", "rename", "syncdir"
 
@@ -364,14 +365,6 @@ class RecordingFileSystem final : public FileSystem {
     if (!f.ok()) return f.status();
     return std::unique_ptr<WritableFile>(std::make_unique<File>(this, *std::move(f)));
   }
-  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& p) override {
-    return base_->NewRandomAccessFile(p);
-  }
-  Status FileExists(const std::string& p) override { return base_->FileExists(p); }
-  Result<uint64_t> GetFileSize(const std::string& p) override { return base_->GetFileSize(p); }
-  Result<double> GetModificationTime(const std::string& p) override { return base_->GetModificationTime(p); }
-  bool IsDirectory(const std::string& p) override { return base_->IsDirectory(p); }
-  Result<std::vector<std::string>> GetChildren(const std::string& d) override { return base_->GetChildren(d); }
   Status RenameFile(const std::string& from, const std::string& to) override {
     log.push_back("rename " + from + " -> " + to);
     RETURN_IF_ERROR(Maybe("rename"));
@@ -381,8 +374,6 @@ class RecordingFileSystem final : public FileSystem {
     log.push_back("delete " + p);
     return base_->DeleteFile(p);
   }
-  Status CreateDir(const std::string& p) override { return base_->CreateDir(p); }
-  Status DeleteDir(const std::string& p) override { return base_->DeleteDir(p); }
   Status SyncDir(const std::string& d) override {
     log.push_back("syncdir " + d);
     RETURN_IF_ERROR(Maybe("syncdir"));

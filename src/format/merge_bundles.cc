@@ -8,8 +8,8 @@
 //   2. Give each distinct input data file a new shard number (first-seen
 //      order) and rename it to M.data-<new>-of-<K>.
 //   3. Write M.index under a temporary name, fsync it, fsync the directory,
-//      rename it into place, fsync the directory (TF writes M.index directly
-//      and syncs nothing).
+//      rename it into place, fsync the directory (io::AtomicFile with
+//      sync_dir_before_rename; TF writes M.index directly and syncs nothing).
 //   4. Delete the input indexes, then (delete_old_dirs) the input
 //      directories that differ from dirname(M), if they are now empty.
 // Unlike TF, the merged header's num_shards is K, the number of data files
@@ -22,8 +22,8 @@
 #include "ckpt/proto/tensor_bundle.pb.h"
 #include "format/bundle_entry.h"
 #include "format/index_table.h"
-#include "format/naming.h"
 #include "format/slice_key.h"
+#include "io/atomic_file.h"
 
 namespace ckpt {
 
@@ -109,9 +109,13 @@ Status MergeBundles(std::span<const std::string> inputs, const std::string& outp
     RETURN_IF_ERROR(fs->RenameFile(old_data_files[i], DataFilename(output_prefix, static_cast<int32_t>(i), k)));
   }
   if (old_data_files.empty()) {
-    // No tensor bytes at all: still leave the one (empty) data file readers expect.
-    ASSIGN_OR_RETURN(auto empty, fs->NewWritableFile(DataFilename(output_prefix, 0, 1)));
-    RETURN_IF_ERROR(empty->Close());
+    // No tensor bytes at all: still leave the one (empty) data file readers
+    // expect. Its rename is made durable by the index's directory sync.
+    io::AtomicFileOptions data_options;
+    data_options.sync = options.sync;
+    data_options.sync_dir_after_rename = false;
+    ASSIGN_OR_RETURN(auto empty, io::AtomicFile::Create(fs, DataFilename(output_prefix, 0, 1), data_options));
+    RETURN_IF_ERROR(empty->Commit());
   }
 
   // Step 3.
@@ -122,20 +126,14 @@ Status MergeBundles(std::span<const std::string> inputs, const std::string& outp
   kvs.emplace_back("", header.SerializeAsString());
   for (const auto& [key, entry] : merged) kvs.emplace_back(key, entry.SerializeAsString());
   const std::string index_final = MetaFilename(output_prefix);
-  const std::string index_tmp = format::TempStateName(index_final);
   {
-    ASSIGN_OR_RETURN(auto index, fs->NewWritableFile(index_tmp));
-    Status s = format::WriteIndexTable(index.get(), kvs);
-    if (s.ok() && options.sync) s = index->Sync();
-    if (s.ok()) s = index->Close();
-    if (s.ok() && options.sync) s = fs->SyncDir(out_dir);
-    if (s.ok()) s = fs->RenameFile(index_tmp, index_final);
-    if (!s.ok()) {
-      fs->DeleteFile(index_tmp).IgnoreError();
-      return s;
-    }
+    io::AtomicFileOptions index_options;
+    index_options.sync = options.sync;
+    index_options.sync_dir_before_rename = true;  // the renamed data files first
+    ASSIGN_OR_RETURN(auto index, io::AtomicFile::Create(fs, index_final, index_options));
+    RETURN_IF_ERROR(format::WriteIndexTable(index->file(), kvs));
+    RETURN_IF_ERROR(index->Commit());
   }
-  if (options.sync) RETURN_IF_ERROR(fs->SyncDir(out_dir));
 
   // Step 4 (best effort, as in TF).
   std::set<std::string> old_dirs;

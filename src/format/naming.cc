@@ -1,7 +1,5 @@
-#include "format/naming.h"
-
+// File naming of tensor bundles (the one module that owns it).
 #include <cstdio>
-#include <random>
 
 #include "ckpt/bundle.h"
 
@@ -15,24 +13,4 @@ std::string DataFilename(std::string_view prefix, int32_t shard, int32_t num_sha
   return std::string(prefix) + buf;
 }
 
-namespace format {
-namespace {
-uint64_t Random64() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  return rng();
-}
-}  // namespace
-
-std::string TempStateName(std::string_view path) {
-  return std::string(path) + ".tempstate" + std::to_string(Random64());
-}
-
-std::string RandomHex32() {
-  char buf[33];
-  std::snprintf(buf, sizeof(buf), "%016llx%016llx", static_cast<unsigned long long>(Random64()),
-                static_cast<unsigned long long>(Random64()));
-  return std::string(buf, 32);
-}
-
-}  // namespace format
 }  // namespace ckpt

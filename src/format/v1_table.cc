@@ -13,9 +13,9 @@
 #include "ckpt/proto/saved_tensor_slice.pb.h"
 #include "format/bundle_entry.h"
 #include "format/index_table.h"
-#include "format/naming.h"
 #include "format/slice_copy.h"
 #include "format/slice_key.h"
+#include "io/atomic_file.h"
 
 namespace ckpt::format {
 namespace {
@@ -447,13 +447,8 @@ class V1Writer::Impl {
     return status_;
   }
 
-  void Abandon() {
-    if (!temp_.empty()) {
-      options_.fs->DeleteFile(temp_).IgnoreError();
-      temp_.clear();
-    }
-    finished_ = true;
-  }
+  // Nothing is on disk before Finish(), which cleans up after itself.
+  void Abandon() { finished_ = true; }
 
  private:
   Status DoAdd(std::string_view name, const TensorShape& shape, const TensorSlice& slice, const TensorView& view) {
@@ -535,20 +530,11 @@ class V1Writer::Impl {
     entries.emplace_back(std::string(), std::move(meta));
     for (auto& [k, v] : data_) entries.emplace_back(k, std::move(v));
     data_.clear();
-    temp_ = TempStateName(filename_);
-    {
-      ASSIGN_OR_RETURN(auto file, options_.fs->NewWritableFile(temp_));
-      RETURN_IF_ERROR(WriteIndexTable(file.get(), entries));
-      if (options_.sync) RETURN_IF_ERROR(file->Sync());
-      RETURN_IF_ERROR(file->Close());
-    }
-    RETURN_IF_ERROR(options_.fs->RenameFile(temp_, filename_));
-    temp_.clear();
-    if (options_.sync) {
-      const std::string dir(Dirname(filename_));
-      RETURN_IF_ERROR(options_.fs->SyncDir(dir.empty() ? "." : dir));
-    }
-    return OkStatus();
+    io::AtomicFileOptions ao;
+    ao.sync = options_.sync;
+    ASSIGN_OR_RETURN(std::unique_ptr<io::AtomicFile> out, io::AtomicFile::Create(options_.fs, filename_, ao));
+    RETURN_IF_ERROR(WriteIndexTable(out->file(), entries));
+    return out->Commit();
   }
 
   std::string filename_;
@@ -557,7 +543,6 @@ class V1Writer::Impl {
   std::map<std::string, int> index_;
   std::vector<std::vector<TensorSlice>> slices_;
   std::map<std::string, std::string> data_;
-  std::string temp_;
   Status status_;
   bool finished_ = false;
 };

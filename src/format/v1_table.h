@@ -97,8 +97,8 @@ class V1Reader {
 };
 
 // Writes one V1 file (TensorFlow's TensorSliceWriter): slices are encoded
-// as they are added and kept in memory; Finish() writes the table to
-// "<filename>.tempstate<random>" and renames it to `filename`. The parent
+// as they are added and kept in memory; Finish() publishes the table as
+// `filename` through io::AtomicFile (temporary name, rename). The parent
 // directory is not created (as in TensorFlow: a missing directory is
 // NotFound at Finish()). Not thread-safe; the first error is sticky.
 class V1Writer {

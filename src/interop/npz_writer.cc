@@ -6,6 +6,7 @@
 #include "interop/npy.h"
 #include "interop/tensor_files.h"
 #include "interop/zip_archive.h"
+#include "io/atomic_file.h"
 
 namespace ckpt::interop {
 namespace {
@@ -20,9 +21,8 @@ class NpzSink : public TensorSink {
   }
 
   Status Begin() override {
-    tmp_ = TempPathFor(path_);
-    ASSIGN_OR_RETURN(file_, fs_->NewWritableFile(tmp_));
-    zip_ = std::make_unique<ZipWriter>(file_.get(), zip64_);
+    ASSIGN_OR_RETURN(out_, io::AtomicFile::Create(fs_, path_));
+    zip_ = std::make_unique<ZipWriter>(out_->file(), zip64_);
     return OkStatus();
   }
 
@@ -57,26 +57,20 @@ class NpzSink : public TensorSink {
 
   Status Finish() override {
     RETURN_IF_ERROR(zip_->Finish());
-    RETURN_IF_ERROR(file_->Sync());
-    RETURN_IF_ERROR(file_->Close());
-    file_.reset();
-    RETURN_IF_ERROR(fs_->RenameFile(tmp_, path_));
-    tmp_.clear();
-    return OkStatus();
+    zip_.reset();  // it points into the file Commit() closes
+    return out_->Commit();
   }
 
   void Abandon() override {
     zip_.reset();
-    file_.reset();
-    if (!tmp_.empty()) fs_->DeleteFile(tmp_).IgnoreError();
-    tmp_.clear();
+    if (out_) out_->Abandon();
   }
 
  private:
-  std::string path_, tmp_;
+  std::string path_;
   FileSystem* fs_;
   bool zip64_;
-  std::unique_ptr<WritableFile> file_;
+  std::unique_ptr<io::AtomicFile> out_;
   std::unique_ptr<ZipWriter> zip_;
 };
 

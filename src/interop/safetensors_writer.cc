@@ -8,6 +8,7 @@
 #include "interop/json_value.h"
 #include "interop/safetensors.h"
 #include "interop/tensor_files.h"
+#include "io/atomic_file.h"
 
 namespace ckpt::interop {
 namespace {
@@ -26,9 +27,8 @@ class SafetensorsSink : public TensorSink {
   }
 
   Status Begin() override {
-    tmp_ = TempPathFor(path_);
-    ASSIGN_OR_RETURN(file_, fs_->NewWritableFile(tmp_));
-    return file_->Append(MakeSafetensorsHeader(plan_));
+    ASSIGN_OR_RETURN(out_, io::AtomicFile::Create(fs_, path_));
+    return out_->file()->Append(MakeSafetensorsHeader(plan_));
   }
 
   Status Add(const TensorEntry& e, const Tensor& t) override {
@@ -36,34 +36,28 @@ class SafetensorsSink : public TensorSink {
       return InternalError("safetensors writer: tensor " + e.key + " does not match the plan");
     }
     ++next_;
-    return t.byte_size() == 0 ? OkStatus() : file_->Append(t.data(), t.byte_size());
+    return t.byte_size() == 0 ? OkStatus() : out_->file()->Append(t.data(), t.byte_size());
   }
 
   Status Finish() override {
     if (next_ != plan_.size()) return InternalError("safetensors writer: not every planned tensor was written");
-    RETURN_IF_ERROR(file_->Sync());
-    RETURN_IF_ERROR(file_->Close());
-    file_.reset();
-    RETURN_IF_ERROR(fs_->RenameFile(tmp_, path_));
-    tmp_.clear();
-    return OkStatus();
+    return out_->Commit();
   }
 
   void Abandon() override {
-    file_.reset();
-    if (!tmp_.empty()) fs_->DeleteFile(tmp_).IgnoreError();
-    tmp_.clear();
+    if (out_) out_->Abandon();
   }
 
+  bool published() const { return out_ && out_->published(); }
   size_t planned() const { return plan_.size(); }
   bool complete() const { return next_ == plan_.size(); }
 
  private:
-  std::string path_, tmp_;
+  std::string path_;
   FileSystem* fs_;
   std::vector<SafetensorsPlanEntry> plan_;
   size_t next_ = 0;
-  std::unique_ptr<WritableFile> file_;
+  std::unique_ptr<io::AtomicFile> out_;
 };
 
 class ShardedSafetensorsSink : public TensorSink {
@@ -142,18 +136,11 @@ class ShardedSafetensorsSink : public TensorSink {
       AppendJsonString(&json, file);
     }
     json += first ? "}\n}\n" : "\n  }\n}\n";
-    const std::string tmp = TempPathFor(index_path_);
-    ASSIGN_OR_RETURN(auto f, fs_->NewWritableFile(tmp));
-    Status st = f->Append(json);
-    if (st.ok()) st = f->Sync();
-    if (st.ok()) st = f->Close();
-    if (st.ok()) st = fs_->RenameFile(tmp, index_path_);
-    if (!st.ok()) {
-      fs_->DeleteFile(tmp).IgnoreError();
-      return st;
-    }
-    done_ = true;
-    return OkStatus();
+    ASSIGN_OR_RETURN(std::unique_ptr<io::AtomicFile> out, io::AtomicFile::Create(fs_, index_path_));
+    RETURN_IF_ERROR(out->file()->Append(json));
+    Status st = out->Commit();
+    done_ = out->published();  // the index is out: the shards it names stay
+    return st;
   }
 
   void Abandon() override {
@@ -166,10 +153,12 @@ class ShardedSafetensorsSink : public TensorSink {
  private:
   Status FinishShard() {
     if (!open_) RETURN_IF_ERROR(shards_[current_]->Begin());  // an empty shard
-    RETURN_IF_ERROR(shards_[current_]->Finish());
+    Status s = shards_[current_]->Finish();
+    // A shard whose directory sync failed is out under its name: delete it too on Abandon().
+    if (shards_[current_]->published()) published_ = current_ + 1;
+    RETURN_IF_ERROR(s);
     open_ = false;
     ++current_;
-    published_ = current_;
     return OkStatus();
   }
 

@@ -42,7 +42,4 @@ std::unique_ptr<TensorSink> NewSafetensorsSink(std::string path, FileSystem* fs)
 std::unique_ptr<TensorSink> NewShardedSafetensorsSink(std::string index_path, int64_t max_shard_bytes, FileSystem* fs);
 std::unique_ptr<TensorSink> NewNpzSink(std::string path, FileSystem* fs, bool force_zip64);
 
-// A temporary name next to `path` for writing before an atomic rename.
-std::string TempPathFor(const std::string& path);
-
 }  // namespace ckpt::interop

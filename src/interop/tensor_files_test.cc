@@ -246,7 +246,7 @@ TEST_F(ConvertTest, ProgressAndOverwrite) {
   EXPECT_TRUE(ConvertTensorFile("src", "out/p.npz", o).ok());
   auto children = *fs_->GetChildren("out");
   EXPECT_EQ(children, (std::vector<std::string>{"p.npz"}));
-  for (const auto& c : children) EXPECT_EQ(c.find(".tmp-ckpt-"), std::string::npos) << c;
+  for (const auto& c : children) EXPECT_EQ(c.find(".tmp"), std::string::npos) << c;  // io::TempFileName
 }
 
 TEST(DiffTest, NumericSemantics) {

@@ -1,9 +1,7 @@
 // TensorSource: format names and detection, OpenTensorSource, and the
 // source over TensorFlow checkpoints (CheckpointReader).
 #include <algorithm>
-#include <atomic>
 #include <cstring>
-#include <random>
 
 #include "base/macros.h"
 #include "ckpt/checkpoint_reader.h"
@@ -142,12 +140,6 @@ Result<std::unique_ptr<TensorSource>> OpenCheckpointSource(const std::string& pa
   options.fs = fs;
   ASSIGN_OR_RETURN(std::unique_ptr<CheckpointReader> reader, LoadCheckpoint(p, options));
   return std::unique_ptr<TensorSource>(new CheckpointSource(std::move(reader)));
-}
-
-std::string TempPathFor(const std::string& path) {
-  static std::atomic<uint64_t> counter{0};
-  static const uint64_t salt = std::random_device{}();
-  return path + ".tmp-ckpt-" + std::to_string(salt % 1000000007) + "-" + std::to_string(counter++);
 }
 
 }  // namespace interop

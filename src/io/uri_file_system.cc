@@ -10,34 +10,34 @@ std::string StripFileScheme(std::string_view path) {
 
 Result<std::unique_ptr<WritableFile>> FileUriFileSystem::NewWritableFile(const std::string& path,
                                                                          const WritableFileOptions& options) {
-  return base_->NewWritableFile(StripFileScheme(path), options);
+  return target()->NewWritableFile(StripFileScheme(path), options);
 }
 Result<std::unique_ptr<RandomAccessFile>> FileUriFileSystem::NewRandomAccessFile(const std::string& path) {
-  return base_->NewRandomAccessFile(StripFileScheme(path));
+  return target()->NewRandomAccessFile(StripFileScheme(path));
 }
 Result<std::unique_ptr<ReadOnlyMemoryRegion>> FileUriFileSystem::NewReadOnlyMemoryRegion(const std::string& path) {
-  return base_->NewReadOnlyMemoryRegion(StripFileScheme(path));
+  return target()->NewReadOnlyMemoryRegion(StripFileScheme(path));
 }
 Result<std::unique_ptr<FileLock>> FileUriFileSystem::LockFile(const std::string& path) {
-  return base_->LockFile(StripFileScheme(path));
+  return target()->LockFile(StripFileScheme(path));
 }
-Status FileUriFileSystem::FileExists(const std::string& path) { return base_->FileExists(StripFileScheme(path)); }
+Status FileUriFileSystem::FileExists(const std::string& path) { return target()->FileExists(StripFileScheme(path)); }
 Result<uint64_t> FileUriFileSystem::GetFileSize(const std::string& path) {
-  return base_->GetFileSize(StripFileScheme(path));
+  return target()->GetFileSize(StripFileScheme(path));
 }
 Result<double> FileUriFileSystem::GetModificationTime(const std::string& path) {
-  return base_->GetModificationTime(StripFileScheme(path));
+  return target()->GetModificationTime(StripFileScheme(path));
 }
-bool FileUriFileSystem::IsDirectory(const std::string& path) { return base_->IsDirectory(StripFileScheme(path)); }
+bool FileUriFileSystem::IsDirectory(const std::string& path) { return target()->IsDirectory(StripFileScheme(path)); }
 Result<std::vector<std::string>> FileUriFileSystem::GetChildren(const std::string& dir) {
-  return base_->GetChildren(StripFileScheme(dir));
+  return target()->GetChildren(StripFileScheme(dir));
 }
 Status FileUriFileSystem::RenameFile(const std::string& from, const std::string& to) {
-  return base_->RenameFile(StripFileScheme(from), StripFileScheme(to));
+  return target()->RenameFile(StripFileScheme(from), StripFileScheme(to));
 }
-Status FileUriFileSystem::DeleteFile(const std::string& path) { return base_->DeleteFile(StripFileScheme(path)); }
-Status FileUriFileSystem::CreateDir(const std::string& path) { return base_->CreateDir(StripFileScheme(path)); }
-Status FileUriFileSystem::DeleteDir(const std::string& path) { return base_->DeleteDir(StripFileScheme(path)); }
-Status FileUriFileSystem::SyncDir(const std::string& dir) { return base_->SyncDir(StripFileScheme(dir)); }
+Status FileUriFileSystem::DeleteFile(const std::string& path) { return target()->DeleteFile(StripFileScheme(path)); }
+Status FileUriFileSystem::CreateDir(const std::string& path) { return target()->CreateDir(StripFileScheme(path)); }
+Status FileUriFileSystem::DeleteDir(const std::string& path) { return target()->DeleteDir(StripFileScheme(path)); }
+Status FileUriFileSystem::SyncDir(const std::string& dir) { return target()->SyncDir(StripFileScheme(dir)); }
 
 }  // namespace ckpt::io

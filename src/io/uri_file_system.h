@@ -9,15 +9,18 @@
 #include <string_view>
 
 #include "ckpt/file_system.h"
+#include "io/forwarding_file_system.h"
 
 namespace ckpt::io {
 
 // "file:///a/b" -> "/a/b", "file://rel" -> "rel"; anything else unchanged.
 std::string StripFileScheme(std::string_view path);
 
-class FileUriFileSystem : public FileSystem {
+// Every call that takes a path is overridden to strip the scheme; the
+// forwarding base passes anything else (a future FileSystem virtual) through.
+class FileUriFileSystem : public io::ForwardingFileSystem {
  public:
-  explicit FileUriFileSystem(FileSystem* base) : base_(base) {}
+  explicit FileUriFileSystem(FileSystem* base) : ForwardingFileSystem(base) {}
 
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path,
                                                         const WritableFileOptions& options) override;
@@ -34,9 +37,6 @@ class FileUriFileSystem : public FileSystem {
   Status CreateDir(const std::string& path) override;
   Status DeleteDir(const std::string& path) override;
   Status SyncDir(const std::string& dir) override;
-
- private:
-  FileSystem* base_;
 };
 
 }  // namespace ckpt::io

@@ -19,6 +19,7 @@
 #include "ckpt/checkpoint_manager.h"
 #include "ckpt/checkpoint_state.h"
 #include "graph/graph_test_helpers.h"
+#include "io/forwarding_file_system.h"
 #include "manager/manager_test_fixture.h"
 #include "testing/temp_dir.h"
 
@@ -41,30 +42,15 @@ static_assert(CreatableWithMaxToKeep<Checkpoint>);
 
 // Forwards to `base` and logs, in order, every state-file publication (with
 // the basenames it lists) and every deletion.
-class RecordingFileSystem : public FileSystem {
+class RecordingFileSystem : public io::ForwardingFileSystem {
  public:
-  explicit RecordingFileSystem(FileSystem* base) : base_(base) {}
+  explicit RecordingFileSystem(FileSystem* base) : ForwardingFileSystem(base), base_(base) {}
 
   std::vector<std::string> TakeLog() {
     std::lock_guard<std::mutex> l(mu_);
     return std::exchange(log_, {});
   }
 
-  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path,
-                                                        const WritableFileOptions& options) override {
-    return base_->NewWritableFile(path, options);
-  }
-  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override {
-    return base_->NewRandomAccessFile(path);
-  }
-  Result<std::unique_ptr<ReadOnlyMemoryRegion>> NewReadOnlyMemoryRegion(const std::string& path) override {
-    return base_->NewReadOnlyMemoryRegion(path);
-  }
-  Status FileExists(const std::string& path) override { return base_->FileExists(path); }
-  Result<uint64_t> GetFileSize(const std::string& path) override { return base_->GetFileSize(path); }
-  Result<double> GetModificationTime(const std::string& path) override { return base_->GetModificationTime(path); }
-  bool IsDirectory(const std::string& path) override { return base_->IsDirectory(path); }
-  Result<std::vector<std::string>> GetChildren(const std::string& dir) override { return base_->GetChildren(dir); }
   Status RenameFile(const std::string& from, const std::string& to) override {
     Status s = base_->RenameFile(from, to);
     if (s.ok() && Basename(to) == kDefaultStateFilename) {
@@ -81,9 +67,6 @@ class RecordingFileSystem : public FileSystem {
     Log("delete " + std::string(Basename(path)));
     return base_->DeleteFile(path);
   }
-  Status CreateDir(const std::string& path) override { return base_->CreateDir(path); }
-  Status DeleteDir(const std::string& path) override { return base_->DeleteDir(path); }
-  Status SyncDir(const std::string& dir) override { return base_->SyncDir(dir); }
 
  private:
   void Log(std::string s) {

@@ -10,7 +10,8 @@
 //   5. Delete the evicted checkpoint unless "every n hours" keeps it. A crash
 //      between 4 and 5 leaves an unrecorded checkpoint on disk, never a
 //      state file naming a deleted one.
-//   6. Write the .meta file.
+//   6. Write the .meta file (io::AtomicFile: temp name, fsync, rename, fsync
+//      the directory).
 #include <algorithm>
 #include <cmath>
 #include <chrono>
@@ -27,6 +28,7 @@
 #include "ckpt/proto/trackable_object_graph.pb.h"
 #include "ckpt/saver.h"
 #include "format/v1_table.h"
+#include "io/atomic_file.h"
 #include "io/uri_file_system.h"
 #include "saver/saver_graph.h"
 
@@ -557,16 +559,9 @@ class Saver::Impl {
     }
     std::string bytes;
     if (!mg.SerializeToString(&bytes)) return InternalError("cannot serialize the MetaGraphDef for " + filename);
-    const std::string tmp = filename + ".tmp" + std::to_string(static_cast<long long>(Now() * 1e6));
-    {
-      ASSIGN_OR_RETURN(auto f, fs_->NewWritableFile(tmp));
-      RETURN_IF_ERROR(f->Append(bytes));
-      if (options_.sync) RETURN_IF_ERROR(f->Sync());
-      RETURN_IF_ERROR(f->Close());
-    }
-    Status s = fs_->RenameFile(tmp, filename);
-    if (!s.ok()) fs_->DeleteFile(tmp).IgnoreError();
-    return s;
+    io::AtomicFileOptions ao;
+    ao.sync = options_.sync;
+    return io::WriteFileAtomically(fs_, filename, bytes, ao);
   }
 
   VarList var_list_;

@@ -10,6 +10,7 @@
 #include "ckpt/proto/trackable_object_graph.pb.h"
 #include "ckpt/saver.h"
 #include "io/uri_file_system.h"
+#include "testing/call_recording_file_system.h"
 
 namespace ckpt {
 namespace {
@@ -484,6 +485,27 @@ TEST_F(SaverTest, FileUriSavePaths) {
   EXPECT_EQ(Values(*w)[0], 3.f);
   EXPECT_EQ(io::StripFileScheme("file:///a/b"), "/a/b");
   EXPECT_EQ(io::StripFileScheme("/a/file://b"), "/a/file://b");
+}
+
+// SV-21: every FileSystem call through the file:// view reaches the wrapped
+// file system, without the scheme (a path without one is passed as is).
+TEST(FileUriFileSystemTest, EveryCallReachesTheBaseWithoutTheScheme) {
+  test::CallRecordingFileSystem base;
+  io::FileUriFileSystem uri(&base);
+  test::CallEveryVirtual(&uri, "file:///d/p");
+  test::CallEveryVirtual(&uri, "rel/p");
+  const std::vector<std::string> methods = base.methods();
+  const std::vector<std::string> calls = base.calls();
+  ASSERT_EQ(calls.size() % 2, 0u);
+  const size_t n = calls.size() / 2;
+  for (size_t i = 0; i < n; ++i) {
+    std::string with_scheme = calls[i], plain = calls[n + i];
+    EXPECT_EQ(with_scheme.find("file:"), std::string::npos) << with_scheme;
+    EXPECT_NE(with_scheme.find(" /d/p"), std::string::npos) << with_scheme;
+    EXPECT_NE(plain.find(" rel/p"), std::string::npos) << plain;
+  }
+  const std::vector<std::string> every = test::CallEveryVirtual(&base, "x");
+  EXPECT_EQ(std::vector<std::string>(methods.begin(), methods.begin() + static_cast<long>(n)), every);
 }
 
 // SV-22: a save path that is an existing directory: files go next to it.

@@ -81,6 +81,7 @@ class FaultInjectionFileSystem::Impl {
   std::map<std::string, InodeId> live_files;
   std::map<std::string, DirId> live_dirs;
   std::set<File*> open_files;
+  std::set<Lock*> held_locks;
 
   // Counts one mutating call and decides whether an injected fault fails it.
   Status BeginMutation(std::string_view op, const std::string& path);
@@ -165,6 +166,26 @@ class FaultInjectionFileSystem::File final : public WritableFile {
   uint64_t generation_;
   std::unique_ptr<WritableFile> base_;
   uint64_t size_at_crash_ = 0;
+};
+
+// Holds `base`'s lock until destroyed or until a simulated crash ends it.
+class FaultInjectionFileSystem::Lock final : public FileLock {
+ public:
+  Lock(std::shared_ptr<FaultInjectionFileSystem::Impl> fs, std::unique_ptr<FileLock> base)
+      : fs_(std::move(fs)), base_(std::move(base)) {}
+
+  ~Lock() override {
+    std::lock_guard<std::mutex> l(fs_->mu);
+    fs_->held_locks.erase(this);
+    base_.reset();
+  }
+
+  // Power off: the process holding the lock is gone. Requires fs_->mu.
+  void Release() { base_.reset(); }
+
+ private:
+  std::shared_ptr<FaultInjectionFileSystem::Impl> fs_;
+  std::unique_ptr<FileLock> base_;
 };
 
 Status FaultInjectionFileSystem::Impl::BeginMutation(std::string_view op, const std::string& path) {
@@ -344,10 +365,11 @@ Status FaultInjectionFileSystem::Impl::WriteWhole(const std::string& path, const
 
 // ---------------------------------------------------------------------------
 
-FaultInjectionFileSystem::FaultInjectionFileSystem(FileSystem* base) : impl_(std::make_shared<Impl>(base)) {}
+FaultInjectionFileSystem::FaultInjectionFileSystem(FileSystem* base)
+    : ForwardingFileSystem(base), impl_(std::make_shared<Impl>(base)) {}
 
 FaultInjectionFileSystem::FaultInjectionFileSystem(std::unique_ptr<FileSystem> base)
-    : impl_(std::make_shared<Impl>(base.get())) {
+    : ForwardingFileSystem(base.get()), impl_(std::make_shared<Impl>(base.get())) {
   impl_->owned = std::move(base);
 }
 
@@ -387,6 +409,8 @@ Status FaultInjectionFileSystem::SimulateCrash() {
   std::lock_guard<std::mutex> l(m.mu);
   for (File* f : m.open_files) f->Detach();
   m.open_files.clear();
+  for (Lock* lock : m.held_locks) lock->Release();
+  m.held_locks.clear();
 
   // Roots: adopted live directories whose parent is untouched (so their own
   // existence is durable as it stands).
@@ -437,24 +461,22 @@ Result<std::unique_ptr<WritableFile>> FaultInjectionFileSystem::NewWritableFile(
   return std::unique_ptr<WritableFile>(std::move(out));
 }
 
-Result<std::unique_ptr<RandomAccessFile>> FaultInjectionFileSystem::NewRandomAccessFile(const std::string& path) {
-  return impl_->base->NewRandomAccessFile(path);
-}
-
-Status FaultInjectionFileSystem::FileExists(const std::string& path) { return impl_->base->FileExists(path); }
-
-Result<uint64_t> FaultInjectionFileSystem::GetFileSize(const std::string& path) {
-  return impl_->base->GetFileSize(path);
-}
-
-Result<double> FaultInjectionFileSystem::GetModificationTime(const std::string& path) {
-  return impl_->base->GetModificationTime(path);
-}
-
-bool FaultInjectionFileSystem::IsDirectory(const std::string& path) { return impl_->base->IsDirectory(path); }
-
-Result<std::vector<std::string>> FaultInjectionFileSystem::GetChildren(const std::string& dir) {
-  return impl_->base->GetChildren(dir);
+Result<std::unique_ptr<FileLock>> FaultInjectionFileSystem::LockFile(const std::string& path) {
+  Impl& m = *impl_;
+  std::lock_guard<std::mutex> l(m.mu);
+  RETURN_IF_ERROR(m.BeginMutation("LockFile", path));
+  m.Adopt(ParentOf(path));
+  const bool existed = m.base->FileExists(path).ok();
+  ASSIGN_OR_RETURN(auto base_lock, m.base->LockFile(path));
+  if (!existed && m.base->FileExists(path).ok() && !m.base->IsDirectory(path)) {
+    // `base` created the lock file: new and empty, its name not yet durable.
+    const InodeId id = m.next_id++;
+    m.inodes[id].live_path = path;
+    m.live_files[path] = id;
+  }
+  auto out = std::make_unique<Lock>(impl_, std::move(base_lock));
+  m.held_locks.insert(out.get());
+  return std::unique_ptr<FileLock>(std::move(out));
 }
 
 Status FaultInjectionFileSystem::RenameFile(const std::string& from, const std::string& to) {

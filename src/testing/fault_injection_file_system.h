@@ -53,21 +53,33 @@
 //
 // SimulateCrash() rewrites `base` so that it holds exactly the durable state,
 // closes (and invalidates) every WritableFile opened before it -- later calls
-// on such a handle are FailedPrecondition -- turns the power back on, cancels
-// pending FailAfter/CrashAfter, and starts the model afresh (everything now
-// in `base` is durable). Files untouched through this wrapper are left alone.
+// on such a handle are FailedPrecondition -- releases every lock, turns the
+// power back on, cancels pending FailAfter/CrashAfter, and starts the model
+// afresh (everything now in `base` is durable). Files untouched through this
+// wrapper are left alone.
 //
 // ---------------------------------------------------------------------------
 // Failure injection
 // ---------------------------------------------------------------------------
 // The mutating calls are: WritableFile::Append, Sync and Close, and
-// FileSystem::NewWritableFile, RenameFile, DeleteFile, CreateDir, DeleteDir
-// and SyncDir (helpers such as RecursivelyCreateDir count through the calls
-// they make; the implicit close in a WritableFile's destructor does not count
-// and never fails). Every mutating call increments mutating_calls(), whether it
-// succeeds or fails. Read-only calls are never counted and never fail because
-// of an injected fault (a process keeps reading its page cache until the
-// power goes).
+// FileSystem::NewWritableFile, RenameFile, DeleteFile, CreateDir, DeleteDir,
+// SyncDir and LockFile (helpers such as RecursivelyCreateDir count through the
+// calls they make; the implicit close in a WritableFile's destructor does not
+// count and never fails). Every mutating call increments mutating_calls(),
+// whether it succeeds or fails. Read-only calls (NewRandomAccessFile,
+// NewReadOnlyMemoryRegion, FileExists, ...) go straight to `base` through the
+// forwarding base class: they are never counted and never fail because of an
+// injected fault (a process keeps reading its page cache until the power
+// goes), and a mapped region stays readable across SimulateCrash() as the
+// FileSystem contract promises.
+//
+// Locks. LockFile is a mutating call because it may create its file (POSIX
+// does; the in-memory file system does not): a lock file created through this
+// wrapper is a new, empty file whose name is durable only after a SyncDir, as
+// for NewWritableFile. The lock itself is `base`'s, so wrappers over one
+// `base` contend for it. A power cut ends the process that held a lock:
+// SimulateCrash() releases every lock taken through this wrapper (destroying
+// such a FileLock afterwards is harmless).
 //
 // A call failed by injection has no effect on `base` or on the model.
 //
@@ -77,8 +89,8 @@
 // Thread-safety: the FileSystem calls may be made from several threads, as for
 // any FileSystem; FailAfter / CrashAfter / mutating_calls / power_cut too.
 // SimulateCrash() must not overlap any other call (it is the reboot). Each
-// WritableFile must be destroyed before the file system when `base` is not
-// owned by this wrapper.
+// WritableFile and FileLock must be destroyed before the file system when
+// `base` is not owned by this wrapper.
 #pragma once
 
 #include <cstdint>
@@ -88,10 +100,11 @@
 
 #include "ckpt/file_system.h"
 #include "ckpt/status.h"
+#include "io/forwarding_file_system.h"
 
 namespace ckpt::test {
 
-class FaultInjectionFileSystem final : public FileSystem {
+class FaultInjectionFileSystem final : public io::ForwardingFileSystem {
  public:
   // Wraps `base`, which must outlive this object and every file it opens.
   explicit FaultInjectionFileSystem(FileSystem* base);
@@ -129,15 +142,10 @@ class FaultInjectionFileSystem final : public FileSystem {
   // Mutating calls made so far (never reset; take differences).
   uint64_t mutating_calls() const;
 
-  // ---- FileSystem ----
+  // ---- FileSystem: the mutating calls (the read-only ones are forwarded) ----
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path,
                                                         const WritableFileOptions& options = {}) override;
-  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override;
-  Status FileExists(const std::string& path) override;
-  Result<uint64_t> GetFileSize(const std::string& path) override;
-  Result<double> GetModificationTime(const std::string& path) override;
-  bool IsDirectory(const std::string& path) override;
-  Result<std::vector<std::string>> GetChildren(const std::string& dir) override;
+  Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) override;
   Status RenameFile(const std::string& from, const std::string& to) override;
   Status DeleteFile(const std::string& path) override;
   Status CreateDir(const std::string& path) override;
@@ -147,6 +155,7 @@ class FaultInjectionFileSystem final : public FileSystem {
  private:
   class Impl;
   class File;  // the WritableFile it hands out
+  class Lock;  // the FileLock it hands out
   // Shared with the WritableFiles this opens, so a handle outliving the
   // wrapper never touches freed state.
   std::shared_ptr<Impl> impl_;

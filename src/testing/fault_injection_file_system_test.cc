@@ -4,10 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "testing/call_recording_file_system.h"
+#include "testing/temp_dir.h"
 
 namespace ckpt::test {
 namespace {
@@ -586,6 +590,126 @@ TEST_F(FaultInjectionFileSystemTest, ConcurrentWritersThenCrash) {
   for (int t = 0; t < 4; ++t) {
     EXPECT_EQ(Get("/d/f" + std::to_string(t)), std::string(500, static_cast<char>('a' + t)));
   }
+}
+
+// ---- calls the wrapper only forwards, and locks -------------------------------
+
+// Every FileSystem virtual reaches `base` through the forwarding base class;
+// the read-only ones are not counted.
+TEST(FaultInjectionFileSystemForwardingTest, EveryCallReachesBase) {
+  CallRecordingFileSystem base;
+  FaultInjectionFileSystem fs(&base);
+  const std::vector<std::string> called = CallEveryVirtual(&fs, "/p");
+  const std::vector<std::string> reached = base.methods();
+  for (const std::string& m : called) {
+    // SyncDir first asks base whether the path is a directory (this base says
+    // no) and then fails as POSIX does, without calling base->SyncDir.
+    if (m == "SyncDir") continue;
+    EXPECT_NE(std::find(reached.begin(), reached.end(), m), reached.end()) << m << " did not reach base";
+  }
+  const uint64_t before = fs.mutating_calls();
+  (void)fs.NewReadOnlyMemoryRegion("/p");
+  (void)fs.NewRandomAccessFile("/p");
+  (void)fs.GetModificationTime("/p");
+  EXPECT_EQ(fs.mutating_calls(), before);
+}
+
+TEST(FaultInjectionFileSystemForwardingTest, MemoryRegionsComeFromBaseAndOutliveACrash) {
+  auto dir = TempDir::Create("ckpt_fault_region_");
+  ASSERT_OK(dir);
+  FaultInjectionFileSystem fs(FileSystem::Default());
+  const std::string path = dir->Join("f");
+  {
+    auto f = fs.NewWritableFile(path);
+    ASSERT_OK(f);
+    ASSERT_OK((*f)->Append("mapped bytes"));
+    ASSERT_OK((*f)->Sync());
+    ASSERT_OK((*f)->Close());
+    ASSERT_OK(fs.SyncDir(dir->path()));
+  }
+  const uint64_t before = fs.mutating_calls();
+  auto region = fs.NewReadOnlyMemoryRegion(path);
+  ASSERT_OK(region);  // POSIX maps; before the forwarding base this was Unimplemented
+  EXPECT_EQ(fs.mutating_calls(), before);
+  fs.CrashAfter(1);
+  EXPECT_CODE(fs.CreateDir(dir->Join("sub")), StatusCode::kUnavailable);
+  auto during = fs.NewReadOnlyMemoryRegion(path);  // reads still work without power
+  ASSERT_OK(during);
+  ASSERT_OK(fs.SimulateCrash());
+  ASSERT_EQ((*region)->size(), 12u);
+  EXPECT_EQ(std::string(static_cast<const char*>((*region)->data()), 12), "mapped bytes");
+
+  // Over a file system that cannot map, the answer is that file system's.
+  FaultInjectionFileSystem mem(NewMemoryFileSystem());
+  EXPECT_CODE(mem.NewReadOnlyMemoryRegion("/nope"), NewMemoryFileSystem()->NewReadOnlyMemoryRegion("/nope").status().code());
+}
+
+TEST_F(FaultInjectionFileSystemTest, LockFileIsAMutatingCall) {
+  const uint64_t start = fs_->mutating_calls();
+  {
+    auto lock = fs_->LockFile("/d/lock");
+    ASSERT_OK(lock);
+    EXPECT_EQ(fs_->mutating_calls() - start, 1u);
+    EXPECT_CODE(fs_->LockFile("/d/lock"), StatusCode::kFailedPrecondition);  // held; counted too
+    EXPECT_EQ(fs_->mutating_calls() - start, 2u);
+  }
+  // An injected failure takes no lock.
+  fs_->FailAfter(1, StatusCode::kResourceExhausted);
+  EXPECT_CODE(fs_->LockFile("/d/lock"), StatusCode::kResourceExhausted);
+  auto again = fs_->LockFile("/d/lock");
+  ASSERT_OK(again);
+  again->reset();
+  // Without power nothing can be locked.
+  fs_->CrashAfter(1);
+  EXPECT_CODE(fs_->LockFile("/d/lock"), StatusCode::kUnavailable);
+  Crash();
+  EXPECT_OK(fs_->LockFile("/d/lock"));
+}
+
+// The lock is base's (wrappers over one base contend for it), and a power
+// cut releases it: the process that held it is gone.
+TEST(FaultInjectionFileSystemLockTest, LocksAreBasesAndACrashReleasesThem) {
+  auto mem = NewMemoryFileSystem();
+  ASSERT_OK(mem->CreateDir("/d"));
+  FaultInjectionFileSystem a(mem.get()), b(mem.get());
+  auto held = a.LockFile("/d/lock");
+  ASSERT_OK(held);
+  EXPECT_CODE(b.LockFile("/d/lock"), StatusCode::kFailedPrecondition);
+  EXPECT_CODE(mem->LockFile("/d/lock"), StatusCode::kFailedPrecondition);
+  ASSERT_OK(a.SimulateCrash());
+  auto taken = b.LockFile("/d/lock");
+  ASSERT_OK(taken);
+  held->reset();  // destroying a lock that the crash released is harmless
+  EXPECT_CODE(a.LockFile("/d/lock"), StatusCode::kFailedPrecondition);
+  taken->reset();
+  EXPECT_OK(a.LockFile("/d/lock"));
+}
+
+// POSIX creates the lock file: a new name, durable only after a SyncDir.
+TEST(FaultInjectionFileSystemLockTest, ALockFileCreatedByBaseFollowsTheCrashModel) {
+  auto dir = TempDir::Create("ckpt_fault_lock_");
+  ASSERT_OK(dir);
+  FaultInjectionFileSystem fs(FileSystem::Default());
+  const std::string lock_path = dir->Join("lock");
+  {
+    auto lock = fs.LockFile(lock_path);
+    ASSERT_OK(lock);
+    ASSERT_OK(fs.FileExists(lock_path));
+    ASSERT_OK(fs.SimulateCrash());
+  }
+  EXPECT_CODE(fs.FileExists(lock_path), StatusCode::kNotFound);  // never synced: gone
+  {
+    auto lock = fs.LockFile(lock_path);
+    ASSERT_OK(lock);
+    ASSERT_OK(fs.SyncDir(dir->path()));
+    ASSERT_OK(fs.SimulateCrash());
+  }
+  EXPECT_OK(fs.FileExists(lock_path));  // its name was synced: kept
+  auto relock = fs.LockFile(lock_path);  // the crash released the POSIX lock too
+  ASSERT_OK(relock);
+  relock->reset();
+  ASSERT_OK(fs.SimulateCrash());
+  EXPECT_OK(fs.FileExists(lock_path));  // an existing lock file stays
 }
 
 }  // namespace

@@ -1,0 +1,354 @@
+// io::AtomicFile: the protocol's steps in order, cleanup after a failure at
+// every step, and what survives a power cut after every step.
+#include "io/atomic_file.h"
+
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "base/macros.h"
+#include "io/forwarding_file_system.h"
+#include "testing/fault_injection_file_system.h"
+
+namespace ckpt::io {
+namespace {
+
+Status StatusOf(const Status& s) { return s; }
+template <typename T>
+Status StatusOf(const Result<T>& r) {
+  return r.status();
+}
+
+#define ASSERT_OK(expr)                                          \
+  do {                                                           \
+    const ::ckpt::Status st_ = StatusOf(expr);                   \
+    ASSERT_TRUE(st_.ok()) << #expr << " -> " << st_.ToString();  \
+  } while (0)
+#define EXPECT_OK(expr)                                          \
+  do {                                                           \
+    const ::ckpt::Status st_ = StatusOf(expr);                   \
+    EXPECT_TRUE(st_.ok()) << #expr << " -> " << st_.ToString();  \
+  } while (0)
+
+// Forwards to `base`, logs every mutating call, and fails the first one of
+// the kind named in `fail` ("create", "append", "sync", "close", "syncdir",
+// "rename").
+class RecordingFileSystem final : public ForwardingFileSystem {
+ public:
+  explicit RecordingFileSystem(FileSystem* base) : ForwardingFileSystem(base), base_(base) {}
+  std::vector<std::string> log;
+  std::string fail;
+  std::vector<bool> direct_io;  // per NewWritableFile
+
+  Status Maybe(const std::string& op) {
+    if (op != fail || failed_) return OkStatus();
+    failed_ = true;
+    return UnavailableError("injected " + op + " failure");
+  }
+
+  class File final : public WritableFile {
+   public:
+    File(RecordingFileSystem* fs, std::unique_ptr<WritableFile> f) : fs_(fs), f_(std::move(f)) {}
+    Status Append(const void* d, size_t n) override {
+      fs_->log.push_back("append");
+      RETURN_IF_ERROR(fs_->Maybe("append"));
+      return f_->Append(d, n);
+    }
+    Status Sync() override {
+      fs_->log.push_back("sync");
+      RETURN_IF_ERROR(fs_->Maybe("sync"));
+      return f_->Sync();
+    }
+    Status Close() override {
+      fs_->log.push_back("close");
+      RETURN_IF_ERROR(fs_->Maybe("close"));
+      return f_->Close();
+    }
+    uint64_t Size() const override { return f_->Size(); }
+
+   private:
+    RecordingFileSystem* fs_;
+    std::unique_ptr<WritableFile> f_;
+  };
+
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path,
+                                                        const WritableFileOptions& o) override {
+    log.push_back("create " + path);
+    direct_io.push_back(o.direct_io);
+    RETURN_IF_ERROR(Maybe("create"));
+    auto f = base_->NewWritableFile(path, o);
+    if (!f.ok()) return f.status();
+    return std::unique_ptr<WritableFile>(std::make_unique<File>(this, *std::move(f)));
+  }
+  Status RenameFile(const std::string& from, const std::string& to) override {
+    log.push_back("rename " + from + " -> " + to);
+    RETURN_IF_ERROR(Maybe("rename"));
+    return base_->RenameFile(from, to);
+  }
+  Status DeleteFile(const std::string& p) override {
+    log.push_back("delete " + p);
+    return base_->DeleteFile(p);
+  }
+  Status SyncDir(const std::string& d) override {
+    log.push_back("syncdir " + d);
+    RETURN_IF_ERROR(Maybe("syncdir"));
+    return base_->SyncDir(d);
+  }
+
+ private:
+  FileSystem* base_;
+  bool failed_ = false;
+};
+
+std::unique_ptr<FileSystem> MemFsWithDir(const std::string& dir) {
+  auto fs = NewMemoryFileSystem();
+  EXPECT_OK(fs->CreateDir(dir));
+  return fs;
+}
+
+std::vector<std::string> Children(FileSystem* fs, const std::string& dir) {
+  auto c = fs->GetChildren(dir);
+  EXPECT_TRUE(c.ok()) << c.status().ToString();
+  return c.ok() ? *c : std::vector<std::string>{};
+}
+
+std::optional<std::string> Contents(FileSystem* fs, const std::string& path) {
+  auto r = fs->ReadFileToString(path);
+  if (r.status().code() == StatusCode::kNotFound) return std::nullopt;
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  return r.ok() ? std::optional<std::string>(*r) : std::nullopt;
+}
+
+const std::regex kTempName(R"(/d/f\.tmp[0-9a-f]{32})");
+
+TEST(TempFileName, IsPathDotTmpAnd32LowercaseHexDigits) {
+  const std::string a = TempFileName("/d/f"), b = TempFileName("/d/f");
+  EXPECT_TRUE(std::regex_match(a, kTempName)) << a;
+  EXPECT_TRUE(std::regex_match(b, kTempName)) << b;
+  EXPECT_NE(a, b);
+  EXPECT_EQ(TempFileName("f").substr(0, 5), "f.tmp");
+}
+
+// The default protocol: temp name, write, fsync, close, rename, fsync dir.
+TEST(AtomicFile, PublishesInProtocolOrder) {
+  auto mem = MemFsWithDir("/d");
+  RecordingFileSystem fs(mem.get());
+  ASSERT_OK(WriteFileAtomically(&fs, "/d/f", "contents"));
+  ASSERT_EQ(fs.log.size(), 6u);
+  std::smatch m;
+  const std::regex create(R"(create (/d/f\.tmp[0-9a-f]{32}))");
+  ASSERT_TRUE(std::regex_match(fs.log[0], m, create)) << fs.log[0];
+  const std::string tmp = m[1];
+  EXPECT_EQ(fs.log[1], "append");
+  EXPECT_EQ(fs.log[2], "sync");
+  EXPECT_EQ(fs.log[3], "close");
+  EXPECT_EQ(fs.log[4], "rename " + tmp + " -> /d/f");
+  EXPECT_EQ(fs.log[5], "syncdir /d");
+  EXPECT_EQ(Contents(mem.get(), "/d/f"), "contents");
+  EXPECT_EQ(Children(mem.get(), "/d"), std::vector<std::string>{"f"});
+}
+
+TEST(AtomicFile, ReplacesAnExistingFile) {
+  auto mem = MemFsWithDir("/d");
+  ASSERT_OK(WriteFileAtomically(mem.get(), "/d/f", "old, and longer"));
+  ASSERT_OK(WriteFileAtomically(mem.get(), "/d/f", "new"));
+  EXPECT_EQ(Contents(mem.get(), "/d/f"), "new");
+  EXPECT_EQ(Children(mem.get(), "/d"), std::vector<std::string>{"f"});
+}
+
+TEST(AtomicFile, OptionsPlaceTheSyncs) {
+  struct Case {
+    AtomicFileOptions options;
+    std::vector<std::string> expected;  // the log with the temp name as "T"
+  };
+  AtomicFileOptions none;
+  none.sync = false;
+  none.sync_dir_before_rename = true;  // ignored without sync
+  AtomicFileOptions before;
+  before.sync_dir_before_rename = true;
+  AtomicFileOptions deferred;
+  deferred.sync_dir_after_rename = false;
+  AtomicFileOptions direct;
+  direct.file.direct_io = true;
+  const std::vector<Case> cases = {
+      {none, {"create T", "append", "close", "rename T -> /d/f"}},
+      {before, {"create T", "append", "sync", "close", "syncdir /d", "rename T -> /d/f", "syncdir /d"}},
+      {deferred, {"create T", "append", "sync", "close", "rename T -> /d/f"}},
+      {direct, {"create T", "append", "sync", "close", "rename T -> /d/f", "syncdir /d"}},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    auto mem = MemFsWithDir("/d");
+    RecordingFileSystem fs(mem.get());
+    auto out = AtomicFile::Create(&fs, "/d/f", cases[i].options);
+    ASSERT_OK(out);
+    ASSERT_OK((*out)->file()->Append("x"));
+    ASSERT_OK((*out)->Commit());
+    EXPECT_TRUE((*out)->published());
+    std::vector<std::string> log;
+    for (std::string line : fs.log) {
+      const size_t at = line.find((*out)->temp_path());
+      if (at != std::string::npos) line.replace(at, (*out)->temp_path().size(), "T");
+      log.push_back(line);
+    }
+    EXPECT_EQ(log, cases[i].expected) << "case " << i;
+    EXPECT_EQ(fs.direct_io, std::vector<bool>{cases[i].options.file.direct_io}) << "case " << i;
+    EXPECT_EQ(Contents(mem.get(), "/d/f"), "x") << "case " << i;
+  }
+}
+
+TEST(AtomicFile, RelativePathSyncsTheCurrentDirectory) {
+  auto mem = NewMemoryFileSystem();
+  RecordingFileSystem fs(mem.get());
+  ASSERT_OK(WriteFileAtomically(&fs, "f", "x"));
+  EXPECT_EQ(fs.log.back(), "syncdir .");
+}
+
+// A failure at any step before the rename: the error comes back, the
+// temporary file is gone and the old file is untouched (or still absent).
+TEST(AtomicFile, EachFailingStepBeforeTheRenameLeavesNoTempAndNoNewFile) {
+  for (const bool existing : {false, true}) {
+    for (const std::string step : {"create", "append", "sync", "close", "syncdir", "rename"}) {
+      SCOPED_TRACE(step + (existing ? " over an existing file" : ""));
+      auto mem = MemFsWithDir("/d");
+      if (existing) ASSERT_OK(WriteFileAtomically(mem.get(), "/d/f", "old"));
+      RecordingFileSystem fs(mem.get());
+      fs.fail = step;
+      AtomicFileOptions o;
+      o.sync_dir_before_rename = true;  // so that the first "syncdir" is step 4
+      Status s = WriteFileAtomically(&fs, "/d/f", "new", o);
+      EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.ToString();
+      EXPECT_EQ(Contents(mem.get(), "/d/f"), existing ? std::optional<std::string>("old") : std::nullopt);
+      EXPECT_EQ(Children(mem.get(), "/d"), existing ? std::vector<std::string>{"f"} : std::vector<std::string>{});
+    }
+  }
+}
+
+// A failure of the last step is reported, but the file is already out.
+TEST(AtomicFile, FailedDirectorySyncAfterTheRenameIsReportedAndTheFileStays) {
+  auto mem = MemFsWithDir("/d");
+  RecordingFileSystem fs(mem.get());
+  fs.fail = "syncdir";
+  auto out = AtomicFile::Create(&fs, "/d/f");
+  ASSERT_OK(out);
+  ASSERT_OK((*out)->file()->Append("new"));
+  EXPECT_EQ((*out)->Commit().code(), StatusCode::kUnavailable);
+  EXPECT_TRUE((*out)->published());
+  out->reset();  // destroying a published file deletes nothing
+  EXPECT_EQ(Contents(mem.get(), "/d/f"), "new");
+  EXPECT_EQ(Children(mem.get(), "/d"), std::vector<std::string>{"f"});
+}
+
+TEST(AtomicFile, AbandonAndDestructionDeleteTheTemporaryFile) {
+  auto mem = MemFsWithDir("/d");
+  ASSERT_OK(WriteFileAtomically(mem.get(), "/d/f", "old"));
+  {
+    auto out = AtomicFile::Create(mem.get(), "/d/f");
+    ASSERT_OK(out);
+    ASSERT_OK((*out)->file()->Append("half"));
+    EXPECT_EQ(Children(mem.get(), "/d").size(), 2u);
+    (*out)->Abandon();
+    (*out)->Abandon();  // idempotent
+    EXPECT_EQ(Children(mem.get(), "/d"), std::vector<std::string>{"f"});
+    EXPECT_FALSE((*out)->published());
+    EXPECT_EQ((*out)->Commit().code(), StatusCode::kFailedPrecondition);
+  }
+  {
+    auto out = AtomicFile::Create(mem.get(), "/d/f");
+    ASSERT_OK(out);
+    ASSERT_OK((*out)->file()->Append("half"));
+  }  // destroyed without Commit()
+  EXPECT_EQ(Children(mem.get(), "/d"), std::vector<std::string>{"f"});
+  EXPECT_EQ(Contents(mem.get(), "/d/f"), "old");
+}
+
+TEST(AtomicFile, CommitTwiceIsFailedPrecondition) {
+  auto mem = MemFsWithDir("/d");
+  auto out = AtomicFile::Create(mem.get(), "/d/f");
+  ASSERT_OK(out);
+  ASSERT_OK((*out)->Commit());
+  EXPECT_EQ((*out)->Commit().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Contents(mem.get(), "/d/f"), "");
+}
+
+TEST(AtomicFile, MissingDirectoryIsNotFoundAndLeavesNothing) {
+  auto mem = MemFsWithDir("/d");
+  EXPECT_EQ(WriteFileAtomically(mem.get(), "/d/nope/f", "x").code(), StatusCode::kNotFound);
+  EXPECT_TRUE(Children(mem.get(), "/d").empty());
+}
+
+// ---- fault-injection file system ---------------------------------------------
+
+// With every mutating call failing in turn (an injected I/O error), the
+// publication either completes or leaves the directory as it was.
+TEST(AtomicFileFaults, InjectedFailureAtEveryStep) {
+  for (const bool before : {false, true}) {
+    AtomicFileOptions o;
+    o.sync_dir_before_rename = before;
+    uint64_t steps = 0;
+    {
+      test::FaultInjectionFileSystem fs(MemFsWithDir("/d"));
+      const uint64_t start = fs.mutating_calls();
+      ASSERT_OK(WriteFileAtomically(&fs, "/d/f", "new", o));
+      steps = fs.mutating_calls() - start;
+    }
+    ASSERT_EQ(steps, before ? 7u : 6u);
+    for (uint64_t k = 1; k <= steps; ++k) {
+      SCOPED_TRACE("fail step " + std::to_string(k) + (before ? " (sync_dir_before_rename)" : ""));
+      test::FaultInjectionFileSystem fs(MemFsWithDir("/d"));
+      ASSERT_OK(WriteFileAtomically(&fs, "/d/f", "old"));
+      fs.FailAfter(k, StatusCode::kResourceExhausted);
+      Status s = WriteFileAtomically(&fs, "/d/f", "new", o);
+      EXPECT_EQ(s.code(), StatusCode::kResourceExhausted) << s.ToString();
+      EXPECT_EQ(Children(&fs, "/d"), std::vector<std::string>{"f"});
+      // Only the last step (the directory sync after the rename) fails after publication.
+      EXPECT_EQ(Contents(&fs, "/d/f"), k == steps ? "new" : "old");
+    }
+  }
+}
+
+// Power cut after every step: `path` holds the old contents or the new ones,
+// complete; a finished publication survives; without sync_dir_before_rename
+// no temporary name survives either.
+TEST(AtomicFileFaults, PowerCutAfterEveryStep) {
+  for (const bool existing : {false, true}) {
+    for (const bool before : {false, true}) {
+      AtomicFileOptions o;
+      o.sync_dir_before_rename = before;
+      uint64_t steps = 0;
+      {
+        test::FaultInjectionFileSystem fs(MemFsWithDir("/d"));
+        const uint64_t start = fs.mutating_calls();
+        ASSERT_OK(WriteFileAtomically(&fs, "/d/f", "new contents", o));
+        steps = fs.mutating_calls() - start;
+      }
+      for (uint64_t k = 1; k <= steps + 1; ++k) {
+        SCOPED_TRACE("cut after step " + std::to_string(k) + (existing ? ", over an old file" : "") +
+                     (before ? ", sync_dir_before_rename" : ""));
+        test::FaultInjectionFileSystem fs(MemFsWithDir("/d"));
+        ASSERT_OK(fs.SyncDir("/"));
+        if (existing) ASSERT_OK(WriteFileAtomically(&fs, "/d/f", "old"));
+        fs.CrashAfter(k);
+        const Status s = WriteFileAtomically(&fs, "/d/f", "new contents", o);
+        ASSERT_OK(fs.SimulateCrash());
+        const std::optional<std::string> got = Contents(&fs, "/d/f");
+        const std::optional<std::string> old = existing ? std::optional<std::string>("old") : std::nullopt;
+        if (s.ok()) {
+          EXPECT_EQ(got, "new contents");
+        } else {
+          EXPECT_TRUE(got == old || got == "new contents") << (got ? *got : "(absent)");
+        }
+        for (const std::string& name : Children(&fs, "/d")) {
+          if (name == "f") continue;
+          EXPECT_TRUE(before) << "temporary file survived: " << name;
+          EXPECT_TRUE(std::regex_match("/d/" + name, kTempName)) << name;
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace ckpt::io
