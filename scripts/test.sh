@@ -7,6 +7,7 @@
 #   pytest-tests CLI, the TensorFlow-written test data, differential tests against real TensorFlow
 #   pytest-py    the Python package, side by side with TensorFlow, torch, jax
 #   wheel-venv   one wheel built from a clean copy, installed into two fresh venvs
+#   stress       scripts/stress.sh short mode: real SIGKILLs of C++ and Python savers, and the other campaigns
 #   asan-build   ASan+UBSan tree at -O1: only the unit tests and the fuzz driver
 #   asan-ctest   the same ctest run under ASan+UBSan (leak checking on)
 #   tsan-build   TSan tree at -O1: only the unit tests of the concurrent code (async, manager, api)
@@ -71,6 +72,7 @@ stage consumer 120 consumer
 stage pytest-tests 600 python3 -m pytest -q tests
 stage pytest-py 420 python3 -m pytest -q python/tests
 stage wheel-venv 600 python3 -m pytest -q -m venv python/tests/test_venv_install.py
+stage stress 420 scripts/stress.sh
 stage asan-build 720 scripts/build.sh build-asan "${SAN_FLAGS[@]}" -DCKPT_SANITIZE=address,undefined \
   --target ckpt_unit_tests --target ckpt_fuzz
 stage asan-ctest 600 env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \

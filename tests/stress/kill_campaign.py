@@ -179,6 +179,9 @@ def main() -> int:
     secs = time.time() - t0
     print(f"kills {args.kills} failures {len(failures)} litter-trials {litter_seen} durable-saves {len(durable)} "
           f"seconds {secs:.0f}")
+    checked = ("latest restores bit-exact, newest durable kept, listed checkpoints whole, ckpt verify (1 in 10), "
+               f"0 litter after restart; {len(durable)} durable saves, {args.mib:g} MiB, max_to_keep {args.max_to_keep}")
+    print(f"RESULT|real kills ({args.child}, sync+async manager)|{args.kills}|{len(failures)}|{checked}")
     for f in failures[:20]:
         print("  FAIL", f)
     if not args.dir:

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Reliability campaigns on the real kernel and file system (issue 14), one table at the end:
+#   scenario | trials | failures | what was checked
+#   scripts/stress.sh            short mode (part of scripts/test.sh): 50 kills per child kind
+#   scripts/stress.sh --long     long mode, for a person: 1,000 kills per child kind (about an hour)
+# Needs a build tree with the CLI, the test tools and the Python extension (CKPT_BUILD_DIR, default build/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+build=${CKPT_BUILD_DIR:-$root/build}
+kills=50
+[ "${1:-}" = "--long" ] && kills=1000
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+status=0
+
+run() {  # run CMD...: keeps its RESULT lines, echoes the rest
+  local out rc=0
+  out=$("$@" 2>&1) || rc=$?
+  echo "$out" | grep -v '^RESULT|' || true
+  echo "$out" | grep '^RESULT|' >>"$results" || { echo "no result from: $*"; rc=1; }
+  ((rc == 0)) || status=1
+}
+
+export CKPT_BUILD_DIR="$build"
+echo "--- real kills: C++ child"
+run python3 tests/stress/kill_campaign.py --kills "$kills" --seed 11 --child cpp \
+  --cpp-child "$build/tests/tools/kill_child" --cli "$build/tools/ckpt" --max-wait 0.7
+echo "--- real kills: Python child"
+run python3 tests/stress/kill_campaign.py --kills "$kills" --seed 12 --child python --cli "$build/tools/ckpt" --max-wait 1.0
+
+echo
+printf '%-44s %7s %9s  %s\n' scenario trials failures "checked"
+while IFS='|' read -r _ name trials fails checked; do
+  printf '%-44s %7s %9s  %s\n' "$name" "$trials" "$fails" "$checked"
+done <"$results"
+exit $status
