@@ -86,7 +86,10 @@ class CheckpointManager:
 
     def restore_or_initialize(self) -> Optional[str]:
         """Restores the latest checkpoint and returns it, or runs init_fn and returns None."""
-        self._checkpoint._ckpt_refresh()
+        if self.latest_checkpoint is not None:
+            self._checkpoint._ckpt_prepare_restore()
+        else:
+            self._checkpoint._ckpt_refresh()
         return self._native.restore_or_initialize()
 
     def sync(self) -> None:

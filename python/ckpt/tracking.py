@@ -14,7 +14,7 @@ over the array's memory.
 from __future__ import annotations
 
 import weakref
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Set
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Set, Tuple
 
 from . import _arrays, _ckpt
 from .variables import Variable
@@ -65,30 +65,62 @@ def as_trackable(value: Any, existing: Any = None, owner: Optional[Callable[[Any
         return _ListNode(value)
     if _arrays.is_array_like(value):
         if isinstance(existing, Variable) and existing._source is value:
+            existing._ckpt_owner = owner
             return existing
-        var = Variable(value)
-        var._ckpt_owner = owner
-        return var
+        return Variable(value)._ckpt_mark_implicit(owner)
     return None
 
 
-def refresh(node: Any, visited: Optional[Set[int]] = None) -> None:
-    """Brings wrapped containers and copied values up to date before a save/restore."""
+# (name, value the caller holds, graph node) of one tracked child.
+Child = Tuple[str, Any, Any]
+
+
+def walk(named: Iterable[Child], visit: Callable[[str, Any, Any], None], visited: Optional[Set[int]] = None,
+         prefix: str = "") -> None:
+    """Calls visit(path, value, node) depth first over a graph of Python-side nodes.
+
+    Objects and nodes with a ``_ckpt_children()`` method (containers, Modules,
+    Checkpoints, adapters) are descended into; containers re-read their
+    entries there. `path` joins the dependency names with "/".
+    """
     if visited is None:
         visited = set()
-    if id(node) in visited:
-        return
-    visited.add(id(node))
-    if isinstance(node, (_DictNode, _ListNode)):
-        node._ckpt_sync()
-        children = list(node._children.values())
-    elif isinstance(node, Variable):
-        node._ckpt_refresh()
-        return
-    else:
-        children = list(getattr(node, "__dict__", {}).get("_ckpt_nodes", {}).values())
-    for child in children:
-        refresh(child, visited)
+    for name, value, node in named:
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        path = f"{prefix}/{name}" if prefix and name else (name or prefix)
+        visit(path, value, node)
+        children = getattr(value, "_ckpt_children", None) or getattr(node, "_ckpt_children", None)
+        if children is not None:
+            walk(children(), visit, visited, path)
+
+
+def refresh(named: Iterable[Child]) -> None:
+    """Brings wrapped containers and copied values up to date before a save/restore."""
+
+    def visit(path: str, value: Any, node: Any) -> None:
+        if isinstance(node, Variable):
+            node._ckpt_refresh()
+
+    walk(named, visit)
+
+
+def check_restorable(named: Iterable[Child]) -> None:
+    """Raises ValueError naming each value a restore could not deliver to the caller."""
+    problems: List[str] = []
+
+    def visit(path: str, value: Any, node: Any) -> None:
+        if isinstance(node, Variable):
+            problem = node._ckpt_restore_problem()
+            if problem is not None:
+                problems.append(f"'{path}': {problem}")
+
+    walk(named, visit)
+    if problems:
+        more = f"\n(and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        raise ValueError("ckpt cannot restore these values where the caller would see them:\n" +
+                         "\n".join(problems[:3]) + more)
 
 
 class _ContainerNode(_ckpt._Map):
@@ -98,6 +130,7 @@ class _ContainerNode(_ckpt._Map):
         super().__init__()
         self._container = container
         self._children: Dict[str, Any] = {}
+        self._values: Dict[str, Any] = {}
         self._ckpt_sync()
 
     def _entries(self) -> Iterator:
@@ -111,13 +144,19 @@ class _ContainerNode(_ckpt._Map):
             if node is None:
                 continue
             seen.add(name)
+            self._values[name] = value
             if node is not old:
                 self._children[name] = node
                 self._set(name, node)
         for name in list(self._children):
             if name not in seen:
                 del self._children[name]
+                self._values.pop(name, None)
                 self._untrack(name)
+
+    def _ckpt_children(self) -> List[Child]:
+        self._ckpt_sync()
+        return [(name, self._values[name], node) for name, node in self._children.items()]
 
     def __repr__(self) -> str:
         return f"<ckpt tracked {type(self._container).__name__} with {len(self._children)} entries>"
@@ -179,6 +218,9 @@ class Module(_ckpt._Module):
         nodes[attr] = node
         if node is not old:
             self._track(attr, node)
+
+    def _ckpt_children(self) -> List[Child]:
+        return [(attr, self.__dict__.get(attr), node) for attr, node in self.__dict__.get("_ckpt_nodes", {}).items()]
 
     def __setattr__(self, attr: str, value: Any) -> None:
         object.__setattr__(self, attr, value)
