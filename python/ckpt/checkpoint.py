@@ -263,6 +263,7 @@ class Checkpoint:
             )
         self._ckpt_kwargs[name] = (value, node)
         self._native.root()._track(name, node)
+        _tracking.finish_pending_restores()
 
     def _ckpt_root_node(self) -> Any:
         return self._native.root()
@@ -308,12 +309,16 @@ class Checkpoint:
         else:
             self._ckpt_prepare_restore()
         path = None if save_path is None else _fspath(save_path)
-        return CheckpointLoadStatus(self._native.restore(path, options), self)
+        status = CheckpointLoadStatus(self._native.restore(path, options), self)
+        _tracking.finish_pending_restores()
+        return status
 
     def read(self, save_path: PathLike, options: Optional[CheckpointOptions] = None) -> CheckpointLoadStatus:
         """Like restore() but never creates save_counter (CK-12, CK-13, CK-28)."""
         self._ckpt_prepare_restore()
-        return CheckpointLoadStatus(self._native.read(_fspath(save_path), options), self)
+        status = CheckpointLoadStatus(self._native.read(_fspath(save_path), options), self)
+        _tracking.finish_pending_restores()
+        return status
 
     def sync(self) -> None:
         """Waits for async writes issued so far; raises a background error not yet reported."""

@@ -6,6 +6,7 @@ import os
 from typing import Any, Callable, List, Optional
 
 from . import _ckpt
+from . import tracking as _tracking
 from .checkpoint import Checkpoint, CheckpointOptions
 
 
@@ -90,7 +91,9 @@ class CheckpointManager:
             self._checkpoint._ckpt_prepare_restore()
         else:
             self._checkpoint._ckpt_refresh()
-        return self._native.restore_or_initialize()
+        restored = self._native.restore_or_initialize()
+        _tracking.finish_pending_restores()
+        return restored
 
     def sync(self) -> None:
         """Waits for async saves of the managed checkpoint."""

@@ -318,7 +318,8 @@ import sys, numpy as np, ckpt
 p = ckpt.Checkpoint(v=np.ones(2), d={"a": np.zeros(1)}).write(sys.argv[1])
 ckpt.Checkpoint(v=np.zeros(2), d={"a": np.ones(1)}).read(p).assert_consumed()
 ckpt.load_checkpoint(p).get_tensor("v/.ATTRIBUTES/VARIABLE_VALUE")
-bad = [m for m in ("torch", "tensorflow", "jax", "keras", "optax") if m in sys.modules]
+bad = [m for m in ("torch", "tensorflow", "jax", "keras", "optax", "ckpt._torch", "ckpt._tf", "ckpt._jax")
+       if m in sys.modules]
 print("IMPORTED", bad)
 """
     proc = run_python(code, tmp_path / "p")
