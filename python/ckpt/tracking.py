@@ -87,6 +87,11 @@ def _framework_node(value: Any, existing: Any) -> Any:
         from . import _torch
 
         return _torch.node_for(value, existing)
+    jax = sys.modules.get("jax")
+    if jax is not None and value is not None and not jax.tree_util.all_leaves([value]):
+        from . import _jax  # a registered pytree node: dataclass, flax struct, custom node
+
+        return _jax.node_for(value, existing)
     return None
 
 
@@ -243,8 +248,11 @@ class _DictNode(_ContainerNode):
 
 class _ListNode(_ContainerNode):
     def _entries(self) -> Iterator:
+        # Named tuples' children are named by field, as TF's tuple wrapper (and
+        # jax's tree paths) name them; other sequences by index.
+        fields = getattr(type(self._container), "_fields", None)
         for i, value in enumerate(list(self._container)):
-            yield str(i), i, value
+            yield (str(fields[i]) if fields is not None else str(i)), i, value
 
 
 class Module(_ckpt._Module):

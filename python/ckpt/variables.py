@@ -139,9 +139,9 @@ class Variable(_ckpt._Variable):
         if self._kind == "jax":
             hint = " For jax pytrees use ckpt.restore_pytree(path, target), which returns the restored pytree."
         return (f"it holds {what}, which cannot be written in place, and it sits where ckpt cannot put a new "
-                "value (a Checkpoint keyword or a tuple element). Pass a writable array, put the value in a "
-                "dict, list or ckpt.Module attribute (the entry is replaced), or wrap it in ckpt.Variable(...) "
-                f"and read .value() after the restore.{hint}")
+                "value (a Checkpoint keyword, a tuple or another immutable pytree node). Pass a writable array, "
+                "put the value in a dict, list or ckpt.Module attribute (the entry is replaced), or wrap it in "
+                f"ckpt.Variable(...) and read .value() after the restore.{hint}")
 
     def _replace_from_native(self, native: Tuple[int, tuple, Any]) -> None:
         """Called by the native restore when it cannot write in place."""
