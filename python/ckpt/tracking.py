@@ -81,6 +81,11 @@ def _framework_node(value: Any, existing: Any) -> Any:
     An adapter module is imported only when an object of its kind is passed;
     the frameworks themselves are looked up in sys.modules, never imported.
     """
+    if "tensorflow" in sys.modules:
+        from . import _tf
+
+        if _tf.is_trackable(value):  # tf.Variable, tf.Module, Keras objects, TF's tracked containers
+            return _tf.node_for(value, existing)
     if _arrays.is_array_like(value) or isinstance(value, (Mapping, list, tuple, str, bytes)):
         return None
     if callable(getattr(value, "state_dict", None)) and callable(getattr(value, "load_state_dict", None)):
