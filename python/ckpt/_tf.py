@@ -64,7 +64,13 @@ def mirror(obj: Any, variable: bool) -> Any:
     if node is not None and node._obj is obj and isinstance(node, VariableMirror) == variable:
         return node
     node = VariableMirror(obj) if variable else ObjectMirror(obj)
-    _MIRRORS[id(obj)] = weakref.ref(node)
+    key = id(obj)
+
+    def forget(dead: Any) -> None:  # drop the entry with its mirror (unless replaced since)
+        if _MIRRORS.get(key) is dead:
+            del _MIRRORS[key]
+
+    _MIRRORS[key] = weakref.ref(node, forget)
     return node
 
 
