@@ -40,6 +40,7 @@ ml_dtypes ml_dtypes
 safetensors safetensors
 torch torch==2.13.0
 jax jax
+optax optax
 mypy mypy
 PKGS
   if ((${#need[@]})); then

@@ -92,3 +92,36 @@ __all__ = [
     "remove_checkpoint",
     "update_checkpoint_state",
 ]
+
+
+# ---- framework objects (issue 12): adapters load only when used ----
+
+from typing import Any as _Any  # noqa: E402
+
+
+def save_pytree(save_path: _Any, tree: _Any, options: _Any = None) -> str:
+    """Writes a pytree (dict, list, tuple, named tuple, dataclass, any registered node) to `save_path`.
+
+    Keys are the tree paths (``params/dense/w``, ``opt_state/0/mu/w``); same as
+    ``Checkpoint(**tree).write(save_path)`` for a dict. Returns the path.
+    """
+    from . import _jax
+
+    return _jax.save_pytree(save_path, tree, options)
+
+
+def restore_pytree(save_path: _Any, target: _Any, options: _Any = None) -> _Any:
+    """Returns a new pytree of `target`'s structure holding the values saved at `save_path`.
+
+    The functional restore for immutable (jax) arrays, as Orbax's
+    ``restore(path, target)``: every array leaf of `target` must be in the
+    checkpoint with its dtype and shape; jax arrays come back with the target
+    leaf's sharding, numpy arrays as new arrays; other leaves are returned as given.
+    Reads checkpoints written by ``save_pytree`` and by ``Checkpoint(**tree)``.
+    """
+    from . import _jax
+
+    return _jax.restore_pytree(save_path, target, options)
+
+
+__all__ += ["restore_pytree", "save_pytree"]

@@ -19,8 +19,11 @@ from . import dtypes as _dtypes
 
 class ArrayView(NamedTuple):
     array: np.ndarray  # shares memory with the source where possible
-    kind: str  # "numpy", "torch", "jax", "tf", "dlpack", "buffer", "python"
-    writable: bool  # restores may write into `array`
+    # "numpy", "torch", "jax", "tf" (eager tensor), "tfvar" (tf.Variable:
+    # `array` is a copy, restores assign), "dlpack", "buffer", "scalar" (numpy
+    # scalar: immutable), "python" (numbers/strings/lists: `array` is owned)
+    kind: str
+    writable: bool  # restores may write into `array` and the source sees it
 
 
 def _module_of(value: Any) -> str:
@@ -70,14 +73,18 @@ def as_array(value: Any) -> ArrayView:
     mod = _module_of(value)
     if isinstance(value, np.ndarray):
         return ArrayView(value, "numpy", bool(value.flags.writeable))
+    if isinstance(value, np.generic):  # immutable: a copy, replaced on restore
+        return ArrayView(np.array(value), "scalar", False)
     if mod == "torch" and type(value).__name__ in ("Tensor", "Parameter") or _is_torch_tensor(value):
         return ArrayView(_torch_view(value), "torch", True)
     if mod in ("jax", "jaxlib"):
         return ArrayView(np.asarray(value), "jax", False)
     if mod == "tensorflow" and hasattr(value, "numpy"):
-        arr = value.numpy()
-        return ArrayView(np.asarray(arr), "tf", False)
-    if isinstance(value, (bool, int, float, complex, str, bytes, list, tuple, np.generic)):
+        # TF copies on .numpy(): a tf.Variable is re-read before each save and
+        # assigned on restore; an eager tensor is immutable and replaced.
+        arr = np.array(value.numpy())
+        return ArrayView(arr, "tfvar" if is_tf_variable(value) else "tf", False)
+    if isinstance(value, (bool, int, float, complex, str, bytes, list, tuple)):
         arr = _python_value(value)
         return ArrayView(arr, "python", True)
     if hasattr(value, "__dlpack__"):
@@ -93,6 +100,11 @@ def as_array(value: Any) -> ArrayView:
         ) from None
     arr = np.asarray(mv)
     return ArrayView(arr, "buffer", not mv.readonly)
+
+
+def is_tf_variable(value: Any) -> bool:
+    tf = sys.modules.get("tensorflow")
+    return tf is not None and isinstance(value, tf.Variable)
 
 
 def _is_torch_tensor(value: Any) -> bool:
@@ -151,6 +163,11 @@ def to_kind(arr: np.ndarray, kind: str, like: Any = None) -> Any:
         import torch
 
         return torch.from_numpy(np.ascontiguousarray(arr))
+    if kind == "scalar":
+        item = arr[()]
+        if isinstance(like, np.str_) and isinstance(item, bytes):
+            return np.str_(item.decode("utf-8"))
+        return np.bytes_(item) if isinstance(item, bytes) else item
     return arr
 
 

@@ -263,17 +263,27 @@ class Checkpoint:
             )
         self._ckpt_kwargs[name] = (value, node)
         self._native.root()._track(name, node)
+        _tracking.finish_pending_restores()
 
     def _ckpt_root_node(self) -> Any:
         return self._native.root()
 
-    def _ckpt_refresh(self) -> None:
-        visited: set = set()
-        root_node = self._ckpt_root[1]
+    def _ckpt_children(self) -> List[Any]:
+        """(name, value, node) of the keywords, the root first (its children sit at top level)."""
+        out = []
+        root, root_node = self._ckpt_root
         if root_node is not None:
-            _tracking.refresh(root_node, visited)
-        for _, node in self._ckpt_kwargs.values():
-            _tracking.refresh(node, visited)
+            out.append(("", root, root_node))
+        out.extend((name, value, node) for name, (value, node) in self._ckpt_kwargs.items())
+        return out
+
+    def _ckpt_refresh(self) -> None:
+        _tracking.refresh(self._ckpt_children())
+
+    def _ckpt_prepare_restore(self) -> None:
+        """Refreshes, then fails before reading anything if a value could not be delivered."""
+        self._ckpt_refresh()
+        _tracking.check_restorable(self._ckpt_children())
 
     # ---- tf.train.Checkpoint's API ----
 
@@ -294,14 +304,21 @@ class Checkpoint:
 
     def restore(self, save_path: Optional[PathLike], options: Optional[CheckpointOptions] = None) -> CheckpointLoadStatus:
         """Restores `save_path` (None: an initialization-only status, CK-26)."""
-        self._ckpt_refresh()
+        if save_path is None:
+            self._ckpt_refresh()
+        else:
+            self._ckpt_prepare_restore()
         path = None if save_path is None else _fspath(save_path)
-        return CheckpointLoadStatus(self._native.restore(path, options), self)
+        status = CheckpointLoadStatus(self._native.restore(path, options), self)
+        _tracking.finish_pending_restores()
+        return status
 
     def read(self, save_path: PathLike, options: Optional[CheckpointOptions] = None) -> CheckpointLoadStatus:
         """Like restore() but never creates save_counter (CK-12, CK-13, CK-28)."""
-        self._ckpt_refresh()
-        return CheckpointLoadStatus(self._native.read(_fspath(save_path), options), self)
+        self._ckpt_prepare_restore()
+        status = CheckpointLoadStatus(self._native.read(_fspath(save_path), options), self)
+        _tracking.finish_pending_restores()
+        return status
 
     def sync(self) -> None:
         """Waits for async writes issued so far; raises a background error not yet reported."""

@@ -6,6 +6,7 @@ import os
 from typing import Any, Callable, List, Optional
 
 from . import _ckpt
+from . import tracking as _tracking
 from .checkpoint import Checkpoint, CheckpointOptions
 
 
@@ -86,8 +87,13 @@ class CheckpointManager:
 
     def restore_or_initialize(self) -> Optional[str]:
         """Restores the latest checkpoint and returns it, or runs init_fn and returns None."""
-        self._checkpoint._ckpt_refresh()
-        return self._native.restore_or_initialize()
+        if self.latest_checkpoint is not None:
+            self._checkpoint._ckpt_prepare_restore()
+        else:
+            self._checkpoint._ckpt_refresh()
+        restored = self._native.restore_or_initialize()
+        _tracking.finish_pending_restores()
+        return restored
 
     def sync(self) -> None:
         """Waits for async saves of the managed checkpoint."""

@@ -52,10 +52,15 @@ class SaverDef:
         return f"SaverDef({vars(self)!r})"
 
 
-def _as_var(value: Any, name: Optional[str]) -> Variable:
+def _as_var(value: Any, name: Optional[str], var_list: Optional[Dict[str, Any]] = None) -> Variable:
     if isinstance(value, Variable):
         return value
-    return Variable(value, name=name)
+
+    def set_entry(new_value: Any) -> None:  # a replaced read-only array goes back into the dict
+        if var_list is not None and name is not None:
+            var_list[name] = new_value
+
+    return Variable(value, name=name)._ckpt_mark_implicit(set_entry)
 
 
 def _entries(var_list: Any) -> Tuple[List[Tuple[Optional[str], Variable]], bool, bool]:
@@ -67,7 +72,7 @@ def _entries(var_list: Any) -> Tuple[List[Tuple[Optional[str], Variable]], bool,
         for key, value in var_list.items():
             if not isinstance(key, str):
                 raise TypeError(f"var_list keys must be strings, got {key!r}")
-            out.append((key, _as_var(value, key)))
+            out.append((key, _as_var(value, key, var_list)))
         return out, False, True
     if isinstance(var_list, (list, tuple, set)):
         items = list(var_list)
@@ -159,6 +164,8 @@ class Saver:
     ) -> Optional[str]:
         """Writes a checkpoint and returns its path (`<save_path>-<global_step>` with a step)."""
         step = None if global_step is None else int(global_step)
+        for _, var in self._var_list:
+            var._ckpt_refresh()  # copies (non-contiguous views, tf.Variables) are re-read
         return self._native.save(_s(save_path), step, latest_filename or "checkpoint", meta_graph_suffix,
                                  write_meta_graph, write_state)
 
@@ -166,6 +173,8 @@ class Saver:
         """Restores every variable from a V1 or V2 checkpoint (SV-42..SV-53)."""
         if save_path is None:
             raise ValueError("Can't load save_path when it is None.")
+        for _, var in self._var_list:
+            var._ckpt_refresh()
         self._native.restore(_s(save_path))
 
     @property

@@ -45,6 +45,9 @@ class Variable(_ckpt._Variable):
         # Where a replaced value must also be stored (a dict entry, a module
         # attribute): set by the container that wrapped the array.
         self._ckpt_owner: Optional[Callable[[Any], None]] = None
+        # True when a container or Checkpoint wrapped the caller's array (the
+        # caller holds the array, not this Variable): restores must reach it.
+        self._ckpt_implicit = False
         if dtype is not None:
             target = _dtypes.as_dtype(dtype)
             view = _arrays.as_array(initial_value)
@@ -66,9 +69,14 @@ class Variable(_ckpt._Variable):
         self._kind = view.kind
         self._np = arr  # the numpy view of the source
         self._writeback = False
+        # A numpy 'U'/'S' array the caller holds: re-read at saves, written
+        # into on restore when the restored strings fit its width.
+        self._text: Optional[np.ndarray] = None
         if dtype_enum == _dtypes._STRING:
-            if arr.dtype.kind == "U":
-                self._np = arr = _arrays._to_bytes_array(arr)
+            if view.kind == "numpy" and arr.dtype.kind in "US":
+                self._text = arr
+                if arr.dtype.kind == "U":
+                    self._np = arr = _arrays._to_bytes_array(arr)
             self._bind_strings(_arrays.string_elements(arr), list(arr.shape))
             return
         if not arr.flags.c_contiguous:
@@ -84,10 +92,56 @@ class Variable(_ckpt._Variable):
 
     def _ckpt_refresh(self) -> None:
         """Called before a save: re-reads values that are held as copies."""
-        if self._dtype_enum == _dtypes._STRING:
+        if self._kind == "tfvar":
+            current = np.asarray(self._source.numpy())
+            if current.shape == self._np.shape and current.dtype == self._np.dtype:
+                np.copyto(self._np, current)
+            else:
+                self._bind(self._source)
+        elif self._dtype_enum == _dtypes._STRING:
+            if self._text is not None and self._text.dtype.kind == "U":
+                self._np = _arrays._to_bytes_array(self._text)
             self._bind_strings(_arrays.string_elements(self._np), list(self._np.shape))
         elif self._contiguous is not self._np:
             np.copyto(self._contiguous, self._np)
+
+    def _ckpt_restore_problem(self, text_fits: bool = True) -> Optional[str]:
+        """Why a restore would not reach what the caller holds, or None.
+
+        Only arrays a container wrapped implicitly can have a problem: a
+        Variable the caller made is itself what the caller holds. A numpy
+        str/bytes array is written in place when the strings fit its width
+        (`text_fits`, known only once restored).
+        """
+        if not self._ckpt_implicit:
+            return None
+        if self._writable or self._writeback or self._kind == "tfvar" or (self._text is not None and text_fits):
+            return None
+        if self._kind == "numpy" and self._np is self._source and self._np.dtype == object and \
+                self._np.flags.writeable:
+            return None  # object arrays of strings are updated in place
+        what = {
+            "numpy": "a read-only numpy array",
+            "scalar": "a numpy scalar (immutable)",
+            "jax": "a jax array (immutable)",
+            "tf": "a TensorFlow tensor (immutable)",
+            "torch": "a torch tensor",
+            "python": "a Python value",
+        }.get(self._kind, f"a read-only {type(self._source).__module__}.{type(self._source).__qualname__}")
+        if self._text is not None and self._text.flags.writeable:
+            what = f"a numpy {self._text.dtype} array too narrow for the restored strings"
+        if self._kind in ("dlpack", "buffer"):
+            return (f"it holds {what}, which ckpt can neither write into nor replace by an object of the same "
+                    "type; pass a writable buffer or a numpy array")
+        if self._ckpt_owner is not None:
+            return None  # replaced in the dict / list / module attribute that holds it
+        hint = ""
+        if self._kind == "jax":
+            hint = " For jax pytrees use ckpt.restore_pytree(path, target), which returns the restored pytree."
+        return (f"it holds {what}, which cannot be written in place, and it sits where ckpt cannot put a new "
+                "value (a Checkpoint keyword, a tuple or another immutable pytree node). Pass a writable array, "
+                "put the value in a dict, list or ckpt.Module attribute (the entry is replaced), or wrap it in "
+                f"ckpt.Variable(...) and read .value() after the restore.{hint}")
 
     def _replace_from_native(self, native: Tuple[int, tuple, Any]) -> None:
         """Called by the native restore when it cannot write in place."""
@@ -96,14 +150,28 @@ class Variable(_ckpt._Variable):
             np.copyto(self._np, arr)
             np.copyto(self._contiguous, arr)
             return
-        if self._dtype_enum == _dtypes._STRING and self._np.flags.writeable and self._np.dtype == object:
-            self._np[...] = arr  # object arrays are updated in place
-            self._bind_strings(_arrays.string_elements(self._np), list(self._np.shape))
+        if self._kind == "tfvar":
+            self._source.assign(arr)  # a tf.Variable is restored in place
+            np.copyto(self._np, arr)
             return
-        new_value = _arrays.to_kind(arr, self._kind)
+        if self._dtype_enum == _dtypes._STRING:
+            if self._text is not None and _write_text(self._text, arr):
+                self._np = self._text if self._text.dtype.kind == "S" else _arrays._to_bytes_array(self._text)
+                self._bind_strings(_arrays.string_elements(self._np), list(self._np.shape))
+                return
+            if self._kind == "numpy" and self._np is self._source and self._np.dtype == object and \
+                    self._np.flags.writeable:
+                self._np[...] = arr  # object arrays are updated in place
+                self._bind_strings(_arrays.string_elements(self._np), list(self._np.shape))
+                return
+        problem = self._ckpt_restore_problem(text_fits=False)
+        if problem is not None:
+            raise ValueError(f"ckpt cannot restore a {self.dtype.name}{list(self.shape)} value: {problem}")
+        new_value = _arrays.to_kind(arr, self._kind, like=self._source)
         self._source = new_value
         self._np = arr
         self._contiguous = arr
+        self._text = None
         if self._dtype_enum == _dtypes._STRING:
             self._bind_strings(_arrays.string_elements(arr), list(arr.shape))
         else:
@@ -133,11 +201,14 @@ class Variable(_ckpt._Variable):
         return self.shape
 
     def value(self) -> Any:
-        """The array this variable holds (the object given, or its replacement)."""
-        return self._source
+        """The array this variable holds (the object given, or its replacement).
+
+        For Python numbers, strings and lists: the numpy array the variable owns.
+        """
+        return self._np if self._kind == "python" else self._source
 
     def read_value(self) -> Any:
-        return self._source
+        return self.value()
 
     def numpy(self) -> np.ndarray:
         """A copy of the value as a numpy array (scalars as 0-d arrays' items)."""
@@ -160,7 +231,10 @@ class Variable(_ckpt._Variable):
                 f"Cannot assign value to variable ' {self.name}': Shape mismatch."
                 f"The variable shape {self.shape}, and the assigned value shape {src.shape} are incompatible."
             )
-        if self._writable or (self._writeback and self._np.flags.writeable):
+        if self._kind == "tfvar":
+            self._source.assign(src)
+            np.copyto(self._np, src)
+        elif self._writable or (self._writeback and self._np.flags.writeable):
             np.copyto(self._np, src)
             if self._contiguous is not self._np:
                 np.copyto(self._contiguous, src)
@@ -169,12 +243,15 @@ class Variable(_ckpt._Variable):
             self._ckpt_refresh()
         else:
             arr = np.array(src, copy=True, order="C")
-            new_value = _arrays.to_kind(arr, self._kind)
-            self._bind(new_value if self._kind != "tf" else arr)
-            if self._kind == "tf":
-                self._source, self._kind = new_value, "tf"
+            self._bind(_arrays.to_kind(arr, self._kind, like=self._source))
             if self._ckpt_owner is not None:
                 self._ckpt_owner(self._source)
+        return self
+
+    def _ckpt_mark_implicit(self, owner: Optional[Callable[[Any], None]]) -> "Variable":
+        """Marks a Variable a container made over the caller's array; `owner` stores a replacement."""
+        self._ckpt_owner = owner
+        self._ckpt_implicit = True
         return self
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
@@ -196,3 +273,22 @@ class Variable(_ckpt._Variable):
 
     def __repr__(self) -> str:
         return f"<ckpt.Variable '{self.name}' shape={self.shape} dtype={self.dtype.name}, numpy={self.numpy()!r}>"
+
+
+def _write_text(target: np.ndarray, restored: np.ndarray) -> bool:
+    """Writes restored strings into a writable numpy 'U'/'S' array if each fits exactly."""
+    if not target.flags.writeable or target.shape != restored.shape:
+        return False
+    items = list(restored.reshape(-1))
+    if target.dtype.kind == "U":
+        try:
+            items = [b.decode("utf-8") for b in items]
+        except UnicodeDecodeError:
+            return False
+        width, nul = target.dtype.itemsize // 4, "\x00"
+    else:
+        width, nul = target.dtype.itemsize, b"\x00"  # type: ignore[assignment]
+    if any(len(x) > width or x.endswith(nul) for x in items):
+        return False  # would be truncated or lose trailing NULs: replace instead
+    target[...] = np.array(items, dtype=target.dtype).reshape(target.shape)
+    return True
