@@ -90,8 +90,6 @@ int DataFileCount(const ckpt::CheckpointReader& reader);
 
 // ---- formatting ----
 
-// True when `s` is well-formed UTF-8 (no overlong forms, no surrogates).
-bool IsValidUtf8(std::string_view s);
 // A JSON string literal (with quotes) for UTF-8 text; control characters
 // are \u-escaped. Invalid UTF-8 bytes are written as U+FFFD.
 std::string JsonString(std::string_view utf8);

@@ -2,6 +2,7 @@
 // safetensors / npz files). Exit status as diff(1): 0 identical, 1
 // different, 2 error.
 #include <ckpt/diff.h>
+#include <ckpt/utf8.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -52,7 +53,7 @@ std::string DTypeShape(ckpt::DType dtype, const ckpt::TensorShape& shape) {
 
 void AppendKeyJson(const std::string& key, std::string* out) {
   *out += "\"key\": " + JsonString(key);
-  if (!IsValidUtf8(key)) *out += ", \"key_b64\": \"" + Base64(key) + "\"";
+  if (!ckpt::IsValidUtf8(key)) *out += ", \"key_b64\": \"" + Base64(key) + "\"";
 }
 
 std::string Json(const ckpt::CheckpointDiff& d, bool all) {

@@ -1,4 +1,6 @@
 // Printing tensor elements, strings and shapes as text or JSON.
+#include <ckpt/utf8.h>
+
 #include <bit>
 #include <charconv>
 #include <cmath>
@@ -89,80 +91,13 @@ void AppendInt(I v, std::string* out) {
   out->append(buf, end);
 }
 
-// Appends the UTF-8 encoding of code point `cp`.
-void AppendUtf8(uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    *out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    *out += static_cast<char>(0xC0 | (cp >> 6));
-    *out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    *out += static_cast<char>(0xE0 | (cp >> 12));
-    *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    *out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    *out += static_cast<char>(0xF0 | (cp >> 18));
-    *out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    *out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
-// Decodes one UTF-8 sequence at s[*i]; returns false (and advances by one
-// byte) for an invalid one.
-bool NextCodePoint(std::string_view s, size_t* i, uint32_t* cp) {
-  const auto b0 = static_cast<uint8_t>(s[*i]);
-  int n;
-  uint32_t min;
-  if (b0 < 0x80) {
-    *cp = b0;
-    ++*i;
-    return true;
-  } else if ((b0 & 0xE0) == 0xC0) {
-    n = 1, min = 0x80, *cp = b0 & 0x1F;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    n = 2, min = 0x800, *cp = b0 & 0x0F;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    n = 3, min = 0x10000, *cp = b0 & 0x07;
-  } else {
-    ++*i;
-    return false;
-  }
-  if (*i + static_cast<size_t>(n) >= s.size()) {
-    ++*i;
-    return false;
-  }
-  for (int k = 1; k <= n; ++k) {
-    const auto b = static_cast<uint8_t>(s[*i + k]);
-    if ((b & 0xC0) != 0x80) {
-      ++*i;
-      return false;
-    }
-    *cp = (*cp << 6) | (b & 0x3F);
-  }
-  if (*cp < min || *cp > 0x10FFFF || (*cp >= 0xD800 && *cp <= 0xDFFF)) {
-    ++*i;
-    return false;
-  }
-  *i += static_cast<size_t>(n) + 1;
-  return true;
-}
-
 }  // namespace
-
-bool IsValidUtf8(std::string_view s) {
-  uint32_t cp;
-  for (size_t i = 0; i < s.size();) {
-    if (!NextCodePoint(s, &i, &cp)) return false;
-  }
-  return true;
-}
 
 std::string JsonString(std::string_view s) {
   std::string out = "\"";
   uint32_t cp;
   for (size_t i = 0; i < s.size();) {
-    if (!NextCodePoint(s, &i, &cp)) cp = 0xFFFD;
+    if (!ckpt::DecodeUtf8(s, &i, &cp)) cp = 0xFFFD;
     switch (cp) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -175,7 +110,7 @@ std::string JsonString(std::string_view s) {
           std::snprintf(buf, sizeof(buf), "\\u%04x", cp);
           out += buf;
         } else {
-          AppendUtf8(cp, &out);
+          ckpt::AppendUtf8(cp, &out);
         }
     }
   }
@@ -212,7 +147,7 @@ std::string EscapeText(std::string_view s) {
   uint32_t cp;
   for (size_t i = 0; i < s.size();) {
     const size_t start = i;
-    const bool ok = NextCodePoint(s, &i, &cp);
+    const bool ok = ckpt::DecodeUtf8(s, &i, &cp);
     if (ok && cp >= 0x20 && cp != 0x7F && !(cp >= 0x80 && cp < 0xA0) && cp != '\\' && cp != '"') {
       out.append(s.substr(start, i - start));
       continue;

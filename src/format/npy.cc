@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "base/macros.h"
+#include "ckpt/utf8.h"
 
 namespace ckpt::format {
 namespace {
@@ -395,21 +396,7 @@ Result<Tensor> DecodeNpyStrings(const NpyHeader& h, std::string_view raw) {
     while (!cps.empty() && cps.back() == 0) cps.pop_back();
     for (uint32_t cp : cps) {
       if (cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000)) return DataLossError(".npy unicode data holds an invalid code point");
-      if (cp < 0x80) {
-        out += static_cast<char>(cp);
-      } else if (cp < 0x800) {
-        out += static_cast<char>(0xc0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3f));
-      } else if (cp < 0x10000) {
-        out += static_cast<char>(0xe0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-        out += static_cast<char>(0x80 | (cp & 0x3f));
-      } else {
-        out += static_cast<char>(0xf0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-        out += static_cast<char>(0x80 | (cp & 0x3f));
-      }
+      AppendUtf8(cp, &out);
     }
   }
   return Tensor::FromStrings(h.shape, std::move(values));

@@ -24,6 +24,7 @@
 // Exit status: 0 ok, 1 a library error (Status on stderr), 2 bad usage or
 // bad manifest.
 #include <ckpt/bundle.h>
+#include <ckpt/utf8.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -75,23 +76,6 @@ class JsonParser {
     pos_ += lit.size();
     return true;
   }
-  static void Utf8(uint32_t cp, std::string* out) {
-    if (cp < 0x80) {
-      *out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      *out += static_cast<char>(0xC0 | (cp >> 6));
-      *out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      *out += static_cast<char>(0xE0 | (cp >> 12));
-      *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      *out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      *out += static_cast<char>(0xF0 | (cp >> 18));
-      *out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      *out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
   bool Hex4(uint32_t* v) {
     if (pos_ + 4 > s_.size()) return false;
     *v = 0;
@@ -133,7 +117,7 @@ class JsonParser {
             if (!Hex4(&lo)) return false;
             cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
           }
-          Utf8(cp, out);
+          ckpt::AppendUtf8(cp, out);
           break;
         }
         default: return false;
