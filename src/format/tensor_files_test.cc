@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "base/coding.h"
 #include "ckpt/bundle.h"
 #include "ckpt/convert.h"
 #include "ckpt/diff.h"
@@ -114,8 +115,7 @@ TEST(NpyTest, RejectsMalformedHeaders) {
   auto with_dict = [](std::string dict) {
     std::string h = "\x93NUMPY\x01";
     h += '\0';
-    h += static_cast<char>(dict.size() & 0xff);
-    h += static_cast<char>(dict.size() >> 8);
+    coding::PutFixed16(&h, static_cast<uint16_t>(dict.size()));
     return h + dict;
   };
   EXPECT_TRUE(ParseNpyHeader(with_dict("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }")).ok());
@@ -169,8 +169,7 @@ TEST(SafetensorsTest, HeaderValidation) {
   }
   const std::string h = MakeSafetensorsHeader({{"w", DType::kHalf, TensorShape{3}, 6}});
   EXPECT_EQ(h.size() % 8, 0u);
-  uint64_t n;
-  std::memcpy(&n, h.data(), 8);
+  const uint64_t n = coding::DecodeFixed64(h.data());
   auto parsed = ParseSafetensorsHeader(h.substr(8, n), 6);
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   EXPECT_EQ(parsed->tensors[0].st_dtype, "F16");

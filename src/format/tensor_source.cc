@@ -5,6 +5,7 @@
 #include <cstring>
 #include <random>
 
+#include "base/coding.h"
 #include "base/macros.h"
 #include "ckpt/checkpoint_reader.h"
 #include "ckpt/convert.h"
@@ -74,8 +75,7 @@ TensorFileFormat DetectTensorFileFormat(const std::string& path, FileSystem* fs)
   char head[9];
   if (!(*file)->Read(0, sizeof(head), head).ok()) return TensorFileFormat::kCheckpoint;
   if (std::memcmp(head, "PK\x03\x04", 4) == 0 || std::memcmp(head, "PK\x05\x06", 4) == 0) return TensorFileFormat::kNpz;
-  uint64_t n = 0;
-  for (int i = 7; i >= 0; --i) n = (n << 8) | static_cast<uint8_t>(head[i]);
+  const uint64_t n = coding::DecodeFixed64(head);
   if (head[8] == '{' && n >= 2 && n <= (*file)->Size() - 8) return TensorFileFormat::kSafetensors;
   return TensorFileFormat::kCheckpoint;
 }

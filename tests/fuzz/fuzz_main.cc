@@ -311,8 +311,7 @@ std::vector<std::string> Unpack(const std::string& in, size_t max_chunks) {
   std::vector<std::string> out;
   size_t pos = 0;
   while (in.size() - pos >= 4 && out.size() < max_chunks) {
-    uint32_t len;
-    std::memcpy(&len, in.data() + pos, 4);
+    const uint32_t len = coding::DecodeFixed32(in.data() + pos);
     pos += 4;
     const size_t take = std::min<size_t>(len, in.size() - pos);
     out.push_back(in.substr(pos, take));
@@ -377,7 +376,7 @@ bool HandleInside(const Handle& h, uint64_t file_size) {
 
 void FixBlockCrc(std::string* t, const Handle& h) {
   const crc32c::MaskedCrc m = crc32c::Mask(crc32c::Value(t->data() + h.offset, h.size + 1));
-  std::memcpy(t->data() + h.offset + h.size + 1, &m.value, 4);
+  coding::EncodeFixed32(t->data() + h.offset + h.size + 1, m.value);
 }
 
 // Recomputes the trailer crc of the metaindex, index and every data block
@@ -392,8 +391,7 @@ void FixTableCrcs(std::string* t) {
   if (!HandleInside(index, t->size()) || index.size < 4) return;
   // Walk the index block's entries for data block handles.
   const std::string block = t->substr(index.offset, index.size);
-  uint32_t nr;
-  std::memcpy(&nr, block.data() + block.size() - 4, 4);
+  const uint32_t nr = coding::DecodeFixed32(block.data() + block.size() - 4);
   if (nr > (block.size() - 4) / 4) return;
   const char* q = block.data();
   const char* end = block.data() + block.size() - 4 - 4 * size_t{nr};
@@ -555,15 +553,13 @@ struct Mutator {
         break;
       case 4: {  // overwrite 4-byte LE interesting int
         if (n >= 4) {
-          const uint32_t v = static_cast<uint32_t>(Interesting(rng));
-          std::memcpy(s->data() + Below(rng, n - 3), &v, 4);
+          coding::EncodeFixed32(s->data() + Below(rng, n - 3), static_cast<uint32_t>(Interesting(rng)));
         }
         break;
       }
       case 5: {  // overwrite 8-byte LE interesting int
         if (n >= 8) {
-          const uint64_t v = Interesting(rng);
-          std::memcpy(s->data() + Below(rng, n - 7), &v, 8);
+          coding::EncodeFixed64(s->data() + Below(rng, n - 7), Interesting(rng));
         }
         break;
       }
@@ -642,8 +638,7 @@ struct Mutator {
       }
       case 16: {  // set a length-sized value: the input size +- 1
         if (n >= 4) {
-          const uint32_t v = static_cast<uint32_t>(n + Below(rng, 3) - 1);
-          std::memcpy(s->data() + Below(rng, n - 3), &v, 4);
+          coding::EncodeFixed32(s->data() + Below(rng, n - 3), static_cast<uint32_t>(n + Below(rng, 3) - 1));
         }
         break;
       }
@@ -769,17 +764,19 @@ void FixStringEncoding(std::string* bytes, int64_t n, crc32c::Crc* entry_crc) {
   for (int64_t i = 0; i < n; ++i) {
     uint64_t len;
     if (!coding::GetVarint64(&p, limit, &len)) return;
+    char len_bytes[8];
     if (len <= 0xffffffffu) {
-      const uint32_t l = static_cast<uint32_t>(len);
-      lengths = crc32c::Extend(lengths, &l, 4);
+      coding::EncodeFixed32(len_bytes, static_cast<uint32_t>(len));
+      lengths = crc32c::Extend(lengths, len_bytes, 4);
     } else {
-      lengths = crc32c::Extend(lengths, &len, 8);
+      coding::EncodeFixed64(len_bytes, len);
+      lengths = crc32c::Extend(lengths, len_bytes, 8);
     }
   }
   if (limit - p < 4) return;
   const size_t at = static_cast<size_t>(p - bytes->data());
   const crc32c::MaskedCrc m = crc32c::Mask(lengths);
-  std::memcpy(bytes->data() + at, &m.value, 4);
+  coding::EncodeFixed32(bytes->data() + at, m.value);
   crc32c::Crc c = crc32c::Extend(lengths, bytes->data() + at, 4);
   c = crc32c::Extend(c, bytes->data() + at + 4, bytes->size() - at - 4);
   *entry_crc = c;
@@ -1318,8 +1315,7 @@ std::string EncodeStrings(const std::vector<std::string>& v, crc32c::Crc* crc) {
 
 std::string RunStringTensor(const std::string& input) {
   if (input.size() < 8) return "short";
-  int64_t n;
-  std::memcpy(&n, input.data(), 8);
+  const int64_t n = static_cast<int64_t>(coding::DecodeFixed64(input.data()));
   const std::string_view data(input.data() + 8, input.size() - 8);
   const int64_t sz = static_cast<int64_t>(data.size());
   const int64_t ns[] = {n, 0, 1, 2, 3, sz, sz - 4, sz - 3, sz + 1, -1, INT64_MAX, INT64_MIN,
@@ -1361,8 +1357,7 @@ std::string RunStringTensor(const std::string& input) {
 bool MutateStringTensor(std::string* s, Rng& rng, const Mutator& m, const std::vector<std::string>& corpus) {
   if (s->size() < 8) return false;
   std::string data = s->substr(8);
-  int64_t n;
-  std::memcpy(&n, s->data(), 8);
+  int64_t n = static_cast<int64_t>(coding::DecodeFixed64(s->data()));
   m.Mutate(&data, rng, corpus);
   if (rng() & 1) {
     // Make n the number of varints that parse before the last 4 bytes.
@@ -1375,8 +1370,8 @@ bool MutateStringTensor(std::string* s, Rng& rng, const Mutator& m, const std::v
   }
   crc32c::Crc ignored;
   FixStringEncoding(&data, n, &ignored);
-  std::string out(8, '\0');
-  std::memcpy(out.data(), &n, 8);
+  std::string out;
+  coding::PutFixed64(&out, static_cast<uint64_t>(n));
   *s = out + data;
   return true;
 }
@@ -1396,8 +1391,8 @@ std::vector<std::string> StringTensorSeeds() {
   for (const auto& v : sets) {
     crc32c::Crc crc;
     const int64_t n = static_cast<int64_t>(v.size());
-    std::string s(8, '\0');
-    std::memcpy(s.data(), &n, 8);
+    std::string s;
+    coding::PutFixed64(&s, static_cast<uint64_t>(n));
     out.push_back(s + EncodeStrings(v, &crc));
   }
   return out;
@@ -1617,7 +1612,7 @@ std::vector<std::string> SafetensorsSeeds() {
   std::vector<std::string> out = ForeignSeeds("s.safetensors", false);
   const std::string json = R"({"__metadata__":{"format":"pt"},"x":{"dtype":"F8_E8M0","shape":[2],"data_offsets":[0,2]}})";
   std::string s;
-  for (int i = 0; i < 8; ++i) s += static_cast<char>((json.size() >> (8 * i)) & 0xff);
+  coding::PutFixed64(&s, json.size());
   out.push_back(s + json + "ab");
   return out;
 }
