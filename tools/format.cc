@@ -1,7 +1,7 @@
 // Printing tensor elements, strings and shapes as text or JSON.
+#include <ckpt/dtype.h>
 #include <ckpt/utf8.h>
 
-#include <bit>
 #include <charconv>
 #include <cmath>
 #include <complex>
@@ -22,44 +22,6 @@ T Load(const ckpt::Tensor& t, int64_t i) {
   T v;
   std::memcpy(&v, static_cast<const char*>(t.data()) + static_cast<size_t>(i) * sizeof(T), sizeof(T));
   return v;
-}
-
-float HalfToFloat(uint16_t h) {
-  const uint32_t sign = (h >> 15) & 1u, exp = (h >> 10) & 0x1fu, man = h & 0x3ffu;
-  float v;
-  if (exp == 0) {
-    v = std::ldexp(static_cast<float>(man), -24);  // zero / subnormal
-  } else if (exp == 31) {
-    v = man == 0 ? INFINITY : NAN;
-  } else {
-    v = std::ldexp(static_cast<float>(man | 0x400u), static_cast<int>(exp) - 25);
-  }
-  return sign ? -v : v;
-}
-
-float BFloat16ToFloat(uint16_t b) { return std::bit_cast<float>(static_cast<uint32_t>(b) << 16); }
-
-// The 8-bit float formats: `ebits` exponent bits, `mbits` mantissa bits.
-//   ieee: top exponent means Inf (mantissa 0) / NaN (float8_e5m2);
-//   fn:   no Inf; only the all-ones pattern (S.1111.111) is NaN (e4m3fn);
-//   fnuz: no Inf, no -0; 0x80 is the only NaN (the *fnuz types).
-enum class F8Kind { kIeee, kFn, kFnuz };
-
-float Float8ToFloat(uint8_t b, int ebits, int mbits, int bias, F8Kind kind) {
-  const bool sign = (b >> 7) & 1u;
-  const uint32_t exp = (b >> mbits) & ((1u << ebits) - 1u);
-  const uint32_t man = b & ((1u << mbits) - 1u);
-  const uint32_t exp_max = (1u << ebits) - 1u, man_max = (1u << mbits) - 1u;
-  if (kind == F8Kind::kFnuz && b == 0x80) return NAN;
-  if (kind == F8Kind::kIeee && exp == exp_max) return man == 0 ? (sign ? -INFINITY : INFINITY) : NAN;
-  if (kind == F8Kind::kFn && exp == exp_max && man == man_max) return NAN;
-  float v;
-  if (exp == 0) {
-    v = std::ldexp(static_cast<float>(man), 1 - bias - mbits);
-  } else {
-    v = std::ldexp(static_cast<float>(man | (1u << mbits)), static_cast<int>(exp) - bias - mbits);
-  }
-  return sign ? -v : v;
 }
 
 template <typename F>
@@ -186,18 +148,15 @@ void AppendElement(const ckpt::Tensor& t, int64_t i, bool json, std::string* out
   switch (t.dtype()) {
     case DType::kFloat: return AppendFloating(Load<float>(t, i), json, out);
     case DType::kDouble: return AppendFloating(Load<double>(t, i), json, out);
-    case DType::kHalf: return AppendFloating(HalfToFloat(Load<uint16_t>(t, i)), json, out);
-    case DType::kBFloat16: return AppendFloating(BFloat16ToFloat(Load<uint16_t>(t, i)), json, out);
+    case DType::kHalf:
+    case DType::kBFloat16:
+      return AppendFloating(*ckpt::WidenSmallFloat(t.dtype(), Load<uint16_t>(t, i)), json, out);
     case DType::kFloat8E5M2:
-      return AppendFloating(Float8ToFloat(Load<uint8_t>(t, i), 5, 2, 15, F8Kind::kIeee), json, out);
     case DType::kFloat8E4M3FN:
-      return AppendFloating(Float8ToFloat(Load<uint8_t>(t, i), 4, 3, 7, F8Kind::kFn), json, out);
     case DType::kFloat8E4M3FNUZ:
-      return AppendFloating(Float8ToFloat(Load<uint8_t>(t, i), 4, 3, 8, F8Kind::kFnuz), json, out);
     case DType::kFloat8E4M3B11FNUZ:
-      return AppendFloating(Float8ToFloat(Load<uint8_t>(t, i), 4, 3, 11, F8Kind::kFnuz), json, out);
     case DType::kFloat8E5M2FNUZ:
-      return AppendFloating(Float8ToFloat(Load<uint8_t>(t, i), 5, 2, 16, F8Kind::kFnuz), json, out);
+      return AppendFloating(*ckpt::WidenSmallFloat(t.dtype(), Load<uint8_t>(t, i)), json, out);
     case DType::kComplex64:
     case DType::kComplex128: {
       *out += '[';
