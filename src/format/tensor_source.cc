@@ -9,6 +9,7 @@
 #include "base/macros.h"
 #include "ckpt/checkpoint_reader.h"
 #include "ckpt/convert.h"
+#include "format/checkpoint_path.h"
 #include "format/tensor_files.h"
 
 namespace ckpt {
@@ -136,11 +137,11 @@ class CheckpointSource : public TensorSource {
 Result<std::unique_ptr<TensorSource>> OpenCheckpointSource(const std::string& path, FileSystem* fs) {
   // What the user may type for a checkpoint: PREFIX, PREFIX.index, or a
   // directory whose `checkpoint` state file names the latest one.
-  std::string p = path;
-  if (p.ends_with(".index") && fs->FileExists(p).ok() && !fs->IsDirectory(p)) p.resize(p.size() - 6);
+  ASSIGN_OR_RETURN(const std::optional<std::string> resolved, ResolveCheckpointPath(path, fs));
+  if (!resolved) return NoCheckpointInDirectoryError(path);
   CheckpointReaderOptions options;
   options.fs = fs;
-  ASSIGN_OR_RETURN(std::unique_ptr<CheckpointReader> reader, LoadCheckpoint(p, options));
+  ASSIGN_OR_RETURN(std::unique_ptr<CheckpointReader> reader, CheckpointReader::Open(*resolved, options));
   return std::unique_ptr<TensorSource>(new CheckpointSource(std::move(reader)));
 }
 
