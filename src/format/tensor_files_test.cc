@@ -13,18 +13,10 @@
 #include "format/npy.h"
 #include "format/safetensors.h"
 #include "format/zip_archive.h"
+#include "testing/pattern_tensor.h"
 
 namespace ckpt::format {
 namespace {
-
-Tensor Filled(DType dt, TensorShape shape, uint8_t seed) {
-  Tensor t = *Tensor::Make(dt, std::move(shape));
-  auto* p = static_cast<uint8_t*>(t.data());
-  for (size_t i = 0; i < t.byte_size(); ++i) p[i] = static_cast<uint8_t>(i * 37 + seed);
-  if (dt == DType::kBool)
-    for (size_t i = 0; i < t.byte_size(); ++i) p[i] &= 1;
-  return t;
-}
 
 TEST(JsonTest, ParsesAndRejects) {
   auto v = ParseJson(R"( {"a": [1, 18446744073709551615, -2, 1.5e3], "s": "x\u00e9\ud83d\ude00\n", "t": true} )");
@@ -181,7 +173,8 @@ class ConvertTest : public ::testing::Test {
     auto w = *BundleWriter::Create("src", {.fs = fs_.get()});
     for (DType dt : {DType::kFloat, DType::kBFloat16, DType::kFloat8E4M3FN, DType::kBool, DType::kComplex128,
                      DType::kQInt8, DType::kUInt64}) {
-      ASSERT_TRUE(w->Add("t/" + std::string(DTypeName(dt)), Filled(dt, TensorShape{2, 3}, static_cast<uint8_t>(dt))).ok());
+      const Tensor t = test::PatternTensor(dt, TensorShape{2, 3}, static_cast<uint8_t>(dt));
+      ASSERT_TRUE(w->Add("t/" + std::string(DTypeName(dt)), t).ok());
     }
     ASSERT_TRUE(w->Add("s", Tensor::FromStrings(TensorShape{2}, {"a", "bc"})).ok());
     ASSERT_TRUE(w->Finish().ok());

@@ -9,17 +9,9 @@
 #include "ckpt/tensor_slice.h"
 #include "engine/checks.h"
 #include "support/memory_files.h"
+#include "testing/pattern_tensor.h"
 
 namespace ckpt::fuzz {
-
-Tensor Filled(DType dt, TensorShape shape, uint8_t seed) {
-  Tensor t = *Tensor::Make(dt, std::move(shape));
-  auto* p = static_cast<uint8_t*>(t.data());
-  for (size_t i = 0; i < t.byte_size(); ++i) p[i] = static_cast<uint8_t>(i * 37 + seed);
-  if (dt == DType::kBool)
-    for (size_t i = 0; i < t.byte_size(); ++i) p[i] &= 1;
-  return t;
-}
 
 namespace {
 
@@ -63,17 +55,17 @@ std::vector<BundleFiles> SeedBundles() {
     return prefix;
   };
   auto mixed = [](BundleWriter* w) {
-    FUZZ_CHECK(w->Add("a/float", Filled(DType::kFloat, {2, 3}, 1)).ok(), "add");
-    FUZZ_CHECK(w->Add("b/int64", Filled(DType::kInt64, {4}, 2)).ok(), "add");
-    FUZZ_CHECK(w->Add("c/uint8", Filled(DType::kUInt8, {5}, 3)).ok(), "add");
-    FUZZ_CHECK(w->Add("d/bool", Filled(DType::kBool, {3}, 4)).ok(), "add");
-    FUZZ_CHECK(w->Add("e/scalar", Filled(DType::kDouble, {}, 5)).ok(), "add");
-    FUZZ_CHECK(w->Add("f/empty", Filled(DType::kFloat, {0, 3}, 6)).ok(), "add");
+    FUZZ_CHECK(w->Add("a/float", test::PatternTensor(DType::kFloat, {2, 3}, 1)).ok(), "add");
+    FUZZ_CHECK(w->Add("b/int64", test::PatternTensor(DType::kInt64, {4}, 2)).ok(), "add");
+    FUZZ_CHECK(w->Add("c/uint8", test::PatternTensor(DType::kUInt8, {5}, 3)).ok(), "add");
+    FUZZ_CHECK(w->Add("d/bool", test::PatternTensor(DType::kBool, {3}, 4)).ok(), "add");
+    FUZZ_CHECK(w->Add("e/scalar", test::PatternTensor(DType::kDouble, {}, 5)).ok(), "add");
+    FUZZ_CHECK(w->Add("f/empty", test::PatternTensor(DType::kFloat, {0, 3}, 6)).ok(), "add");
     std::string binary("\0\xff\x80z", 4);
     FUZZ_CHECK(w->Add("g/strings", Tensor::FromStrings({2, 2}, {"", "hello", std::string(130, 'x'), binary})).ok(),
                "add");
     FUZZ_CHECK(w->Add("h/no_strings", Tensor::FromStrings({0}, {})).ok(), "add");
-    AddRowSlices(w, "part", Filled(DType::kFloat, {4, 3}, 7), {0, 2, 4});
+    AddRowSlices(w, "part", test::PatternTensor(DType::kFloat, {4, 3}, 7), {0, 2, 4});
   };
   write(1, mixed);
   write(8, mixed);
@@ -84,17 +76,17 @@ std::vector<BundleFiles> SeedBundles() {
     FUZZ_CHECK(w->Add("x", x).ok(), "add");
   });
   write(1, [](BundleWriter* w) {  // 3-D partitioned tensors, several dtypes
-    AddRowSlices(w, "p3", Filled(DType::kInt32, {5, 2, 2}, 9), {0, 1, 3, 5});
-    AddRowSlices(w, "q/half", Filled(DType::kHalf, {4}, 10), {0, 3, 4});
-    FUZZ_CHECK(w->Add("r/c128", Filled(DType::kComplex128, {1}, 11)).ok(), "add");
-    FUZZ_CHECK(w->Add("s/bf16", Filled(DType::kBFloat16, {2}, 12)).ok(), "add");
+    AddRowSlices(w, "p3", test::PatternTensor(DType::kInt32, {5, 2, 2}, 9), {0, 1, 3, 5});
+    AddRowSlices(w, "q/half", test::PatternTensor(DType::kHalf, {4}, 10), {0, 3, 4});
+    FUZZ_CHECK(w->Add("r/c128", test::PatternTensor(DType::kComplex128, {1}, 11)).ok(), "add");
+    FUZZ_CHECK(w->Add("s/bf16", test::PatternTensor(DType::kBFloat16, {2}, 12)).ok(), "add");
   });
   // A merged two-shard bundle whose partitioned tensor has a slice in each.
   {
-    const Tensor full = Filled(DType::kFloat, {4, 2}, 13);
+    const Tensor full = test::PatternTensor(DType::kFloat, {4, 2}, 13);
     const std::string a = write(1, [&](BundleWriter* w) {
       AddRowSlices(w, "m/part", full, {0, 1});
-      FUZZ_CHECK(w->Add("m/a", Filled(DType::kInt16, {3}, 14)).ok(), "add");
+      FUZZ_CHECK(w->Add("m/a", test::PatternTensor(DType::kInt16, {3}, 14)).ok(), "add");
     });
     const std::string b = write(1, [&](BundleWriter* w) {
       AddRowSlices(w, "m/part", full, {1, 4});

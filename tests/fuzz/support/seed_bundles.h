@@ -10,10 +10,6 @@
 
 namespace ckpt::fuzz {
 
-// A tensor of `dt` and `shape` whose bytes follow a pattern set by `seed`
-// (bools kept 0/1).
-Tensor Filled(DType dt, TensorShape shape, uint8_t seed);
-
 // The files of one bundle.
 struct BundleFiles {
   std::string index;

@@ -8,6 +8,7 @@
 #include "ckpt/file_system.h"
 #include "engine/checks.h"
 #include "support/memory_files.h"
+#include "testing/pattern_tensor.h"
 #include "support/seed_bundles.h"
 
 namespace ckpt::fuzz {
@@ -67,13 +68,13 @@ std::vector<std::string> ForeignSeeds(const char* out_name, bool zip64) {
     BundleWriterOptions wo;
     wo.fs = fs.get();
     auto w = *BundleWriter::Create("src", wo);
-    (void)w->Add("a/f32", Filled(DType::kFloat, TensorShape{2, 3}, 1));
-    (void)w->Add("b/bf16", Filled(DType::kBFloat16, TensorShape{4}, 2));
-    (void)w->Add("c/bool", Filled(DType::kBool, TensorShape{3}, 3));
-    (void)w->Add("d/i64", Filled(DType::kInt64, TensorShape{}, 4));
-    (void)w->Add("e/empty", Filled(DType::kHalf, TensorShape{0, 2}, 5));
+    (void)w->Add("a/f32", test::PatternTensor(DType::kFloat, TensorShape{2, 3}, 1));
+    (void)w->Add("b/bf16", test::PatternTensor(DType::kBFloat16, TensorShape{4}, 2));
+    (void)w->Add("c/bool", test::PatternTensor(DType::kBool, TensorShape{3}, 3));
+    (void)w->Add("d/i64", test::PatternTensor(DType::kInt64, TensorShape{}, 4));
+    (void)w->Add("e/empty", test::PatternTensor(DType::kHalf, TensorShape{0, 2}, 5));
     (void)w->Add("f/s", Tensor::FromStrings(TensorShape{2}, {"xy", ""}));
-    (void)w->Add("g/q", Filled(DType::kQInt8, TensorShape{2}, 6));
+    (void)w->Add("g/q", test::PatternTensor(DType::kQInt8, TensorShape{2}, 6));
     (void)w->Finish();
   }
   ConvertOptions o;
