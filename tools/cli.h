@@ -69,12 +69,10 @@ int PrintHelp(const Command& cmd);
 // Prints "ckpt CMD: CODE: message" on stderr; returns kExitError.
 int LibraryError(const Command& cmd, const ckpt::Status& status);
 
-// Turns what the user typed into a bundle prefix:
-//   * an existing "P.index" file name -> P;
-//   * a prefix P (P.index exists) -> P;
-//   * a directory -> the latest checkpoint recorded in its `checkpoint`
-//     state file (ckpt::LatestCheckpoint), NotFound if there is none;
-//   * anything else is returned unchanged, for CheckpointReader::Open to read (V1) or report.
+// Turns what the user typed into a bundle prefix by the library's rule
+// (ckpt::ResolveCheckpointPath: PREFIX, PREFIX.index, or a directory with a
+// `checkpoint` state file); a directory that names no checkpoint is NotFound.
+// Anything else is returned unchanged, for CheckpointReader::Open to read (V1) or report.
 ckpt::Result<std::string> ResolvePrefix(const std::string& path);
 
 // Bytes the data files hold for the tensor (TensorInfo::size). For a
@@ -90,8 +88,6 @@ int DataFileCount(const ckpt::CheckpointReader& reader);
 
 // ---- formatting ----
 
-// True when `s` is well-formed UTF-8 (no overlong forms, no surrogates).
-bool IsValidUtf8(std::string_view s);
 // A JSON string literal (with quotes) for UTF-8 text; control characters
 // are \u-escaped. Invalid UTF-8 bytes are written as U+FFFD.
 std::string JsonString(std::string_view utf8);

@@ -1,8 +1,7 @@
 // Argument parsing, error reporting and path resolution shared by the
 // subcommands.
 #include <ckpt/bundle.h>
-#include <ckpt/checkpoint_state.h>
-#include <ckpt/file_system.h>
+#include <ckpt/checkpoint_reader.h>
 
 #include <cstdio>
 #include <string>
@@ -100,23 +99,13 @@ int LibraryError(const Command& cmd, const ckpt::Status& status) {
 }
 
 ckpt::Result<std::string> ResolvePrefix(const std::string& path) {
-  ckpt::FileSystem* fs = ckpt::FileSystem::Default();
-  constexpr std::string_view kIndexSuffix = ".index";
-  if (path.size() > kIndexSuffix.size() && path.ends_with(kIndexSuffix) && fs->FileExists(path).ok() &&
-      !fs->IsDirectory(path)) {
-    return path.substr(0, path.size() - kIndexSuffix.size());
+  auto resolved = ckpt::ResolveCheckpointPath(path);
+  if (!resolved.ok()) return resolved.status();
+  if (!resolved->has_value()) {
+    return ckpt::NotFoundError("no checkpoint found in directory " + path +
+                               " (no `checkpoint` state file naming an existing checkpoint)");
   }
-  if (fs->FileExists(ckpt::MetaFilename(path)).ok()) return path;
-  if (fs->IsDirectory(path)) {
-    auto latest = ckpt::LatestCheckpoint(path);
-    if (!latest.ok()) return latest.status();
-    if (!latest->has_value()) {
-      return ckpt::NotFoundError("no checkpoint found in directory " + path +
-                                 " (no `checkpoint` state file naming an existing checkpoint)");
-    }
-    return **latest;
-  }
-  return path;
+  return **resolved;
 }
 
 int64_t StoredBytes(const ckpt::TensorInfo& info) {

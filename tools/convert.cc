@@ -2,6 +2,7 @@
 // (single or sharded) and .npz. The conversion itself is
 // ckpt::ConvertTensorFile; this file parses options and prints the report.
 #include <ckpt/convert.h>
+#include <ckpt/utf8.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -112,7 +113,7 @@ std::string Json(const ckpt::ConvertReport& r, bool dry_run) {
     const auto& s = r.skipped[i];
     out += i ? ",\n   {" : "\n   {";
     out += "\"key\": " + JsonString(s.key);
-    if (!IsValidUtf8(s.key)) out += ", \"key_b64\": \"" + Base64(s.key) + "\"";
+    if (!ckpt::IsValidUtf8(s.key)) out += ", \"key_b64\": \"" + Base64(s.key) + "\"";
     out += ", \"dtype\": " + JsonString(ckpt::DTypeName(s.dtype)) + ", \"reason\": " + JsonString(s.reason) + "}";
   }
   out += "],\n \"notes\": [";

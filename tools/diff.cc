@@ -3,6 +3,7 @@
 // different, 2 error.
 #include <ckpt/diff.h>
 #include <ckpt/tensor_source.h>
+#include <ckpt/utf8.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -53,7 +54,7 @@ std::string DTypeShape(ckpt::DType dtype, const ckpt::TensorShape& shape) {
 
 void AppendKeyJson(const std::string& key, std::string* out) {
   *out += "\"key\": " + JsonString(key);
-  if (!IsValidUtf8(key)) *out += ", \"key_b64\": \"" + Base64(key) + "\"";
+  if (!ckpt::IsValidUtf8(key)) *out += ", \"key_b64\": \"" + Base64(key) + "\"";
 }
 
 std::string Json(const ckpt::CheckpointDiff& d, bool all) {

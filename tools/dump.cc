@@ -1,5 +1,7 @@
 // `ckpt dump PATH KEY [--json]`: the values of one tensor (a partitioned
 // tensor is assembled from its slices by the reader).
+#include <ckpt/utf8.h>
+
 #include <cstdio>
 #include <string>
 
@@ -63,12 +65,12 @@ int Run(const std::vector<std::string>& argv) {
   std::string out;
   if (args.Has("--json")) {
     out += "{\"key\": " + JsonString(key);
-    if (!IsValidUtf8(key)) out += ", \"key_b64\": \"" + Base64(key) + "\"";
+    if (!ckpt::IsValidUtf8(key)) out += ", \"key_b64\": \"" + Base64(key) + "\"";
     out += ", \"dtype\": " + JsonString(ckpt::DTypeName(t.dtype()));
     out += ", \"shape\": " + ShapeString(t.shape());
     bool b64 = false;
     if (t.dtype() == ckpt::DType::kString) {
-      for (const auto& s : t.strings()) b64 = b64 || !IsValidUtf8(s);
+      for (const auto& s : t.strings()) b64 = b64 || !ckpt::IsValidUtf8(s);
     }
     out += b64 ? ", \"values_b64\": [" : ", \"values\": [";
     for (int64_t i = 0; i < n; ++i) {

@@ -1,5 +1,7 @@
 // Printing tensor elements, strings and shapes as text or JSON.
-#include <bit>
+#include <ckpt/dtype.h>
+#include <ckpt/utf8.h>
+
 #include <charconv>
 #include <cmath>
 #include <complex>
@@ -20,44 +22,6 @@ T Load(const ckpt::Tensor& t, int64_t i) {
   T v;
   std::memcpy(&v, static_cast<const char*>(t.data()) + static_cast<size_t>(i) * sizeof(T), sizeof(T));
   return v;
-}
-
-float HalfToFloat(uint16_t h) {
-  const uint32_t sign = (h >> 15) & 1u, exp = (h >> 10) & 0x1fu, man = h & 0x3ffu;
-  float v;
-  if (exp == 0) {
-    v = std::ldexp(static_cast<float>(man), -24);  // zero / subnormal
-  } else if (exp == 31) {
-    v = man == 0 ? INFINITY : NAN;
-  } else {
-    v = std::ldexp(static_cast<float>(man | 0x400u), static_cast<int>(exp) - 25);
-  }
-  return sign ? -v : v;
-}
-
-float BFloat16ToFloat(uint16_t b) { return std::bit_cast<float>(static_cast<uint32_t>(b) << 16); }
-
-// The 8-bit float formats: `ebits` exponent bits, `mbits` mantissa bits.
-//   ieee: top exponent means Inf (mantissa 0) / NaN (float8_e5m2);
-//   fn:   no Inf; only the all-ones pattern (S.1111.111) is NaN (e4m3fn);
-//   fnuz: no Inf, no -0; 0x80 is the only NaN (the *fnuz types).
-enum class F8Kind { kIeee, kFn, kFnuz };
-
-float Float8ToFloat(uint8_t b, int ebits, int mbits, int bias, F8Kind kind) {
-  const bool sign = (b >> 7) & 1u;
-  const uint32_t exp = (b >> mbits) & ((1u << ebits) - 1u);
-  const uint32_t man = b & ((1u << mbits) - 1u);
-  const uint32_t exp_max = (1u << ebits) - 1u, man_max = (1u << mbits) - 1u;
-  if (kind == F8Kind::kFnuz && b == 0x80) return NAN;
-  if (kind == F8Kind::kIeee && exp == exp_max) return man == 0 ? (sign ? -INFINITY : INFINITY) : NAN;
-  if (kind == F8Kind::kFn && exp == exp_max && man == man_max) return NAN;
-  float v;
-  if (exp == 0) {
-    v = std::ldexp(static_cast<float>(man), 1 - bias - mbits);
-  } else {
-    v = std::ldexp(static_cast<float>(man | (1u << mbits)), static_cast<int>(exp) - bias - mbits);
-  }
-  return sign ? -v : v;
 }
 
 template <typename F>
@@ -89,80 +53,13 @@ void AppendInt(I v, std::string* out) {
   out->append(buf, end);
 }
 
-// Appends the UTF-8 encoding of code point `cp`.
-void AppendUtf8(uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    *out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    *out += static_cast<char>(0xC0 | (cp >> 6));
-    *out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    *out += static_cast<char>(0xE0 | (cp >> 12));
-    *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    *out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    *out += static_cast<char>(0xF0 | (cp >> 18));
-    *out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    *out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
-// Decodes one UTF-8 sequence at s[*i]; returns false (and advances by one
-// byte) for an invalid one.
-bool NextCodePoint(std::string_view s, size_t* i, uint32_t* cp) {
-  const auto b0 = static_cast<uint8_t>(s[*i]);
-  int n;
-  uint32_t min;
-  if (b0 < 0x80) {
-    *cp = b0;
-    ++*i;
-    return true;
-  } else if ((b0 & 0xE0) == 0xC0) {
-    n = 1, min = 0x80, *cp = b0 & 0x1F;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    n = 2, min = 0x800, *cp = b0 & 0x0F;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    n = 3, min = 0x10000, *cp = b0 & 0x07;
-  } else {
-    ++*i;
-    return false;
-  }
-  if (*i + static_cast<size_t>(n) >= s.size()) {
-    ++*i;
-    return false;
-  }
-  for (int k = 1; k <= n; ++k) {
-    const auto b = static_cast<uint8_t>(s[*i + k]);
-    if ((b & 0xC0) != 0x80) {
-      ++*i;
-      return false;
-    }
-    *cp = (*cp << 6) | (b & 0x3F);
-  }
-  if (*cp < min || *cp > 0x10FFFF || (*cp >= 0xD800 && *cp <= 0xDFFF)) {
-    ++*i;
-    return false;
-  }
-  *i += static_cast<size_t>(n) + 1;
-  return true;
-}
-
 }  // namespace
-
-bool IsValidUtf8(std::string_view s) {
-  uint32_t cp;
-  for (size_t i = 0; i < s.size();) {
-    if (!NextCodePoint(s, &i, &cp)) return false;
-  }
-  return true;
-}
 
 std::string JsonString(std::string_view s) {
   std::string out = "\"";
   uint32_t cp;
   for (size_t i = 0; i < s.size();) {
-    if (!NextCodePoint(s, &i, &cp)) cp = 0xFFFD;
+    if (!ckpt::DecodeUtf8(s, &i, &cp)) cp = 0xFFFD;
     switch (cp) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -175,7 +72,7 @@ std::string JsonString(std::string_view s) {
           std::snprintf(buf, sizeof(buf), "\\u%04x", cp);
           out += buf;
         } else {
-          AppendUtf8(cp, &out);
+          ckpt::AppendUtf8(cp, &out);
         }
     }
   }
@@ -212,7 +109,7 @@ std::string EscapeText(std::string_view s) {
   uint32_t cp;
   for (size_t i = 0; i < s.size();) {
     const size_t start = i;
-    const bool ok = NextCodePoint(s, &i, &cp);
+    const bool ok = ckpt::DecodeUtf8(s, &i, &cp);
     if (ok && cp >= 0x20 && cp != 0x7F && !(cp >= 0x80 && cp < 0xA0) && cp != '\\' && cp != '"') {
       out.append(s.substr(start, i - start));
       continue;
@@ -251,18 +148,15 @@ void AppendElement(const ckpt::Tensor& t, int64_t i, bool json, std::string* out
   switch (t.dtype()) {
     case DType::kFloat: return AppendFloating(Load<float>(t, i), json, out);
     case DType::kDouble: return AppendFloating(Load<double>(t, i), json, out);
-    case DType::kHalf: return AppendFloating(HalfToFloat(Load<uint16_t>(t, i)), json, out);
-    case DType::kBFloat16: return AppendFloating(BFloat16ToFloat(Load<uint16_t>(t, i)), json, out);
+    case DType::kHalf:
+    case DType::kBFloat16:
+      return AppendFloating(*ckpt::WidenSmallFloat(t.dtype(), Load<uint16_t>(t, i)), json, out);
     case DType::kFloat8E5M2:
-      return AppendFloating(Float8ToFloat(Load<uint8_t>(t, i), 5, 2, 15, F8Kind::kIeee), json, out);
     case DType::kFloat8E4M3FN:
-      return AppendFloating(Float8ToFloat(Load<uint8_t>(t, i), 4, 3, 7, F8Kind::kFn), json, out);
     case DType::kFloat8E4M3FNUZ:
-      return AppendFloating(Float8ToFloat(Load<uint8_t>(t, i), 4, 3, 8, F8Kind::kFnuz), json, out);
     case DType::kFloat8E4M3B11FNUZ:
-      return AppendFloating(Float8ToFloat(Load<uint8_t>(t, i), 4, 3, 11, F8Kind::kFnuz), json, out);
     case DType::kFloat8E5M2FNUZ:
-      return AppendFloating(Float8ToFloat(Load<uint8_t>(t, i), 5, 2, 16, F8Kind::kFnuz), json, out);
+      return AppendFloating(*ckpt::WidenSmallFloat(t.dtype(), Load<uint8_t>(t, i)), json, out);
     case DType::kComplex64:
     case DType::kComplex128: {
       *out += '[';

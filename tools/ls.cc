@@ -1,6 +1,7 @@
 // `ckpt ls PATH [--json]`: every tensor of a bundle with dtype, shape and
 // stored size.
 #include <ckpt/checkpoint.h>
+#include <ckpt/utf8.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -51,7 +52,7 @@ int Run(const std::vector<std::string>& argv) {
       const auto& info = infos[i];
       out += i == 0 ? "\n  {" : ",\n  {";
       out += "\"key\": " + JsonString(info.key);
-      if (!IsValidUtf8(info.key)) out += ", \"key_b64\": \"" + Base64(info.key) + "\"";
+      if (!ckpt::IsValidUtf8(info.key)) out += ", \"key_b64\": \"" + Base64(info.key) + "\"";
       out += ", \"dtype\": " + JsonString(ckpt::DTypeName(info.dtype));
       out += ", \"shape\": " + ShapeString(info.shape);
       const int64_t bytes = StoredBytes(info);

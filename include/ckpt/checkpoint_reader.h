@@ -24,6 +24,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -106,6 +107,21 @@ class CKPT_EXPORT CheckpointReader {
 // ValueError); any other path is opened as is.
 CKPT_EXPORT Result<std::unique_ptr<CheckpointReader>> LoadCheckpoint(const std::string& dir_or_path,
                                                                      const CheckpointReaderOptions& options = {});
+
+// What a user types to name a checkpoint, resolved to the path to open: the
+// rule of the `ckpt` tool and of OpenTensorSource (LoadCheckpoint keeps
+// TensorFlow's rule, which resolves directories only):
+//   * "P.index" naming an existing file -> P, the bundle's prefix;
+//   * a prefix P whose "P.index" exists -> P, even when P is also a directory;
+//   * a directory -> the latest checkpoint its `checkpoint` state file names
+//     (LatestCheckpoint); std::nullopt when there is no state file or the
+//     checkpoint it names is gone, for the caller to report in its own words;
+//   * anything else unchanged: a V1 file name or pattern, or a path that
+//     CheckpointReader::Open will report as missing.
+// Errors: LatestCheckpoint's (an unreadable or malformed state file). Only
+// reads through `fs` (nullptr: FileSystem::Default()); thread-safe.
+CKPT_EXPORT Result<std::optional<std::string>> ResolveCheckpointPath(const std::string& path,
+                                                                     FileSystem* fs = nullptr);
 
 // tf.train.list_variables (RD-04): (key, shape) pairs sorted by key.
 CKPT_EXPORT Result<std::vector<std::pair<std::string, TensorShape>>> ListVariables(

@@ -78,4 +78,15 @@ CKPT_EXPORT std::string_view DTypeName(DType dtype);
 // the common aliases "float" (float32), "double" (float64), "half" (float16).
 CKPT_EXPORT std::optional<DType> DTypeFromName(std::string_view name);
 
+// The value of one element of a floating-point type narrower than float32 --
+// float16, bfloat16, the five float8 types and float4_e2m1fn -- given the bits
+// it is stored as (in the low 16, 8 or 4 bits of `bits`; higher bits are
+// ignored), widened to float. Exact: every value of these types is a float,
+// so widening on to double or long double loses nothing either. Encodings of
+// NaN give NaN (carrying the sign bit); float16, bfloat16 and float8_e5m2
+// have +/-inf; the *fnuz types have a single NaN (the sign bit alone) and no
+// -0; float4_e2m1fn has neither. std::nullopt for every other dtype. Pure and
+// thread-safe.
+CKPT_EXPORT std::optional<float> WidenSmallFloat(DType dtype, uint32_t bits);
+
 }  // namespace ckpt

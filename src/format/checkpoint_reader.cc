@@ -3,6 +3,7 @@
 #include "ckpt/checkpoint_reader.h"
 
 #include "base/macros.h"
+#include "format/checkpoint_path.h"
 #include "format/v1_table.h"
 
 namespace ckpt {
@@ -115,9 +116,7 @@ Result<std::unique_ptr<CheckpointReader>> LoadCheckpoint(const std::string& dir_
   std::string path = dir_or_path;
   if (fs->IsDirectory(dir_or_path)) {
     ASSIGN_OR_RETURN(auto latest, LatestCheckpoint(dir_or_path, kDefaultStateFilename, fs));
-    if (!latest) {
-      return InvalidArgumentError("Couldn't find 'checkpoint' file or checkpoints in given directory " + dir_or_path);
-    }
+    if (!latest) return format::NoCheckpointInDirectoryError(dir_or_path);
     path = *latest;
   }
   return CheckpointReader::Open(path, options);

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "base/macros.h"
+#include "ckpt/utf8.h"
 #include "format/checkpoint_state_text.h"
 #include "io/atomic_file.h"
 
@@ -131,7 +132,7 @@ Result<CheckpointState> GenerateCheckpointState(std::string_view save_dir, std::
   // CheckpointState.model_checkpoint_path is a proto3 string: UTF-8 only. A
   // file holding other bytes would be unreadable (by TensorFlow and by us).
   auto check_utf8 = [](std::string_view p) -> Status {
-    const size_t bad = format::FindInvalidUtf8(p);
+    const size_t bad = FindInvalidUtf8(p);
     if (bad == std::string_view::npos) return OkStatus();
     return InvalidArgumentError("checkpoint path " + format::PyStrRepr(p) + " is not valid UTF-8 (byte " +
                                 std::to_string(bad) + ")");

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "base/macros.h"
+#include "ckpt/utf8.h"
 #include "format/checkpoint_state_text.h"
 #include "io/forwarding_file_system.h"
 
@@ -186,7 +187,7 @@ TEST(CheckpointStateText, ParserRejectsBadInputWithPosition) {
 }
 
 TEST(CheckpointStateText, Utf8Validation) {
-  using format::FindInvalidUtf8;
+  using ckpt::FindInvalidUtf8;
   constexpr size_t kOk = std::string_view::npos;
   EXPECT_EQ(FindInvalidUtf8("plain"), kOk);
   EXPECT_EQ(FindInvalidUtf8("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"), kOk);

@@ -18,6 +18,7 @@
 
 #include "ckpt/checkpoint_state.h"
 #include "ckpt/proto/checkpoint_state.pb.h"
+#include "ckpt/utf8.h"
 
 namespace ckpt {
 namespace format {
@@ -119,34 +120,6 @@ std::string PyListRepr(const std::vector<double>& v) {
   return out + "]";
 }
 
-// Length of the well-formed UTF-8 sequence starting at p[0] (1 for ASCII),
-// or 0 if none starts there (no overlongs, surrogates or code points above
-// U+10FFFF).
-size_t Utf8SequenceLength(const unsigned char* p, size_t n) {
-  const unsigned char c = p[0];
-  if (c < 0x80) return 1;
-  size_t len;
-  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-  if (c >= 0xC2 && c <= 0xDF) {
-    len = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    len = 3;
-    if (c == 0xE0) lo = 0xA0;  // overlong
-    if (c == 0xED) hi = 0x9F;  // surrogates
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    len = 4;
-    if (c == 0xF0) lo = 0x90;  // overlong
-    if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
-  } else {
-    return 0;
-  }
-  if (n < len || p[1] < lo || p[1] > hi) return 0;
-  for (size_t k = 2; k < len; ++k) {
-    if (p[k] < 0x80 || p[k] > 0xBF) return 0;
-  }
-  return len;
-}
-
 std::string TextFormatEscape(std::string_view bytes) {
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   const size_t n = bytes.size();
@@ -164,13 +137,12 @@ std::string TextFormatEscape(std::string_view bytes) {
       // Python prints non-ASCII characters as they are (as_utf8=True, the
       // default of the protobuf release TensorFlow 2.21 runs with); a byte
       // that is not part of well-formed UTF-8 gets an octal escape.
-      const size_t len = Utf8SequenceLength(p + i, n - i);
-      if (len == 0) {
-        octal(c);
-        ++i;
+      const size_t start = i;
+      uint32_t code_point;
+      if (DecodeUtf8(bytes, &i, &code_point)) {
+        out.append(bytes.substr(start, i - start));
       } else {
-        out.append(bytes.substr(i, len));
-        i += len;
+        octal(c);
       }
       continue;
     }
@@ -191,16 +163,6 @@ std::string TextFormatEscape(std::string_view bytes) {
     }
   }
   return out;
-}
-
-size_t FindInvalidUtf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  for (size_t i = 0; i < s.size();) {
-    const size_t len = Utf8SequenceLength(p + i, s.size() - i);
-    if (len == 0) return i;
-    i += len;
-  }
-  return std::string_view::npos;
 }
 
 namespace {
@@ -247,7 +209,7 @@ std::string CheckpointStateToText(const CheckpointState& state) {
 
 Result<CheckpointState> ParseCheckpointStateText(std::string_view text) {
   // TensorFlow decodes the file as UTF-8 before parsing and fails on bad bytes.
-  if (const size_t bad = format::FindInvalidUtf8(text); bad != std::string_view::npos) {
+  if (const size_t bad = FindInvalidUtf8(text); bad != std::string_view::npos) {
     return DataLossError("not valid UTF-8 text (byte offset " + std::to_string(bad) + ")");
   }
   if (text.size() > static_cast<size_t>(INT_MAX)) {
@@ -271,7 +233,7 @@ Result<CheckpointState> ParseCheckpointStateText(std::string_view text) {
   state.last_preserved_timestamp = msg.last_preserved_timestamp();
   // Escapes can spell bytes that are not UTF-8; Python rejects such strings.
   auto check = [](const std::string& s, const char* field) -> Status {
-    if (format::FindInvalidUtf8(s) != std::string_view::npos) {
+    if (FindInvalidUtf8(s) != std::string_view::npos) {
       return DataLossError(std::string("field ") + field + " is not valid UTF-8");
     }
     return OkStatus();

@@ -33,12 +33,4 @@ std::string PyListRepr(const std::vector<double>& v);
 // is not part of well-formed UTF-8 as 3-digit octal.
 std::string TextFormatEscape(std::string_view bytes);
 
-// Length of the well-formed UTF-8 sequence at p[0..n) (1 for ASCII), 0 if
-// none starts there.
-size_t Utf8SequenceLength(const unsigned char* p, size_t n);
-
-// Offset of the first byte that is not part of well-formed UTF-8
-// (no overlongs, no surrogates, nothing above U+10FFFF), or npos.
-size_t FindInvalidUtf8(std::string_view s);
-
 }  // namespace ckpt::format

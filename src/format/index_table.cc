@@ -142,9 +142,7 @@ Status PrecheckTable(const RandomAccessFile& file) {
   }
   char footer[kFooterSize];
   RETURN_IF_ERROR(file.Read(size - kFooterSize, kFooterSize, footer));
-  uint64_t magic;
-  std::memcpy(&magic, footer + 40, 8);
-  if (magic != kTableMagic) return Corrupt(file, "not an sstable (bad magic number)");
+  if (coding::DecodeFixed64(footer + 40) != kTableMagic) return Corrupt(file, "not an sstable (bad magic number)");
   const char* p = footer;
   Handle meta, index;
   if (!DecodeHandle(&p, footer + 40, &meta) || !DecodeHandle(&p, footer + 40, &index)) {

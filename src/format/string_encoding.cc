@@ -8,11 +8,13 @@ namespace {
 
 // Extends `crc` by a string length the way TF hashes it.
 crc32c::Crc ExtendLength(crc32c::Crc crc, uint64_t len) {
+  char buf[8];
   if (len <= 0xffffffffu) {
-    const uint32_t l32 = static_cast<uint32_t>(len);
-    return crc32c::Extend(crc, &l32, sizeof(l32));
+    coding::EncodeFixed32(buf, static_cast<uint32_t>(len));
+    return crc32c::Extend(crc, buf, 4);
   }
-  return crc32c::Extend(crc, &len, sizeof(len));
+  coding::EncodeFixed64(buf, len);
+  return crc32c::Extend(crc, buf, 8);
 }
 
 }  // namespace

@@ -20,7 +20,9 @@ Status VerifyVariantTensor(std::string_view data, int64_t n, const crc32c::Crc* 
       return DataLossError("variant element " + std::to_string(i) + " of " + std::to_string(len) +
                            " bytes runs past the end of the entry");
     }
-    crc = crc32c::Extend(crc, &len, sizeof(len));
+    char len_bytes[8];
+    coding::EncodeFixed64(len_bytes, len);
+    crc = crc32c::Extend(crc, len_bytes, 8);
     crc = crc32c::Extend(crc, p, static_cast<size_t>(len));
     p += len;
     const crc32c::MaskedCrc stored{coding::DecodeFixed32(p)};

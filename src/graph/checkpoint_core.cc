@@ -11,6 +11,7 @@
 #include "graph/graph_log.h"
 #include "graph/key_escaping.h"
 #include "graph/name_based_restore.h"
+#include "graph/object_graph_loader.h"
 
 namespace ckpt::graph {
 
@@ -126,13 +127,7 @@ Result<LoadStatus> CheckpointCore::Read(std::string_view save_path, bool restore
   }
   if (!(*reader)->Contains(kObjectGraphKey)) return ReadNameBased(std::move(*reader), prefix);
 
-  ASSIGN_OR_RETURN(std::vector<std::string> blob, (*reader)->ReadStrings(kObjectGraphKey));
-  proto::TrackableObjectGraph object_graph;
-  if (blob.size() != 1 || !object_graph.ParseFromString(blob[0])) {
-    return DataLossError("cannot parse the object graph stored under " + std::string(kObjectGraphKey) +
-                         " in " + prefix);
-  }
-  RETURN_IF_ERROR(ValidateObjectGraph(object_graph));
+  ASSIGN_OR_RETURN(proto::TrackableObjectGraph object_graph, LoadObjectGraph(**reader));
   auto session = std::make_shared<ObjectRestore>(
       ReaderSource(std::move(*reader), prefix, fs_), std::move(object_graph), WeakView(),
       skip_slot_variables_);

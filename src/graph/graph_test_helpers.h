@@ -10,6 +10,7 @@
 #include "ckpt/file_system.h"
 #include "ckpt/proto/trackable_object_graph.pb.h"
 #include "ckpt/variable.h"
+#include "graph/object_graph_loader.h"
 
 namespace ckpt::graph::testing {
 
@@ -29,13 +30,12 @@ inline std::unique_ptr<BundleReader> OpenBundle(FileSystem* fs, const std::strin
   return r.ok() ? std::move(*r) : nullptr;
 }
 
+// The bundle's object graph, or an empty one when it cannot be loaded.
 inline proto::TrackableObjectGraph ReadGraph(FileSystem* fs, const std::string& prefix) {
-  proto::TrackableObjectGraph g;
   auto r = OpenBundle(fs, prefix);
-  if (!r) return g;
-  auto s = r->ReadStrings("_CHECKPOINTABLE_OBJECT_GRAPH");
-  if (s.ok() && s->size() == 1) g.ParseFromString((*s)[0]);
-  return g;
+  if (!r) return {};
+  auto g = LoadObjectGraph(*r);
+  return g.ok() ? *std::move(g) : proto::TrackableObjectGraph();
 }
 
 inline CheckpointOptions MemOptions(FileSystem* fs) {

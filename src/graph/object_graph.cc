@@ -3,6 +3,7 @@
 
 #include "base/macros.h"
 #include "graph/key_escaping.h"
+#include "graph/object_graph_loader.h"
 #include "graph/restore_session.h"
 
 namespace ckpt {
@@ -14,13 +15,7 @@ Result<ObjectGraph> ReadObjectGraph(const BundleReader& reader) {
     return NotFoundError(reader.prefix() + " is a name-based checkpoint (no object graph under " +
                          std::string(graph::kObjectGraphKey) + ")");
   }
-  ASSIGN_OR_RETURN(std::vector<std::string> blob, reader.ReadStrings(graph::kObjectGraphKey));
-  proto::TrackableObjectGraph g;
-  if (blob.size() != 1 || !g.ParseFromString(blob[0])) {
-    return DataLossError("cannot parse the object graph stored under " + std::string(graph::kObjectGraphKey) + " in " +
-                         reader.prefix());
-  }
-  RETURN_IF_ERROR(graph::ValidateObjectGraph(g));
+  ASSIGN_OR_RETURN(const proto::TrackableObjectGraph g, graph::LoadObjectGraph(reader));
   std::vector<std::string> paths = graph::PrettyNodeNames(g);
   ObjectGraph out;
   out.nodes.resize(static_cast<size_t>(g.nodes_size()));

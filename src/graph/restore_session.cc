@@ -102,28 +102,6 @@ Status InitOnlyRestore::RunRestoreOps() {
       "No checkpoint specified, so no restore ops are available (save_path=None to Saver.restore).");
 }
 
-Status ValidateObjectGraph(const proto::TrackableObjectGraph& graph) {
-  const int n = graph.nodes_size();
-  if (n == 0) return DataLossError("object graph in the checkpoint has no nodes");
-  auto bad = [&](int id) { return id < 0 || id >= n; };
-  for (int i = 0; i < n; ++i) {
-    for (const auto& c : graph.nodes(i).children()) {
-      if (bad(c.node_id())) {
-        return DataLossError("object graph node " + std::to_string(i) + " has child '" + c.local_name() +
-                             "' with node id " + std::to_string(c.node_id()) + " out of range [0, " +
-                             std::to_string(n) + ")");
-      }
-    }
-    for (const auto& s : graph.nodes(i).slot_variables()) {
-      if (bad(s.original_variable_node_id()) || bad(s.slot_variable_node_id())) {
-        return DataLossError("object graph node " + std::to_string(i) + " has slot variable '" + s.slot_name() +
-                             "' with a node id out of range [0, " + std::to_string(n) + ")");
-      }
-    }
-  }
-  return OkStatus();
-}
-
 std::vector<std::string> PrettyNodeNames(const proto::TrackableObjectGraph& graph) {
   const int n = graph.nodes_size();
   std::vector<std::string> names(n);

@@ -108,7 +108,7 @@ class InitOnlyRestore : public internal::RestoreSession {
 //   3. Errors (dtype/shape) are collected; the walk continues.
 class ObjectRestore : public internal::RestoreSession, public std::enable_shared_from_this<ObjectRestore> {
  public:
-  // `graph` must already be validated (ValidateObjectGraph).
+  // `graph` must already be validated (LoadObjectGraph does).
   ObjectRestore(ReaderSource reader, proto::TrackableObjectGraph graph, WeakGraphView view, bool skip_slot_variables);
   ~ObjectRestore() override;  // logs unused values unless expect_partial (CK-52)
 
@@ -175,9 +175,6 @@ class ObjectRestore : public internal::RestoreSession, public std::enable_shared
   std::map<int, std::vector<DeferredSlot>> deferred_slot_restorations_;  // by optimizer node
   std::vector<std::string> node_names_;
 };
-
-// Checks node ids of children and slot references are in range.
-Status ValidateObjectGraph(const proto::TrackableObjectGraph& graph);
 
 // TF's pretty names of nodes: "(root)", "(root).a.b",
 // "(root).opt's state 'm' for (root).v" (CK-54).

@@ -3,6 +3,7 @@
 #include "ckpt/convert.h"
 
 #include "base/macros.h"
+#include "ckpt/utf8.h"
 #include "interop/json_value.h"
 #include "interop/npy.h"
 #include "interop/safetensors.h"
@@ -67,11 +68,11 @@ std::string UnrepresentableReason(const TensorEntry& e, TensorFileFormat to) {
     case TensorFileFormat::kSafetensorsSharded:
       if (e.dtype == DType::kString) return "safetensors cannot hold string tensors";
       if (interop::SafetensorsDType(e.dtype).empty()) return "safetensors has no " + dtype + " dtype";
-      if (!interop::IsUtf8(e.key)) return "key is not UTF-8 (safetensors names are JSON strings)";
+      if (!IsValidUtf8(e.key)) return "key is not UTF-8 (safetensors names are JSON strings)";
       if (e.key == "__metadata__") return "the name __metadata__ is reserved in safetensors";
       return "";
     case TensorFileFormat::kNpz: {
-      if (!interop::IsUtf8(e.key)) return "key is not UTF-8 (npz member names are UTF-8)";
+      if (!IsValidUtf8(e.key)) return "key is not UTF-8 (npz member names are UTF-8)";
       if (e.key.size() > 0xffff - 4) return "key longer than a zip member name can be";
       bool raw_bits;
       if (e.dtype != DType::kString && interop::NpyDescr(e.dtype, &raw_bits).empty()) {

@@ -2,7 +2,6 @@
 // (exact for every integer type up to 64 bits, and for every float type).
 #include "ckpt/diff.h"
 
-#include <bit>
 #include <cmath>
 #include <cstring>
 
@@ -22,32 +21,6 @@ T Load(const void* base, int64_t i) {
   return v;
 }
 
-LD Half(uint16_t h) {
-  const int exp = (h >> 10) & 0x1f, man = h & 0x3ff;
-  LD v;
-  if (exp == 0) v = std::ldexp(static_cast<LD>(man), -24);
-  else if (exp == 31) v = man == 0 ? INFINITY : NAN;
-  else v = std::ldexp(static_cast<LD>(man | 0x400), exp - 25);
-  return (h & 0x8000) ? -v : v;
-}
-
-enum class MiniKind { kIeee, kFn, kFnuz, kFiniteOnly };
-
-// Small float formats: sign, `ebits` exponent, `mbits` mantissa bits.
-LD MiniFloat(uint32_t b, int ebits, int mbits, int bias, MiniKind kind) {
-  const int total = 1 + ebits + mbits;
-  b &= (1u << total) - 1;
-  const bool sign = (b >> (total - 1)) & 1;
-  const uint32_t exp = (b >> mbits) & ((1u << ebits) - 1), man = b & ((1u << mbits) - 1);
-  const uint32_t exp_max = (1u << ebits) - 1, man_max = (1u << mbits) - 1;
-  if (kind == MiniKind::kFnuz && b == (1u << (total - 1))) return NAN;  // the "negative zero" pattern
-  if (kind == MiniKind::kIeee && exp == exp_max) return man == 0 ? (sign ? -INFINITY : INFINITY) : NAN;
-  if (kind == MiniKind::kFn && exp == exp_max && man == man_max) return NAN;
-  LD v = exp == 0 ? std::ldexp(static_cast<LD>(man), 1 - bias - mbits)
-                  : std::ldexp(static_cast<LD>(man | (1u << mbits)), static_cast<int>(exp) - bias - mbits);
-  return sign ? -v : v;
-}
-
 // Element i as a complex number (im = 0 for reals). False for non-numeric dtypes.
 bool Element(const Tensor& t, int64_t i, LD* re, LD* im) {
   const void* d = t.data();
@@ -55,14 +28,14 @@ bool Element(const Tensor& t, int64_t i, LD* re, LD* im) {
   switch (t.dtype()) {
     case DType::kFloat: *re = Load<float>(d, i); return true;
     case DType::kDouble: *re = Load<double>(d, i); return true;
-    case DType::kHalf: *re = Half(Load<uint16_t>(d, i)); return true;
-    case DType::kBFloat16: *re = std::bit_cast<float>(static_cast<uint32_t>(Load<uint16_t>(d, i)) << 16); return true;
-    case DType::kFloat8E5M2: *re = MiniFloat(Load<uint8_t>(d, i), 5, 2, 15, MiniKind::kIeee); return true;
-    case DType::kFloat8E4M3FN: *re = MiniFloat(Load<uint8_t>(d, i), 4, 3, 7, MiniKind::kFn); return true;
-    case DType::kFloat8E4M3FNUZ: *re = MiniFloat(Load<uint8_t>(d, i), 4, 3, 8, MiniKind::kFnuz); return true;
-    case DType::kFloat8E4M3B11FNUZ: *re = MiniFloat(Load<uint8_t>(d, i), 4, 3, 11, MiniKind::kFnuz); return true;
-    case DType::kFloat8E5M2FNUZ: *re = MiniFloat(Load<uint8_t>(d, i), 5, 2, 16, MiniKind::kFnuz); return true;
-    case DType::kFloat4E2M1FN: *re = MiniFloat(Load<uint8_t>(d, i), 2, 1, 1, MiniKind::kFiniteOnly); return true;
+    case DType::kHalf:
+    case DType::kBFloat16: *re = *WidenSmallFloat(t.dtype(), Load<uint16_t>(d, i)); return true;
+    case DType::kFloat8E5M2:
+    case DType::kFloat8E4M3FN:
+    case DType::kFloat8E4M3FNUZ:
+    case DType::kFloat8E4M3B11FNUZ:
+    case DType::kFloat8E5M2FNUZ:
+    case DType::kFloat4E2M1FN: *re = *WidenSmallFloat(t.dtype(), Load<uint8_t>(d, i)); return true;
     case DType::kInt8:
     case DType::kQInt8: *re = Load<int8_t>(d, i); return true;
     case DType::kUInt8:

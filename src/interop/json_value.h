@@ -42,7 +42,4 @@ Result<JsonValue> ParseJson(std::string_view text, int max_depth = 64);
 // UTF-8; control characters are \u-escaped, other bytes copied.
 void AppendJsonString(std::string* out, std::string_view s);
 
-// True when `s` is well-formed UTF-8 (no overlong forms, no surrogates).
-bool IsUtf8(std::string_view s);
-
 }  // namespace ckpt::interop

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include "base/coding.h"
 #include "base/macros.h"
+#include "ckpt/utf8.h"
 
 namespace ckpt::interop {
 namespace {
@@ -258,15 +260,14 @@ Result<uint64_t> NpyHeaderSize(std::string_view prefix) {
     return DataLossError("not a .npy file (bad magic)");
   }
   const auto major = static_cast<uint8_t>(prefix[6]);
-  auto byte = [&](size_t i) { return static_cast<uint64_t>(static_cast<uint8_t>(prefix[i])); };
   uint64_t len;
   uint64_t fixed;
   if (major == 1) {
-    len = byte(8) | (byte(9) << 8);
+    len = coding::DecodeFixed16(prefix.data() + 8);
     fixed = 10;
   } else if (major == 2 || major == 3) {
     if (prefix.size() < 12) return DataLossError("truncated .npy header");
-    len = byte(8) | (byte(9) << 8) | (byte(10) << 16) | (byte(11) << 24);
+    len = coding::DecodeFixed32(prefix.data() + 8);
     fixed = 12;
   } else {
     return DataLossError("unsupported .npy format version " + std::to_string(major));
@@ -390,26 +391,12 @@ Result<Tensor> DecodeNpyStrings(const NpyHeader& h, std::string_view raw) {
     for (size_t k = 0; k + 4 <= e.size(); k += 4) {
       const auto* b = reinterpret_cast<const uint8_t*>(e.data() + k);
       cps.push_back(h.big_endian ? (uint32_t{b[0]} << 24 | uint32_t{b[1]} << 16 | uint32_t{b[2]} << 8 | b[3])
-                                 : (uint32_t{b[3]} << 24 | uint32_t{b[2]} << 16 | uint32_t{b[1]} << 8 | b[0]));
+                                 : coding::DecodeFixed32(e.data() + k));
     }
     while (!cps.empty() && cps.back() == 0) cps.pop_back();
     for (uint32_t cp : cps) {
       if (cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000)) return DataLossError(".npy unicode data holds an invalid code point");
-      if (cp < 0x80) {
-        out += static_cast<char>(cp);
-      } else if (cp < 0x800) {
-        out += static_cast<char>(0xc0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3f));
-      } else if (cp < 0x10000) {
-        out += static_cast<char>(0xe0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-        out += static_cast<char>(0x80 | (cp & 0x3f));
-      } else {
-        out += static_cast<char>(0xf0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-        out += static_cast<char>(0x80 | (cp & 0x3f));
-      }
+      AppendUtf8(cp, &out);
     }
   }
   return Tensor::FromStrings(h.shape, std::move(values));
@@ -451,12 +438,10 @@ std::string MakeNpyHeader(std::string_view descr, const TensorShape& shape) {
   std::string h(kMagic);
   h += static_cast<char>(v2 ? 2 : 1);
   h += '\0';
-  const size_t len = dict.size();
-  h += static_cast<char>(len & 0xff);
-  h += static_cast<char>((len >> 8) & 0xff);
   if (v2) {
-    h += static_cast<char>((len >> 16) & 0xff);
-    h += static_cast<char>((len >> 24) & 0xff);
+    coding::PutFixed32(&h, static_cast<uint32_t>(dict.size()));
+  } else {
+    coding::PutFixed16(&h, static_cast<uint16_t>(dict.size()));
   }
   return h + dict;
 }

@@ -1,6 +1,7 @@
 // safetensors header: dtype table, validation and writing.
 #include <algorithm>
 
+#include "base/coding.h"
 #include "base/macros.h"
 #include "interop/json_value.h"
 #include "interop/safetensors.h"
@@ -96,10 +97,9 @@ Result<SafetensorsHeader> ReadSafetensorsHeader(const RandomAccessFile& file) {
   const uint64_t size = file.Size();
   const std::string& path = file.path();
   if (size < 8) return DataLossError("not a safetensors file (shorter than 8 bytes): " + path);
-  unsigned char len_bytes[8];
+  char len_bytes[8];
   RETURN_IF_ERROR(file.Read(0, 8, len_bytes));
-  uint64_t n = 0;
-  for (int i = 7; i >= 0; --i) n = (n << 8) | len_bytes[i];
+  const uint64_t n = coding::DecodeFixed64(len_bytes);
   if (n > kMaxSafetensorsHeader) {
     return DataLossError("not a safetensors file: header length " + std::to_string(n) + " exceeds the 100 MB limit: " + path);
   }
@@ -148,8 +148,7 @@ std::string MakeSafetensorsHeader(const std::vector<SafetensorsPlanEntry>& entri
   json += '}';
   json.append((8 - json.size() % 8) % 8, ' ');  // data starts 8-byte aligned, as the reference writer does
   std::string out;
-  const uint64_t n = json.size();
-  for (int i = 0; i < 8; ++i) out += static_cast<char>((n >> (8 * i)) & 0xff);
+  coding::PutFixed64(&out, json.size());
   return out + json;
 }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "base/coding.h"
 #include "ckpt/bundle.h"
 #include "ckpt/convert.h"
 #include "ckpt/diff.h"
@@ -12,18 +13,10 @@
 #include "interop/npy.h"
 #include "interop/safetensors.h"
 #include "interop/zip_archive.h"
+#include "testing/pattern_tensor.h"
 
 namespace ckpt::interop {
 namespace {
-
-Tensor Filled(DType dt, TensorShape shape, uint8_t seed) {
-  Tensor t = *Tensor::Make(dt, std::move(shape));
-  auto* p = static_cast<uint8_t*>(t.data());
-  for (size_t i = 0; i < t.byte_size(); ++i) p[i] = static_cast<uint8_t>(i * 37 + seed);
-  if (dt == DType::kBool)
-    for (size_t i = 0; i < t.byte_size(); ++i) p[i] &= 1;
-  return t;
-}
 
 TEST(JsonTest, ParsesAndRejects) {
   auto v = ParseJson(R"( {"a": [1, 18446744073709551615, -2, 1.5e3], "s": "x\u00e9\ud83d\ude00\n", "t": true} )");
@@ -114,8 +107,7 @@ TEST(NpyTest, RejectsMalformedHeaders) {
   auto with_dict = [](std::string dict) {
     std::string h = "\x93NUMPY\x01";
     h += '\0';
-    h += static_cast<char>(dict.size() & 0xff);
-    h += static_cast<char>(dict.size() >> 8);
+    coding::PutFixed16(&h, static_cast<uint16_t>(dict.size()));
     return h + dict;
   };
   EXPECT_TRUE(ParseNpyHeader(with_dict("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }")).ok());
@@ -169,8 +161,7 @@ TEST(SafetensorsTest, HeaderValidation) {
   }
   const std::string h = MakeSafetensorsHeader({{"w", DType::kHalf, TensorShape{3}, 6}});
   EXPECT_EQ(h.size() % 8, 0u);
-  uint64_t n;
-  std::memcpy(&n, h.data(), 8);
+  const uint64_t n = coding::DecodeFixed64(h.data());
   auto parsed = ParseSafetensorsHeader(h.substr(8, n), 6);
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   EXPECT_EQ(parsed->tensors[0].st_dtype, "F16");
@@ -182,7 +173,8 @@ class ConvertTest : public ::testing::Test {
     auto w = *BundleWriter::Create("src", {.fs = fs_.get()});
     for (DType dt : {DType::kFloat, DType::kBFloat16, DType::kFloat8E4M3FN, DType::kBool, DType::kComplex128,
                      DType::kQInt8, DType::kUInt64}) {
-      ASSERT_TRUE(w->Add("t/" + std::string(DTypeName(dt)), Filled(dt, TensorShape{2, 3}, static_cast<uint8_t>(dt))).ok());
+      const Tensor t = test::PatternTensor(dt, TensorShape{2, 3}, static_cast<uint8_t>(dt));
+      ASSERT_TRUE(w->Add("t/" + std::string(DTypeName(dt)), t).ok());
     }
     ASSERT_TRUE(w->Add("s", Tensor::FromStrings(TensorShape{2}, {"a", "bc"})).ok());
     ASSERT_TRUE(w->Finish().ok());

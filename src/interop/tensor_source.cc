@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cstring>
 
+#include "base/coding.h"
 #include "base/macros.h"
 #include "ckpt/checkpoint_reader.h"
 #include "ckpt/tensor_source.h"
+#include "format/checkpoint_path.h"
 #include "interop/tensor_files.h"
 
 namespace ckpt {
@@ -72,8 +74,7 @@ TensorFileFormat DetectTensorFileFormat(const std::string& path, FileSystem* fs)
   char head[9];
   if (!(*file)->Read(0, sizeof(head), head).ok()) return TensorFileFormat::kCheckpoint;
   if (std::memcmp(head, "PK\x03\x04", 4) == 0 || std::memcmp(head, "PK\x05\x06", 4) == 0) return TensorFileFormat::kNpz;
-  uint64_t n = 0;
-  for (int i = 7; i >= 0; --i) n = (n << 8) | static_cast<uint8_t>(head[i]);
+  const uint64_t n = coding::DecodeFixed64(head);
   if (head[8] == '{' && n >= 2 && n <= (*file)->Size() - 8) return TensorFileFormat::kSafetensors;
   return TensorFileFormat::kCheckpoint;
 }
@@ -134,11 +135,11 @@ class CheckpointSource : public TensorSource {
 Result<std::unique_ptr<TensorSource>> OpenCheckpointSource(const std::string& path, FileSystem* fs) {
   // What the user may type for a checkpoint: PREFIX, PREFIX.index, or a
   // directory whose `checkpoint` state file names the latest one.
-  std::string p = path;
-  if (p.ends_with(".index") && fs->FileExists(p).ok() && !fs->IsDirectory(p)) p.resize(p.size() - 6);
+  ASSIGN_OR_RETURN(const std::optional<std::string> resolved, ResolveCheckpointPath(path, fs));
+  if (!resolved) return format::NoCheckpointInDirectoryError(path);
   CheckpointReaderOptions options;
   options.fs = fs;
-  ASSIGN_OR_RETURN(std::unique_ptr<CheckpointReader> reader, LoadCheckpoint(p, options));
+  ASSIGN_OR_RETURN(std::unique_ptr<CheckpointReader> reader, CheckpointReader::Open(*resolved, options));
   return std::unique_ptr<TensorSource>(new CheckpointSource(std::move(reader)));
 }
 

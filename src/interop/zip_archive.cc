@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "base/coding.h"
 #include "base/macros.h"
 
 namespace ckpt::interop {
@@ -21,23 +22,13 @@ constexpr uint16_t kZip64ExtraId = 0x0001;
 // Bytes of compressed input handed to the inflater at a time.
 constexpr size_t kInflateChunk = size_t{4} << 20;
 
-uint16_t Get16(const char* p) {
-  return static_cast<uint16_t>(static_cast<uint8_t>(p[0]) | (static_cast<uint8_t>(p[1]) << 8));
-}
-uint32_t Get32(const char* p) { return Get16(p) | (static_cast<uint32_t>(Get16(p + 2)) << 16); }
-uint64_t Get64(const char* p) { return Get32(p) | (static_cast<uint64_t>(Get32(p + 4)) << 32); }
-void Put16(std::string* s, uint16_t v) {
-  s->push_back(static_cast<char>(v & 0xff));
-  s->push_back(static_cast<char>(v >> 8));
-}
-void Put32(std::string* s, uint32_t v) {
-  Put16(s, static_cast<uint16_t>(v & 0xffff));
-  Put16(s, static_cast<uint16_t>(v >> 16));
-}
-void Put64(std::string* s, uint64_t v) {
-  Put32(s, static_cast<uint32_t>(v & k32Max));
-  Put32(s, static_cast<uint32_t>(v >> 32));
-}
+// Every zip field is little-endian.
+constexpr auto Get16 = coding::DecodeFixed16;
+constexpr auto Get32 = coding::DecodeFixed32;
+constexpr auto Get64 = coding::DecodeFixed64;
+constexpr auto Put16 = coding::PutFixed16;
+constexpr auto Put32 = coding::PutFixed32;
+constexpr auto Put64 = coding::PutFixed64;
 
 bool IsAscii(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });

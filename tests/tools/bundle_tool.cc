@@ -29,179 +29,32 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
+
+#include "interop/json_value.h"
 
 namespace {
 
-// ---- a small JSON reader (enough for manifests) ----
+// ---- reading JSON manifests (the library's reader, format/json_value.h) ----
 
-struct Json;
-using JsonArray = std::vector<Json>;
-using JsonObject = std::map<std::string, Json>;
-struct Json {
-  std::variant<std::nullptr_t, bool, double, std::string, JsonArray, JsonObject> v;
-  std::string number_text;  // numbers keep their text (int64 exactness)
+using Json = ckpt::interop::JsonValue;
 
-  const JsonObject* object() const { return std::get_if<JsonObject>(&v); }
-  const JsonArray* array() const { return std::get_if<JsonArray>(&v); }
-  const std::string* string() const { return std::get_if<std::string>(&v); }
-  bool is_number() const { return std::holds_alternative<double>(v); }
-};
-
-class JsonParser {
- public:
-  explicit JsonParser(std::string_view s) : s_(s) {}
-
-  bool Parse(Json* out, std::string* error) {
-    if (!Value(out) || (Ws(), pos_ != s_.size())) {
-      *error = "invalid JSON near byte " + std::to_string(pos_);
-      return false;
-    }
-    return true;
-  }
-
- private:
-  void Ws() {
-    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\n' || s_[pos_] == '\r' || s_[pos_] == '\t')) ++pos_;
-  }
-  bool Lit(std::string_view lit) {
-    if (s_.substr(pos_, lit.size()) != lit) return false;
-    pos_ += lit.size();
-    return true;
-  }
-  static void Utf8(uint32_t cp, std::string* out) {
-    if (cp < 0x80) {
-      *out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      *out += static_cast<char>(0xC0 | (cp >> 6));
-      *out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      *out += static_cast<char>(0xE0 | (cp >> 12));
-      *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      *out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      *out += static_cast<char>(0xF0 | (cp >> 18));
-      *out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      *out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
-  bool Hex4(uint32_t* v) {
-    if (pos_ + 4 > s_.size()) return false;
-    *v = 0;
-    for (int i = 0; i < 4; ++i) {
-      const char c = s_[pos_++];
-      *v <<= 4;
-      if (c >= '0' && c <= '9') *v |= static_cast<uint32_t>(c - '0');
-      else if (c >= 'a' && c <= 'f') *v |= static_cast<uint32_t>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F') *v |= static_cast<uint32_t>(c - 'A' + 10);
-      else return false;
-    }
-    return true;
-  }
-  bool String(std::string* out) {
-    if (!Lit("\"")) return false;
-    while (pos_ < s_.size()) {
-      const char c = s_[pos_++];
-      if (c == '"') return true;
-      if (c != '\\') {
-        *out += c;
-        continue;
-      }
-      if (pos_ >= s_.size()) return false;
-      const char e = s_[pos_++];
-      switch (e) {
-        case '"': *out += '"'; break;
-        case '\\': *out += '\\'; break;
-        case '/': *out += '/'; break;
-        case 'b': *out += '\b'; break;
-        case 'f': *out += '\f'; break;
-        case 'n': *out += '\n'; break;
-        case 'r': *out += '\r'; break;
-        case 't': *out += '\t'; break;
-        case 'u': {
-          uint32_t cp;
-          if (!Hex4(&cp)) return false;
-          if (cp >= 0xD800 && cp < 0xDC00 && Lit("\\u")) {
-            uint32_t lo;
-            if (!Hex4(&lo)) return false;
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-          }
-          Utf8(cp, out);
-          break;
-        }
-        default: return false;
-      }
-    }
+bool ParseJsonText(std::string_view text, Json* out, std::string* error) {
+  auto parsed = ckpt::interop::ParseJson(text);
+  if (!parsed.ok()) {
+    *error = parsed.status().message();
     return false;
   }
-  bool Value(Json* out) {
-    Ws();
-    if (pos_ >= s_.size()) return false;
-    const char c = s_[pos_];
-    if (c == '{') {
-      ++pos_;
-      JsonObject obj;
-      Ws();
-      if (Lit("}")) return out->v = std::move(obj), true;
-      while (true) {
-        Ws();
-        std::string k;
-        if (!String(&k)) return false;
-        Ws();
-        if (!Lit(":")) return false;
-        Json val;
-        if (!Value(&val)) return false;
-        obj[k] = std::move(val);
-        Ws();
-        if (Lit("}")) break;
-        if (!Lit(",")) return false;
-      }
-      out->v = std::move(obj);
-      return true;
-    }
-    if (c == '[') {
-      ++pos_;
-      JsonArray arr;
-      Ws();
-      if (Lit("]")) return out->v = std::move(arr), true;
-      while (true) {
-        Json val;
-        if (!Value(&val)) return false;
-        arr.push_back(std::move(val));
-        Ws();
-        if (Lit("]")) break;
-        if (!Lit(",")) return false;
-      }
-      out->v = std::move(arr);
-      return true;
-    }
-    if (c == '"') {
-      std::string s;
-      if (!String(&s)) return false;
-      out->v = std::move(s);
-      return true;
-    }
-    if (Lit("true")) return out->v = true, true;
-    if (Lit("false")) return out->v = false, true;
-    if (Lit("null")) return out->v = nullptr, true;
-    const size_t start = pos_;
-    while (pos_ < s_.size() && std::string_view("+-0123456789.eE").find(s_[pos_]) != std::string_view::npos) ++pos_;
-    if (pos_ == start) return false;
-    out->number_text = std::string(s_.substr(start, pos_ - start));
-    out->v = std::strtod(out->number_text.c_str(), nullptr);
-    return true;
-  }
+  *out = std::move(*parsed);
+  return true;
+}
 
-  std::string_view s_;
-  size_t pos_ = 0;
-};
+const std::vector<Json>* Array(const Json* j) { return j != nullptr && j->is_array() ? &j->array : nullptr; }
+const std::string* String(const Json* j) { return j != nullptr && j->is_string() ? &j->text : nullptr; }
 
 // ---- JSON writing, base64 ----
 
@@ -298,21 +151,16 @@ bool WriteFile(const std::string& path, std::string_view data) {
 }
 
 bool ParseShape(const Json* j, ckpt::TensorShape* out) {
-  if (j == nullptr || j->array() == nullptr) return false;
+  if (Array(j) == nullptr) return false;
   std::vector<int64_t> dims;
-  for (const Json& d : *j->array()) {
-    if (!d.is_number()) return false;
-    dims.push_back(std::strtoll(d.number_text.c_str(), nullptr, 10));
+  for (const Json& d : *Array(j)) {
+    if (d.type != Json::Type::kNumber) return false;
+    dims.push_back(std::strtoll(d.text.c_str(), nullptr, 10));
   }
   auto shape = ckpt::TensorShape::Make(dims);
   if (!shape.ok()) return false;
   *out = *shape;
   return true;
-}
-
-const Json* Field(const JsonObject& o, const std::string& name) {
-  auto it = o.find(name);
-  return it == o.end() ? nullptr : &it->second;
 }
 
 std::string ShapeJson(const ckpt::TensorShape& s) {
@@ -341,43 +189,43 @@ int Write(const std::string& spec_dir, const std::string& prefix, int64_t alignm
   std::string text, error;
   if (!ReadFile(spec_dir + "/manifest.json", &text)) return BadSpec("cannot read " + spec_dir + "/manifest.json");
   Json root;
-  if (!JsonParser(text).Parse(&root, &error)) return BadSpec(error);
-  if (root.array() == nullptr) return BadSpec("manifest must be a JSON list");
+  if (!ParseJsonText(text, &root, &error)) return BadSpec(error);
+  if (Array(&root) == nullptr) return BadSpec("manifest must be a JSON list");
 
   ckpt::BundleWriterOptions options;
   options.data_alignment = alignment;
   auto writer = ckpt::BundleWriter::Create(prefix, options);
   if (!writer.ok()) return Fail(writer.status());
 
-  for (size_t i = 0; i < root.array()->size(); ++i) {
-    const JsonObject* e = (*root.array())[i].object();
+  for (size_t i = 0; i < root.array.size(); ++i) {
+    const Json* e = &root.array[i];
     const std::string where = "entry " + std::to_string(i);
-    if (e == nullptr) return BadSpec(where + " is not an object");
+    if (!e->is_object()) return BadSpec(where + " is not an object");
     std::string key;
-    if (const Json* k = Field(*e, "key"); k != nullptr && k->string() != nullptr) {
-      key = *k->string();
-    } else if (const Json* kb = Field(*e, "key_b64"); kb != nullptr && kb->string() != nullptr) {
-      if (!Base64Decode(*kb->string(), &key)) return BadSpec(where + ": bad key_b64");
+    if (const std::string* k = String(e->Find("key"))) {
+      key = *k;
+    } else if (const std::string* kb = String(e->Find("key_b64"))) {
+      if (!Base64Decode(*kb, &key)) return BadSpec(where + ": bad key_b64");
     } else {
       return BadSpec(where + ": needs \"key\" or \"key_b64\"");
     }
-    const Json* dt = Field(*e, "dtype");
-    if (dt == nullptr || dt->string() == nullptr) return BadSpec(where + ": needs \"dtype\"");
-    const auto dtype = ckpt::DTypeFromName(*dt->string());
-    if (!dtype) return BadSpec(where + ": unknown dtype " + *dt->string());
+    const std::string* dt = String(e->Find("dtype"));
+    if (dt == nullptr) return BadSpec(where + ": needs \"dtype\"");
+    const auto dtype = ckpt::DTypeFromName(*dt);
+    if (!dtype) return BadSpec(where + ": unknown dtype " + *dt);
 
-    const Json* slice_spec = Field(*e, "slice");
+    const Json* slice_spec = e->Find("slice");
     ckpt::TensorShape shape, full_shape;
     ckpt::TensorSlice slice;
     if (slice_spec != nullptr) {
-      if (slice_spec->string() == nullptr) return BadSpec(where + ": \"slice\" must be a string");
-      if (!ParseShape(Field(*e, "full_shape"), &full_shape)) return BadSpec(where + ": bad \"full_shape\"");
-      auto parsed = ckpt::TensorSlice::Parse(*slice_spec->string());
+      if (String(slice_spec) == nullptr) return BadSpec(where + ": \"slice\" must be a string");
+      if (!ParseShape(e->Find("full_shape"), &full_shape)) return BadSpec(where + ": bad \"full_shape\"");
+      auto parsed = ckpt::TensorSlice::Parse(*String(slice_spec));
       if (!parsed.ok()) return Fail(parsed.status());
       slice = *parsed;
       if (auto s = slice.CheckFits(full_shape); !s.ok()) return Fail(s);
       shape = slice.SliceShape(full_shape);
-    } else if (!ParseShape(Field(*e, "shape"), &shape)) {
+    } else if (!ParseShape(e->Find("shape"), &shape)) {
       return BadSpec(where + ": bad \"shape\"");
     }
 
@@ -388,17 +236,17 @@ int Write(const std::string& spec_dir, const std::string& prefix, int64_t alignm
     std::vector<std::string> strings;
     std::vector<std::string_view> string_views;
     if (*dtype == ckpt::DType::kString) {
-      const Json* sf = Field(*e, "strings_file");
-      if (sf == nullptr || sf->string() == nullptr) return BadSpec(where + ": string tensors need \"strings_file\"");
+      const std::string* sf = String(e->Find("strings_file"));
+      if (sf == nullptr) return BadSpec(where + ": string tensors need \"strings_file\"");
       std::string stext;
       Json list;
-      if (!ReadFile(spec_dir + "/" + *sf->string(), &stext)) return BadSpec(where + ": cannot read strings_file");
-      if (!JsonParser(stext).Parse(&list, &error) || list.array() == nullptr) {
+      if (!ReadFile(spec_dir + "/" + *sf, &stext)) return BadSpec(where + ": cannot read strings_file");
+      if (!ParseJsonText(stext, &list, &error) || Array(&list) == nullptr) {
         return BadSpec(where + ": strings_file must be a JSON list");
       }
-      for (const Json& s : *list.array()) {
+      for (const Json& s : list.array) {
         std::string decoded;
-        if (s.string() == nullptr || !Base64Decode(*s.string(), &decoded)) return BadSpec(where + ": bad base64");
+        if (String(&s) == nullptr || !Base64Decode(s.text, &decoded)) return BadSpec(where + ": bad base64");
         strings.push_back(std::move(decoded));
       }
       if (static_cast<int64_t>(strings.size()) != shape.num_elements()) {
@@ -407,12 +255,12 @@ int Write(const std::string& spec_dir, const std::string& prefix, int64_t alignm
       string_views.assign(strings.begin(), strings.end());
       view.strings = string_views;
     } else {
-      const Json* f = Field(*e, "file");
-      if (f == nullptr || f->string() == nullptr) return BadSpec(where + ": needs \"file\"");
-      if (!ReadFile(spec_dir + "/" + *f->string(), &bytes)) return BadSpec(where + ": cannot read " + *f->string());
+      const std::string* f = String(e->Find("file"));
+      if (f == nullptr) return BadSpec(where + ": needs \"file\"");
+      if (!ReadFile(spec_dir + "/" + *f, &bytes)) return BadSpec(where + ": cannot read " + *f);
       if (bytes.size() != view.byte_size()) {
         return BadSpec(where + ": file has " + std::to_string(bytes.size()) + " bytes, shape " + shape.ToString() +
-                       " of " + *dt->string() + " needs " + std::to_string(view.byte_size()));
+                       " of " + *dt + " needs " + std::to_string(view.byte_size()));
       }
       view.data = bytes.data();
     }

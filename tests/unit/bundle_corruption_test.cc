@@ -27,6 +27,7 @@
 #include "ckpt/tensor.h"
 #include "ckpt/tensor_slice.h"
 #include "format/slice_key.h"
+#include "testing/pattern_tensor.h"
 
 namespace ckpt {
 namespace {
@@ -37,16 +38,6 @@ constexpr char kPrefix[] = "/ck/p";
 // Stop reporting after this many problems in one test (one root cause tends
 // to show up at hundreds of byte positions).
 constexpr int kMaxReportedFailures = 25;
-
-Tensor Filled(DType dt, TensorShape shape, uint8_t seed) {
-  Tensor t = *Tensor::Make(dt, std::move(shape));
-  auto* p = static_cast<uint8_t*>(t.data());
-  for (size_t i = 0; i < t.byte_size(); ++i) p[i] = static_cast<uint8_t>(i * 37 + seed);
-  if (dt == DType::kBool) {
-    for (size_t i = 0; i < t.byte_size(); ++i) p[i] &= 1;
-  }
-  return t;
-}
 
 bool AllowedCode(StatusCode c) {
   return c == StatusCode::kDataLoss || c == StatusCode::kNotFound || c == StatusCode::kOutOfRange ||
@@ -79,18 +70,18 @@ class BundleCorruptionTest : public ::testing::TestWithParam<int64_t> {
     data_path_ = DataFilename(kPrefix, 0, 1);
 
     auto& t = orig_.tensors;
-    t["a/float"] = Filled(DType::kFloat, {2, 3}, 1);
-    t["b/int64"] = Filled(DType::kInt64, {4}, 2);
-    t["c/uint8"] = Filled(DType::kUInt8, {5}, 3);  // odd size: padding follows when aligned
-    t["d/bool"] = Filled(DType::kBool, {3}, 4);
-    t["e/int16"] = Filled(DType::kInt16, {3}, 5);
-    t["f/double_scalar"] = Filled(DType::kDouble, {}, 6);
-    t["g/empty"] = Filled(DType::kFloat, {0, 3}, 7);
+    t["a/float"] = test::PatternTensor(DType::kFloat, {2, 3}, 1);
+    t["b/int64"] = test::PatternTensor(DType::kInt64, {4}, 2);
+    t["c/uint8"] = test::PatternTensor(DType::kUInt8, {5}, 3);  // odd size: padding follows when aligned
+    t["d/bool"] = test::PatternTensor(DType::kBool, {3}, 4);
+    t["e/int16"] = test::PatternTensor(DType::kInt16, {3}, 5);
+    t["f/double_scalar"] = test::PatternTensor(DType::kDouble, {}, 6);
+    t["g/empty"] = test::PatternTensor(DType::kFloat, {0, 3}, 7);
     std::string binary("\0\xff\x80zz", 5);
     t["h/strings"] = Tensor::FromStrings({2, 3}, {"", "a", "hello", std::string(200, 'x'), binary, "last"});
     t["i/empty_strings"] = Tensor::FromStrings({0}, {});
-    t["j/int32_scalar"] = Filled(DType::kInt32, {}, 8);
-    Tensor part = Filled(DType::kFloat, {4, 3}, 9);
+    t["j/int32_scalar"] = test::PatternTensor(DType::kInt32, {}, 8);
+    Tensor part = test::PatternTensor(DType::kFloat, {4, 3}, 9);
     t["part"] = part;
 
     BundleWriterOptions wo;

@@ -1,0 +1,350 @@
+// Fuzz target bundle: BundleReader::Open + Read/ReadInto/ReadSlice of every
+// key + VerifyAll, with the reads checked against each other (partitioned
+// tensors re-assembled independently, sub-boxes read with ReadSlice).
+// Input: chunks (u32 LE length, bytes): chunk 0 is P.index, chunk i>0 is
+// data shard i-1. Mutations: protobuf field edits of index entries and the
+// header, data edits with checksums fixed, keys added/renamed/dropped, shard
+// counts changed.
+#include <algorithm>
+#include <climits>
+#include <cstring>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/coding.h"
+#include "ckpt/bundle.h"
+#include "ckpt/file_system.h"
+#include "ckpt/proto/tensor_bundle.pb.h"
+#include "ckpt/tensor_slice.h"
+#include "engine/checks.h"
+#include "engine/fuzz_target.h"
+#include "engine/known_bugs.h"
+#include "format/bundle_entry.h"
+#include "format/index_table.h"
+#include "format/slice_key.h"
+#include "support/entry_checksums.h"
+#include "support/entry_mutations.h"
+#include "support/index_tables.h"
+#include "support/memory_files.h"
+#include "support/seed_bundles.h"
+
+namespace ckpt::fuzz {
+namespace {
+
+// Chunked inputs: (u32 LE length, bytes)*. A length running past the end
+// takes what is left; a tail shorter than 4 bytes is ignored.
+std::vector<std::string> Unpack(const std::string& in, size_t max_chunks) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (in.size() - pos >= 4 && out.size() < max_chunks) {
+    const uint32_t len = coding::DecodeFixed32(in.data() + pos);
+    pos += 4;
+    const size_t take = std::min<size_t>(len, in.size() - pos);
+    out.push_back(in.substr(pos, take));
+    pos += take;
+  }
+  return out;
+}
+
+std::string Pack(const std::vector<std::string>& chunks) {
+  std::string out;
+  for (const auto& c : chunks) {
+    coding::PutFixed32(&out, static_cast<uint32_t>(c.size()));
+    out += c;
+  }
+  return out;
+}
+
+// Known bugs of the bundle reader, skipped while the filter is on
+// (engine/known_bugs.h; inputs in tests/fuzz/crashers/README.md). KB-3 is
+// fixed (ParseEntry rejects offset + size overflow); its check stays for the
+// next known bug, and the filter is off by default.
+//
+// KB-3: BundleReader's error message for an entry whose byte range lies
+// beyond its data file computes `info.offset + info.size` in int64
+// (bundle_reader.cc, Impl::Describe); ParseEntry only requires each to be
+// >= 0, so offset = 2^63 - 2, size = 4 is signed overflow (UBSan aborts).
+// (KB-1 and KB-2, LevelDB block-parsing crashes reached through our index
+// precheck, were fixed by 39bd822; their inputs are regression inputs in
+// corpus/index_table and corpus/bundle.)
+
+// True if the bundle's index has an entry that hits KB-3.
+bool HitsKb3(const std::string& index) {
+  StringFile file(index, "i");
+  auto kvs = format::ReadIndexTable(file);
+  if (!kvs.ok()) return false;
+  for (size_t i = 1; i < kvs->size(); ++i) {
+    proto::BundleEntryProto e;
+    if (!e.ParseFromString((*kvs)[i].second) || e.slices_size() > 0) continue;
+    if (e.offset() >= 0 && e.size() >= 0 && e.offset() > INT64_MAX - e.size()) return true;
+  }
+  return false;
+}
+
+// The known bug a bundle input hits (0 = none), when filtering.
+int SkipKnownBug(const std::string& index) {
+  if (!FilterKnownBugs() || !HitsKb3(index)) return 0;
+  CountKnownBugHit();
+  return 3;
+}
+
+// Copies the box `box` (shape) of elements starting at `from` in the row-major
+// array `src` of shape `sd` to position `to` in `dst` of shape `dd`.
+void CopyBox(const char* src, const std::vector<int64_t>& sd, const std::vector<int64_t>& from, char* dst,
+             const std::vector<int64_t>& dd, const std::vector<int64_t>& to, const std::vector<int64_t>& box,
+             size_t esize) {
+  const size_t rank = box.size();
+  for (int64_t b : box) {
+    if (b == 0) return;
+  }
+  int64_t n = 1;
+  for (int64_t b : box) n *= b;  // no overflow: every dim is > 0 and the tensor was read
+  std::vector<int64_t> idx(rank, 0);
+  for (int64_t k = 0; k < n; ++k) {
+    int64_t so = 0, dof = 0;
+    for (size_t d = 0; d < rank; ++d) {
+      so = so * sd[d] + from[d] + idx[d];
+      dof = dof * dd[d] + to[d] + idx[d];
+    }
+    std::memcpy(dst + dof * static_cast<int64_t>(esize), src + so * static_cast<int64_t>(esize), esize);
+    for (size_t d = rank; d-- > 0;) {
+      if (++idx[d] < box[d]) break;
+      idx[d] = 0;
+    }
+  }
+}
+
+std::vector<int64_t> Starts(const TensorSlice& s) {
+  std::vector<int64_t> out;
+  for (int d = 0; d < s.rank(); ++d) out.push_back(s.IsFullAt(d) ? 0 : s.start(d));
+  return out;
+}
+
+// Independent checks of a tensor `t` that Read() returned for `info`:
+// partitioned tensors are re-assembled here from their slice entries, and a
+// sub-box chosen from `h` is read with ReadSlice and compared with the same
+// elements of `t`.
+void CheckAssembly(const BundleReader& reader, const TensorInfo& info, const Tensor& t, uint64_t h) {
+  const size_t esize = DTypeSize(info.dtype);
+  const std::vector<int64_t>& dims = info.shape.dims();
+  if (!info.slices.empty()) {
+    std::string expected(t.byte_size(), '\0');
+    std::vector<char> covered(static_cast<size_t>(t.num_elements()), 0);
+    for (const TensorSlice& s : info.slices) {
+      const TensorShape ss = s.SliceShape(info.shape);
+      if (ss.num_elements() == 0) continue;
+      auto piece = reader.Read(format::EncodeTensorNameSlice(info.key, s));
+      FUZZ_CHECK(piece.ok(), "full read of a partitioned tensor succeeded but reading its slice " + s.ToString() +
+                                 " failed: " + piece.status().ToString());
+      FUZZ_CHECK(piece->shape() == ss && piece->dtype() == info.dtype, "slice entry has another shape or dtype");
+      CopyBox(static_cast<const char*>(piece->data()), ss.dims(), std::vector<int64_t>(dims.size(), 0),
+              expected.data(), dims, Starts(s), ss.dims(), esize);
+      // Every element is covered exactly once.
+      std::vector<char> ones(static_cast<size_t>(ss.num_elements()), 1);
+      std::vector<char> mark(covered.size(), 0);
+      CopyBox(ones.data(), ss.dims(), std::vector<int64_t>(dims.size(), 0), mark.data(), dims, Starts(s), ss.dims(),
+              1);
+      for (size_t i = 0; i < mark.size(); ++i) {
+        FUZZ_CHECK(!(mark[i] && covered[i]), "stored slices overlap but the read succeeded");
+        covered[i] |= mark[i];
+      }
+    }
+    for (char c : covered) FUZZ_CHECK(c, "stored slices do not cover the tensor but the read succeeded");
+    FUZZ_CHECK(t.byte_size() == 0 || std::memcmp(expected.data(), t.data(), t.byte_size()) == 0,
+               "partitioned tensor \"" + format::PrintableKey(info.key) +
+                   "\" read differs from its slices assembled independently");
+  }
+  if (info.shape.rank() == 0) return;
+  std::vector<TensorSlice::Extent> ex;
+  std::vector<int64_t> from, box;
+  for (int64_t dim : dims) {
+    h = h * 6364136223846793005ull + 1442695040888963407ull;
+    const int64_t start = static_cast<int64_t>((h >> 33) % (static_cast<uint64_t>(dim) + 1));
+    h = h * 6364136223846793005ull + 1442695040888963407ull;
+    const int64_t len = static_cast<int64_t>((h >> 33) % (static_cast<uint64_t>(dim - start) + 1));
+    if ((h >> 20) % 4 == 0) {
+      ex.push_back(TensorSlice::Extent{});  // full
+      from.push_back(0);
+      box.push_back(dim);
+    } else {
+      ex.push_back(TensorSlice::Extent{start, len});
+      from.push_back(start);
+      box.push_back(len);
+    }
+  }
+  const TensorSlice want(ex);
+  auto got = reader.ReadSlice(info.key, want);
+  FUZZ_CHECK(got.ok(), "Read succeeded but ReadSlice " + want.ToString() + " failed: " + got.status().ToString());
+  auto expected = Tensor::Make(info.dtype, TensorShape(box));
+  FUZZ_CHECK(expected.ok(), expected.status().ToString());
+  CopyBox(static_cast<const char*>(t.data()), dims, from, static_cast<char*>(expected->data()), box,
+          std::vector<int64_t>(box.size(), 0), box, esize);
+  FUZZ_CHECK(got->Equals(*expected), "ReadSlice " + want.ToString() + " of \"" + format::PrintableKey(info.key) +
+                                         "\" differs from the same elements of Read");
+  auto into = Tensor::Make(info.dtype, TensorShape(box));
+  FUZZ_CHECK(into.ok(), into.status().ToString());
+  Status s = reader.ReadSliceInto(info.key, want, into->mutable_view());
+  FUZZ_CHECK(s.ok() && into->Equals(*expected), "ReadSliceInto " + want.ToString() + " differs: " + s.ToString());
+}
+
+std::string Run(const uint8_t* bytes, size_t size) {
+  const std::string input = InputString(bytes, size);
+  const std::vector<std::string> chunks = Unpack(input, 9);
+  if (int kb = chunks.empty() ? 0 : SkipKnownBug(chunks[0])) return "skipped:KB-" + std::to_string(kb);
+  auto fs = NewMemoryFileSystem();
+  FUZZ_CHECK(fs->CreateDir("/f").ok(), "mkdir");
+  const std::string prefix = "/f/p";
+  if (!chunks.empty()) PutFile(fs.get(), MetaFilename(prefix), chunks[0]);
+  const int32_t k = static_cast<int32_t>(chunks.size()) - 1;
+  for (int32_t i = 0; i < k; ++i) PutFile(fs.get(), DataFilename(prefix, i, k), chunks[static_cast<size_t>(i) + 1]);
+
+  BundleReaderOptions ro;
+  ro.fs = fs.get();
+  auto r = BundleReader::Open(prefix, ro);
+  if (!r.ok()) {
+    CheckBadInputError(r.status(), "Open");
+    return "open:" + Sig(r.status());
+  }
+  const BundleReader& reader = **r;
+  std::set<std::string> outcomes;
+  const std::vector<std::string> keys = reader.Keys();
+  for (size_t i = 1; i < keys.size(); ++i) FUZZ_CHECK(keys[i - 1] < keys[i], "Keys() not strictly increasing");
+  const std::vector<TensorInfo> list = reader.List();
+  FUZZ_CHECK(list.size() == keys.size(), "List() and Keys() disagree");
+  bool some_plain_read_failed = false;
+  size_t done = 0;
+  for (const TensorInfo& info : list) {
+    if (++done > 64) break;
+    FUZZ_CHECK(reader.Contains(info.key), "listed key not contained");
+    auto looked = reader.Lookup(info.key);
+    FUZZ_CHECK(looked.ok() && looked->dtype == info.dtype && looked->shape == info.shape, "Lookup differs from List");
+    auto t = reader.Read(info.key);
+    outcomes.insert("read:" + Sig(t.status()));
+    if (!t.ok()) {
+      CheckBadInputError(t.status(), "Read(" + format::PrintableKey(info.key) + ")");
+      if (info.slices.empty() && info.dtype != DType::kVariant) some_plain_read_failed = true;
+      continue;
+    }
+    FUZZ_CHECK(t->dtype() == info.dtype && t->shape() == info.shape, "Read returned another dtype/shape");
+    if (info.dtype == DType::kString) {
+      auto strs = reader.ReadStrings(info.key);
+      FUZZ_CHECK(strs.ok() && *strs == t->strings(), "ReadStrings differs from Read");
+      continue;
+    }
+    // The same bytes through the caller's-buffer path.
+    auto into = Tensor::Make(info.dtype, info.shape);
+    FUZZ_CHECK(into.ok(), into.status().ToString());
+    Status s = reader.ReadInto(info.key, into->mutable_view());
+    FUZZ_CHECK(s.ok(), "Read succeeded but ReadInto failed: " + s.ToString());
+    FUZZ_CHECK(into->Equals(*t), "ReadInto differs from Read");
+    CheckAssembly(reader, info, *t, Fnv1a(input) + done);
+  }
+  Status v = reader.VerifyAll();
+  outcomes.insert("verify:" + Sig(v));
+  if (!v.ok()) CheckBadInputError(v, "VerifyAll");
+  if (done <= 64 && v.ok()) {
+    FUZZ_CHECK(!some_plain_read_failed, "VerifyAll passed although reading an unpartitioned tensor failed");
+  }
+  // Unknown keys.
+  FUZZ_CHECK(reader.Read("\x01no such key").status().code() == StatusCode::kNotFound, "missing key not NotFound");
+  std::string sig = "open:OK";
+  for (const auto& o : outcomes) sig += "|" + o;
+  return sig;
+}
+
+bool Mutate(std::string* s, Rng& rng, const Mutator& m, const std::vector<std::string>& corpus) {
+  std::vector<std::string> chunks = Unpack(*s, 9);
+  if (chunks.empty()) return false;
+  StringFile file(chunks[0], "i");
+  auto read = format::ReadIndexTable(file);
+  if (!read.ok()) {
+    // Mutate one chunk; fix the table checksums when it is the index.
+    const size_t c = Below(rng, chunks.size());
+    m.Mutate(&chunks[c], rng, corpus);
+    if (c == 0) FixTableCrcs(&chunks[0]);
+    *s = Pack(chunks);
+    return true;
+  }
+  KeyValues kvs = *std::move(read);
+  std::vector<std::string> data(chunks.begin() + 1, chunks.end());
+  const int64_t size_hint = data.empty() ? 0 : static_cast<int64_t>(data[0].size());
+  const size_t op = Below(rng, 8);
+  if (op <= 2 && !kvs.empty()) {  // edit a protobuf field of one entry (or the header)
+    const size_t i = Below(rng, kvs.size());
+    if (i == 0 && kvs[0].first.empty()) {
+      proto::BundleHeaderProto h;
+      if (h.ParseFromString(kvs[0].second)) {
+        MutateHeaderProto(&h, rng);
+        kvs[0].second = h.SerializeAsString();
+      }
+    } else {
+      proto::BundleEntryProto e;
+      if (e.ParseFromString(kvs[i].second)) {
+        const int edits = 1 + static_cast<int>(Below(rng, 3));
+        for (int j = 0; j < edits; ++j) MutateEntryProto(&e, rng, size_hint);
+        kvs[i].second = e.SerializeAsString();
+      }
+    }
+    if (rng() & 1) FixEntryCrcs(&kvs, &data);
+  } else if (op == 3 && !data.empty()) {  // data bytes, checksums fixed
+    m.Mutate(&data[Below(rng, data.size())], rng, corpus);
+    FixEntryCrcs(&kvs, &data);
+  } else if (op == 4 && kvs.size() > 1) {  // keys: add a slice entry, rename, duplicate, drop
+    const size_t i = 1 + Below(rng, kvs.size() - 1);
+    proto::BundleEntryProto e;
+    switch (Below(rng, 4)) {
+      case 0:
+        if (e.ParseFromString(kvs[i].second) && e.slices_size() > 0) {
+          // An extra entry for a slice of this tensor, pointing somewhere.
+          std::vector<TensorSlice::Extent> ex;
+          for (const auto& pe : e.slices(0).extent()) {
+            TensorSlice::Extent x;
+            if (pe.has_length()) x = {pe.start(), pe.length()};
+            ex.push_back(x);
+          }
+          if (rng() & 1 && !ex.empty()) ex[0].start += 1;
+          proto::BundleEntryProto se;
+          se.set_dtype(e.dtype());
+          se.set_offset(InterestingInt64(rng, 0));
+          se.set_size(InterestingInt64(rng, 8));
+          kvs.emplace_back(format::EncodeTensorNameSlice(kvs[i].first, TensorSlice(ex)), se.SerializeAsString());
+        }
+        break;
+      case 1: m.Mutate(&kvs[i].first, rng, corpus); break;
+      case 2: kvs.emplace_back(kvs[i].first + "2", kvs[i].second); break;
+      default: kvs.erase(kvs.begin() + static_cast<std::ptrdiff_t>(i)); break;
+    }
+  } else if (op == 5) {  // raw value bytes
+    if (!kvs.empty()) m.Mutate(&kvs[Below(rng, kvs.size())].second, rng, corpus);
+  } else if (op == 6) {  // shard count of the files vs the header
+    if (rng() & 1 || data.empty()) data.push_back(data.empty() ? std::string(8, '\0') : data.back());
+    else data.pop_back();
+  } else {  // plain byte mutation of the packed input
+    m.Mutate(s, rng, corpus);
+    return true;
+  }
+  std::vector<std::string> out;
+  out.push_back(WriteTfTable(std::move(kvs)));
+  for (auto& d : data) out.push_back(std::move(d));
+  *s = Pack(out);
+  return true;
+}
+
+std::vector<std::string> Seeds() {
+  std::vector<std::string> out;
+  for (auto& b : SeedBundles()) {
+    std::vector<std::string> chunks = {b.index};
+    for (auto& d : b.data) chunks.push_back(d);
+    out.push_back(Pack(chunks));
+  }
+  return out;
+}
+
+}  // namespace
+
+CKPT_FUZZ_TARGET(bundle) {
+  return {.name = "bundle", .seeds = Seeds, .run = Run, .mutate = Mutate};
+}
+
+}  // namespace ckpt::fuzz
