@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Reliability campaigns on the real kernel and file system (issue 14), one table at the end:
 #   scenario | trials | failures | what was checked
-#   scripts/stress.sh            short mode (part of scripts/test.sh): 50 kills per child kind
-#   scripts/stress.sh --long     long mode, for a person: 1,000 kills per child kind (about an hour)
+#   scripts/stress.sh            short mode (part of scripts/test.sh): 50 kills per child kind,
+#                                5,000 random power cuts
+#   scripts/stress.sh --long     long mode, for a person: 1,000 kills per child kind (about an hour),
+#                                20,000 power cuts
 # Needs a build tree with the CLI, the test tools and the Python extension (CKPT_BUILD_DIR, default build/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 build=${CKPT_BUILD_DIR:-$root/build}
-kills=50
-[ "${1:-}" = "--long" ] && kills=1000
+kills=50 power_cuts=5000
+[ "${1:-}" = "--long" ] && kills=1000 power_cuts=20000
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 status=0
@@ -28,6 +30,8 @@ run python3 tests/stress/kill_campaign.py --kills "$kills" --seed 11 --child cpp
   --cpp-child "$build/tests/tools/kill_child" --cli "$build/tools/ckpt" --max-wait 0.7
 echo "--- real kills: Python child"
 run python3 tests/stress/kill_campaign.py --kills "$kills" --seed 12 --child python --cli "$build/tools/ckpt" --max-wait 1.0
+echo "--- power cuts: fault-injection file system, random histories"
+run "$build/tests/tools/power_cut_campaign" --trials "$power_cuts" --seed 21
 
 echo
 printf '%-44s %7s %9s  %s\n' scenario trials failures "checked"
