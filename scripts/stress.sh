@@ -2,16 +2,16 @@
 # Reliability campaigns on the real kernel and file system (issue 14), one table at the end:
 #   scenario | trials | failures | what was checked
 #   scripts/stress.sh            short mode (part of scripts/test.sh): 50 kills per child kind,
-#                                5,000 random power cuts
+#                                5,000 random power cuts, 3,000 I/O errors, 4 full-disk saves
 #   scripts/stress.sh --long     long mode, for a person: 1,000 kills per child kind (about an hour),
-#                                20,000 power cuts
+#                                20,000 power cuts, 20,000 I/O errors, 40 full-disk saves
 # Needs a build tree with the CLI, the test tools and the Python extension (CKPT_BUILD_DIR, default build/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 build=${CKPT_BUILD_DIR:-$root/build}
-kills=50 power_cuts=5000
-[ "${1:-}" = "--long" ] && kills=1000 power_cuts=20000
+kills=50 power_cuts=5000 io_errors=3000 full_disk=1
+[ "${1:-}" = "--long" ] && kills=1000 power_cuts=20000 io_errors=20000 full_disk=10
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 status=0
@@ -32,6 +32,11 @@ echo "--- real kills: Python child"
 run python3 tests/stress/kill_campaign.py --kills "$kills" --seed 12 --child python --cli "$build/tools/ckpt" --max-wait 1.0
 echo "--- power cuts: fault-injection file system, random histories"
 run "$build/tests/tools/power_cut_campaign" --trials "$power_cuts" --seed 21
+echo "--- I/O errors: fault-injection file system (EIO, ENOSPC, EACCES at a random call)"
+run "$build/tests/tools/io_error_campaign" --trials "$io_errors" --seed 31
+echo "--- full disk (tmpfs when root), read-only directory"
+run python3 tests/stress/full_disk_campaign.py --trials "$full_disk" --seed 32 \
+  --cpp-child "$build/tests/tools/kill_child" --cli "$build/tools/ckpt"
 
 echo
 printf '%-44s %7s %9s  %s\n' scenario trials failures "checked"
