@@ -2,16 +2,18 @@
 # Reliability campaigns on the real kernel and file system (issue 14), one table at the end:
 #   scenario | trials | failures | what was checked
 #   scripts/stress.sh            short mode (part of scripts/test.sh): 50 kills per child kind,
-#                                5,000 random power cuts, 3,000 I/O errors, 4 full-disk saves
+#                                5,000 random power cuts, 3,000 I/O errors, 4 full-disk saves,
+#                                readers during writers 4 s per writer, 2 two-manager trials
 #   scripts/stress.sh --long     long mode, for a person: 1,000 kills per child kind (about an hour),
-#                                20,000 power cuts, 20,000 I/O errors, 40 full-disk saves
+#                                20,000 power cuts, 20,000 I/O errors, 40 full-disk saves,
+#                                readers 60 s per writer, 20 two-manager trials
 # Needs a build tree with the CLI, the test tools and the Python extension (CKPT_BUILD_DIR, default build/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 build=${CKPT_BUILD_DIR:-$root/build}
-kills=50 power_cuts=5000 io_errors=3000 full_disk=1
-[ "${1:-}" = "--long" ] && kills=1000 power_cuts=20000 io_errors=20000 full_disk=10
+kills=50 power_cuts=5000 io_errors=3000 full_disk=1 rw_seconds=4 managers=1
+[ "${1:-}" = "--long" ] && kills=1000 power_cuts=20000 io_errors=20000 full_disk=10 rw_seconds=60 managers=10
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 status=0
@@ -36,6 +38,9 @@ echo "--- I/O errors: fault-injection file system (EIO, ENOSPC, EACCES at a rand
 run "$build/tests/tools/io_error_campaign" --trials "$io_errors" --seed 31
 echo "--- full disk (tmpfs when root), read-only directory"
 run python3 tests/stress/full_disk_campaign.py --trials "$full_disk" --seed 32 \
+  --cpp-child "$build/tests/tools/kill_child" --cli "$build/tools/ckpt"
+echo "--- readers during writers; two managers on one directory"
+run python3 tests/stress/readers_writers_campaign.py --seconds "$rw_seconds" --managers "$managers" --seed 41 \
   --cpp-child "$build/tests/tools/kill_child" --cli "$build/tools/ckpt"
 
 echo

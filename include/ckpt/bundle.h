@@ -8,7 +8,8 @@
 // reads what BundleWriter writes, and BundleReader reads what TensorFlow
 // writes, bit for bit.
 //
-// Errors: NotFound (no P.index, unknown key), InvalidArgument (bad key,
+// Errors: NotFound (no P.index, unknown key, or the bundle deleted -- index
+// and data file gone -- while this reader was reading it), InvalidArgument (bad key,
 // dtype/shape mismatch with the caller's buffer), DataLoss (anything in the
 // files that is corrupt or truncated; the message names the file, the key and
 // the byte range), Unimplemented (big-endian bundles, variant tensors).

@@ -461,6 +461,35 @@ TEST(MergeCrashTest, NoIndexEverNamesAMovedDataFile) {
   }
 }
 
+// Regression (issue 14, readers during writers): a reader that opened a
+// bundle which a manager then pruned (index, then data file deleted) got
+// DataLoss -- "corrupt" -- for a checkpoint that was merely gone. With the
+// index gone too it is NotFound; a missing data file under a present index
+// stays DataLoss.
+TEST_F(BundleTest, BundleDeletedWhileBeingReadIsNotFound) {
+  {
+    auto w = *BundleWriter::Create("/ck/p", WOpts());
+    ASSERT_TRUE(w->Add("a", Iota(DType::kFloat, {4})).ok());
+    ASSERT_TRUE(w->Finish().ok());
+  }
+  {
+    auto r = *BundleReader::Open("/ck/p", ROpts());
+    ASSERT_TRUE(fs_->DeleteFile("/ck/p.data-00000-of-00001").ok());
+    EXPECT_EQ(r->Read("a").status().code(), StatusCode::kDataLoss);  // index still there: broken
+  }
+  {
+    auto w = *BundleWriter::Create("/ck/q", WOpts());
+    ASSERT_TRUE(w->Add("a", Iota(DType::kFloat, {4})).ok());
+    ASSERT_TRUE(w->Finish().ok());
+  }
+  auto r = *BundleReader::Open("/ck/q", ROpts());
+  ASSERT_TRUE(fs_->DeleteFile("/ck/q.index").ok());
+  ASSERT_TRUE(fs_->DeleteFile("/ck/q.data-00000-of-00001").ok());
+  const Status s = r->Read("a").status();
+  EXPECT_EQ(s.code(), StatusCode::kNotFound) << s.ToString();
+  EXPECT_NE(s.message().find("/ck/q was deleted while it was being read"), std::string::npos) << s.ToString();
+}
+
 }  // namespace
 }  // namespace ckpt
 
