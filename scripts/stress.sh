@@ -3,17 +3,20 @@
 #   scenario | trials | failures | what was checked
 #   scripts/stress.sh            short mode (part of scripts/test.sh): 50 kills per child kind,
 #                                5,000 random power cuts, 3,000 I/O errors, 4 full-disk saves,
-#                                readers during writers 4 s per writer, 2 two-manager trials
+#                                readers during writers 4 s per writer, 2 two-manager trials,
+#                                100 saves of 32 MiB sync and async
 #   scripts/stress.sh --long     long mode, for a person: 1,000 kills per child kind (about an hour),
 #                                20,000 power cuts, 20,000 I/O errors, 40 full-disk saves,
-#                                readers 60 s per writer, 20 two-manager trials
+#                                readers 60 s per writer, 20 two-manager trials,
+#                                1,000 saves of 64 MiB sync and async
 # Needs a build tree with the CLI, the test tools and the Python extension (CKPT_BUILD_DIR, default build/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 build=${CKPT_BUILD_DIR:-$root/build}
-kills=50 power_cuts=5000 io_errors=3000 full_disk=1 rw_seconds=4 managers=1
-[ "${1:-}" = "--long" ] && kills=1000 power_cuts=20000 io_errors=20000 full_disk=10 rw_seconds=60 managers=10
+kills=50 power_cuts=5000 io_errors=3000 full_disk=1 rw_seconds=4 managers=1 long_saves=100 long_mib=32
+[ "${1:-}" = "--long" ] && kills=1000 power_cuts=20000 io_errors=20000 full_disk=10 rw_seconds=60 managers=10 \
+  long_saves=1000 long_mib=64
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 status=0
@@ -42,6 +45,12 @@ run python3 tests/stress/full_disk_campaign.py --trials "$full_disk" --seed 32 \
 echo "--- readers during writers; two managers on one directory"
 run python3 tests/stress/readers_writers_campaign.py --seconds "$rw_seconds" --managers "$managers" --seed 41 \
   --cpp-child "$build/tests/tools/kill_child" --cli "$build/tools/ckpt"
+echo "--- long runs: RSS, open fds, disk usage"
+long_dir=$(mktemp -d)
+for mode in sync async; do
+  run "$build/tests/tools/long_run" "$long_dir/$mode" --saves "$long_saves" --mib "$long_mib" --mode "$mode"
+done
+rm -rf "$long_dir"
 
 echo
 printf '%-44s %7s %9s  %s\n' scenario trials failures "checked"
