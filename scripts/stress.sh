@@ -21,10 +21,11 @@ results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 status=0
 
-run() {  # run CMD...: keeps its RESULT lines, echoes the rest
-  local out rc=0
+run() {  # run CMD...: keeps its RESULT lines, echoes the rest and how long it took
+  local out rc=0 t0=$SECONDS
   out=$("$@" 2>&1) || rc=$?
   echo "$out" | grep -v '^RESULT|' || true
+  echo "($((SECONDS - t0)) s)"
   echo "$out" | grep '^RESULT|' >>"$results" || { echo "no result from: $*"; rc=1; }
   ((rc == 0)) || status=1
 }
