@@ -8,7 +8,8 @@
 // reads what BundleWriter writes, and BundleReader reads what TensorFlow
 // writes, bit for bit.
 //
-// Errors: NotFound (no P.index, unknown key), InvalidArgument (bad key,
+// Errors: NotFound (no P.index, unknown key, or the bundle deleted -- index
+// and data file gone -- while this reader was reading it), InvalidArgument (bad key,
 // dtype/shape mismatch with the caller's buffer), DataLoss (anything in the
 // files that is corrupt or truncated; the message names the file, the key and
 // the byte range), Unimplemented (big-endian bundles, variant tensors).
@@ -53,6 +54,10 @@ struct BundleWriterOptions {
 // as they are added, straight from the caller's buffer; the index is written
 // by Finish(). Until Finish() succeeds no file appears under the final names
 // (temporary "<name>.tmp<random hex>" names are used and removed on failure).
+// Rewriting an existing bundle: Finish() first removes the old `<prefix>.index`
+// (durably), so readers and a power cut find the old bundle, none, or the new
+// one -- never the old index with new data. A Finish() that fails after that
+// leaves no bundle at `prefix`.
 //
 // Not thread-safe. The first error is sticky: later calls return it.
 class CKPT_EXPORT BundleWriter {
@@ -187,7 +192,12 @@ struct MergeOptions {
 // one shard of a sharded save) into one bundle at `output_prefix`. Data files
 // are renamed, not copied; slice lists of partitioned tensors are unioned;
 // a key present in two inputs (other than as slices) is InvalidArgument
-// "duplicate tensor". Input index files are removed afterwards.
+// "duplicate tensor". Nothing changes on disk until every input has been read
+// and checked; then the input indexes (and an existing `output_prefix`
+// index) are removed durably before any data file moves, so no index ever
+// names a data file that has been renamed away: after a failure or a power
+// cut from then on, neither the inputs nor the output exist (their data
+// files stay, unindexed).
 CKPT_EXPORT Status MergeBundles(std::span<const std::string> inputs, const std::string& output_prefix,
                                 const MergeOptions& options = {});
 

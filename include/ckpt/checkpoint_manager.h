@@ -34,6 +34,11 @@
 //     deleting the first one's files. Set lock_directory=false to opt out.
 //  4. After a crash, entries beyond max_to_keep that the dead run listed are
 //     pruned by the next save (TF's sweep already removes as many as needed).
+//  5. Leftovers. Holding the lock, the first Save removes what an interrupted
+//     save left in the directory (temporary files of checkpoints and of the
+//     state file, data files without an index); after this manager sees a
+//     save, its retention or Sync() fail, its next Save does so again. Never
+//     without the lock, never complete checkpoints or files of other names.
 //
 // Async: with CheckpointOptions::async(), Save returns once the values are
 // staged; latest_checkpoint(), checkpoints(), the state file and deletions

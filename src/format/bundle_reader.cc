@@ -222,8 +222,15 @@ class BundleReader::Impl {
         auto opened = options_.fs->NewRandomAccessFile(path);
         if (!opened.ok()) {
           const Status& s = opened.status();
-          return Status(s.code() == StatusCode::kNotFound ? StatusCode::kDataLoss : s.code(),
-                        "data file for tensor \"" + format::PrintableKey(info.key) + "\": " + s.message());
+          const std::string what = "data file for tensor \"" + format::PrintableKey(info.key) + "\": " + s.message();
+          if (s.code() != StatusCode::kNotFound) return Status(s.code(), what);
+          // A missing data file under a present index is a broken bundle;
+          // with the index gone too, the checkpoint was deleted while we read
+          // it (a manager pruning it): NotFound, as if we had come later.
+          if (options_.fs->FileExists(MetaFilename(prefix_)).code() == StatusCode::kNotFound) {
+            return NotFoundError("checkpoint " + prefix_ + " was deleted while it was being read (" + what + ")");
+          }
+          return DataLossError(what);
         }
         slot = *std::move(opened);
       }

@@ -8,6 +8,7 @@
 #include "base/crc32c.h"
 #include "ckpt/bundle.h"
 #include "format/slice_key.h"
+#include "testing/fault_injection_file_system.h"
 
 namespace ckpt {
 namespace {
@@ -354,6 +355,139 @@ TEST(Crc32cTest, KnownValuesAndCombine) {
   const std::string a = "hello, ", b = "world";
   EXPECT_EQ(crc32c::Combine(crc32c::Value(a.data(), a.size()), crc32c::Value(b.data(), b.size()), b.size()).value,
             crc32c::Value((a + b).data(), 12).value);
+}
+
+// Regression (issue 14, power-cut campaign): a bundle saved again under the
+// same prefix used to rename its new data file under the old index; a power
+// cut (or a reader) between that rename and the index's saw the old index
+// naming new bytes -- a published bundle that fails its checksums. Now the
+// old index is retired first: P is the old bundle, nothing, or the new one.
+TEST(BundleRewriteTest, PowerCutAtEveryStepOfARewriteLeavesOldNothingOrNew) {
+  const Tensor old_a = Iota(DType::kFloat, {40});
+  Tensor new_a = Iota(DType::kFloat, {40});
+  for (float& x : new_a.flat<float>()) x += 1.0f;  // same layout, other bytes
+  auto save = [](FileSystem* fs, const Tensor& t) {
+    BundleWriterOptions o;
+    o.fs = fs;
+    auto w = BundleWriter::Create("/ck/p", o);
+    if (!w.ok()) return w.status();
+    if (Status s = (*w)->Add("a", t); !s.ok()) return s;
+    return (*w)->Finish();
+  };
+  uint64_t steps = 0;
+  for (uint64_t k = 1; steps == 0 || k <= steps + 1; ++k) {
+    test::FaultInjectionFileSystem fs(NewMemoryFileSystem());
+    ASSERT_TRUE(fs.CreateDir("/ck").ok());
+    ASSERT_TRUE(fs.SyncDir("/").ok());
+    ASSERT_TRUE(save(&fs, old_a).ok());
+    const uint64_t before = fs.mutating_calls();
+    if (steps > 0) fs.CrashAfter(k);
+    const Status s = save(&fs, new_a);
+    if (steps == 0) {
+      ASSERT_TRUE(s.ok());
+      steps = fs.mutating_calls() - before;
+      continue;
+    }
+    ASSERT_TRUE(fs.SimulateCrash().ok());
+    auto r = BundleReader::Open("/ck/p", {&fs, true});
+    if (!r.ok()) {
+      EXPECT_EQ(r.status().code(), StatusCode::kNotFound) << "step " << k << ": " << r.status().ToString();
+      EXPECT_FALSE(s.ok()) << "step " << k;
+      continue;
+    }
+    ASSERT_TRUE((*r)->VerifyAll().ok()) << "step " << k;
+    auto a = (*r)->Read("a");
+    ASSERT_TRUE(a.ok()) << "step " << k;
+    EXPECT_TRUE(a->Equals(old_a) || a->Equals(new_a)) << "step " << k;
+    if (s.ok()) EXPECT_TRUE(a->Equals(new_a)) << "step " << k;
+  }
+}
+
+// Regression (issue 14): MergeBundles moved the inputs' data files before
+// deleting their indexes (and never made the deletion durable), so a power
+// cut -- or a failure -- in between left input indexes naming data files that
+// had been renamed away. Inputs beside the output, cut or failed at every step.
+TEST(MergeCrashTest, NoIndexEverNamesAMovedDataFile) {
+  auto run = [](FileSystem* fs) {
+    std::vector<std::string> inputs;
+    for (int i = 0; i < 2; ++i) {
+      BundleWriterOptions o;
+      o.fs = fs;
+      auto w = BundleWriter::Create("/ck/m-part-" + std::to_string(i), o);
+      if (!w.ok()) return w.status();
+      if (Status s = (*w)->Add("t" + std::to_string(i), Iota(DType::kFloat, {5 + i})); !s.ok()) return s;
+      if (Status s = (*w)->Finish(); !s.ok()) return s;
+      inputs.push_back("/ck/m-part-" + std::to_string(i));
+    }
+    MergeOptions mo;
+    mo.fs = fs;
+    return MergeBundles(inputs, "/ck/m", mo);
+  };
+  auto every_index_reads = [](FileSystem* fs, const std::string& where) {
+    auto children = fs->GetChildren("/ck");
+    ASSERT_TRUE(children.ok());
+    for (const std::string& c : *children) {
+      if (c.size() < 6 || c.substr(c.size() - 6) != ".index") continue;
+      auto r = BundleReader::Open("/ck/" + c.substr(0, c.size() - 6), {fs, true});
+      ASSERT_TRUE(r.ok()) << where << ": " << c << ": " << r.status().ToString();
+      EXPECT_TRUE((*r)->VerifyAll().ok()) << where << ": " << c;
+    }
+  };
+  uint64_t steps = 0;
+  {
+    test::FaultInjectionFileSystem fs(NewMemoryFileSystem());
+    ASSERT_TRUE(fs.CreateDir("/ck").ok());
+    ASSERT_TRUE(run(&fs).ok());
+    steps = fs.mutating_calls();
+  }
+  for (uint64_t k = 1; k <= steps; ++k) {
+    {
+      test::FaultInjectionFileSystem fs(NewMemoryFileSystem());
+      ASSERT_TRUE(fs.CreateDir("/ck").ok());
+      ASSERT_TRUE(fs.SyncDir("/").ok());
+      fs.CrashAfter(k);
+      const Status s = run(&fs);
+      ASSERT_TRUE(fs.SimulateCrash().ok());
+      every_index_reads(&fs, "cut at step " + std::to_string(k));
+      if (s.ok()) EXPECT_TRUE(BundleReader::Open("/ck/m", {&fs, true}).ok()) << "step " << k;
+    }
+    {
+      test::FaultInjectionFileSystem fs(NewMemoryFileSystem());
+      ASSERT_TRUE(fs.CreateDir("/ck").ok());
+      fs.FailAfter(k, StatusCode::kInternal);
+      (void)run(&fs);
+      every_index_reads(&fs, "failure at step " + std::to_string(k));
+    }
+  }
+}
+
+// Regression (issue 14, readers during writers): a reader that opened a
+// bundle which a manager then pruned (index, then data file deleted) got
+// DataLoss -- "corrupt" -- for a checkpoint that was merely gone. With the
+// index gone too it is NotFound; a missing data file under a present index
+// stays DataLoss.
+TEST_F(BundleTest, BundleDeletedWhileBeingReadIsNotFound) {
+  {
+    auto w = *BundleWriter::Create("/ck/p", WOpts());
+    ASSERT_TRUE(w->Add("a", Iota(DType::kFloat, {4})).ok());
+    ASSERT_TRUE(w->Finish().ok());
+  }
+  {
+    auto r = *BundleReader::Open("/ck/p", ROpts());
+    ASSERT_TRUE(fs_->DeleteFile("/ck/p.data-00000-of-00001").ok());
+    EXPECT_EQ(r->Read("a").status().code(), StatusCode::kDataLoss);  // index still there: broken
+  }
+  {
+    auto w = *BundleWriter::Create("/ck/q", WOpts());
+    ASSERT_TRUE(w->Add("a", Iota(DType::kFloat, {4})).ok());
+    ASSERT_TRUE(w->Finish().ok());
+  }
+  auto r = *BundleReader::Open("/ck/q", ROpts());
+  ASSERT_TRUE(fs_->DeleteFile("/ck/q.index").ok());
+  ASSERT_TRUE(fs_->DeleteFile("/ck/q.data-00000-of-00001").ok());
+  const Status s = r->Read("a").status();
+  EXPECT_EQ(s.code(), StatusCode::kNotFound) << s.ToString();
+  EXPECT_NE(s.message().find("/ck/q was deleted while it was being read"), std::string::npos) << s.ToString();
 }
 
 }  // namespace

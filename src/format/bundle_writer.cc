@@ -14,6 +14,14 @@
 //      directory again so the publication itself is durable.
 // Steps 3-5 are where we deliberately differ from TensorFlow, which does no
 // fsync at all. A reader never sees P.index without a complete data file.
+// Rewriting an existing bundle (the same P saved again: a Saver without
+// global_step, Checkpoint.Write to one path, a manager re-saving a number):
+// step 3 would put the new data under an old P.index, which a reader (or a
+// power cut between steps 3 and 6) would see as a corrupt bundle. So before
+// step 3 the old P.index is deleted and the directory fsynced: the old bundle
+// stops being one first, and P is the old bundle, nothing, or the new one.
+// (Two files cannot be replaced atomically under fixed names; TensorFlow
+// renames the data file over the old one with the old index in place.)
 // On any error, or if the writer is destroyed unfinished, the temporary files
 // are removed (a data file already renamed in step 3 is removed too).
 // Each file goes through io::AtomicFile (src/io/atomic_file.h): the data file
@@ -209,6 +217,7 @@ class BundleWriter::Impl {
 
   Status Publish() {
     FileSystem* fs = options_.fs;
+    RETURN_IF_ERROR(RetireOldIndex(fs));
     // Step 3 (io::AtomicFile without its directory sync).
     const Status data_status = data_->Commit();
     if (data_->published()) cleanup_.push_back(data_final_);
@@ -235,6 +244,18 @@ class BundleWriter::Impl {
       cleanup_.clear();
     }
     return index_status;
+  }
+
+  // A rewrite of P: unpublish the old bundle (durably) before its data file
+  // is replaced, so no old index ever names new data.
+  Status RetireOldIndex(FileSystem* fs) {
+    const std::string index = MetaFilename(prefix_);
+    if (!fs->FileExists(index).ok()) return OkStatus();
+    Status s = fs->DeleteFile(index);
+    if (!s.ok() && s.code() != StatusCode::kNotFound) return s;
+    if (!options_.sync) return OkStatus();
+    const std::string dir(Dirname(prefix_));
+    return fs->SyncDir(dir.empty() ? "." : dir);
   }
 
   std::string prefix_;

@@ -5,13 +5,21 @@
 //      that versions and endianness agree; union slice lists of partitioned
 //      tensors; any other key seen twice is an error. Nothing is changed on
 //      disk until every input has been read and checked.
-//   2. Give each distinct input data file a new shard number (first-seen
+//   2. Delete the input indexes and an existing M.index, then fsync their
+//      directories. TF deletes the input indexes last; but once step 3 has
+//      moved an input's data file (and a directory fsync made that durable)
+//      its index names a missing file, and a power cut before the deletion
+//      leaves that half-written bundle published for good (and an old M.index
+//      would name the new data files). Retiring every index first means a
+//      crash or failure from here on leaves unindexed data, never a bundle
+//      that does not read.
+//   3. Give each distinct input data file a new shard number (first-seen
 //      order) and rename it to M.data-<new>-of-<K>.
-//   3. Write M.index under a temporary name, fsync it, fsync the directory,
+//   4. Write M.index under a temporary name, fsync it, fsync the directory,
 //      rename it into place, fsync the directory (io::AtomicFile with
 //      sync_dir_before_rename; TF writes M.index directly and syncs nothing).
-//   4. Delete the input indexes, then (delete_old_dirs) the input
-//      directories that differ from dirname(M), if they are now empty.
+//   5. (delete_old_dirs) Remove the input directories that differ from
+//      dirname(M), if they are now empty.
 // Unlike TF, the merged header's num_shards is K, the number of data files
 // actually renamed, so that every data file name agrees with the header.
 #include <map>
@@ -103,6 +111,24 @@ Status MergeBundles(std::span<const std::string> inputs, const std::string& outp
   if (!have_header) return NotFoundError("MergeBundles: none of the " + std::to_string(inputs.size()) + " inputs exist");
 
   // Step 2.
+  const std::string index_final = MetaFilename(output_prefix);
+  {
+    std::set<std::string> retired_in;  // directories to fsync
+    std::vector<std::string> indexes;
+    for (const std::string& in : merged_inputs) indexes.push_back(MetaFilename(in));
+    if (fs->FileExists(index_final).ok()) indexes.push_back(index_final);
+    for (const std::string& index : indexes) {
+      Status s = fs->DeleteFile(index);
+      if (!s.ok() && s.code() != StatusCode::kNotFound) return s;
+      const std::string dir(Dirname(index));
+      retired_in.insert(dir.empty() ? "." : dir);
+    }
+    if (options.sync) {
+      for (const std::string& dir : retired_in) RETURN_IF_ERROR(fs->SyncDir(dir));
+    }
+  }
+
+  // Step 3.
   const int32_t k = std::max<int32_t>(1, static_cast<int32_t>(old_data_files.size()));
   for (auto& [entry, old] : assign) entry->set_shard_id(new_shard_of[old]);
   for (size_t i = 0; i < old_data_files.size(); ++i) {
@@ -118,14 +144,13 @@ Status MergeBundles(std::span<const std::string> inputs, const std::string& outp
     RETURN_IF_ERROR(empty->Commit());
   }
 
-  // Step 3.
+  // Step 4.
   proto::BundleHeaderProto header = first_header;
   header.set_num_shards(k);
   std::vector<format::KeyValue> kvs;
   kvs.reserve(merged.size() + 1);
   kvs.emplace_back("", header.SerializeAsString());
   for (const auto& [key, entry] : merged) kvs.emplace_back(key, entry.SerializeAsString());
-  const std::string index_final = MetaFilename(output_prefix);
   {
     io::AtomicFileOptions index_options;
     index_options.sync = options.sync;
@@ -135,10 +160,9 @@ Status MergeBundles(std::span<const std::string> inputs, const std::string& outp
     RETURN_IF_ERROR(index->Commit());
   }
 
-  // Step 4 (best effort, as in TF).
+  // Step 5 (best effort, as in TF).
   std::set<std::string> old_dirs;
   for (const std::string& in : merged_inputs) {
-    if (MetaFilename(in) != index_final) fs->DeleteFile(MetaFilename(in)).IgnoreError();
     const std::string dir(Dirname(in));
     if (dir != out_dir) old_dirs.insert(dir);
   }

@@ -20,6 +20,10 @@
 // the first save of the next manager, once it holds the directory lock (and so
 // knows no other manager is writing there), deletes them (CleanLitter). Without
 // the lock (lock_directory = false) nothing proves they are litter: kept.
+// A failure this manager sees (a save or its Sync returning an error, a
+// deletion in step 4 failing) can leave the same kinds of files while the
+// process lives on; the next save cleans again, once its own writes are
+// drained (issue 14: an I/O error used to leave them until a restart).
 #include "ckpt/checkpoint_manager.h"
 
 #include <chrono>
@@ -99,6 +103,7 @@ Result<std::optional<std::string>> CheckpointManager::Impl::Save(const Checkpoin
     last_step_ = step;  // before the write: a failed save still blocks this step (CM-34)
   }
   RETURN_IF_ERROR(LockDirectory());
+  if (lock_ && litter_suspected_.exchange(false)) CleanLitter();
   ASSIGN_OR_RETURN(Variable * counter, internals_->SaveCounter());
   int64_t& value = counter->flat<int64_t>()[0];
   const int64_t previous = value;
@@ -109,6 +114,7 @@ Result<std::optional<std::string>> CheckpointManager::Impl::Save(const Checkpoin
       path, options, [this](const std::string& p) { return RecordAndSweep(p); }, &written);
   if (!result.ok()) {
     if (!written) value = previous;  // as Checkpoint::Save: a retry reuses the number
+    NoteFailure(result.status());
     return result.status();
   }
   return std::optional<std::string>(*result);
@@ -195,6 +201,12 @@ void CheckpointManager::Impl::CleanLitter() {
 }
 
 Status CheckpointManager::Impl::RecordAndSweep(const std::string& path) {
+  Status s = RecordAndSweepLocked(path);
+  NoteFailure(s);
+  return s;
+}
+
+Status CheckpointManager::Impl::RecordAndSweepLocked(const std::string& path) {
   std::lock_guard<std::mutex> l(mu_);
   manager::RecordCheckpoint(state_, path, options_.clock());  // CM-12: time of completion
   RETURN_IF_ERROR(WriteState());
@@ -275,7 +287,11 @@ Result<std::optional<std::string>> CheckpointManager::Save(const CheckpointOptio
 
 Result<std::optional<std::string>> CheckpointManager::RestoreOrInitialize() { return impl_->RestoreOrInitialize(); }
 
-Status CheckpointManager::Sync() { return impl_->internals_->Sync(); }
+Status CheckpointManager::Sync() {
+  Status s = impl_->internals_->Sync();
+  impl_->NoteFailure(s);
+  return s;
+}
 
 std::optional<std::string> CheckpointManager::latest_checkpoint() const { return impl_->latest_checkpoint(); }
 std::vector<std::string> CheckpointManager::checkpoints() const { return impl_->checkpoints(); }

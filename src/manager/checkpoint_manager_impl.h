@@ -4,6 +4,7 @@
 // (CheckpointManager::Create); defined in checkpoint_manager.cc.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -53,10 +54,19 @@ class CheckpointManager::Impl {
  private:
   Status LockDirectory();
   // Deletes manager::Litter of the directory (a dead run's temp files and
-  // index-less data); called once, right after the lock is taken.
+  // index-less data); called right after the lock is taken, and again by the
+  // first save after this manager saw one of its saves fail.
   void CleanLitter();
+  // Marks that a save, its retention or a Sync failed: what it left (data of
+  // a rewrite whose index was retired, a half-deleted old checkpoint, a temp
+  // file whose removal failed too) is cleaned by the next save, not only by
+  // the next process.
+  void NoteFailure(const Status& s) {
+    if (!s.ok()) litter_suspected_ = true;
+  }
   // Steps 3-5 of the protocol; runs after the bundle is durable.
   Status RecordAndSweep(const std::string& path);
+  Status RecordAndSweepLocked(const std::string& path);
   Status WriteState();
   Status DeleteCheckpoints(const std::vector<std::string>& prefixes);
 
@@ -64,6 +74,9 @@ class CheckpointManager::Impl {
   manager::ManagerState state_;
   std::optional<int64_t> last_step_;
   std::unique_ptr<FileLock> lock_;
+  std::atomic<bool> litter_suspected_{false};
+
+  friend class CheckpointManager;
 };
 
 }  // namespace ckpt

@@ -322,10 +322,28 @@ class Saver::Impl {
       RETURN_IF_ERROR(WriteV1(file, groups[0]));
       return file;
     }
+    RETURN_IF_ERROR(RetireV1Shards(file));
     for (int i = 0; i < n; ++i) {
       RETURN_IF_ERROR(WriteV1(format::V1ShardedFilename(file, i, n), groups[static_cast<size_t>(i)]));
     }
     return format::V1ShardedFilespec(file, n);
+  }
+
+  // Sharded V1 files of an earlier save to the same path are removed (and
+  // the removal made durable) before the first new shard is published: each
+  // shard is replaced atomically, but the set is not, and a reader (or a
+  // power cut) between two shards would otherwise restore a silent mix of
+  // two saves. TF overwrites shard by shard.
+  Status RetireV1Shards(const std::string& file) {
+    auto old = fs_->GetMatchingPaths(file + "-?????-of-?????");
+    if (!old.ok() || old->empty()) return OkStatus();  // nothing to retire; writing reports a bad directory
+    for (const std::string& f : *old) {
+      Status s = fs_->DeleteFile(f);
+      if (!s.ok() && s.code() != StatusCode::kNotFound) return s;
+    }
+    if (!options_.sync) return OkStatus();
+    const std::string dir(Dirname(file));
+    return fs_->SyncDir(dir.empty() ? "." : dir);
   }
 
   Status WriteBundle(const std::string& prefix, const std::vector<const Item*>& items) {

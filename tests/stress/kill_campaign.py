@@ -41,6 +41,8 @@ def child_cmd(args, directory: Path, seed: int, saves: int | None):
     cmd += ["--mib", str(args.mib), "--max-to-keep", str(args.max_to_keep)]
     if saves is not None:
         cmd += ["--saves", str(saves)]
+    if getattr(args, "mode", None):
+        cmd += ["--mode", args.mode]
     return cmd
 
 

@@ -1,6 +1,6 @@
 """The process that kill_campaign.py SIGKILLs: a training-like loop saving with ckpt.CheckpointManager.
 
-    python kill_child.py DIR --seed S [--saves N] [--mib 8] [--max-to-keep 2]
+    python kill_child.py DIR --seed S [--saves N] [--mib 8] [--max-to-keep 2] [--mode random|sync|async]
 
 Restores the latest checkpoint of DIR (or starts at step 0), then saves step after step, alternating
 synchronous and asynchronous saves. The state is a pure function of the step (every element of array i
@@ -38,6 +38,7 @@ def main() -> int:
     ap.add_argument("--saves", type=int, default=1 << 30)
     ap.add_argument("--mib", type=float, default=8)
     ap.add_argument("--max-to-keep", type=int, default=2)
+    ap.add_argument("--mode", choices=["random", "sync", "async"], default="random")
     args = ap.parse_args()
     rng = random.Random(args.seed)
 
@@ -59,7 +60,7 @@ def main() -> int:
         s += 1
         fill(arrays, s)
         step[...] = s
-        use_async = rng.random() < 0.5
+        use_async = rng.random() < 0.5 if args.mode == "random" else args.mode == "async"
         path = manager.save(options=ckpt.CheckpointOptions(enable_async=use_async))
         if use_async:
             manager.sync()

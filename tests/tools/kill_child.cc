@@ -1,7 +1,7 @@
 // kill_child: the C++ twin of tests/stress/kill_child.py, the process the
 // real-kill campaign (tests/stress/kill_campaign.py --child cpp) SIGKILLs.
 //
-//   kill_child DIR [--seed S] [--saves N] [--mib M] [--max-to-keep K]
+//   kill_child DIR [--seed S] [--saves N] [--mib M] [--max-to-keep K] [--mode random|sync|async]
 //
 // Restores the latest checkpoint of DIR (or starts at step 0), then saves
 // step after step with a CheckpointManager, synchronously or asynchronously
@@ -57,7 +57,7 @@ int Fail(const char* what, const ckpt::Status& s) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: kill_child DIR [--seed S] [--saves N] [--mib M] [--max-to-keep K]\n");
+    std::fprintf(stderr, "usage: kill_child DIR [--seed S] [--saves N] [--mib M] [--max-to-keep K] [--mode random|sync|async]\n");
     return 2;
   }
   const std::string dir = argv[1];
@@ -65,11 +65,13 @@ int main(int argc, char** argv) {
   int64_t saves = int64_t{1} << 40;
   double mib = 8;
   int max_to_keep = 2;
+  std::string mode = "random";
   for (int i = 2; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--seed")) seed = std::strtoull(argv[i + 1], nullptr, 10);
     else if (!std::strcmp(argv[i], "--saves")) saves = std::atoll(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--mib")) mib = std::atof(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--max-to-keep")) max_to_keep = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--mode")) mode = argv[i + 1];
     else return 2;
   }
   std::mt19937_64 rng(seed);
@@ -92,7 +94,7 @@ int main(int argc, char** argv) {
     state.Fill(s);
     step.flat<int64_t>()[0] = s;
     ckpt::CheckpointOptions options;
-    options.enable_async = (rng() & 1) != 0;
+    options.enable_async = mode == "random" ? (rng() & 1) != 0 : mode == "async";
     auto path = (*manager)->Save(options);
     if (!path.ok()) return Fail("save", path.status());
     if (options.enable_async) {
