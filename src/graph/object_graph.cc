@@ -1,7 +1,7 @@
 // ReadObjectGraph: the TrackableObjectGraph proto of a bundle as plain structs.
 #include "ckpt/object_graph.h"
 
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "graph/key_escaping.h"
 #include "graph/object_graph_loader.h"
 #include "graph/restore_session.h"
@@ -15,7 +15,7 @@ Result<ObjectGraph> ReadObjectGraph(const BundleReader& reader) {
     return NotFoundError(reader.prefix() + " is a name-based checkpoint (no object graph under " +
                          std::string(graph::kObjectGraphKey) + ")");
   }
-  ASSIGN_OR_RETURN(const proto::TrackableObjectGraph g, graph::LoadObjectGraph(reader));
+  CKPT_ASSIGN_OR_RETURN(const proto::TrackableObjectGraph g, graph::LoadObjectGraph(reader));
   std::vector<std::string> paths = graph::PrettyNodeNames(g);
   ObjectGraph out;
   out.nodes.resize(static_cast<size_t>(g.nodes_size()));

@@ -4,19 +4,19 @@
 #include <string>
 #include <vector>
 
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "graph/key_escaping.h"
 
 namespace ckpt::graph {
 
 Result<proto::TrackableObjectGraph> LoadObjectGraph(const BundleReader& reader) {
-  ASSIGN_OR_RETURN(std::vector<std::string> blob, reader.ReadStrings(kObjectGraphKey));
+  CKPT_ASSIGN_OR_RETURN(std::vector<std::string> blob, reader.ReadStrings(kObjectGraphKey));
   proto::TrackableObjectGraph graph;
   if (blob.size() != 1 || !graph.ParseFromString(blob[0])) {
     return DataLossError("cannot parse the object graph stored under " + std::string(kObjectGraphKey) + " in " +
                          reader.prefix());
   }
-  RETURN_IF_ERROR(ValidateObjectGraph(graph));
+  CKPT_RETURN_IF_ERROR(ValidateObjectGraph(graph));
   return graph;
 }
 

@@ -1,5 +1,5 @@
 // ListObjectKeys: the object graph of a checkpoint as (key, object path) rows.
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "ckpt/checkpoint.h"
 #include "graph/key_escaping.h"
 #include "graph/object_graph_loader.h"
@@ -10,7 +10,7 @@ namespace ckpt {
 Result<std::vector<ObjectKey>> ListObjectKeys(const BundleReader& reader) {
   std::vector<ObjectKey> out;
   if (!reader.Contains(graph::kObjectGraphKey)) return out;
-  ASSIGN_OR_RETURN(const proto::TrackableObjectGraph g, graph::LoadObjectGraph(reader));
+  CKPT_ASSIGN_OR_RETURN(const proto::TrackableObjectGraph g, graph::LoadObjectGraph(reader));
   const std::vector<std::string> names = graph::PrettyNodeNames(g);
   for (int i = 0; i < g.nodes_size(); ++i) {
     for (const auto& a : g.nodes(i).attributes()) {

@@ -2,7 +2,7 @@
 #include <algorithm>
 
 #include "base/coding.h"
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "interop/json_value.h"
 #include "interop/safetensors.h"
 
@@ -98,7 +98,7 @@ Result<SafetensorsHeader> ReadSafetensorsHeader(const RandomAccessFile& file) {
   const std::string& path = file.path();
   if (size < 8) return DataLossError("not a safetensors file (shorter than 8 bytes): " + path);
   char len_bytes[8];
-  RETURN_IF_ERROR(file.Read(0, 8, len_bytes));
+  CKPT_RETURN_IF_ERROR(file.Read(0, 8, len_bytes));
   const uint64_t n = coding::DecodeFixed64(len_bytes);
   if (n > kMaxSafetensorsHeader) {
     return DataLossError("not a safetensors file: header length " + std::to_string(n) + " exceeds the 100 MB limit: " + path);
@@ -108,7 +108,7 @@ Result<SafetensorsHeader> ReadSafetensorsHeader(const RandomAccessFile& file) {
                          std::to_string(size - 8) + " bytes follow: " + path);
   }
   std::string json(n, '\0');
-  RETURN_IF_ERROR(file.Read(8, n, json.data()));
+  CKPT_RETURN_IF_ERROR(file.Read(8, n, json.data()));
   auto h = ParseSafetensorsHeader(json, size - 8 - n);
   if (!h.ok()) return DataLossError(h.status().message() + " (" + path + ")");
   h->data_start = 8 + n;

@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "base/coding.h"
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "ckpt/checkpoint_reader.h"
 #include "ckpt/tensor_source.h"
 #include "format/checkpoint_path.h"
@@ -135,11 +135,11 @@ class CheckpointSource : public TensorSource {
 Result<std::unique_ptr<TensorSource>> OpenCheckpointSource(const std::string& path, FileSystem* fs) {
   // What the user may type for a checkpoint: PREFIX, PREFIX.index, or a
   // directory whose `checkpoint` state file names the latest one.
-  ASSIGN_OR_RETURN(const std::optional<std::string> resolved, ResolveCheckpointPath(path, fs));
+  CKPT_ASSIGN_OR_RETURN(const std::optional<std::string> resolved, ResolveCheckpointPath(path, fs));
   if (!resolved) return format::NoCheckpointInDirectoryError(path);
   CheckpointReaderOptions options;
   options.fs = fs;
-  ASSIGN_OR_RETURN(std::unique_ptr<CheckpointReader> reader, CheckpointReader::Open(*resolved, options));
+  CKPT_ASSIGN_OR_RETURN(std::unique_ptr<CheckpointReader> reader, CheckpointReader::Open(*resolved, options));
   return std::unique_ptr<TensorSource>(new CheckpointSource(std::move(reader)));
 }
 

@@ -29,7 +29,7 @@
 #include "ckpt/checkpoint_state.h"
 #include "ckpt/saver.h"
 #include "ckpt/variable.h"
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "manager/retention.h"
 #include "testing/fault_injection_file_system.h"
 
@@ -154,7 +154,7 @@ class ObjectSubject : public Subject {
     vars_.clear();
     for (const Spec& s : specs_) {
       vars_.push_back(std::make_unique<Variable>(s.dtype, s.shape));
-      RETURN_IF_ERROR(module_->Track(s.name, *vars_.back()));
+      CKPT_RETURN_IF_ERROR(module_->Track(s.name, *vars_.back()));
     }
     CheckpointOptions o;
     o.fs = fs;
@@ -166,19 +166,19 @@ class ObjectSubject : public Subject {
       CheckpointManagerOptions mo;
       mo.clock = [this] { return now_; };
       mo.keep_checkpoint_every_n_hours = keep_hours_;
-      ASSIGN_OR_RETURN(manager_, CheckpointManager::Create(*checkpoint_, kDir, max_to_keep_, mo));
+      CKPT_ASSIGN_OR_RETURN(manager_, CheckpointManager::Create(*checkpoint_, kDir, max_to_keep_, mo));
       if (restore) {
-        ASSIGN_OR_RETURN(restored, manager_->RestoreOrInitialize());
+        CKPT_ASSIGN_OR_RETURN(restored, manager_->RestoreOrInitialize());
       }
     } else if (restore) {
-      ASSIGN_OR_RETURN(std::optional<std::string> latest, LatestCheckpoint(kDir, kDefaultStateFilename, fs));
+      CKPT_ASSIGN_OR_RETURN(std::optional<std::string> latest, LatestCheckpoint(kDir, kDefaultStateFilename, fs));
       if (latest) {
-        ASSIGN_OR_RETURN(LoadStatus st, checkpoint_->Restore(*latest));
+        CKPT_ASSIGN_OR_RETURN(LoadStatus st, checkpoint_->Restore(*latest));
         (void)st;
         restored = latest;
       }
     }
-    if (restored) RETURN_IF_ERROR(CheckVariables(*restored));
+    if (restored) CKPT_RETURN_IF_ERROR(CheckVariables(*restored));
     return restored;
   }
   void Stop() override {
@@ -192,12 +192,12 @@ class ObjectSubject : public Subject {
   Result<std::string> Op(int op) override {
     for (size_t i = 0; i < specs_.size(); ++i) {
       Tensor t = Pattern(specs_[i].dtype, specs_[i].shape, KeySeed(seed_, op, Key(specs_[i].name)));
-      RETURN_IF_ERROR(vars_[i]->Assign(t.view()));
+      CKPT_RETURN_IF_ERROR(vars_[i]->Assign(t.view()));
     }
     now_ += 1000 + static_cast<double>(rng_() % 1000);  // ~20 minutes apart
     if (!manager_mode_) {
-      ASSIGN_OR_RETURN(std::string path, checkpoint_->Save(std::string(kDir) + "/ckpt"));
-      RETURN_IF_ERROR(checkpoint_->Sync());
+      CKPT_ASSIGN_OR_RETURN(std::string path, checkpoint_->Save(std::string(kDir) + "/ckpt"));
+      CKPT_RETURN_IF_ERROR(checkpoint_->Sync());
       return path;
     }
     CheckpointOptions o;
@@ -206,8 +206,8 @@ class ObjectSubject : public Subject {
     o.async_staging_buffers = staging_;
     std::optional<int64_t> number;
     if (explicit_numbers_ && rng_() % 2) number = next_number_ + static_cast<int64_t>(rng_() % 3);
-    ASSIGN_OR_RETURN(std::optional<std::string> path, manager_->Save(o, number));
-    RETURN_IF_ERROR(manager_->Sync());
+    CKPT_ASSIGN_OR_RETURN(std::optional<std::string> path, manager_->Save(o, number));
+    CKPT_RETURN_IF_ERROR(manager_->Sync());
     if (!path) return InternalError("manager skipped a save");
     next_number_ = std::stoll(path->substr(path->rfind('-') + 1)) + 1;
     return *path;
@@ -306,13 +306,13 @@ class SaverSubject : public Subject {
     o.keep_checkpoint_every_n_hours = keep_hours_;
     o.prune_beyond_max_to_keep = prune_;
     o.clock = [this] { return now_; };
-    ASSIGN_OR_RETURN(saver_, Saver::Create(VarList::List(list), o));
-    ASSIGN_OR_RETURN(std::optional<CheckpointState> state, GetCheckpointState(kDir, kDefaultStateFilename, fs));
+    CKPT_ASSIGN_OR_RETURN(saver_, Saver::Create(VarList::List(list), o));
+    CKPT_ASSIGN_OR_RETURN(std::optional<CheckpointState> state, GetCheckpointState(kDir, kDefaultStateFilename, fs));
     if (!state || !restore) return std::optional<std::string>();
     saver_->RecoverLastCheckpoints(state->all_model_checkpoint_paths);
-    ASSIGN_OR_RETURN(std::optional<std::string> latest, LatestCheckpoint(kDir, kDefaultStateFilename, fs));
+    CKPT_ASSIGN_OR_RETURN(std::optional<std::string> latest, LatestCheckpoint(kDir, kDefaultStateFilename, fs));
     if (!latest) return std::optional<std::string>();
-    RETURN_IF_ERROR(saver_->Restore(*latest));
+    CKPT_RETURN_IF_ERROR(saver_->Restore(*latest));
     auto it = writers->find(*latest);
     if (it == writers->end()) return InternalError("restored " + *latest + ", which no operation wrote");
     for (int op : it->second) {
@@ -336,7 +336,7 @@ class SaverSubject : public Subject {
     SaveOptions so;
     if (global_step_) so.global_step = op + 1;
     so.write_meta_graph = meta_;
-    ASSIGN_OR_RETURN(std::optional<std::string> path, saver_->Save(std::string(kDir) + "/model.ckpt", so));
+    CKPT_ASSIGN_OR_RETURN(std::optional<std::string> path, saver_->Save(std::string(kDir) + "/model.ckpt", so));
     if (!path) return InternalError("empty saver");
     return *path;
   }
@@ -383,24 +383,24 @@ class MergeSubject : public Subject {
     const std::string out = std::string(kDir) + "/m-" + std::to_string(op + 1);
     std::vector<std::string> inputs;
     const auto expected = Expected(op);
-    if (separate_dir_) RETURN_IF_ERROR(RecursivelyCreateDir(fs_, out + "_temp"));
+    if (separate_dir_) CKPT_RETURN_IF_ERROR(RecursivelyCreateDir(fs_, out + "_temp"));
     for (int p = 0; p < parts_; ++p) {
       const std::string part = separate_dir_ ? out + "_temp/part-" + std::to_string(p)
                                              : out + "-part-" + std::to_string(p);
       BundleWriterOptions wo;
       wo.fs = fs_;
-      ASSIGN_OR_RETURN(auto w, BundleWriter::Create(part, wo));
+      CKPT_ASSIGN_OR_RETURN(auto w, BundleWriter::Create(part, wo));
       int i = 0;
       for (const auto& [k, t] : expected) {
-        if (i++ % parts_ == p) RETURN_IF_ERROR(w->Add(k, t));
+        if (i++ % parts_ == p) CKPT_RETURN_IF_ERROR(w->Add(k, t));
       }
-      RETURN_IF_ERROR(w->Finish());
+      CKPT_RETURN_IF_ERROR(w->Finish());
       inputs.push_back(part);
     }
     MergeOptions mo;
     mo.fs = fs_;
     mo.delete_old_dirs = delete_old_dirs_;
-    RETURN_IF_ERROR(MergeBundles(inputs, out, mo));
+    CKPT_RETURN_IF_ERROR(MergeBundles(inputs, out, mo));
     return out;
   }
   Result<std::optional<std::string>> Latest(FileSystem*) override { return std::optional<std::string>(); }
@@ -442,7 +442,7 @@ class StateSubject : public Subject {
   void Stop() override {}
   Result<std::string> Op(int op) override {
     CheckpointState st = StateOf(op);
-    RETURN_IF_ERROR(UpdateCheckpointState(kDir, st.model_checkpoint_path, st.all_model_checkpoint_paths,
+    CKPT_RETURN_IF_ERROR(UpdateCheckpointState(kDir, st.model_checkpoint_path, st.all_model_checkpoint_paths,
                                           kDefaultStateFilename, st.all_model_checkpoint_timestamps,
                                           st.last_preserved_timestamp, relative_, fs_));
     return st.model_checkpoint_path;
@@ -459,7 +459,7 @@ class StateSubject : public Subject {
     return st;
   }
   Result<std::optional<std::string>> Latest(FileSystem* fs) override {
-    ASSIGN_OR_RETURN(std::optional<CheckpointState> st, GetCheckpointState(kDir, kDefaultStateFilename, fs));
+    CKPT_ASSIGN_OR_RETURN(std::optional<CheckpointState> st, GetCheckpointState(kDir, kDefaultStateFilename, fs));
     if (!st) return std::optional<std::string>();
     return std::optional<std::string>(st->model_checkpoint_path);
   }
@@ -527,7 +527,7 @@ std::vector<std::string> HalfWrittenPublished(FileSystem* fs, bool v1) {
 Status HoldsOneOf(FileSystem* fs, const Subject& subject, const std::string& prefix, const std::vector<int>& ops) {
   auto r = CheckpointReader::Open(prefix, {fs, true});
   if (!r.ok()) return r.status();
-  RETURN_IF_ERROR((*r)->VerifyAll());
+  CKPT_RETURN_IF_ERROR((*r)->VerifyAll());
   for (int op : ops) {
     bool all = true;
     for (const auto& [key, want] : subject.Expected(op)) {
@@ -614,7 +614,7 @@ Status JanitorSave(FileSystem* fs, const std::string& checkpoint_name) {
   Checkpoint c({{"janitor", &v}}, o);
   CheckpointManagerOptions mo;
   mo.checkpoint_name = checkpoint_name;
-  ASSIGN_OR_RETURN(auto m, CheckpointManager::Create(c, kDir, kKeepAll, mo));
+  CKPT_ASSIGN_OR_RETURN(auto m, CheckpointManager::Create(c, kDir, kKeepAll, mo));
   return m->Save(int64_t{900000}).status();
 }
 
