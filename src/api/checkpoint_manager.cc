@@ -23,8 +23,8 @@
 
 #include "api/checkpoint_impl.h"
 #include "base/log.h"
-#include "base/macros.h"
 #include "ckpt/checkpoint_state.h"
+#include "ckpt/status_macros.h"
 #include "manager/retention.h"
 
 namespace ckpt {
@@ -75,7 +75,8 @@ class CheckpointManager::Impl {
   }
 
   Status Init() {
-    ASSIGN_OR_RETURN(std::optional<CheckpointState> stored, GetCheckpointState(directory_, kDefaultStateFilename, fs_));
+    CKPT_ASSIGN_OR_RETURN(std::optional<CheckpointState> stored,
+                          GetCheckpointState(directory_, kDefaultStateFilename, fs_));
     manager::Recovery r = manager::Recover(stored, options_.clock());
     if (r.clock_behind_by) {
       LogWarning("time.time() returned a value " + FormatSeconds(*r.clock_behind_by) +
@@ -87,16 +88,17 @@ class CheckpointManager::Impl {
 
   Result<std::optional<std::string>> Save(const CheckpointOptions* call, std::optional<int64_t> number,
                                           bool check_interval) {
-    ASSIGN_OR_RETURN(CheckpointOptions options, impl_.Resolve(call ? call : options_.save_options ? &*options_.save_options : nullptr));
+    CKPT_ASSIGN_OR_RETURN(CheckpointOptions options,
+                          impl_.Resolve(call ? call : options_.save_options ? &*options_.save_options : nullptr));
     if (options_.checkpoint_interval) {
-      ASSIGN_OR_RETURN(int64_t step, ReadStep(*options_.step_counter));
+      CKPT_ASSIGN_OR_RETURN(int64_t step, ReadStep(*options_.step_counter));
       if (manager::SkipForInterval(last_step_, step, *options_.checkpoint_interval, check_interval)) {
         return std::optional<std::string>();  // CM-31..CM-33
       }
       last_step_ = step;  // before the write: a failed save still blocks this step (CM-34)
     }
-    RETURN_IF_ERROR(LockDirectory());
-    ASSIGN_OR_RETURN(Variable * counter, impl_.core.SaveCounter());
+    CKPT_RETURN_IF_ERROR(LockDirectory());
+    CKPT_ASSIGN_OR_RETURN(Variable * counter, impl_.core.SaveCounter());
     int64_t& value = counter->flat<int64_t>()[0];
     const int64_t previous = value;
     value = previous + 1;  // on every save, numbered or not (CM-08)
@@ -119,16 +121,16 @@ class CheckpointManager::Impl {
     std::optional<std::string> latest = latest_checkpoint();
     if (latest) {
       // The status is dropped as in TF: unmatched values only warn (CM-40).
-      ASSIGN_OR_RETURN(LoadStatus status, checkpoint_.Restore(*latest));
+      CKPT_ASSIGN_OR_RETURN(LoadStatus status, checkpoint_.Restore(*latest));
       (void)status;
       if (options_.checkpoint_interval) {
-        ASSIGN_OR_RETURN(int64_t step, ReadStep(*options_.step_counter));
+        CKPT_ASSIGN_OR_RETURN(int64_t step, ReadStep(*options_.step_counter));
         last_step_ = step;  // CM-38
       }
       return latest;
     }
     if (options_.init_fn) {
-      RETURN_IF_ERROR(options_.init_fn());
+      CKPT_RETURN_IF_ERROR(options_.init_fn());
       LogInfo("Customized initialization is done through the passed `init_fn`.");
     }
     return std::optional<std::string>();
@@ -160,7 +162,7 @@ class CheckpointManager::Impl {
  private:
   Status LockDirectory() {
     if (!options_.lock_directory || lock_) return OkStatus();
-    RETURN_IF_ERROR(fs_->RecursivelyCreateDir(directory_));
+    CKPT_RETURN_IF_ERROR(fs_->RecursivelyCreateDir(directory_));
     auto lock = fs_->LockFile(JoinPath(directory_, kLockFilename));
     if (!lock.ok()) {
       if (lock.status().code() == StatusCode::kFailedPrecondition) {
@@ -180,10 +182,10 @@ class CheckpointManager::Impl {
   Status RecordAndSweep(const std::string& path) {
     std::lock_guard<std::mutex> l(mu_);
     manager::RecordCheckpoint(state_, path, options_.clock());  // CM-12: time of completion
-    RETURN_IF_ERROR(WriteState());
+    CKPT_RETURN_IF_ERROR(WriteState());
     manager::SweepResult swept = manager::Sweep(state_, policy_);
     if (!swept.deleted.empty()) {
-      RETURN_IF_ERROR(DeleteCheckpoints(swept.deleted));
+      CKPT_RETURN_IF_ERROR(DeleteCheckpoints(swept.deleted));
     }
     if (swept.deleted.empty() && swept.preserved.empty()) return OkStatus();
     return WriteState();
@@ -201,7 +203,7 @@ class CheckpointManager::Impl {
   }
 
   Status DeleteCheckpoints(const std::vector<std::string>& prefixes) {
-    ASSIGN_OR_RETURN(std::vector<std::string> children, fs_->GetChildren(directory_.empty() ? "." : directory_));
+    CKPT_ASSIGN_OR_RETURN(std::vector<std::string> children, fs_->GetChildren(directory_.empty() ? "." : directory_));
     bool deleted_any = false;
     for (const std::string& p : prefixes) {
       if (!manager::IsConfinedCheckpoint(directory_, p)) {
@@ -217,7 +219,7 @@ class CheckpointManager::Impl {
         deleted_any = deleted_any || s.ok();
       }
     }
-    if (deleted_any) RETURN_IF_ERROR(fs_->SyncDir(directory_.empty() ? "." : directory_));
+    if (deleted_any) CKPT_RETURN_IF_ERROR(fs_->SyncDir(directory_.empty() ? "." : directory_));
     return OkStatus();
   }
 
@@ -237,9 +239,9 @@ Result<std::unique_ptr<CheckpointManager>> CheckpointManager::Create(Checkpoint&
   if (options.checkpoint_interval && options.step_counter == nullptr) {
     return InvalidArgumentError("`step_counter` should be passed if `checkpoint_interval` is not None.");
   }
-  RETURN_IF_ERROR(checkpoint.status());
+  CKPT_RETURN_IF_ERROR(checkpoint.status());
   auto impl = std::make_unique<Impl>(checkpoint, std::move(directory), max_to_keep, std::move(options));
-  RETURN_IF_ERROR(impl->Init());
+  CKPT_RETURN_IF_ERROR(impl->Init());
   return std::unique_ptr<CheckpointManager>(new CheckpointManager(std::move(impl)));
 }
 

@@ -21,9 +21,9 @@
 #include <map>
 
 #include "base/crc32c.h"
-#include "base/macros.h"
 #include "ckpt/bundle.h"
 #include "ckpt/proto/tensor_bundle.pb.h"
+#include "ckpt/status_macros.h"
 #include "format/bundle_entry.h"
 #include "format/index_table.h"
 #include "format/naming.h"
@@ -50,19 +50,19 @@ class BundleWriter::Impl {
       return InvalidArgumentError("data_alignment must be >= 1, got " + std::to_string(options_.data_alignment));
     }
     const std::string dir(Dirname(prefix_));
-    if (!dir.empty()) RETURN_IF_ERROR(options_.fs->RecursivelyCreateDir(dir));
+    if (!dir.empty()) CKPT_RETURN_IF_ERROR(options_.fs->RecursivelyCreateDir(dir));
     data_final_ = DataFilename(prefix_, 0, 1);
     data_tmp_ = format::TempStateName(data_final_);
     WritableFileOptions wopts;
     wopts.direct_io = options_.direct_io;
-    ASSIGN_OR_RETURN(data_, options_.fs->NewWritableFile(data_tmp_, wopts));
+    CKPT_ASSIGN_OR_RETURN(data_, options_.fs->NewWritableFile(data_tmp_, wopts));
     return OkStatus();
   }
 
   ~Impl() { Abandon(); }
 
   Status Add(std::string_view key, const TensorView& view) {
-    RETURN_IF_ERROR(status_);
+    CKPT_RETURN_IF_ERROR(status_);
     if (key.empty()) return Fail(InvalidArgumentError("tensor key is empty"));
     if (format::IsSliceKey(key)) {
       return Fail(InvalidArgumentError("tensor key may not start with a NUL byte (reserved for slice keys)"));
@@ -72,7 +72,7 @@ class BundleWriter::Impl {
 
   Status AddSlice(std::string_view full_key, const TensorShape& full_shape, const TensorSlice& slice,
                   const TensorView& view) {
-    RETURN_IF_ERROR(status_);
+    CKPT_RETURN_IF_ERROR(status_);
     const std::string ctx = "slice " + slice.ToString() + " of \"" + std::string(full_key) + "\"";
     if (full_key.empty() || format::IsSliceKey(full_key)) {
       return Fail(InvalidArgumentError("invalid tensor key for " + ctx));
@@ -205,7 +205,7 @@ class BundleWriter::Impl {
     const uint64_t align = static_cast<uint64_t>(options_.data_alignment);
     if (align <= 1 || offset_ % align == 0) return OkStatus();
     const std::string zeros(align - offset_ % align, '\0');
-    RETURN_IF_ERROR(data_->Append(zeros));
+    CKPT_RETURN_IF_ERROR(data_->Append(zeros));
     offset_ += zeros.size();
     return OkStatus();
   }
@@ -214,10 +214,10 @@ class BundleWriter::Impl {
     FileSystem* fs = options_.fs;
     const std::string dir(Dirname(prefix_));
     // Step 3.
-    if (options_.sync) RETURN_IF_ERROR(data_->Sync());
-    RETURN_IF_ERROR(data_->Close());
+    if (options_.sync) CKPT_RETURN_IF_ERROR(data_->Sync());
+    CKPT_RETURN_IF_ERROR(data_->Close());
     data_.reset();
-    RETURN_IF_ERROR(fs->RenameFile(data_tmp_, data_final_));
+    CKPT_RETURN_IF_ERROR(fs->RenameFile(data_tmp_, data_final_));
     cleanup_.push_back(data_final_);
     data_tmp_.clear();
     // Step 4.
@@ -233,18 +233,18 @@ class BundleWriter::Impl {
       header.mutable_version()->set_producer(1);
       kvs.emplace_back("", header.SerializeAsString());
       for (const auto& [key, entry] : entries_) kvs.emplace_back(key, entry.SerializeAsString());
-      ASSIGN_OR_RETURN(auto index, fs->NewWritableFile(index_tmp));
-      RETURN_IF_ERROR(format::WriteIndexTable(index.get(), kvs));
-      if (options_.sync) RETURN_IF_ERROR(index->Sync());
-      RETURN_IF_ERROR(index->Close());
+      CKPT_ASSIGN_OR_RETURN(auto index, fs->NewWritableFile(index_tmp));
+      CKPT_RETURN_IF_ERROR(format::WriteIndexTable(index.get(), kvs));
+      if (options_.sync) CKPT_RETURN_IF_ERROR(index->Sync());
+      CKPT_RETURN_IF_ERROR(index->Close());
     }
     // Step 5.
-    if (options_.sync) RETURN_IF_ERROR(fs->SyncDir(dir));
+    if (options_.sync) CKPT_RETURN_IF_ERROR(fs->SyncDir(dir));
     // Step 6.
-    RETURN_IF_ERROR(fs->RenameFile(index_tmp, index_final));
+    CKPT_RETURN_IF_ERROR(fs->RenameFile(index_tmp, index_final));
     published_ = true;
     cleanup_.clear();
-    if (options_.sync) RETURN_IF_ERROR(fs->SyncDir(dir));
+    if (options_.sync) CKPT_RETURN_IF_ERROR(fs->SyncDir(dir));
     return OkStatus();
   }
 
@@ -262,7 +262,7 @@ class BundleWriter::Impl {
 
 Result<std::unique_ptr<BundleWriter>> BundleWriter::Create(std::string prefix, BundleWriterOptions options) {
   auto impl = std::make_unique<Impl>(std::move(prefix), options);
-  RETURN_IF_ERROR(impl->Init());
+  CKPT_RETURN_IF_ERROR(impl->Init());
   return std::unique_ptr<BundleWriter>(new BundleWriter(std::move(impl)));
 }
 

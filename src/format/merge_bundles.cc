@@ -17,9 +17,9 @@
 #include <map>
 #include <set>
 
-#include "base/macros.h"
 #include "ckpt/bundle.h"
 #include "ckpt/proto/tensor_bundle.pb.h"
+#include "ckpt/status_macros.h"
 #include "format/bundle_entry.h"
 #include "format/index_table.h"
 #include "format/naming.h"
@@ -31,7 +31,7 @@ Status MergeBundles(std::span<const std::string> inputs, const std::string& outp
                     const MergeOptions& options) {
   FileSystem* fs = options.fs ? options.fs : FileSystem::Default();
   const std::string out_dir(Dirname(output_prefix));
-  if (!out_dir.empty()) RETURN_IF_ERROR(fs->RecursivelyCreateDir(out_dir));
+  if (!out_dir.empty()) CKPT_RETURN_IF_ERROR(fs->RecursivelyCreateDir(out_dir));
 
   // Step 1.
   std::map<std::string, proto::BundleEntryProto> merged;
@@ -47,8 +47,8 @@ Status MergeBundles(std::span<const std::string> inputs, const std::string& outp
       if (options.allow_missing_files) continue;
       return NotFoundError("MergeBundles: input " + index_path + " does not exist");
     }
-    ASSIGN_OR_RETURN(auto file, fs->NewRandomAccessFile(index_path));
-    ASSIGN_OR_RETURN(auto kvs, format::ReadIndexTable(*file));
+    CKPT_ASSIGN_OR_RETURN(auto file, fs->NewRandomAccessFile(index_path));
+    CKPT_ASSIGN_OR_RETURN(auto kvs, format::ReadIndexTable(*file));
     proto::BundleHeaderProto header;
     if (kvs.empty() || !kvs[0].first.empty() || !header.ParseFromString(kvs[0].second) ||
         header.num_shards() < 1) {
@@ -106,12 +106,12 @@ Status MergeBundles(std::span<const std::string> inputs, const std::string& outp
   const int32_t k = std::max<int32_t>(1, static_cast<int32_t>(old_data_files.size()));
   for (auto& [entry, old] : assign) entry->set_shard_id(new_shard_of[old]);
   for (size_t i = 0; i < old_data_files.size(); ++i) {
-    RETURN_IF_ERROR(fs->RenameFile(old_data_files[i], DataFilename(output_prefix, static_cast<int32_t>(i), k)));
+    CKPT_RETURN_IF_ERROR(fs->RenameFile(old_data_files[i], DataFilename(output_prefix, static_cast<int32_t>(i), k)));
   }
   if (old_data_files.empty()) {
     // No tensor bytes at all: still leave the one (empty) data file readers expect.
-    ASSIGN_OR_RETURN(auto empty, fs->NewWritableFile(DataFilename(output_prefix, 0, 1)));
-    RETURN_IF_ERROR(empty->Close());
+    CKPT_ASSIGN_OR_RETURN(auto empty, fs->NewWritableFile(DataFilename(output_prefix, 0, 1)));
+    CKPT_RETURN_IF_ERROR(empty->Close());
   }
 
   // Step 3.
@@ -124,7 +124,7 @@ Status MergeBundles(std::span<const std::string> inputs, const std::string& outp
   const std::string index_final = MetaFilename(output_prefix);
   const std::string index_tmp = format::TempStateName(index_final);
   {
-    ASSIGN_OR_RETURN(auto index, fs->NewWritableFile(index_tmp));
+    CKPT_ASSIGN_OR_RETURN(auto index, fs->NewWritableFile(index_tmp));
     Status s = format::WriteIndexTable(index.get(), kvs);
     if (s.ok() && options.sync) s = index->Sync();
     if (s.ok()) s = index->Close();
@@ -135,7 +135,7 @@ Status MergeBundles(std::span<const std::string> inputs, const std::string& outp
       return s;
     }
   }
-  if (options.sync) RETURN_IF_ERROR(fs->SyncDir(out_dir));
+  if (options.sync) CKPT_RETURN_IF_ERROR(fs->SyncDir(out_dir));
 
   // Step 4 (best effort, as in TF).
   std::set<std::string> old_dirs;

@@ -1,7 +1,7 @@
 // Writing .npz: one stored "<key>.npy" member per tensor, in the order added.
 #include <algorithm>
 
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "format/json_value.h"
 #include "format/npy.h"
 #include "format/tensor_files.h"
@@ -21,7 +21,7 @@ class NpzSink : public TensorSink {
 
   Status Begin() override {
     tmp_ = TempPathFor(path_);
-    ASSIGN_OR_RETURN(file_, fs_->NewWritableFile(tmp_));
+    CKPT_ASSIGN_OR_RETURN(file_, fs_->NewWritableFile(tmp_));
     zip_ = std::make_unique<ZipWriter>(file_.get(), zip64_);
     return OkStatus();
   }
@@ -56,11 +56,11 @@ class NpzSink : public TensorSink {
   }
 
   Status Finish() override {
-    RETURN_IF_ERROR(zip_->Finish());
-    RETURN_IF_ERROR(file_->Sync());
-    RETURN_IF_ERROR(file_->Close());
+    CKPT_RETURN_IF_ERROR(zip_->Finish());
+    CKPT_RETURN_IF_ERROR(file_->Sync());
+    CKPT_RETURN_IF_ERROR(file_->Close());
     file_.reset();
-    RETURN_IF_ERROR(fs_->RenameFile(tmp_, path_));
+    CKPT_RETURN_IF_ERROR(fs_->RenameFile(tmp_, path_));
     tmp_.clear();
     return OkStatus();
   }

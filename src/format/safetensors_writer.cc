@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <map>
 
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "format/json_value.h"
 #include "format/safetensors.h"
 #include "format/tensor_files.h"
@@ -27,7 +27,7 @@ class SafetensorsSink : public TensorSink {
 
   Status Begin() override {
     tmp_ = TempPathFor(path_);
-    ASSIGN_OR_RETURN(file_, fs_->NewWritableFile(tmp_));
+    CKPT_ASSIGN_OR_RETURN(file_, fs_->NewWritableFile(tmp_));
     return file_->Append(MakeSafetensorsHeader(plan_));
   }
 
@@ -41,10 +41,10 @@ class SafetensorsSink : public TensorSink {
 
   Status Finish() override {
     if (next_ != plan_.size()) return InternalError("safetensors writer: not every planned tensor was written");
-    RETURN_IF_ERROR(file_->Sync());
-    RETURN_IF_ERROR(file_->Close());
+    CKPT_RETURN_IF_ERROR(file_->Sync());
+    CKPT_RETURN_IF_ERROR(file_->Close());
     file_.reset();
-    RETURN_IF_ERROR(fs_->RenameFile(tmp_, path_));
+    CKPT_RETURN_IF_ERROR(fs_->RenameFile(tmp_, path_));
     tmp_.clear();
     return OkStatus();
   }
@@ -102,7 +102,7 @@ class ShardedSafetensorsSink : public TensorSink {
       const std::string file = stem + name;
       const std::string path = dir.empty() ? file : JoinPath(dir, file);
       auto shard = std::make_unique<SafetensorsSink>(path, fs_);
-      RETURN_IF_ERROR(shard->Plan(groups[i]).status());
+      CKPT_RETURN_IF_ERROR(shard->Plan(groups[i]).status());
       for (const TensorEntry& e : groups[i]) {
         shard_of_[e.key] = i;
         weight_map_[e.key] = file;
@@ -121,16 +121,16 @@ class ShardedSafetensorsSink : public TensorSink {
     auto it = shard_of_.find(e.key);
     if (it == shard_of_.end()) return InternalError("sharded safetensors writer: unplanned tensor " + e.key);
     // Shards fill in order; only the current one is open.
-    while (current_ < it->second) RETURN_IF_ERROR(FinishShard());
+    while (current_ < it->second) CKPT_RETURN_IF_ERROR(FinishShard());
     if (!open_) {
-      RETURN_IF_ERROR(shards_[current_]->Begin());
+      CKPT_RETURN_IF_ERROR(shards_[current_]->Begin());
       open_ = true;
     }
     return shards_[current_]->Add(e, t);
   }
 
   Status Finish() override {
-    while (current_ < shards_.size()) RETURN_IF_ERROR(FinishShard());
+    while (current_ < shards_.size()) CKPT_RETURN_IF_ERROR(FinishShard());
     // The index, as Hugging Face writes it (sorted keys, 2-space indent).
     std::string json = "{\n  \"metadata\": {\n    \"total_size\": " + std::to_string(total_) + "\n  },\n  \"weight_map\": {";
     bool first = true;
@@ -143,7 +143,7 @@ class ShardedSafetensorsSink : public TensorSink {
     }
     json += first ? "}\n}\n" : "\n  }\n}\n";
     const std::string tmp = TempPathFor(index_path_);
-    ASSIGN_OR_RETURN(auto f, fs_->NewWritableFile(tmp));
+    CKPT_ASSIGN_OR_RETURN(auto f, fs_->NewWritableFile(tmp));
     Status st = f->Append(json);
     if (st.ok()) st = f->Sync();
     if (st.ok()) st = f->Close();
@@ -165,8 +165,8 @@ class ShardedSafetensorsSink : public TensorSink {
 
  private:
   Status FinishShard() {
-    if (!open_) RETURN_IF_ERROR(shards_[current_]->Begin());  // an empty shard
-    RETURN_IF_ERROR(shards_[current_]->Finish());
+    if (!open_) CKPT_RETURN_IF_ERROR(shards_[current_]->Begin());  // an empty shard
+    CKPT_RETURN_IF_ERROR(shards_[current_]->Finish());
     open_ = false;
     ++current_;
     published_ = current_;
