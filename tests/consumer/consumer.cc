@@ -1,6 +1,6 @@
-// Writes a bundle and reads it back through the installed public API only.
-#include <ckpt/bundle.h>
-#include <ckpt/status_macros.h>
+// Writes a bundle and reads it back through the installed public API only,
+// included the way a user would: the umbrella header.
+#include <ckpt/ckpt.h>
 
 #include <cstdio>
 #include <memory>
@@ -29,6 +29,6 @@ int main(int argc, char** argv) {
   }
   ckpt::Status s = RoundTrip(argv[1]);
   if (!s.ok()) return std::fprintf(stderr, "round trip failed: %s\n", s.ToString().c_str()), 1;
-  std::printf("consumer: find_package(ckpt) build wrote and read %s OK\n", argv[1]);
+  std::printf("consumer: find_package(ckpt) %s build wrote and read %s OK\n", CKPT_VERSION_STRING, argv[1]);
   return 0;
 }
