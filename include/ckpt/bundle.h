@@ -87,9 +87,8 @@ class CKPT_EXPORT BundleWriter {
   uint64_t data_bytes() const;
   const std::string& prefix() const;
 
-  class Impl;
-
  private:
+  class Impl;  // opaque: defined inside the library
   explicit BundleWriter(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
@@ -165,9 +164,8 @@ class CKPT_EXPORT BundleReader {
   // encoding. Returns the first problem, naming file, key and byte range.
   Status VerifyAll() const;
 
-  class Impl;
-
  private:
+  class Impl;  // opaque: defined inside the library
   explicit BundleReader(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -93,9 +93,8 @@ class CKPT_EXPORT CheckpointReader {
   // The underlying bundle reader for a V2 checkpoint (nullptr for V1).
   const BundleReader* bundle_reader() const;
 
-  class Impl;
-
  private:
+  class Impl;  // opaque: defined inside the library
   explicit CheckpointReader(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

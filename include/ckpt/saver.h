@@ -267,9 +267,8 @@ class CKPT_EXPORT Saver {
   // The checkpoint keys in save order (sorted).
   std::vector<std::string> keys() const;
 
-  class Impl;
-
  private:
+  class Impl;  // opaque: defined inside the library
   explicit Saver(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -56,7 +56,7 @@ void CheckpointCore::InitRooted(Trackable& root, std::vector<std::pair<std::stri
     }
     Trackable* existing = root.dependency(name);
     if (existing == nullptr) {
-      attached_->push_back(AttachedRef{name, obj, obj->shared_state()});
+      attached_->push_back(AttachedRef{name, obj, internal::SharedStateOf(*obj)});
     } else if (existing != obj) {
       status_ = InvalidArgumentError("Cannot create a Checkpoint with keyword argument " + name + " if root." +
                                      name + " already exists.");
@@ -83,7 +83,7 @@ GraphView CheckpointCore::View() const {
   return v;
 }
 
-WeakGraphView CheckpointCore::WeakView() const { return WeakGraphView{root_->shared_state(), attached_}; }
+WeakGraphView CheckpointCore::WeakView() const { return WeakGraphView{internal::SharedStateOf(*root_), attached_}; }
 
 // Created on first use; restorations already queued for "save_counter"
 // reach it at once (CK-08, CK-11).
@@ -94,7 +94,7 @@ Result<Variable*> CheckpointCore::SaveCounter() {
   if (own_root_) {
     CKPT_RETURN_IF_ERROR(own_root_->Track("save_counter", *counter_));
   } else {
-    attached_->push_back(AttachedRef{"save_counter", counter_, counter_->shared_state()});
+    attached_->push_back(AttachedRef{"save_counter", counter_, internal::SharedStateOf(*counter_)});
     CKPT_RETURN_IF_ERROR(ApplyDeferred(*root_, "save_counter", *counter_));
   }
   return counter_;
@@ -104,7 +104,7 @@ Result<Variable*> CheckpointCore::SaveCounter() {
 // NotFound wrapper (CK-27 vs CK-28).
 Result<LoadStatus> CheckpointCore::Read(std::string_view save_path, bool restore_wrapping) {
   CKPT_RETURN_IF_ERROR(status_);
-  if (save_path.empty()) return LoadStatus(std::make_shared<InitOnlyRestore>());
+  if (save_path.empty()) return internal::LoadStatusAccess::Make(std::make_shared<InitOnlyRestore>());
   std::string prefix(save_path);
   // A SavedModel directory holds its variables at variables/variables (CK-29).
   if (fs_->IsDirectory(prefix) && (fs_->FileExists(JoinPath(prefix, "saved_model.pb")).ok() ||
@@ -141,7 +141,7 @@ Result<LoadStatus> CheckpointCore::Read(std::string_view save_path, bool restore
   if (!own_root_) errors.Add(session->RestoreAttached());
   session->CloseReaderIfIdle();
   CKPT_RETURN_IF_ERROR(errors.status());
-  return LoadStatus(session);
+  return internal::LoadStatusAccess::Make(session);
 }
 
 Result<LoadStatus> CheckpointCore::ReadNameBased(std::unique_ptr<BundleReader> reader, const std::string& prefix) {
@@ -156,7 +156,7 @@ Result<LoadStatus> CheckpointCore::ReadNameBased(std::unique_ptr<BundleReader> r
   session->CloseReader();
   CKPT_RETURN_IF_ERROR(errors.status());
   name_based_ = session;
-  return LoadStatus(session);
+  return internal::LoadStatusAccess::Make(session);
 }
 
 Result<LoadStatus> CheckpointCore::Restore(std::string_view save_path) {

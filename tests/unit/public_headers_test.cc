@@ -1,18 +1,26 @@
 // The public surface as a user meets it: ckpt/ckpt.h includes every header of
 // include/ckpt/ (and compiles on its own: it is this file's first include),
-// and the version constants agree with the build and the Python package.
+// library-made objects have no public constructor from internals, and the
+// version constants agree with the build and the Python package.
 #include "ckpt/ckpt.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <memory>
 #include <fstream>
 #include <regex>
 #include <set>
 #include <sstream>
 #include <string>
+#include <type_traits>
 
 namespace {
+
+// Objects the library makes cannot be made by users: their constructors
+// from library internals are private.
+static_assert(!std::is_constructible_v<ckpt::LoadStatus, std::shared_ptr<ckpt::internal::RestoreSession>>);
+static_assert(!std::is_default_constructible_v<ckpt::LoadStatus>);
 
 namespace fs = std::filesystem;
 
