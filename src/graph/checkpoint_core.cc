@@ -6,10 +6,10 @@
 #include <algorithm>
 
 #include "ckpt/bundle.h"
+#include "ckpt/object_graph.h"
 #include "ckpt/status_macros.h"
 #include "graph/deferred.h"
 #include "graph/graph_log.h"
-#include "graph/key_escaping.h"
 #include "graph/name_based_restore.h"
 
 namespace ckpt::graph {

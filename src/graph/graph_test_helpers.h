@@ -8,6 +8,7 @@
 #include "ckpt/bundle.h"
 #include "ckpt/checkpoint.h"
 #include "ckpt/file_system.h"
+#include "ckpt/object_graph.h"
 #include "ckpt/proto/trackable_object_graph.pb.h"
 #include "ckpt/variable.h"
 
@@ -33,7 +34,7 @@ inline proto::TrackableObjectGraph ReadGraph(FileSystem* fs, const std::string& 
   proto::TrackableObjectGraph g;
   auto r = OpenBundle(fs, prefix);
   if (!r) return g;
-  auto s = r->ReadStrings("_CHECKPOINTABLE_OBJECT_GRAPH");
+  auto s = r->ReadStrings(kObjectGraphKey);
   if (s.ok() && s->size() == 1) g.ParseFromString((*s)[0]);
   return g;
 }

@@ -2,22 +2,21 @@
 #include "ckpt/object_graph.h"
 
 #include "ckpt/status_macros.h"
-#include "graph/key_escaping.h"
 #include "graph/restore_session.h"
 
 namespace ckpt {
 
-bool HasObjectGraph(const BundleReader& reader) { return reader.Contains(graph::kObjectGraphKey); }
+bool HasObjectGraph(const BundleReader& reader) { return reader.Contains(kObjectGraphKey); }
 
 Result<ObjectGraph> ReadObjectGraph(const BundleReader& reader) {
   if (!HasObjectGraph(reader)) {
     return NotFoundError(reader.prefix() + " is a name-based checkpoint (no object graph under " +
-                         std::string(graph::kObjectGraphKey) + ")");
+                         std::string(kObjectGraphKey) + ")");
   }
-  CKPT_ASSIGN_OR_RETURN(std::vector<std::string> blob, reader.ReadStrings(graph::kObjectGraphKey));
+  CKPT_ASSIGN_OR_RETURN(std::vector<std::string> blob, reader.ReadStrings(kObjectGraphKey));
   proto::TrackableObjectGraph g;
   if (blob.size() != 1 || !g.ParseFromString(blob[0])) {
-    return DataLossError("cannot parse the object graph stored under " + std::string(graph::kObjectGraphKey) + " in " +
+    return DataLossError("cannot parse the object graph stored under " + std::string(kObjectGraphKey) + " in " +
                          reader.prefix());
   }
   CKPT_RETURN_IF_ERROR(graph::ValidateObjectGraph(g));

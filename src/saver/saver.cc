@@ -22,6 +22,7 @@
 
 #include "ckpt/bundle.h"
 #include "ckpt/checkpoint_reader.h"
+#include "ckpt/object_graph.h"
 #include "ckpt/proto/meta_graph.pb.h"
 #include "ckpt/proto/trackable_object_graph.pb.h"
 #include "ckpt/saver.h"
@@ -32,8 +33,6 @@
 
 namespace ckpt {
 namespace {
-
-constexpr std::string_view kObjectGraphKey = "_CHECKPOINTABLE_OBJECT_GRAPH";
 
 // One saveable: a key and the variable (or variable parts) saved under it.
 struct Item {
