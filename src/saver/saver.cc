@@ -266,8 +266,12 @@ class Saver::Impl {
     CKPT_ASSIGN_OR_RETURN(*model_path, WriteCheckpoint(checkpoint_file));
     if (!so.write_state) return OkStatus();
     RecordLastCheckpoint(*model_path);
-    CKPT_RETURN_IF_ERROR(UpdateCheckpointState(parent, *model_path, last_checkpoints(), latest_filename, {}, 0,
-                                               options_.save_relative_paths, fs_));
+    CheckpointStateOptions state;
+    state.all_paths = last_checkpoints();
+    state.latest_filename = latest_filename;
+    state.save_relative_paths = options_.save_relative_paths;
+    state.fs = fs_;
+    CKPT_RETURN_IF_ERROR(UpdateCheckpointState(parent, *model_path, state));
     MaybeDeleteOldCheckpoints(so.meta_graph_suffix);
     return OkStatus();
   }
