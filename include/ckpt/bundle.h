@@ -133,7 +133,9 @@ class CKPT_EXPORT BundleReader {
   std::vector<std::string> Keys() const;
   // Info for every listed key, sorted.
   std::vector<TensorInfo> List() const;
-  bool Contains(std::string_view key) const;
+  // True when `key` is a listed key (TF's has_tensor; encoded slice keys are
+  // not listed).
+  bool HasTensor(std::string_view key) const;
   // NotFound "Key <key> not found in checkpoint" when absent.
   Result<TensorInfo> Lookup(std::string_view key) const;
 

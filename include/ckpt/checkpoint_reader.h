@@ -75,7 +75,8 @@ class CKPT_EXPORT CheckpointReader {
   // partial slices. The V2-only location fields are zero for V1.
   // (get_variable_to_shape_map / get_variable_to_dtype_map, RD-07.)
   std::vector<TensorInfo> List() const;
-  bool Has(std::string_view key) const;  // has_tensor
+  // has_tensor: true when `key` is one of the listed tensors.
+  bool HasTensor(std::string_view key) const;
   // NotFound "Key <key> not found in checkpoint" (V2, RD-06) or "<key> not
   // found in checkpoint file <path>" (V1) when absent.
   Result<TensorInfo> Lookup(std::string_view key) const;

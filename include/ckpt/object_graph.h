@@ -61,7 +61,7 @@ CKPT_EXPORT bool HasObjectGraph(const BundleReader& reader);
 
 // Reads and checks the graph (every child and slot node id in range; an
 // attribute's checkpoint key is not required to exist, callers check with
-// reader.Contains). NotFound
+// reader.HasTensor). NotFound
 // "... is a name-based checkpoint (no object graph)" when the bundle has
 // none; DataLoss when it cannot be parsed or is inconsistent.
 CKPT_EXPORT Result<ObjectGraph> ReadObjectGraph(const BundleReader& reader);

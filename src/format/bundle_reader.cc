@@ -425,7 +425,7 @@ std::vector<std::string> BundleReader::Keys() const {
   return keys;
 }
 std::vector<TensorInfo> BundleReader::List() const { return impl_->List(); }
-bool BundleReader::Contains(std::string_view key) const {
+bool BundleReader::HasTensor(std::string_view key) const {
   return !format::IsSliceKey(key) && impl_->Find(key) != nullptr;
 }
 Result<TensorInfo> BundleReader::Lookup(std::string_view key) const {

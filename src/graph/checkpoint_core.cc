@@ -124,7 +124,7 @@ Result<LoadStatus> CheckpointCore::Read(std::string_view save_path, bool restore
     }
     return s;
   }
-  if (!(*reader)->Contains(kObjectGraphKey)) return ReadNameBased(std::move(*reader), prefix);
+  if (!(*reader)->HasTensor(kObjectGraphKey)) return ReadNameBased(std::move(*reader), prefix);
 
   CKPT_ASSIGN_OR_RETURN(std::vector<std::string> blob, (*reader)->ReadStrings(kObjectGraphKey));
   proto::TrackableObjectGraph object_graph;

@@ -41,7 +41,7 @@ Status NameBasedRestore::RestoreObject(Trackable& object) {
     }
     auto reader = reader_.Get();
     if (!reader.ok()) return reader.status();
-    if (!(*reader)->Contains(a.full_name)) {
+    if (!(*reader)->HasTensor(a.full_name)) {
       missing.push_back(a.full_name);
       continue;
     }

@@ -6,7 +6,7 @@
 
 namespace ckpt {
 
-bool HasObjectGraph(const BundleReader& reader) { return reader.Contains(kObjectGraphKey); }
+bool HasObjectGraph(const BundleReader& reader) { return reader.HasTensor(kObjectGraphKey); }
 
 Result<ObjectGraph> ReadObjectGraph(const BundleReader& reader) {
   if (!HasObjectGraph(reader)) {

@@ -8,7 +8,7 @@ namespace ckpt {
 
 Result<std::vector<ObjectKey>> ListObjectKeys(const BundleReader& reader) {
   std::vector<ObjectKey> out;
-  if (!reader.Contains(kObjectGraphKey)) return out;
+  if (!reader.HasTensor(kObjectGraphKey)) return out;
   CKPT_ASSIGN_OR_RETURN(std::vector<std::string> blob, reader.ReadStrings(kObjectGraphKey));
   proto::TrackableObjectGraph g;
   if (blob.size() != 1 || !g.ParseFromString(blob[0])) {

@@ -250,7 +250,7 @@ Status ObjectRestore::SingleRestore(int node_id, Trackable& object) {
     }
     auto reader = reader_.Get();
     if (!reader.ok()) return reader.status();
-    if (saved.optional_restore() && !(*reader)->Contains(saved.checkpoint_key())) continue;
+    if (saved.optional_restore() && !(*reader)->HasTensor(saved.checkpoint_key())) continue;
     errors.Add(it->restore(**reader, saved.checkpoint_key()));
   }
   return errors.status();

@@ -411,7 +411,7 @@ class Saver::Impl {
     ro.fs = fs_;
     auto reader = CheckpointReader::Open(save_path, ro);
     Status s = reader.ok() ? RestoreFrom(**reader, nullptr) : reader.status();
-    if (s.code() == StatusCode::kNotFound && reader.ok() && (*reader)->Has(kObjectGraphKey)) {
+    if (s.code() == StatusCode::kNotFound && reader.ok() && (*reader)->HasTensor(kObjectGraphKey)) {
       return RestoreObjectBased(**reader);
     }
     if (s.code() == StatusCode::kNotFound) return Status(s.code(), Wrap(s, "a Variable name or other graph key that is missing"));
