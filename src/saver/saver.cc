@@ -215,7 +215,7 @@ class Saver::Impl {
 
   // ------------------------------------------------------------------ save
 
-  Result<std::optional<std::string>> Save(const std::string& save_path, const SaveOptions& so) {
+  Result<std::optional<std::string>> Save(const std::string& save_path, const SaverSaveOptions& so) {
     if (!built_) return FailedPreconditionError("`build()` should be called before save if defer_build==True");
     const std::string& latest_filename = so.latest_filename.empty() ? std::string("checkpoint") : so.latest_filename;
     if (def_.version != static_cast<int32_t>(CheckpointFormat::kV2) && !is_empty_) {
@@ -262,7 +262,7 @@ class Saver::Impl {
   }
 
   Status WriteAndRecord(const std::string& checkpoint_file, const std::string& parent,
-                        const std::string& latest_filename, const SaveOptions& so, std::string* model_path) {
+                        const std::string& latest_filename, const SaverSaveOptions& so, std::string* model_path) {
     CKPT_ASSIGN_OR_RETURN(*model_path, WriteCheckpoint(checkpoint_file));
     if (!so.write_state) return OkStatus();
     RecordLastCheckpoint(*model_path);
@@ -606,7 +606,7 @@ Result<std::unique_ptr<Saver>> Saver::FromProto(const SaverDef& saver_def, std::
 
 Status Saver::Build() { return impl_->Build(); }
 
-Result<std::optional<std::string>> Saver::Save(const std::string& save_path, const SaveOptions& options) {
+Result<std::optional<std::string>> Saver::Save(const std::string& save_path, const SaverSaveOptions& options) {
   return impl_->Save(save_path, options);
 }
 
