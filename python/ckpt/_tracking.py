@@ -17,7 +17,7 @@ import weakref
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Set
 
 from . import _arrays, _ckpt
-from .variables import Variable
+from ._variables import Variable
 
 _Trackable = _ckpt._Trackable
 

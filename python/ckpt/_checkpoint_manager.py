@@ -6,7 +6,7 @@ import os
 from typing import Any, Callable, List, Optional
 
 from . import _ckpt
-from .checkpoint import Checkpoint, CheckpointOptions
+from ._checkpoint import Checkpoint, CheckpointOptions
 
 
 class CheckpointManager:
