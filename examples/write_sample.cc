@@ -55,8 +55,7 @@ int main(int argc, char** argv) {
   if (!s.ok()) return Fail(s);
 
   // Recorded relative to the directory, as tf.train.Checkpoint.save() does.
-  s = ckpt::UpdateCheckpointState(dir, prefix, {}, ckpt::kDefaultStateFilename, {}, 0,
-                                  /*save_relative_paths=*/true);
+  s = ckpt::UpdateCheckpointState(dir, prefix, {.save_relative_paths = true});
   if (!s.ok()) return Fail(s);
   std::printf("wrote %s (5 tensors) and %s/checkpoint\n", prefix.c_str(), dir.c_str());
   return 0;

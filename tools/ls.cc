@@ -1,6 +1,7 @@
 // `ckpt ls PATH [--json]`: every tensor of a bundle with dtype, shape and
 // stored size.
 #include <ckpt/checkpoint.h>
+#include <ckpt/object_graph.h>
 #include <ckpt/utf8.h>
 
 #include <algorithm>
@@ -39,7 +40,7 @@ int Run(const std::vector<std::string>& argv) {
   // Object paths from the checkpoint's object graph, when it has one.
   std::map<std::string, std::string> object_path;
   if (const ckpt::BundleReader* bundle = (*reader)->bundle_reader();
-      bundle != nullptr && bundle->Contains("_CHECKPOINTABLE_OBJECT_GRAPH")) {
+      bundle != nullptr && ckpt::HasObjectGraph(*bundle)) {
     auto keys = ckpt::ListObjectKeys(*bundle);
     if (!keys.ok()) return LibraryError(cmd, keys.status());
     for (auto& k : *keys) object_path[k.key] = std::move(k.object_path);

@@ -92,9 +92,8 @@ class CKPT_EXPORT BundleWriter {
   uint64_t data_bytes() const;
   const std::string& prefix() const;
 
-  class Impl;
-
  private:
+  class Impl;  // opaque: defined inside the library
   explicit BundleWriter(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
@@ -139,7 +138,9 @@ class CKPT_EXPORT BundleReader {
   std::vector<std::string> Keys() const;
   // Info for every listed key, sorted.
   std::vector<TensorInfo> List() const;
-  bool Contains(std::string_view key) const;
+  // True when `key` is a listed key (TF's has_tensor; encoded slice keys are
+  // not listed).
+  bool HasTensor(std::string_view key) const;
   // NotFound "Key <key> not found in checkpoint" when absent.
   Result<TensorInfo> Lookup(std::string_view key) const;
 
@@ -170,9 +171,8 @@ class CKPT_EXPORT BundleReader {
   // encoding. Returns the first problem, naming file, key and byte range.
   Status VerifyAll() const;
 
-  class Impl;
-
  private:
+  class Impl;  // opaque: defined inside the library
   explicit BundleReader(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -38,7 +38,8 @@ namespace ckpt {
 
 namespace internal {
 class RestoreSession;
-}
+struct LoadStatusAccess;  // how the library makes a LoadStatus
+}  // namespace internal
 
 // What a restore did, and TF's assertions about it (CK-44..CK-53).
 // A failed assertion is FailedPrecondition carrying TF's AssertionError text;
@@ -74,10 +75,11 @@ class CKPT_EXPORT LoadStatus {
   // variable names (CK-56..CK-60).
   bool is_name_based() const;
 
-  // Internal.
-  explicit LoadStatus(std::shared_ptr<internal::RestoreSession> session);
-
  private:
+  // Only the library makes one (Checkpoint::Restore/Read), from its restore
+  // session.
+  friend struct internal::LoadStatusAccess;
+  explicit LoadStatus(std::shared_ptr<internal::RestoreSession> session);
   std::shared_ptr<internal::RestoreSession> session_;
 };
 

@@ -76,7 +76,8 @@ class CKPT_EXPORT CheckpointReader {
   // partial slices. The V2-only location fields are zero for V1.
   // (get_variable_to_shape_map / get_variable_to_dtype_map, RD-07.)
   std::vector<TensorInfo> List() const;
-  bool Has(std::string_view key) const;  // has_tensor
+  // has_tensor: true when `key` is one of the listed tensors.
+  bool HasTensor(std::string_view key) const;
   // NotFound "Key <key> not found in checkpoint" (V2, RD-06) or "<key> not
   // found in checkpoint file <path>" (V1) when absent.
   Result<TensorInfo> Lookup(std::string_view key) const;
@@ -94,9 +95,8 @@ class CKPT_EXPORT CheckpointReader {
   // The underlying bundle reader for a V2 checkpoint (nullptr for V1).
   const BundleReader* bundle_reader() const;
 
-  class Impl;
-
  private:
+  class Impl;  // opaque: defined inside the library
   explicit CheckpointReader(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -91,8 +91,27 @@ enum class CheckpointFormat : int {
 // Default state file name inside a checkpoint directory.
 inline constexpr std::string_view kDefaultStateFilename = "checkpoint";
 
-// Builds the state that UpdateCheckpointState would write (no I/O). Rules,
-// applied in this order:
+// What UpdateCheckpointState and GenerateCheckpointState take besides the
+// directory and the newest checkpoint: TensorFlow's keyword arguments of
+// update_checkpoint_state, plus the file system. Defaults write a state file
+// listing only the newest checkpoint, without timestamps.
+struct CheckpointStateOptions {
+  // all_model_checkpoint_paths: every checkpoint to list, oldest first.
+  std::vector<std::string> all_paths;
+  // The state file's name inside save_dir (UpdateCheckpointState only).
+  std::string latest_filename = std::string(kDefaultStateFilename);
+  // all_model_checkpoint_timestamps: empty, or one per listed path.
+  std::vector<double> timestamps;
+  double last_preserved_timestamp = 0;
+  // Store paths relative to save_dir (ST-07, see below).
+  bool save_relative_paths = false;
+  // Where to write (UpdateCheckpointState only); nullptr: FileSystem::Default().
+  FileSystem* fs = nullptr;
+};
+
+// Builds the state that UpdateCheckpointState would write (no I/O; `fs` and
+// `latest_filename` of the options are not used). Rules, applied in this
+// order:
 //   1. save_relative_paths (ST-07; what tf.train.Checkpoint, CheckpointManager
 //      and Saver(save_relative_paths=True) use): every ABSOLUTE path
 //      (model_checkpoint_path and each entry of all_paths) is replaced by its
@@ -112,13 +131,17 @@ inline constexpr std::string_view kDefaultStateFilename = "checkpoint";
 // relativise, "no path specified"; a path that is not valid UTF-8, which the
 // text file cannot carry), Internal if the current directory cannot be
 // determined.
-CKPT_EXPORT Result<CheckpointState> GenerateCheckpointState(
-    std::string_view save_dir, std::string_view model_checkpoint_path,
-    const std::vector<std::string>& all_paths = {}, const std::vector<double>& timestamps = {},
-    double last_preserved_timestamp = 0, bool save_relative_paths = false);
+CKPT_EXPORT Result<CheckpointState> GenerateCheckpointState(std::string_view save_dir,
+                                                            std::string_view model_checkpoint_path,
+                                                            const CheckpointStateOptions& options = {});
 
-// Writes `<save_dir>/<latest_filename>` with the state built by
-// GenerateCheckpointState (same arguments).
+// Writes `<save_dir>/<options.latest_filename>` with the state built by
+// GenerateCheckpointState (same arguments), on options.fs.
+//
+//   ckpt::CheckpointStateOptions o;
+//   o.all_paths = {"/train/ckpt-1", "/train/ckpt-2"};
+//   o.save_relative_paths = true;
+//   CKPT_RETURN_IF_ERROR(ckpt::UpdateCheckpointState("/train", "/train/ckpt-2", o));
 //
 // If the resulting model_checkpoint_path equals the state file's own path
 // (JoinPath(save_dir, latest_filename)), nothing is written and
@@ -133,11 +156,7 @@ CKPT_EXPORT Result<CheckpointState> GenerateCheckpointState(
 // before the rename the temporary file is removed and the old state file is
 // untouched. The directory is not created: a missing directory is NotFound.
 CKPT_EXPORT Status UpdateCheckpointState(std::string_view save_dir, std::string_view model_checkpoint_path,
-                                         const std::vector<std::string>& all_paths = {},
-                                         std::string_view latest_filename = kDefaultStateFilename,
-                                         const std::vector<double>& timestamps = {},
-                                         double last_preserved_timestamp = 0,
-                                         bool save_relative_paths = false, FileSystem* fs = nullptr);
+                                         const CheckpointStateOptions& options = {});
 
 // Reads `<checkpoint_dir>/<latest_filename>`.
 //   * no such file -> std::nullopt (ST-09);

@@ -11,6 +11,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ckpt/bundle.h"
@@ -18,6 +19,10 @@
 #include "ckpt/status.h"
 
 namespace ckpt {
+
+// The bundle key of the serialized TrackableObjectGraph in an object-based
+// checkpoint (TensorFlow's name; a DT_STRING scalar).
+inline constexpr std::string_view kObjectGraphKey = "_CHECKPOINTABLE_OBJECT_GRAPH";
 
 struct ObjectGraphChild {
   std::string name;  // local name, e.g. "model", "kernel", "layer-0"
@@ -51,12 +56,12 @@ struct ObjectGraph {
   std::vector<ObjectGraphNode> nodes;  // node 0 is the root
 };
 
-// True when the bundle stores an object graph (`_CHECKPOINTABLE_OBJECT_GRAPH`).
+// True when the bundle stores an object graph (a tensor under kObjectGraphKey).
 CKPT_EXPORT bool HasObjectGraph(const BundleReader& reader);
 
 // Reads and checks the graph (every child and slot node id in range; an
 // attribute's checkpoint key is not required to exist, callers check with
-// reader.Contains). NotFound
+// reader.HasTensor). NotFound
 // "... is a name-based checkpoint (no object graph)" when the bundle has
 // none; DataLoss when it cannot be parsed or is inconsistent.
 CKPT_EXPORT Result<ObjectGraph> ReadObjectGraph(const BundleReader& reader);

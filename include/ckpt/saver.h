@@ -10,7 +10,7 @@
 //
 //   auto w = std::make_shared<ckpt::TensorVariable>("dense/kernel", kernel_tensor);
 //   auto saver = ckpt::Saver::Create(ckpt::VarList::List({w}));
-//   ckpt::SaveOptions so; so.global_step = 1000;
+//   ckpt::SaverSaveOptions so; so.global_step = 1000;
 //   auto path = (*saver)->Save("/train/model.ckpt", so);   // "/train/model.ckpt-1000"
 //   (*saver)->Restore(**path);
 //
@@ -153,6 +153,9 @@ struct SaverDef {
   friend bool operator==(const SaverDef&, const SaverDef&) = default;
 };
 
+// How a Saver is built: the constructor arguments of TF's Saver (given to
+// Saver::Create / FromProto, fixed for the Saver's life). Not to be confused
+// with SaverSaveOptions, the arguments of one Save call.
 struct SaverOptions {
   // Restore a checkpoint value into a variable of another shape with the same
   // number of elements (row-major) (SV-48).
@@ -200,7 +203,9 @@ struct SaverOptions {
   bool sync = true;
 };
 
-struct SaveOptions {
+// The arguments of one Saver::Save call (TF's Saver.save keyword
+// arguments); every call may pass different ones.
+struct SaverSaveOptions {
   // Appended as "-<step>" (SV-10).
   std::optional<int64_t> global_step;
   // State file name inside dirname(save_path); no path components (SV-18).
@@ -234,7 +239,7 @@ class CKPT_EXPORT Saver {
   // `file://` paths are accepted (here and in Restore) and kept as given in
   // returned and recorded paths (SV-21). Parts of partitioned variables are
   // stored with every extent explicit ("0,2:0,2"), as TF stores them.
-  Result<std::optional<std::string>> Save(const std::string& save_path, const SaveOptions& options = {});
+  Result<std::optional<std::string>> Save(const std::string& save_path, const SaverSaveOptions& options = {});
 
   // Restores every variable from a V1 or V2 checkpoint (SV-42..SV-53).
   // `save_path` empty: InvalidArgument "Can't load save_path when it is
@@ -268,9 +273,8 @@ class CKPT_EXPORT Saver {
   // The checkpoint keys in save order (sorted).
   std::vector<std::string> keys() const;
 
-  class Impl;
-
  private:
+  class Impl;  // opaque: defined inside the library
   explicit Saver(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -8,9 +8,11 @@
 // classes TF users already catch (tf.errors.NotFoundError, ...).
 //
 // Thread-safety: Status and Result are values; copies are independent.
+// Misuse (the value of an error Result) aborts; nothing here throws.
 #pragma once
 
 #include <cassert>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -88,25 +90,51 @@ CKPT_EXPORT Status InternalError(std::string message);
 CKPT_EXPORT Status UnavailableError(std::string message);
 CKPT_EXPORT Status DataLossError(std::string message);
 
+// "DATA_LOSS: <message>" or "OK" (Status::ToString), for logs and test output.
+CKPT_EXPORT std::ostream& operator<<(std::ostream& os, const Status& status);
+
+namespace internal {
+// Prints "ckpt: value of a Result holding an error: <status>" to stderr and
+// aborts. What Result::value() does on an error instead of throwing.
+[[noreturn]] CKPT_EXPORT void DieOnErrorResult(const Status& status);
+}  // namespace internal
+
 // Result<T> holds either a T or a non-OK Status.
 //   Result<Tensor> r = reader->Read("w");
 //   if (!r.ok()) return r.status();
 //   Tensor t = *std::move(r);
+//
+// Asking an error Result for its value (value(), *, ->) is a programming
+// error: the process prints the status to stderr and aborts (ckpt never
+// throws). Check ok() first, or use value_or() or CKPT_ASSIGN_OR_RETURN
+// (ckpt/status_macros.h).
 template <typename T>
 class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit on purpose
   Result(Status status) : v_(std::move(status)) {  // NOLINT
-    assert(!std::get<Status>(v_).ok() && "Result built from an OK status");
-    if (std::get<Status>(v_).ok()) v_ = Status(StatusCode::kInternal, "Result built from OK status");
+    assert(!std::get_if<Status>(&v_)->ok() && "Result built from an OK status");
+    if (std::get_if<Status>(&v_)->ok()) v_ = Status(StatusCode::kInternal, "Result built from OK status");
   }
 
-  bool ok() const { return std::holds_alternative<T>(v_); }
-  Status status() const { return ok() ? Status() : std::get<Status>(v_); }
+  bool ok() const { return v_.index() == 1; }
+  // OK when a value is held, else the error.
+  Status status() const { return ok() ? Status() : *std::get_if<Status>(&v_); }
 
-  T& value() & { return std::get<T>(v_); }
-  const T& value() const& { return std::get<T>(v_); }
-  T&& value() && { return std::get<T>(std::move(v_)); }
+  // The value; aborts with the status printed when there is none.
+  T& value() & { return *ValueOrDie(); }
+  const T& value() const& { return *ValueOrDie(); }
+  T&& value() && { return std::move(*ValueOrDie()); }
+
+  // The value, or `fallback` (converted to T) when this holds an error.
+  template <typename U>
+  T value_or(U&& fallback) const& {
+    return ok() ? *std::get_if<T>(&v_) : static_cast<T>(std::forward<U>(fallback));
+  }
+  template <typename U>
+  T value_or(U&& fallback) && {
+    return ok() ? std::move(*std::get_if<T>(&v_)) : static_cast<T>(std::forward<U>(fallback));
+  }
 
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
@@ -115,7 +143,28 @@ class [[nodiscard]] Result {
   const T* operator->() const { return &value(); }
 
  private:
+  T* ValueOrDie() {
+    if (!ok()) internal::DieOnErrorResult(*std::get_if<Status>(&v_));
+    return std::get_if<T>(&v_);
+  }
+  const T* ValueOrDie() const {
+    if (!ok()) internal::DieOnErrorResult(*std::get_if<Status>(&v_));
+    return std::get_if<T>(&v_);
+  }
+
   std::variant<Status, T> v_;
 };
+
+// Prints the status of an error Result; for a value, the value when T can be
+// printed with <<, otherwise "OK".
+template <typename T>
+std::ostream& operator<<(std::ostream& os, const Result<T>& result) {
+  if (!result.ok()) return os << result.status();
+  if constexpr (requires { os << *result; }) {
+    return os << *result;
+  } else {
+    return os << "OK";
+  }
+}
 
 }  // namespace ckpt

@@ -92,8 +92,9 @@ class CKPT_EXPORT TensorSource {
   // The bundle behind a V2 checkpoint source, nullptr otherwise; owned by
   // the source.
   virtual const BundleReader* bundle_reader() const { return nullptr; }
-  // The entry for `key`, nullptr when absent.
-  const TensorEntry* Find(std::string_view key) const;
+  bool HasTensor(std::string_view key) const;
+  // The entry for `key`; NotFound "Key <key> not found in <path>" when absent.
+  Result<TensorEntry> Lookup(std::string_view key) const;
 };
 
 // Opens `path` as `format` (kAuto: DetectTensorFileFormat). A checkpoint may

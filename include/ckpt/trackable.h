@@ -95,8 +95,9 @@ struct SlotVariable {
 };
 
 namespace internal {
-class TrackableState;  // bookkeeping: parents, pending restorations
-}
+class TrackableState;    // bookkeeping: parents, pending restorations
+struct TrackableAccess;  // how the library reaches that bookkeeping
+}  // namespace internal
 
 class CKPT_EXPORT Trackable {
  public:
@@ -130,11 +131,6 @@ class CKPT_EXPORT Trackable {
   // A short human-readable description for messages ("Variable float32[2,3]").
   virtual std::string DebugString() const;
 
-  // Internal bookkeeping (parents, pending restorations). Shared so restore
-  // sessions can hold weak references that expire with the object.
-  internal::TrackableState& state() const { return *state_; }
-  const std::shared_ptr<internal::TrackableState>& shared_state() const { return state_; }
-
  protected:
   // Optimizers call this when they create a slot variable, so a pending
   // (deferred) slot restoration can fill it (TF restores a slot when both
@@ -143,6 +139,10 @@ class CKPT_EXPORT Trackable {
   Status OnSlotCreated(Trackable& original, std::string_view slot_name, Trackable& slot);
 
  private:
+  friend struct internal::TrackableAccess;
+  // The library's bookkeeping (parents, pending restorations); opaque to
+  // users. Shared so restore sessions can hold weak references that expire
+  // with the object.
   std::shared_ptr<internal::TrackableState> state_;
 };
 

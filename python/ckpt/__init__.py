@@ -7,14 +7,13 @@ load_variable. Files are TensorFlow's; values are numpy / torch / jax /
 TensorFlow arrays (see docs/python.md).
 """
 
-from __future__ import annotations
-
 # In a CMake build tree the extension module sits in <build>/python/ckpt while
 # the .py files stay in <repo>/python/ckpt: with both on sys.path this finds
 # the extension too (installed wheels have both in one directory).
-from pkgutil import extend_path
+# (Imported under a private name: the package namespace holds only __all__.)
+import pkgutil as _pkgutil
 
-__path__ = extend_path(__path__, __name__)
+__path__ = _pkgutil.extend_path(__path__, __name__)
 
 
 def _load_native() -> None:
@@ -41,11 +40,12 @@ def _load_native() -> None:
 
 
 _load_native()
+del _load_native, _pkgutil
 from . import _ckpt  # noqa: E402  (already loaded by _load_native)
 from . import dtypes, errors  # noqa: E402
-from .checkpoint import Checkpoint, CheckpointLoadStatus, CheckpointOptions  # noqa: E402
-from .checkpoint_manager import CheckpointManager  # noqa: E402
-from .checkpoint_management import (  # noqa: E402
+from ._checkpoint import Checkpoint, CheckpointLoadStatus, CheckpointOptions  # noqa: E402
+from ._checkpoint_manager import CheckpointManager  # noqa: E402
+from ._checkpoint_management import (  # noqa: E402
     CheckpointState,
     checkpoint_exists,
     generate_checkpoint_state_proto,
@@ -57,13 +57,17 @@ from .checkpoint_management import (  # noqa: E402
     update_checkpoint_state,
 )
 from .dtypes import DType, as_dtype  # noqa: E402
-from .reader import CheckpointReader, NewCheckpointReader, list_variables, load_checkpoint, load_variable  # noqa: E402
-from .saver import Saver, SaverDef  # noqa: E402
-from .tracking import Module  # noqa: E402
-from .variables import Variable  # noqa: E402
+from ._reader import CheckpointReader, NewCheckpointReader, list_variables, load_checkpoint, load_variable  # noqa: E402
+from ._saver import Saver, SaverDef  # noqa: E402
+from ._tracking import Module  # noqa: E402
+from ._variables import Variable  # noqa: E402
 
 __version__ = "0.1.0"
 
+# Exactly the public names (python/tests/test_package_namespace.py checks that
+# dir(ckpt) shows nothing else); the implementation modules are private
+# (_checkpoint, _reader, ...), dtypes and errors are public like tf.dtypes
+# and tf.errors.
 __all__ = [
     "Checkpoint",
     "CheckpointLoadStatus",

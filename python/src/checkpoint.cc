@@ -34,8 +34,8 @@ ckpt::CheckpointOptions CheckpointOptionsFromPython(nb::handle options, bool syn
   if (nb::object v = get("experimental_io_device"); !v.is_none()) o.experimental_io_device = nb::cast<std::string>(v);
   if (nb::object v = get("experimental_write_callbacks"); !v.is_none()) {
     // 0-parameter callables are called without the path; 2+ parameters are
-    // TF's AssertionError (CO-08, CO-09): ckpt.checkpoint._adapt_callback.
-    nb::object adapt = nb::module_::import_("ckpt.checkpoint").attr("_adapt_callback");
+    // TF's AssertionError (CO-08, CO-09): ckpt._checkpoint._adapt_callback.
+    nb::object adapt = nb::module_::import_("ckpt._checkpoint").attr("_adapt_callback");
     for (nb::handle cb : v) {
       nb::object fn = adapt(cb);
       // The callable is shared by copies of the options (one per save); its

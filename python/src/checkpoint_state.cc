@@ -44,8 +44,12 @@ void RegisterCheckpointState(nb::module_& m) {
           ckpt::Status s;
           {
             nb::gil_scoped_release release;
-            s = ckpt::UpdateCheckpointState(save_dir, model_checkpoint_path, all_paths, latest_filename, timestamps,
-                                            last_preserved_timestamp, save_relative_paths);
+            s = ckpt::UpdateCheckpointState(save_dir, model_checkpoint_path,
+                                            {.all_paths = all_paths,
+                                             .latest_filename = latest_filename,
+                                             .timestamps = timestamps,
+                                             .last_preserved_timestamp = last_preserved_timestamp,
+                                             .save_relative_paths = save_relative_paths});
           }
           ThrowIfError(s, "update_checkpoint_state");
         },
@@ -57,8 +61,11 @@ void RegisterCheckpointState(nb::module_& m) {
            const std::vector<std::string>& all_paths, const std::vector<double>& timestamps,
            double last_preserved_timestamp, bool save_relative_paths) {
           return StateToPython(ValueOrThrow(
-              ckpt::GenerateCheckpointState(save_dir, model_checkpoint_path, all_paths, timestamps,
-                                            last_preserved_timestamp, save_relative_paths),
+              ckpt::GenerateCheckpointState(save_dir, model_checkpoint_path,
+                                            {.all_paths = all_paths,
+                                             .timestamps = timestamps,
+                                             .last_preserved_timestamp = last_preserved_timestamp,
+                                             .save_relative_paths = save_relative_paths}),
               "update_checkpoint_state"));
         });
   m.def("latest_checkpoint",

@@ -20,7 +20,7 @@ void RegisterReader(nb::module_& m) {
       .def_prop_ro("format", [](const ckpt::CheckpointReader& r) { return static_cast<int>(r.format()); })
       .def_prop_ro("path", &ckpt::CheckpointReader::path)
       .def("files", &ckpt::CheckpointReader::files)
-      .def("has_tensor", &ckpt::CheckpointReader::Has, nb::arg("tensor_str"))
+      .def("has_tensor", &ckpt::CheckpointReader::HasTensor, nb::arg("tensor_str"))
       // [(key, dtype enum, shape tuple)], sorted by key.
       .def("list", [](const ckpt::CheckpointReader& r) {
         nb::list out;

@@ -180,7 +180,7 @@ void RegisterSaver(nb::module_& m) {
            [](PySaver& self, const std::string& save_path, std::optional<int64_t> global_step,
               const std::string& latest_filename, const std::string& meta_graph_suffix, bool write_meta_graph,
               bool write_state) {
-             ckpt::SaveOptions so;
+             ckpt::SaverSaveOptions so;
              so.global_step = global_step;
              so.latest_filename = latest_filename;
              so.meta_graph_suffix = meta_graph_suffix;

@@ -46,7 +46,7 @@ def test_max_to_keep_deletes_oldest_sv28(tmp_path):
 
 def test_v1_format_round_trip(tmp_path):
     k, _ = make_vars()
-    saver = ckpt.Saver([k], write_version=ckpt.saver.V1)
+    saver = ckpt.Saver([k], write_version=ckpt.SaverDef.V1)
     p = saver.save(None, tmp_path / "v1.ckpt", write_meta_graph=False)
     assert os.path.exists(p) and not os.path.exists(p + ".index")
     assert ckpt.load_checkpoint(p).get_tensor("dense/kernel").tolist() == [1.0, 2.0]

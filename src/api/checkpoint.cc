@@ -6,6 +6,7 @@
 #include "base/log.h"
 #include "ckpt/status_macros.h"
 #include "ckpt/checkpoint_state.h"
+#include "ckpt/status_macros.h"
 
 namespace ckpt {
 
@@ -38,8 +39,10 @@ Result<std::string> Checkpoint::Save(std::string_view file_prefix, const Checkpo
   // The state file is the last callback (CO-10): a callback that fails
   // leaves the new checkpoint unrecorded (CO-12).
   WriteCallback record = [fs](const std::string& p) {
-    return UpdateCheckpointState(Dirname(p), p, {}, kDefaultStateFilename, {}, 0,
-                                 /*save_relative_paths=*/true, fs);
+    CheckpointStateOptions o;
+    o.save_relative_paths = true;
+    o.fs = fs;
+    return UpdateCheckpointState(Dirname(p), p, o);
   };
   bool written = false;
   auto result = impl_->WriteAndNotify(path, options, std::move(record), &written);

@@ -5,6 +5,7 @@
 #include "async/pending_writes.h"
 #include "ckpt/status_macros.h"
 #include "ckpt/bundle.h"
+#include "ckpt/status_macros.h"
 
 namespace ckpt {
 namespace {

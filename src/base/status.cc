@@ -1,5 +1,8 @@
 #include "ckpt/status.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace ckpt {
 
 std::string_view StatusCodeName(StatusCode code) {
@@ -43,6 +46,17 @@ Status Status::WithContext(std::string_view context) const {
   m += message_;
   return Status(code_, std::move(m));
 }
+
+std::ostream& operator<<(std::ostream& os, const Status& status) { return os << status.ToString(); }
+
+namespace internal {
+void DieOnErrorResult(const Status& status) {
+  // stderr directly: the process is about to abort, no logger may be set up.
+  std::fprintf(stderr, "ckpt: value of a Result holding an error: %s\n", status.ToString().c_str());
+  std::fflush(stderr);
+  std::abort();
+}
+}  // namespace internal
 
 #define CKPT_DEFINE_ERROR(Name, Code) \
   Status Name(std::string message) { return Status(StatusCode::Code, std::move(message)); }

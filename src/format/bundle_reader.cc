@@ -10,6 +10,7 @@
 #include "ckpt/status_macros.h"
 #include "ckpt/bundle.h"
 #include "ckpt/proto/tensor_bundle.pb.h"
+#include "ckpt/status_macros.h"
 #include "format/bundle_entry.h"
 #include "format/index_table.h"
 #include "format/slice_copy.h"
@@ -432,7 +433,7 @@ std::vector<std::string> BundleReader::Keys() const {
   return keys;
 }
 std::vector<TensorInfo> BundleReader::List() const { return impl_->List(); }
-bool BundleReader::Contains(std::string_view key) const {
+bool BundleReader::HasTensor(std::string_view key) const {
   return !format::IsSliceKey(key) && impl_->Find(key) != nullptr;
 }
 Result<TensorInfo> BundleReader::Lookup(std::string_view key) const {

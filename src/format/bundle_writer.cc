@@ -35,6 +35,7 @@
 #include "ckpt/status_macros.h"
 #include "ckpt/bundle.h"
 #include "ckpt/proto/tensor_bundle.pb.h"
+#include "ckpt/status_macros.h"
 #include "format/bundle_entry.h"
 #include "format/index_table.h"
 #include "format/slice_key.h"

@@ -80,15 +80,14 @@ std::vector<TensorInfo> CheckpointReader::List() const {
   return out;
 }
 
-bool CheckpointReader::Has(std::string_view key) const {
-  return impl_->v2 ? impl_->v2->Contains(key) : impl_->v1->Find(key) != nullptr;
+bool CheckpointReader::HasTensor(std::string_view key) const {
+  return impl_->v2 ? impl_->v2->HasTensor(key) : impl_->v1->HasTensor(key);
 }
 
 Result<TensorInfo> CheckpointReader::Lookup(std::string_view key) const {
   if (impl_->v2) return impl_->v2->Lookup(key);
-  const format::V1TensorInfo* v = impl_->v1->Find(key);
-  if (v == nullptr) return impl_->v1->Read(key).status();  // the reader's NotFound text
-  return FromV1(*v);
+  CKPT_ASSIGN_OR_RETURN(const format::V1TensorInfo v, impl_->v1->Lookup(key));
+  return FromV1(v);
 }
 
 Result<Tensor> CheckpointReader::Read(std::string_view key) const {

@@ -126,9 +126,9 @@ Status WriteAtomically(FileSystem* fs, const std::string& path, std::string_view
 }  // namespace
 
 Result<CheckpointState> GenerateCheckpointState(std::string_view save_dir, std::string_view model_checkpoint_path,
-                                                const std::vector<std::string>& all_paths,
-                                                const std::vector<double>& timestamps,
-                                                double last_preserved_timestamp, bool save_relative_paths) {
+                                                const CheckpointStateOptions& options) {
+  const std::vector<std::string>& all_paths = options.all_paths;
+  const std::vector<double>& timestamps = options.timestamps;
   // CheckpointState.model_checkpoint_path is a proto3 string: UTF-8 only. A
   // file holding other bytes would be unreadable (by TensorFlow and by us).
   auto check_utf8 = [](std::string_view p) -> Status {
@@ -147,7 +147,7 @@ Result<CheckpointState> GenerateCheckpointState(std::string_view save_dir, std::
   std::vector<std::string>& paths = state.all_model_checkpoint_paths;
 
   // ST-07: absolute paths become relative to save_dir.
-  if (save_relative_paths) {
+  if (options.save_relative_paths) {
     if (IsAbsolutePath(model)) {
       CKPT_ASSIGN_OR_RETURN(model, RelPath(model, save_dir));
     }
@@ -177,19 +177,16 @@ Result<CheckpointState> GenerateCheckpointState(std::string_view save_dir, std::
     }
   }
   state.all_model_checkpoint_timestamps = timestamps;
-  state.last_preserved_timestamp = last_preserved_timestamp;
+  state.last_preserved_timestamp = options.last_preserved_timestamp;
   return state;
 }
 
 Status UpdateCheckpointState(std::string_view save_dir, std::string_view model_checkpoint_path,
-                             const std::vector<std::string>& all_paths, std::string_view latest_filename,
-                             const std::vector<double>& timestamps, double last_preserved_timestamp,
-                             bool save_relative_paths, FileSystem* fs) {
-  fs = OrDefault(fs);
-  const std::string state_path = JoinPath(save_dir, latest_filename);
+                             const CheckpointStateOptions& options) {
+  FileSystem* fs = OrDefault(options.fs);
+  const std::string state_path = JoinPath(save_dir, options.latest_filename);
   CKPT_ASSIGN_OR_RETURN(const CheckpointState state,
-                   GenerateCheckpointState(save_dir, model_checkpoint_path, all_paths, timestamps,
-                                           last_preserved_timestamp, save_relative_paths));
+                        GenerateCheckpointState(save_dir, model_checkpoint_path, options));
   // ST-08 (the message quotes the path as the caller gave it).
   if (state.model_checkpoint_path == state_path) {
     return FailedPreconditionError("Save path '" + std::string(model_checkpoint_path) +

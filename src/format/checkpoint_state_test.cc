@@ -134,7 +134,8 @@ TEST(CheckpointStateGenerate, PathsMustBeUtf8) {
   auto bad = GenerateCheckpointState("/d", "/d/m\xff");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(GenerateCheckpointState("/d", "/d/m", {"/d/\xc3"}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(GenerateCheckpointState("/d", "/d/m", {.all_paths = {"/d/\xc3"}}).status().code(),
+            StatusCode::kInvalidArgument);
   EXPECT_TRUE(GenerateCheckpointState("/d", "/d/caf\xc3\xa9").ok());
 }
 
@@ -205,17 +206,17 @@ TEST(CheckpointStateGenerate, ST03_ModelPathAppendedUnlessLast) {
   ASSERT_TRUE(a.ok());
   EXPECT_EQ(a->all_model_checkpoint_paths, (std::vector<std::string>{"/d/model-1"}));
 
-  auto b = GenerateCheckpointState("/d", "/d/model-3", {"/d/model-2"});
+  auto b = GenerateCheckpointState("/d", "/d/model-3", {.all_paths = {"/d/model-2"}});
   ASSERT_TRUE(b.ok());
   EXPECT_EQ(b->all_model_checkpoint_paths, (std::vector<std::string>{"/d/model-2", "/d/model-3"}));
 
-  auto c = GenerateCheckpointState("/d", "/d/model-3", {"/d/model-3", "/d/model-2", "/d/model-3"});
+  auto c = GenerateCheckpointState("/d", "/d/model-3", {.all_paths = {"/d/model-3", "/d/model-2", "/d/model-3"}});
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->all_model_checkpoint_paths.size(), 3u);
 }
 
 TEST(CheckpointStateGenerate, ST04_RelativeSaveDirRewritesRelativePaths) {
-  auto r = GenerateCheckpointState("train", "train/model-0", {"/abs/model-x", "train/model-0"});
+  auto r = GenerateCheckpointState("train", "train/model-0", {.all_paths = {"/abs/model-x", "train/model-0"}});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->model_checkpoint_path, "model-0");
   EXPECT_EQ(r->all_model_checkpoint_paths, (std::vector<std::string>{"/abs/model-x", "model-0"}));
@@ -228,7 +229,7 @@ TEST(CheckpointStateGenerate, ST04_RelativeSaveDirRewritesRelativePaths) {
   EXPECT_EQ(same->model_checkpoint_path, ".");
 
   // An absolute save_dir rewrites nothing (ST-04, testAbsPath).
-  auto abs = GenerateCheckpointState("/d", "train/model-0", {"./x"});
+  auto abs = GenerateCheckpointState("/d", "train/model-0", {.all_paths = {"./x"}});
   ASSERT_TRUE(abs.ok());
   EXPECT_EQ(abs->model_checkpoint_path, "train/model-0");
   EXPECT_EQ(abs->all_model_checkpoint_paths, (std::vector<std::string>{"./x", "train/model-0"}));
@@ -241,35 +242,37 @@ TEST(CheckpointStateGenerate, ST04_RelativeSaveDirRewritesRelativePaths) {
 }
 
 TEST(CheckpointStateGenerate, ST05_TimestampCountMustMatchPathsAfterAppend) {
-  auto bad = GenerateCheckpointState("/d", "c", {"a", "b"}, {1.0, 2.0});
+  auto bad = GenerateCheckpointState("/d", "c", {.all_paths = {"a", "b"}, .timestamps = {1.0, 2.0}});
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(bad.status().message(),
             "Checkpoint timestamps, if provided, must match checkpoint paths (got paths ['a', 'b', 'c'] and "
             "timestamps [1.0, 2.0])");
 
-  auto ok = GenerateCheckpointState("/d", "c", {"a", "b"}, {1.0, 2.0, 3.5}, 0.5);
+  auto ok = GenerateCheckpointState("/d", "c", {.all_paths = {"a", "b"}, .timestamps = {1.0, 2.0, 3.5},
+                                                .last_preserved_timestamp = 0.5});
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(ok->all_model_checkpoint_timestamps, (std::vector<double>{1.0, 2.0, 3.5}));
   EXPECT_EQ(ok->last_preserved_timestamp, 0.5);
 
-  EXPECT_TRUE(GenerateCheckpointState("/d", "c", {"a", "b"}, {}).ok());  // empty: no check
+  EXPECT_TRUE(GenerateCheckpointState("/d", "c", {.all_paths = {"a", "b"}, .timestamps = {}}).ok());  // empty: no check
 }
 
 TEST(CheckpointStateGenerate, ST07_SaveRelativePathsRelativisesAbsolutePaths) {
-  auto r = GenerateCheckpointState("/tmp/s", "/tmp/s/model-2", {"/tmp/s/model-0", "other/m", "/tmp/s/model-2"},
-                                   {}, 0, /*save_relative_paths=*/true);
+  auto r = GenerateCheckpointState("/tmp/s", "/tmp/s/model-2",
+                                   {.all_paths = {"/tmp/s/model-0", "other/m", "/tmp/s/model-2"},
+                                    .save_relative_paths = true});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->model_checkpoint_path, "model-2");
   EXPECT_EQ(r->all_model_checkpoint_paths, (std::vector<std::string>{"model-0", "other/m", "model-2"}));
 
-  auto outside = GenerateCheckpointState("/tmp/s", "/elsewhere/m", {}, {}, 0, true);
+  auto outside = GenerateCheckpointState("/tmp/s", "/elsewhere/m", {.save_relative_paths = true});
   ASSERT_TRUE(outside.ok());
   EXPECT_EQ(outside->model_checkpoint_path, "../../elsewhere/m");
 
   // With a relative save_dir, rule ST-04 is applied on top (as TF does).
   const std::string abs = Cwd() + "/train/model-2";
-  auto both = GenerateCheckpointState("train", abs, {abs}, {}, 0, true);
+  auto both = GenerateCheckpointState("train", abs, {.all_paths = {abs}, .save_relative_paths = true});
   ASSERT_TRUE(both.ok());
   EXPECT_EQ(both->model_checkpoint_path, "../model-2");
 }
@@ -279,8 +282,9 @@ TEST(CheckpointStateGenerate, ST07_SaveRelativePathsRelativisesAbsolutePaths) {
 
 TEST(CheckpointStateUpdate, ST01_WritesTextToDefaultOrNamedFile) {
   auto fs = MemFsWithDir("/d");
-  ASSERT_TRUE(UpdateCheckpointState("/d", "/d/m-2", {"/d/m-1", "/d/m-2"}, "checkpoint", {1712345678.0, 1.5},
-                                    1e-05, false, fs.get())
+  ASSERT_TRUE(UpdateCheckpointState("/d", "/d/m-2", {.all_paths = {"/d/m-1", "/d/m-2"},
+                                                     .timestamps = {1712345678.0, 1.5},
+                                                     .last_preserved_timestamp = 1e-05, .fs = fs.get()})
                   .ok());
   EXPECT_EQ(ReadFile(fs.get(), "/d/checkpoint"),
             "model_checkpoint_path: \"/d/m-2\"\n"
@@ -290,26 +294,27 @@ TEST(CheckpointStateUpdate, ST01_WritesTextToDefaultOrNamedFile) {
             "all_model_checkpoint_timestamps: 1.5\n"
             "last_preserved_timestamp: 1e-05\n");
 
-  ASSERT_TRUE(UpdateCheckpointState("/d", "/d/m-3", {}, "other_state", {}, 0, true, fs.get()).ok());
+  ASSERT_TRUE(UpdateCheckpointState("/d", "/d/m-3", {.latest_filename = "other_state", .save_relative_paths = true,
+                                                     .fs = fs.get()}).ok());
   EXPECT_EQ(ReadFile(fs.get(), "/d/other_state"),
             "model_checkpoint_path: \"m-3\"\nall_model_checkpoint_paths: \"m-3\"\n");
 }
 
 TEST(CheckpointStateUpdate, ST08_ConflictWithStateFilePath) {
   auto fs = MemFsWithDir("/d");
-  Status s = UpdateCheckpointState("/d", "/d/checkpoint", {}, "checkpoint", {}, 0, false, fs.get());
+  Status s = UpdateCheckpointState("/d", "/d/checkpoint", {.fs = fs.get()});
   EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(s.message(),
             "Save path '/d/checkpoint' conflicts with path used for checkpoint state.  Please use a different save "
             "path.");
   EXPECT_EQ(fs->FileExists("/d/checkpoint").code(), StatusCode::kNotFound);
   // After relativisation the paths differ, so there is no conflict.
-  EXPECT_TRUE(UpdateCheckpointState("/d", "/d/checkpoint", {}, "checkpoint", {}, 0, true, fs.get()).ok());
+  EXPECT_TRUE(UpdateCheckpointState("/d", "/d/checkpoint", {.save_relative_paths = true, .fs = fs.get()}).ok());
 }
 
 TEST(CheckpointStateUpdate, ST05_ErrorWritesNothing) {
   auto fs = MemFsWithDir("/d");
-  Status s = UpdateCheckpointState("/d", "/d/c", {"/d/a"}, "checkpoint", {1.0}, 0, false, fs.get());
+  Status s = UpdateCheckpointState("/d", "/d/c", {.all_paths = {"/d/a"}, .timestamps = {1.0}, .fs = fs.get()});
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   auto children = fs->GetChildren("/d");
   ASSERT_TRUE(children.ok());
@@ -318,7 +323,7 @@ TEST(CheckpointStateUpdate, ST05_ErrorWritesNothing) {
 
 TEST(CheckpointStateUpdate, MissingDirectoryIsNotFound) {
   auto fs = NewMemoryFileSystem();
-  EXPECT_EQ(UpdateCheckpointState("/nope", "/nope/m", {}, "checkpoint", {}, 0, false, fs.get()).code(),
+  EXPECT_EQ(UpdateCheckpointState("/nope", "/nope/m", {.fs = fs.get()}).code(),
             StatusCode::kNotFound);
 }
 
@@ -388,7 +393,7 @@ class RecordingFileSystem final : public io::ForwardingFileSystem {
 TEST(CheckpointStateUpdate, ST02_AtomicDurableProtocolOrder) {
   auto mem = MemFsWithDir("/d");
   RecordingFileSystem fs(mem.get());
-  ASSERT_TRUE(UpdateCheckpointState("/d", "/d/m-1", {}, "checkpoint", {}, 0, false, &fs).ok());
+  ASSERT_TRUE(UpdateCheckpointState("/d", "/d/m-1", {.fs = &fs}).ok());
   ASSERT_EQ(fs.log.size(), 6u);
   const std::regex tmp_re(R"(create (/d/checkpoint\.tmp[0-9a-f]{32}))");
   std::smatch m;
@@ -409,7 +414,7 @@ TEST(CheckpointStateUpdate, ST02_FailureBeforeRenameKeepsOldFileAndRemovesTemp) 
     WriteFile(mem.get(), "/d/checkpoint", "model_checkpoint_path: \"old\"\n");
     RecordingFileSystem fs(mem.get());
     fs.fail = step;
-    Status s = UpdateCheckpointState("/d", "/d/m-1", {}, "checkpoint", {}, 0, false, &fs);
+    Status s = UpdateCheckpointState("/d", "/d/m-1", {.fs = &fs});
     EXPECT_EQ(s.code(), StatusCode::kUnavailable) << step;
     EXPECT_NE(s.message().find("/d/checkpoint"), std::string::npos) << s.message();
     EXPECT_EQ(ReadFile(mem.get(), "/d/checkpoint"), "model_checkpoint_path: \"old\"\n") << step;
@@ -423,7 +428,7 @@ TEST(CheckpointStateUpdate, ST02_DirSyncFailureIsReportedAfterPublish) {
   auto mem = MemFsWithDir("/d");
   RecordingFileSystem fs(mem.get());
   fs.fail = "syncdir";
-  EXPECT_EQ(UpdateCheckpointState("/d", "/d/m-1", {}, "checkpoint", {}, 0, false, &fs).code(),
+  EXPECT_EQ(UpdateCheckpointState("/d", "/d/m-1", {.fs = &fs}).code(),
             StatusCode::kUnavailable);
   EXPECT_TRUE(mem->FileExists("/d/checkpoint").ok());
 }
@@ -505,8 +510,8 @@ TEST(CheckpointStateGet, ST12_RelativePathsJoinedWithoutNormalisation) {
 
 TEST(CheckpointStateGet, ST07_RelativeFileReadBackAsAbsolute) {
   auto fs = MemFsWithDir("/s");
-  ASSERT_TRUE(UpdateCheckpointState("/s", "/s/model-2", {"/s/model-0", "/s/model-2"}, "checkpoint", {}, 0, true,
-                                    fs.get())
+  ASSERT_TRUE(UpdateCheckpointState("/s", "/s/model-2", {.all_paths = {"/s/model-0", "/s/model-2"},
+                                                         .save_relative_paths = true, .fs = fs.get()})
                   .ok());
   EXPECT_EQ(ReadFile(fs.get(), "/s/checkpoint"),
             "model_checkpoint_path: \"model-2\"\n"
@@ -559,8 +564,10 @@ TEST(CheckpointStateLatest, ST17_LatestFilenameSelectsStateFile) {
   auto fs = MemFsWithDir("/d");
   WriteFile(fs.get(), "/d/a.index", "x");
   WriteFile(fs.get(), "/d/b.index", "x");
-  ASSERT_TRUE(UpdateCheckpointState("/d", "/d/a", {}, "checkpoint", {}, 0, true, fs.get()).ok());
-  ASSERT_TRUE(UpdateCheckpointState("/d", "/d/b", {}, "mystate", {}, 0, true, fs.get()).ok());
+  ASSERT_TRUE(UpdateCheckpointState("/d", "/d/a", {.latest_filename = "checkpoint", .save_relative_paths = true,
+                                                   .fs = fs.get()}).ok());
+  ASSERT_TRUE(UpdateCheckpointState("/d", "/d/b", {.latest_filename = "mystate", .save_relative_paths = true,
+                                                   .fs = fs.get()}).ok());
   EXPECT_EQ(LatestCheckpoint("/d", "checkpoint", fs.get())->value_or(""), "/d/a");
   EXPECT_EQ(LatestCheckpoint("/d", "mystate", fs.get())->value_or(""), "/d/b");
 }

@@ -11,6 +11,7 @@
 
 #include "ckpt/status_macros.h"
 #include "ckpt/proto/saved_tensor_slice.pb.h"
+#include "ckpt/status_macros.h"
 #include "format/bundle_entry.h"
 #include "format/index_table.h"
 #include "format/slice_copy.h"
@@ -408,7 +409,11 @@ Result<std::unique_ptr<V1Reader>> V1Reader::Open(const std::string& filepattern,
 const std::string& V1Reader::filepattern() const { return impl_->pattern(); }
 const std::vector<std::string>& V1Reader::files() const { return impl_->files(); }
 const std::vector<V1TensorInfo>& V1Reader::List() const { return impl_->List(); }
-const V1TensorInfo* V1Reader::Find(std::string_view name) const { return impl_->Find(name); }
+bool V1Reader::HasTensor(std::string_view name) const { return impl_->Find(name) != nullptr; }
+Result<V1TensorInfo> V1Reader::Lookup(std::string_view name) const {
+  CKPT_ASSIGN_OR_RETURN(const V1TensorInfo* info, impl_->Get(name));
+  return *info;
+}
 
 Result<Tensor> V1Reader::Read(std::string_view name) const {
   CKPT_ASSIGN_OR_RETURN(const V1TensorInfo* info, impl_->Get(name));

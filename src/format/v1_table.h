@@ -73,7 +73,9 @@ class V1Reader {
 
   // Every tensor, sorted by name.
   const std::vector<V1TensorInfo>& List() const;
-  const V1TensorInfo* Find(std::string_view name) const;
+  bool HasTensor(std::string_view name) const;
+  // NotFound "<name> not found in checkpoint file <pattern>" when absent.
+  Result<V1TensorInfo> Lookup(std::string_view name) const;
 
   // Reads the whole tensor, assembled from all its slices (TensorFlow's
   // CheckpointReader refuses tensors stored in more than one slice with

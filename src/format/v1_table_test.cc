@@ -149,8 +149,8 @@ TEST(V1TestData, ReadsTfWrittenFiles) {
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     EXPECT_EQ((*r)->Read("Variable")->flat<float>()[0], 0.5f);
     EXPECT_EQ((*r)->Read("Variable_1")->flat<float>()[0], 2.0f);
-    EXPECT_TRUE((*r)->Has("Variable_1"));
-    EXPECT_FALSE((*r)->Has("Variable_2"));
+    EXPECT_TRUE((*r)->HasTensor("Variable_1"));
+    EXPECT_FALSE((*r)->HasTensor("Variable_2"));
     auto missing = (*r)->Read("Variable_2");
     EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
     EXPECT_NE(missing.status().message().find("not found in checkpoint"), std::string::npos);  // RD-06/RD-08

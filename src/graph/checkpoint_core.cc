@@ -7,9 +7,10 @@
 
 #include "ckpt/status_macros.h"
 #include "ckpt/bundle.h"
+#include "ckpt/object_graph.h"
+#include "ckpt/status_macros.h"
 #include "graph/deferred.h"
 #include "graph/graph_log.h"
-#include "graph/key_escaping.h"
 #include "graph/name_based_restore.h"
 #include "graph/object_graph_loader.h"
 
@@ -57,7 +58,7 @@ void CheckpointCore::InitRooted(Trackable& root, std::vector<std::pair<std::stri
     }
     Trackable* existing = root.dependency(name);
     if (existing == nullptr) {
-      attached_->push_back(AttachedRef{name, obj, obj->shared_state()});
+      attached_->push_back(AttachedRef{name, obj, internal::SharedStateOf(*obj)});
     } else if (existing != obj) {
       status_ = InvalidArgumentError("Cannot create a Checkpoint with keyword argument " + name + " if root." +
                                      name + " already exists.");
@@ -84,7 +85,7 @@ GraphView CheckpointCore::View() const {
   return v;
 }
 
-WeakGraphView CheckpointCore::WeakView() const { return WeakGraphView{root_->shared_state(), attached_}; }
+WeakGraphView CheckpointCore::WeakView() const { return WeakGraphView{internal::SharedStateOf(*root_), attached_}; }
 
 // Created on first use; restorations already queued for "save_counter"
 // reach it at once (CK-08, CK-11).
@@ -95,7 +96,7 @@ Result<Variable*> CheckpointCore::SaveCounter() {
   if (own_root_) {
     CKPT_RETURN_IF_ERROR(own_root_->Track("save_counter", *counter_));
   } else {
-    attached_->push_back(AttachedRef{"save_counter", counter_, counter_->shared_state()});
+    attached_->push_back(AttachedRef{"save_counter", counter_, internal::SharedStateOf(*counter_)});
     CKPT_RETURN_IF_ERROR(ApplyDeferred(*root_, "save_counter", *counter_));
   }
   return counter_;
@@ -105,7 +106,7 @@ Result<Variable*> CheckpointCore::SaveCounter() {
 // NotFound wrapper (CK-27 vs CK-28).
 Result<LoadStatus> CheckpointCore::Read(std::string_view save_path, bool restore_wrapping) {
   CKPT_RETURN_IF_ERROR(status_);
-  if (save_path.empty()) return LoadStatus(std::make_shared<InitOnlyRestore>());
+  if (save_path.empty()) return internal::LoadStatusAccess::Make(std::make_shared<InitOnlyRestore>());
   std::string prefix(save_path);
   // A SavedModel directory holds its variables at variables/variables (CK-29).
   if (fs_->IsDirectory(prefix) && (fs_->FileExists(JoinPath(prefix, "saved_model.pb")).ok() ||
@@ -125,7 +126,7 @@ Result<LoadStatus> CheckpointCore::Read(std::string_view save_path, bool restore
     }
     return s;
   }
-  if (!(*reader)->Contains(kObjectGraphKey)) return ReadNameBased(std::move(*reader), prefix);
+  if (!(*reader)->HasTensor(kObjectGraphKey)) return ReadNameBased(std::move(*reader), prefix);
 
   CKPT_ASSIGN_OR_RETURN(proto::TrackableObjectGraph object_graph, LoadObjectGraph(**reader));
   auto session = std::make_shared<ObjectRestore>(
@@ -136,7 +137,7 @@ Result<LoadStatus> CheckpointCore::Read(std::string_view save_path, bool restore
   if (!own_root_) errors.Add(session->RestoreAttached());
   session->CloseReaderIfIdle();
   CKPT_RETURN_IF_ERROR(errors.status());
-  return LoadStatus(session);
+  return internal::LoadStatusAccess::Make(session);
 }
 
 Result<LoadStatus> CheckpointCore::ReadNameBased(std::unique_ptr<BundleReader> reader, const std::string& prefix) {
@@ -151,7 +152,7 @@ Result<LoadStatus> CheckpointCore::ReadNameBased(std::unique_ptr<BundleReader> r
   session->CloseReader();
   CKPT_RETURN_IF_ERROR(errors.status());
   name_based_ = session;
-  return LoadStatus(session);
+  return internal::LoadStatusAccess::Make(session);
 }
 
 Result<LoadStatus> CheckpointCore::Restore(std::string_view save_path) {

@@ -11,7 +11,7 @@
 namespace ckpt::graph {
 
 Status ApplyDeferred(Trackable& parent, std::string_view name, Trackable& child) {
-  auto& deferred = parent.state().deferred;
+  auto& deferred = internal::StateOf(parent).deferred;
   std::vector<internal::PendingRestore> mine;
   for (auto it = deferred.begin(); it != deferred.end();) {
     if (it->first == name) {
@@ -35,7 +35,7 @@ Status ApplyDeferred(Trackable& parent, std::string_view name, Trackable& child)
 Status OnDependencyAdded(Trackable& parent, std::string_view name, Trackable& child) {
   ErrorList errors;
   errors.Add(ApplyDeferred(parent, name, child));
-  std::vector<std::shared_ptr<NameBasedRestore>> name_based = parent.state().name_based;
+  std::vector<std::shared_ptr<NameBasedRestore>> name_based = internal::StateOf(parent).name_based;
   std::stable_sort(name_based.begin(), name_based.end(),
                    [](const auto& a, const auto& b) { return a->uid() > b->uid(); });
   for (const auto& s : name_based) {
@@ -46,10 +46,10 @@ Status OnDependencyAdded(Trackable& parent, std::string_view name, Trackable& ch
 }
 
 Status OnSlotCreated(Trackable& optimizer, Trackable& original, std::string_view slot_name, Trackable& slot) {
-  auto& pending = optimizer.state().deferred_slots;
+  auto& pending = internal::StateOf(optimizer).deferred_slots;
   std::vector<internal::PendingSlot> mine;
   for (auto it = pending.begin(); it != pending.end();) {
-    if (it->slot_name == slot_name && it->original.lock() == original.shared_state()) {
+    if (it->slot_name == slot_name && it->original.lock() == internal::SharedStateOf(original)) {
       mine.push_back(std::move(*it));
       it = pending.erase(it);
     } else {

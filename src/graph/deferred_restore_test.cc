@@ -76,8 +76,8 @@ TEST_F(DeferredRestoreTest, CK37_OnlyBranchesWithValuesAreQueued) {
   Checkpoint ck2({{"m", &m2}}, opts());
   auto st = ck2.Read(*p);
   ASSERT_TRUE(st.ok());
-  ASSERT_EQ(m2.state().deferred.size(), 1u);
-  EXPECT_EQ(m2.state().deferred[0].first, "v");
+  ASSERT_EQ(internal::StateOf(m2).deferred.size(), 1u);
+  EXPECT_EQ(internal::StateOf(m2).deferred[0].first, "v");
   st->ExpectPartial();
 }
 

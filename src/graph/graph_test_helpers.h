@@ -8,6 +8,7 @@
 #include "ckpt/bundle.h"
 #include "ckpt/checkpoint.h"
 #include "ckpt/file_system.h"
+#include "ckpt/object_graph.h"
 #include "ckpt/proto/trackable_object_graph.pb.h"
 #include "ckpt/variable.h"
 #include "graph/object_graph_loader.h"

@@ -7,7 +7,6 @@
 
 namespace ckpt::graph {
 
-inline constexpr std::string_view kObjectGraphKey = "_CHECKPOINTABLE_OBJECT_GRAPH";
 inline constexpr std::string_view kAttributesMarker = ".ATTRIBUTES";
 inline constexpr std::string_view kOptimizerSlotMarker = ".OPTIMIZER_SLOT";
 

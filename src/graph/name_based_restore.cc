@@ -25,7 +25,7 @@ NameBasedRestore::NameBasedRestore(ReaderSource reader, WeakGraphView view)
     : reader_(std::move(reader)), view_(std::move(view)), uid_(NextRestoreUid()) {}
 
 Status NameBasedRestore::RestoreObject(Trackable& object) {
-  internal::TrackableState& st = object.state();
+  internal::TrackableState& st = internal::StateOf(object);
   const bool known = std::any_of(st.name_based.begin(), st.name_based.end(),
                                  [this](const auto& s) { return s.get() == this; });
   if (!known) st.name_based.push_back(shared_from_this());
@@ -41,13 +41,13 @@ Status NameBasedRestore::RestoreObject(Trackable& object) {
     }
     auto reader = reader_.Get();
     if (!reader.ok()) return reader.status();
-    if (!(*reader)->Contains(a.full_name)) {
+    if (!(*reader)->HasTensor(a.full_name)) {
       missing.push_back(a.full_name);
       continue;
     }
     errors.Add(a.restore(**reader, a.full_name));
   }
-  if (!missing.empty()) unused_attributes_.emplace_back(object.shared_state(), std::move(missing));
+  if (!missing.empty()) unused_attributes_.emplace_back(internal::SharedStateOf(object), std::move(missing));
   return errors.status();
 }
 
@@ -57,7 +57,7 @@ Status NameBasedRestore::RestoreSubtree(Trackable& object) {
   return errors.status();
 }
 
-void NameBasedRestore::AddOptional(Trackable& object) { optional_.push_back(object.shared_state()); }
+void NameBasedRestore::AddOptional(Trackable& object) { optional_.push_back(internal::SharedStateOf(object)); }
 
 Status NameBasedRestore::AssertConsumed() {
   std::string text;
@@ -74,7 +74,9 @@ Status NameBasedRestore::AssertConsumed() {
   if (!text.empty()) return FailedPreconditionError("Some objects had attributes which were not restored: " + text);
   if (auto view = view_.Lock()) {
     for (Trackable* t : ListObjects(*view, true)) {
-      if (t->state().update_uid < uid_) return FailedPreconditionError("Object not restored: " + t->DebugString());
+      if (internal::StateOf(*t).update_uid < uid_) {
+        return FailedPreconditionError("Object not restored: " + t->DebugString());
+      }
     }
   }
   return OkStatus();

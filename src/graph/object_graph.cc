@@ -8,12 +8,12 @@
 
 namespace ckpt {
 
-bool HasObjectGraph(const BundleReader& reader) { return reader.Contains(graph::kObjectGraphKey); }
+bool HasObjectGraph(const BundleReader& reader) { return reader.HasTensor(kObjectGraphKey); }
 
 Result<ObjectGraph> ReadObjectGraph(const BundleReader& reader) {
   if (!HasObjectGraph(reader)) {
     return NotFoundError(reader.prefix() + " is a name-based checkpoint (no object graph under " +
-                         std::string(graph::kObjectGraphKey) + ")");
+                         std::string(kObjectGraphKey) + ")");
   }
   CKPT_ASSIGN_OR_RETURN(const proto::TrackableObjectGraph g, graph::LoadObjectGraph(reader));
   std::vector<std::string> paths = graph::PrettyNodeNames(g);

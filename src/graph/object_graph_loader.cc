@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "ckpt/object_graph.h"
 #include "ckpt/status_macros.h"
 #include "graph/key_escaping.h"
 

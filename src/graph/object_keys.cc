@@ -1,6 +1,7 @@
 // ListObjectKeys: the object graph of a checkpoint as (key, object path) rows.
-#include "ckpt/status_macros.h"
 #include "ckpt/checkpoint.h"
+#include "ckpt/object_graph.h"
+#include "ckpt/status_macros.h"
 #include "graph/key_escaping.h"
 #include "graph/object_graph_loader.h"
 #include "graph/restore_session.h"
@@ -9,7 +10,7 @@ namespace ckpt {
 
 Result<std::vector<ObjectKey>> ListObjectKeys(const BundleReader& reader) {
   std::vector<ObjectKey> out;
-  if (!reader.Contains(graph::kObjectGraphKey)) return out;
+  if (!reader.HasTensor(kObjectGraphKey)) return out;
   CKPT_ASSIGN_OR_RETURN(const proto::TrackableObjectGraph g, graph::LoadObjectGraph(reader));
   const std::vector<std::string> names = graph::PrettyNodeNames(g);
   for (int i = 0; i < g.nodes_size(); ++i) {

@@ -181,8 +181,8 @@ void ObjectRestore::CloseReaderIfIdle() {
 Trackable* ObjectRestore::BoundObject(int node_id) const { return Owner(bound_[node_id]); }
 
 void ObjectRestore::NoteObject(Trackable& object) {
-  const internal::TrackableState* key = object.shared_state().get();
-  if (all_objects_index_.insert(key).second) all_objects_.push_back(object.shared_state());
+  const internal::TrackableState* key = internal::SharedStateOf(object).get();
+  if (all_objects_index_.insert(key).second) all_objects_.push_back(internal::SharedStateOf(object));
 }
 
 bool ObjectRestore::Bind(int node_id, Trackable& object) {
@@ -190,7 +190,7 @@ bool ObjectRestore::Bind(int node_id, Trackable& object) {
   matched_.insert(node_id);
   Trackable* current = BoundObject(node_id);
   if (current == nullptr) {
-    bound_[node_id] = object.shared_state();
+    bound_[node_id] = internal::SharedStateOf(object);
     return true;
   }
   if (current != &object) {
@@ -211,7 +211,7 @@ bool ObjectRestore::HasValues(int node_id) const {
 }
 
 Status ObjectRestore::SingleRestore(int node_id, Trackable& object) {
-  internal::TrackableState& st = object.state();
+  internal::TrackableState& st = internal::StateOf(object);
   if (uid_ <= st.update_uid) return OkStatus();  // a newer restore already assigned it
   st.update_uid = uid_;
   const auto& node = graph_.nodes(node_id);
@@ -228,7 +228,7 @@ Status ObjectRestore::SingleRestore(int node_id, Trackable& object) {
     }
     auto reader = reader_.Get();
     if (!reader.ok()) return reader.status();
-    if (saved.optional_restore() && !(*reader)->Contains(saved.checkpoint_key())) continue;
+    if (saved.optional_restore() && !(*reader)->HasTensor(saved.checkpoint_key())) continue;
     errors.Add(it->restore(**reader, saved.checkpoint_key()));
   }
   return errors.status();
@@ -241,7 +241,8 @@ void ObjectRestore::QueueChildren(int node_id, Trackable& object, std::vector<Vi
     Trackable* local = object.dependency(child.local_name());
     if (local == nullptr) {
       if (HasValues(child_id)) {
-        object.state().deferred.emplace_back(child.local_name(), internal::PendingRestore(shared_from_this(), child_id));
+        internal::StateOf(object).deferred.emplace_back(child.local_name(),
+                                                        internal::PendingRestore(shared_from_this(), child_id));
       }
     } else if (Bind(child_id, *local)) {
       queue.push_back(Visit{child_id, local});
@@ -257,9 +258,9 @@ void ObjectRestore::CreateOrDeferSlot(Trackable& optimizer, Trackable& original,
       return;
     }
   }
-  optimizer.state().deferred_slots.push_back(
-      internal::PendingSlot{internal::PendingRestore(shared_from_this(), slot_node_id), original.shared_state(),
-                            slot_name});
+  internal::StateOf(optimizer).deferred_slots.push_back(
+      internal::PendingSlot{internal::PendingRestore(shared_from_this(), slot_node_id),
+                            internal::SharedStateOf(original), slot_name});
 }
 
 void ObjectRestore::QueueSlots(int node_id, Trackable& object, std::vector<Visit>& queue) {
@@ -282,7 +283,7 @@ void ObjectRestore::QueueSlots(int node_id, Trackable& object, std::vector<Visit
         CreateOrDeferSlot(*optimizer, object, r.slot_node_id, r.slot_name, queue);
       } else {
         deferred_slot_restorations_[r.optimizer_id].push_back(
-            DeferredSlot{object.shared_state(), r.slot_node_id, r.slot_name});
+            DeferredSlot{internal::SharedStateOf(object), r.slot_node_id, r.slot_name});
       }
     }
   }
@@ -357,7 +358,7 @@ std::string ObjectRestore::NodeText(int node_id) const { return graph_.nodes(nod
 Status ObjectRestore::AssertExistingObjectsMatched() {
   for (int i = 0; i < graph_.nodes_size(); ++i) {
     Trackable* t = BoundObject(i);
-    if (t != nullptr && t->state().update_uid < uid_) {
+    if (t != nullptr && internal::StateOf(*t).update_uid < uid_) {
       return FailedPreconditionError("Object " + NodeText(i) + " not assigned a value from checkpoint.");
     }
   }

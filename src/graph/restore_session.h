@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ckpt/bundle.h"
+#include "ckpt/checkpoint.h"
 #include "ckpt/proto/trackable_object_graph.pb.h"
 #include "ckpt/status.h"
 #include "ckpt/trackable.h"
@@ -32,6 +33,12 @@ class RestoreSession {
   virtual void SetExpectPartial() {}
   virtual bool is_initialization_only() const { return false; }
   virtual bool is_name_based() const { return false; }
+};
+
+// LoadStatus's constructor is private (users cannot make one); the library
+// makes them here.
+struct LoadStatusAccess {
+  static LoadStatus Make(std::shared_ptr<RestoreSession> session) { return LoadStatus(std::move(session)); }
 };
 
 }  // namespace ckpt::internal

@@ -1,6 +1,8 @@
 // SlotOptimizer: per-variable slots, restored when they are created (CK-41).
 #include "ckpt/variable.h"
 
+#include "graph/trackable_state.h"
+
 namespace ckpt {
 
 Result<Variable*> SlotOptimizer::CreateSlot(Variable& var, std::string_view slot_name) {
@@ -9,7 +11,7 @@ Result<Variable*> SlotOptimizer::CreateSlot(Variable& var, std::string_view slot
   std::string name = var.name().empty() ? std::string() : var.name() + "/" + std::string(slot_name);
   auto slot = std::make_unique<Variable>(var.dtype(), var.shape(), std::move(name));
   Variable* raw = slot.get();
-  slots_.push_back(Slot{&var, var.shared_state(), std::string(slot_name), std::move(slot)});
+  slots_.push_back(Slot{&var, internal::SharedStateOf(var), std::string(slot_name), std::move(slot)});
   Status s = OnSlotCreated(var, slot_name, *raw);
   if (!s.ok()) return s;
   return raw;

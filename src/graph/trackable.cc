@@ -11,7 +11,7 @@ namespace ckpt {
 namespace {
 
 void RemoveOneParent(Trackable& child, const Trackable* parent) {
-  auto& parents = child.state().parents;
+  auto& parents = internal::StateOf(child).parents;
   auto it = std::find(parents.begin(), parents.end(), parent);
   if (it != parents.end()) parents.erase(it);
 }
@@ -29,7 +29,7 @@ Trackable::~Trackable() {
   std::sort(parents.begin(), parents.end());
   parents.erase(std::unique(parents.begin(), parents.end()), parents.end());
   for (Trackable* p : parents) {
-    std::erase_if(p->state().deps, [this](const Dependency& d) { return d.object == this; });
+    std::erase_if(internal::StateOf(*p).deps, [this](const Dependency& d) { return d.object == this; });
   }
   // Sessions see the object as gone from now on, even if a weak reference
   // was locked somewhere up the stack.

@@ -75,4 +75,15 @@ class TrackableState {
   uint64_t update_uid = 0;
 };
 
+// A Trackable's state is private in the public header (users never see
+// it); the library reaches it through these.
+struct TrackableAccess {
+  static TrackableState& State(const Trackable& object) { return *object.state_; }
+  static const std::shared_ptr<TrackableState>& SharedState(const Trackable& object) { return object.state_; }
+};
+inline TrackableState& StateOf(const Trackable& object) { return TrackableAccess::State(object); }
+inline const std::shared_ptr<TrackableState>& SharedStateOf(const Trackable& object) {
+  return TrackableAccess::SharedState(object);
+}
+
 }  // namespace ckpt::internal

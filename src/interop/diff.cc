@@ -5,12 +5,11 @@
 #include <cmath>
 #include <cstring>
 
+#include "ckpt/object_graph.h"
 #include "ckpt/status_macros.h"
 
 namespace ckpt {
 namespace {
-
-constexpr std::string_view kObjectGraphKey = "_CHECKPOINTABLE_OBJECT_GRAPH";
 
 using LD = long double;
 

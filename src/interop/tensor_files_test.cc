@@ -206,7 +206,7 @@ TEST_F(ConvertTest, RoundTripsThroughEveryFormat) {
     EXPECT_TRUE(d->only_in_b.empty());
     EXPECT_EQ(d->num_changed(), 0) << mid;
     EXPECT_EQ(d->only_in_a.size(), r->skipped.size()) << mid;
-    for (const auto& e : b->entries()) EXPECT_EQ(e.dtype, a->Find(e.key)->dtype) << mid << " " << e.key;
+    for (const auto& e : b->entries()) EXPECT_EQ(e.dtype, a->Lookup(e.key)->dtype) << mid << " " << e.key;
   }
 }
 

@@ -4,8 +4,9 @@
 #include <cstring>
 
 #include "base/coding.h"
-#include "ckpt/status_macros.h"
 #include "ckpt/checkpoint_reader.h"
+#include "ckpt/convert.h"
+#include "ckpt/status_macros.h"
 #include "ckpt/tensor_source.h"
 #include "format/checkpoint_path.h"
 #include "interop/tensor_files.h"
@@ -14,10 +15,19 @@ namespace ckpt {
 
 TensorSource::~TensorSource() = default;
 
-const TensorEntry* TensorSource::Find(std::string_view key) const {
-  const auto& e = entries();
+namespace {
+const TensorEntry* FindEntry(const std::vector<TensorEntry>& e, std::string_view key) {
   auto it = std::lower_bound(e.begin(), e.end(), key, [](const TensorEntry& a, std::string_view k) { return a.key < k; });
   return it != e.end() && it->key == key ? &*it : nullptr;
+}
+}  // namespace
+
+bool TensorSource::HasTensor(std::string_view key) const { return FindEntry(entries(), key) != nullptr; }
+
+Result<TensorEntry> TensorSource::Lookup(std::string_view key) const {
+  const TensorEntry* e = FindEntry(entries(), key);
+  if (e == nullptr) return NotFoundError("Key " + std::string(key) + " not found in " + path());
+  return *e;
 }
 
 std::string_view TensorFileFormatName(TensorFileFormat format) {

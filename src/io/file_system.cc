@@ -5,6 +5,7 @@
 
 #include "ckpt/status_macros.h"
 #include "ckpt/file_system.h"
+#include "ckpt/status_macros.h"
 
 namespace ckpt {
 

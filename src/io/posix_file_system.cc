@@ -18,6 +18,7 @@
 
 #include "ckpt/status_macros.h"
 #include "ckpt/file_system.h"
+#include "ckpt/status_macros.h"
 #include "io/posix_error.h"
 
 namespace ckpt {

@@ -219,14 +219,15 @@ Status CheckpointManager::Impl::RecordAndSweepLocked(const std::string& path) {
 }
 
 Status CheckpointManager::Impl::WriteState() {
-  std::vector<std::string> paths;
-  std::vector<double> stamps;
+  CheckpointStateOptions o;
   for (const auto& c : state_.active) {
-    paths.push_back(c.path);
-    stamps.push_back(c.timestamp);
+    o.all_paths.push_back(c.path);
+    o.timestamps.push_back(c.timestamp);
   }
-  return UpdateCheckpointState(directory_, *state_.latest, paths, kDefaultStateFilename, stamps,
-                               state_.last_preserved_timestamp, /*save_relative_paths=*/true, fs_);
+  o.last_preserved_timestamp = state_.last_preserved_timestamp;
+  o.save_relative_paths = true;
+  o.fs = fs_;
+  return UpdateCheckpointState(directory_, *state_.latest, o);
 }
 
 Status CheckpointManager::Impl::DeleteCheckpoints(const std::vector<std::string>& prefixes) {

@@ -243,8 +243,9 @@ TEST_F(ManagerMoreTest, StateFileWrittenTwiceWhenPreserving_CM13_CM19) {
 // ---------------------------------------------------------------------------
 
 TEST_F(ManagerMoreTest, ClockBehindLogsTfWarning_CM24) {
-  ASSERT_TRUE(UpdateCheckpointState("/d", "/d/ckpt-3", {"/d/ckpt-2", "/d/ckpt-3"}, kDefaultStateFilename,
-                                    {13600, 17200}, 13600, true, fs_.get())
+  ASSERT_TRUE(UpdateCheckpointState("/d", "/d/ckpt-3", {.all_paths = {"/d/ckpt-2", "/d/ckpt-3"},
+                                                        .timestamps = {13600, 17200}, .last_preserved_timestamp = 13600,
+                                                        .save_relative_paths = true, .fs = fs_.get()})
                   .ok());
   Checkpoint c({{"v", v_.get()}}, Opts());
   now_ = 5000;
@@ -259,8 +260,9 @@ TEST_F(ManagerMoreTest, ClockBehindLogsTfWarning_CM24) {
 }
 
 TEST_F(ManagerMoreTest, RecoveredLatestIsNotCheckedForExistence_CM27) {
-  ASSERT_TRUE(UpdateCheckpointState("/d", "/d/ckpt-7", {"/d/ckpt-7"}, kDefaultStateFilename, {10}, 1, true,
-                                    fs_.get())
+  ASSERT_TRUE(UpdateCheckpointState("/d", "/d/ckpt-7", {.all_paths = {"/d/ckpt-7"}, .timestamps = {10},
+                                                        .last_preserved_timestamp = 1, .save_relative_paths = true,
+                                                        .fs = fs_.get()})
                   .ok());
   Checkpoint c({{"v", v_.get()}}, Opts());
   now_ = 20;

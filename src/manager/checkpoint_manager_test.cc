@@ -186,8 +186,9 @@ TEST_F(ManagerTest, KeepEveryNHoursAcrossInstances_CM19_CM20) {
 
 TEST_F(ManagerTest, ClockReset_CM21_CM24) {
   Checkpoint c({{"v", v_.get()}}, Opts());
-  ASSERT_TRUE(UpdateCheckpointState("/d", "/d/ckpt-3", {"/d/ckpt-3"}, kDefaultStateFilename, {17200}, 13600, true,
-                                    fs_.get())
+  ASSERT_TRUE(UpdateCheckpointState("/d", "/d/ckpt-3", {.all_paths = {"/d/ckpt-3"}, .timestamps = {17200},
+                                                        .last_preserved_timestamp = 13600, .save_relative_paths = true,
+                                                        .fs = fs_.get()})
                   .ok());
   for (int i : {2, 3}) {
     CheckpointOptions wo = Opts();
@@ -389,8 +390,9 @@ TEST_F(ManagerTest, StateFileNamingOtherDirectoriesNeverDeletesThere) {
   ASSERT_TRUE(other.Write("/d/model").ok());
   // A hostile or stale state file lists files outside the directory and a
   // non-checkpoint name inside it, with timestamps that make them active.
-  ASSERT_TRUE(UpdateCheckpointState("/d", "/d/model", {"/precious/ckpt-1", "/d/model"}, kDefaultStateFilename,
-                                    {50, 60}, 1, false, fs_.get())
+  ASSERT_TRUE(UpdateCheckpointState("/d", "/d/model", {.all_paths = {"/precious/ckpt-1", "/d/model"},
+                                                       .timestamps = {50, 60}, .last_preserved_timestamp = 1,
+                                                       .fs = fs_.get()})
                   .ok());
   Checkpoint c({{"v", v_.get()}}, Opts());
   now_ = 100;

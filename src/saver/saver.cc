@@ -24,9 +24,11 @@
 #include "ckpt/status_macros.h"
 #include "ckpt/bundle.h"
 #include "ckpt/checkpoint_reader.h"
+#include "ckpt/object_graph.h"
 #include "ckpt/proto/meta_graph.pb.h"
 #include "ckpt/proto/trackable_object_graph.pb.h"
 #include "ckpt/saver.h"
+#include "ckpt/status_macros.h"
 #include "format/v1_table.h"
 #include "io/atomic_file.h"
 #include "io/uri_file_system.h"
@@ -34,8 +36,6 @@
 
 namespace ckpt {
 namespace {
-
-constexpr std::string_view kObjectGraphKey = "_CHECKPOINTABLE_OBJECT_GRAPH";
 
 // One saveable: a key and the variable (or variable parts) saved under it.
 struct Item {
@@ -218,7 +218,7 @@ class Saver::Impl {
 
   // ------------------------------------------------------------------ save
 
-  Result<std::optional<std::string>> Save(const std::string& save_path, const SaveOptions& so) {
+  Result<std::optional<std::string>> Save(const std::string& save_path, const SaverSaveOptions& so) {
     if (!built_) return FailedPreconditionError("`build()` should be called before save if defer_build==True");
     const std::string& latest_filename = so.latest_filename.empty() ? std::string("checkpoint") : so.latest_filename;
     if (def_.version != static_cast<int32_t>(CheckpointFormat::kV2) && !is_empty_) {
@@ -265,12 +265,16 @@ class Saver::Impl {
   }
 
   Status WriteAndRecord(const std::string& checkpoint_file, const std::string& parent,
-                        const std::string& latest_filename, const SaveOptions& so, std::string* model_path) {
+                        const std::string& latest_filename, const SaverSaveOptions& so, std::string* model_path) {
     CKPT_ASSIGN_OR_RETURN(*model_path, WriteCheckpoint(checkpoint_file));
     if (!so.write_state) return OkStatus();
     RecordLastCheckpoint(*model_path);
-    CKPT_RETURN_IF_ERROR(UpdateCheckpointState(parent, *model_path, last_checkpoints(), latest_filename, {}, 0,
-                                          options_.save_relative_paths, fs_));
+    CheckpointStateOptions state;
+    state.all_paths = last_checkpoints();
+    state.latest_filename = latest_filename;
+    state.save_relative_paths = options_.save_relative_paths;
+    state.fs = fs_;
+    CKPT_RETURN_IF_ERROR(UpdateCheckpointState(parent, *model_path, state));
     MaybeDeleteOldCheckpoints(so.meta_graph_suffix);
     return OkStatus();
   }
@@ -428,7 +432,7 @@ class Saver::Impl {
     ro.fs = fs_;
     auto reader = CheckpointReader::Open(save_path, ro);
     Status s = reader.ok() ? RestoreFrom(**reader, nullptr) : reader.status();
-    if (s.code() == StatusCode::kNotFound && reader.ok() && (*reader)->Has(kObjectGraphKey)) {
+    if (s.code() == StatusCode::kNotFound && reader.ok() && (*reader)->HasTensor(kObjectGraphKey)) {
       return RestoreObjectBased(**reader);
     }
     if (s.code() == StatusCode::kNotFound) return Status(s.code(), Wrap(s, "a Variable name or other graph key that is missing"));
@@ -616,7 +620,7 @@ Result<std::unique_ptr<Saver>> Saver::FromProto(const SaverDef& saver_def, std::
 
 Status Saver::Build() { return impl_->Build(); }
 
-Result<std::optional<std::string>> Saver::Save(const std::string& save_path, const SaveOptions& options) {
+Result<std::optional<std::string>> Saver::Save(const std::string& save_path, const SaverSaveOptions& options) {
   return impl_->Save(save_path, options);
 }
 

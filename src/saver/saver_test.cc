@@ -118,7 +118,7 @@ TEST_F(SaverTest, NamingAndSaveErrors) {
   SaverOptions pad = Opts();
   pad.pad_step_number = true;
   auto saver = *Saver::Create(VarList::List({v}), pad);
-  SaveOptions so;
+  SaverSaveOptions so;
   so.global_step = 5;
   EXPECT_EQ(**saver->Save("/d/ckpt_with_global_step", so), "/d/ckpt_with_global_step-00000005");
   EXPECT_TRUE(fs_->FileExists("/d/ckpt_with_global_step-00000005.meta").ok());
@@ -128,11 +128,11 @@ TEST_F(SaverTest, NamingAndSaveErrors) {
   auto collide = plain->Save("/d/checkpoint");
   EXPECT_EQ(collide.status().message(), "'latest_filename' collides with 'save_path': 'checkpoint' and '/d/checkpoint'");
   EXPECT_EQ(**plain->Save("/d/checkpoint", so), "/d/checkpoint-5");
-  SaveOptions bad_latest;
+  SaverSaveOptions bad_latest;
   bad_latest.latest_filename = "sub/x";
   EXPECT_EQ(plain->Save("/d/m", bad_latest).status().message(), "'latest_filename' must not contain path components");
 
-  SaveOptions no_meta;
+  SaverSaveOptions no_meta;
   no_meta.write_meta_graph = false;
   no_meta.write_state = false;
   no_meta.global_step = 9;
@@ -140,7 +140,7 @@ TEST_F(SaverTest, NamingAndSaveErrors) {
   EXPECT_FALSE(fs_->FileExists("/d/n-9.meta").ok());
   EXPECT_EQ(State().model_checkpoint_path, "/d/checkpoint-5");  // write_state=false left it alone
 
-  SaveOptions other_state;
+  SaverSaveOptions other_state;
   other_state.latest_filename = "x";
   ASSERT_TRUE(plain->Save("/d/o", other_state).ok());
   EXPECT_EQ(State("x").model_checkpoint_path, "/d/o");
@@ -164,7 +164,7 @@ TEST_F(SaverTest, ShardedAndV1Layouts) {
   auto v2s = *Saver::Create(VarList::List({a, b}), sh);
   EXPECT_EQ(v2s->AsSaverDef().save_tensor_name, "save/Identity:0");
   EXPECT_TRUE(v2s->AsSaverDef().sharded);  // SV-58
-  SaveOptions step;
+  SaverSaveOptions step;
   step.global_step = 3;
   EXPECT_EQ(**v2s->Save("/d/s", step), "/d/s-3");
   EXPECT_EQ(Ls(), (std::vector<std::string>{"checkpoint", "s-3.data-00000-of-00002", "s-3.data-00001-of-00002",
@@ -302,7 +302,7 @@ TEST_F(SaverTest, RelativePaths) {
   SaverOptions o = Opts();
   o.save_relative_paths = true;
   auto saver = *Saver::Create(VarList::List({v}), o);
-  SaveOptions so;
+  SaverSaveOptions so;
   so.global_step = 1;
   ASSERT_TRUE(saver->Save("/d/m", so).ok());
   auto text = *fs_->ReadFileToString("/d/checkpoint");
@@ -470,7 +470,7 @@ TEST_F(SaverTest, FileUriSavePaths) {
   SaverOptions o = Opts();
   o.max_to_keep = 1;
   auto saver = *Saver::Create(VarList::List({v}), o);
-  SaveOptions so;
+  SaverSaveOptions so;
   so.global_step = 1;
   EXPECT_EQ(**saver->Save("file:///d/u", so), "file:///d/u-1");
   EXPECT_TRUE(fs_->FileExists("/d/u-1.index").ok());
@@ -674,7 +674,7 @@ TEST(SaverCrashTest, ShardedV1RewriteNeverRestoresAMixOfTwoSaves) {
     o.write_version = CheckpointFormat::kV1;
     auto saver = Saver::Create(VarList::List(make_vars(base)), o);
     if (!saver.ok()) return saver.status();
-    SaveOptions so;
+    SaverSaveOptions so;
     so.write_meta_graph = false;
     return (*saver)->Save("/d/m", so).status();
   };

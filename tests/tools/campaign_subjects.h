@@ -333,7 +333,7 @@ class SaverSubject : public Subject {
       vars_[i]->tensor() = Pattern(specs_[i].dtype, specs_[i].shape, KeySeed(seed_, op, specs_[i].name));
     }
     now_ += 1000;
-    SaveOptions so;
+    SaverSaveOptions so;
     if (global_step_) so.global_step = op + 1;
     so.write_meta_graph = meta_;
     CKPT_ASSIGN_OR_RETURN(std::optional<std::string> path, saver_->Save(std::string(kDir) + "/model.ckpt", so));
@@ -442,9 +442,13 @@ class StateSubject : public Subject {
   void Stop() override {}
   Result<std::string> Op(int op) override {
     CheckpointState st = StateOf(op);
-    CKPT_RETURN_IF_ERROR(UpdateCheckpointState(kDir, st.model_checkpoint_path, st.all_model_checkpoint_paths,
-                                          kDefaultStateFilename, st.all_model_checkpoint_timestamps,
-                                          st.last_preserved_timestamp, relative_, fs_));
+    CheckpointStateOptions o;
+    o.all_paths = st.all_model_checkpoint_paths;
+    o.timestamps = st.all_model_checkpoint_timestamps;
+    o.last_preserved_timestamp = st.last_preserved_timestamp;
+    o.save_relative_paths = relative_;
+    o.fs = fs_;
+    CKPT_RETURN_IF_ERROR(UpdateCheckpointState(kDir, st.model_checkpoint_path, o));
     return st.model_checkpoint_path;
   }
   // The state op `op` writes, as GetCheckpointState returns it.
@@ -555,7 +559,7 @@ Outcome Classify(FileSystem* fs, const Subject& subject, const std::string& pref
   // saves otherwise.
   bool missing = false;
   for (const auto& [key, want] : subject.Expected(ops.front())) {
-    if (!(*r)->Has(key)) missing = true;
+    if (!(*r)->HasTensor(key)) missing = true;
   }
   return missing ? Outcome::kIncomplete : Outcome::kCorrupt;
 }

@@ -118,7 +118,7 @@ int main() {
       saver = *std::move(s);
       std::cout << "{\"ok\":true}" << std::endl;
     } else if (cmd == "save") {
-      ckpt::SaveOptions so;
+      ckpt::SaverSaveOptions so;
       if (kv.count("step")) so.global_step = std::stoll(kv["step"]);
       if (kv.count("latest")) so.latest_filename = kv["latest"];
       if (kv.count("meta")) so.write_meta_graph = kv["meta"] == "1";

@@ -135,6 +135,16 @@ int Print(const std::string& s) {
   return 0;
 }
 
+ckpt::CheckpointStateOptions StateOptions(const Args& a) {
+  ckpt::CheckpointStateOptions o;
+  o.all_paths = a.all_paths;
+  o.latest_filename = a.latest_filename;
+  o.timestamps = a.timestamps;
+  o.last_preserved_timestamp = a.last_preserved;
+  o.save_relative_paths = a.relative;
+  return o;
+}
+
 void NeedPositional(const Args& a, size_t lo, size_t hi) {
   if (a.positional.size() < lo || a.positional.size() > hi) Usage("wrong number of arguments");
 }
@@ -148,14 +158,12 @@ int main(int argc, char** argv) {
 
   if (cmd == "write") {
     NeedPositional(a, 2, 2);
-    Status s = ckpt::UpdateCheckpointState(a.positional[0], a.positional[1], a.all_paths, a.latest_filename,
-                                           a.timestamps, a.last_preserved, a.relative);
+    Status s = ckpt::UpdateCheckpointState(a.positional[0], a.positional[1], StateOptions(a));
     return s.ok() ? 0 : Fail(s);
   }
   if (cmd == "generate") {
     NeedPositional(a, 2, 2);
-    auto r = ckpt::GenerateCheckpointState(a.positional[0], a.positional[1], a.all_paths, a.timestamps,
-                                           a.last_preserved, a.relative);
+    auto r = ckpt::GenerateCheckpointState(a.positional[0], a.positional[1], StateOptions(a));
     return r.ok() ? Print(Json(*r)) : Fail(r.status());
   }
   if (cmd == "read") {

@@ -95,18 +95,20 @@ TEST(BundleCrashTest, StateFileUpdateIsAllOrNothing) {
   {
     test::FaultInjectionFileSystem fs(NewMemoryFileSystem());
     ASSERT_TRUE(fs.CreateDir("/d").ok());
-    ASSERT_TRUE(UpdateCheckpointState("/d", "/d/ckpt-1", {}, kDefaultStateFilename, {}, 0, true, &fs).ok());
+    ASSERT_TRUE(UpdateCheckpointState("/d", "/d/ckpt-1", {.save_relative_paths = true, .fs = &fs}).ok());
     const uint64_t before = fs.mutating_calls();
-    ASSERT_TRUE(UpdateCheckpointState("/d", "/d/ckpt-2", {"/d/ckpt-1"}, kDefaultStateFilename, {}, 0, true, &fs).ok());
+    ASSERT_TRUE(UpdateCheckpointState("/d", "/d/ckpt-2", {.all_paths = {"/d/ckpt-1"}, .save_relative_paths = true,
+                                                          .fs = &fs}).ok());
     steps = fs.mutating_calls() - before;
   }
   for (uint64_t k = 1; k <= steps + 1; ++k) {
     test::FaultInjectionFileSystem fs(NewMemoryFileSystem());
     ASSERT_TRUE(fs.CreateDir("/d").ok());
     ASSERT_TRUE(fs.SyncDir("/").ok());
-    ASSERT_TRUE(UpdateCheckpointState("/d", "/d/ckpt-1", {}, kDefaultStateFilename, {}, 0, true, &fs).ok());
+    ASSERT_TRUE(UpdateCheckpointState("/d", "/d/ckpt-1", {.save_relative_paths = true, .fs = &fs}).ok());
     fs.CrashAfter(k);
-    Status s = UpdateCheckpointState("/d", "/d/ckpt-2", {"/d/ckpt-1"}, kDefaultStateFilename, {}, 0, true, &fs);
+    Status s = UpdateCheckpointState("/d", "/d/ckpt-2", {.all_paths = {"/d/ckpt-1"}, .save_relative_paths = true,
+                                                         .fs = &fs});
     ASSERT_TRUE(fs.SimulateCrash().ok());
     auto state = GetCheckpointState("/d", kDefaultStateFilename, &fs);
     ASSERT_TRUE(state.ok()) << "step " << k << ": " << state.status().ToString();

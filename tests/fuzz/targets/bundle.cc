@@ -216,7 +216,7 @@ std::string Run(const uint8_t* bytes, size_t size) {
   size_t done = 0;
   for (const TensorInfo& info : list) {
     if (++done > 64) break;
-    FUZZ_CHECK(reader.Contains(info.key), "listed key not contained");
+    FUZZ_CHECK(reader.HasTensor(info.key), "listed key not contained");
     auto looked = reader.Lookup(info.key);
     FUZZ_CHECK(looked.ok() && looked->dtype == info.dtype && looked->shape == info.shape, "Lookup differs from List");
     auto t = reader.Read(info.key);

@@ -11,7 +11,7 @@ import os
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from . import _ckpt
-from .variables import Variable
+from ._variables import Variable
 
 V1 = 1
 V2 = 2

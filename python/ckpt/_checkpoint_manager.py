@@ -6,8 +6,8 @@ import os
 from typing import Any, Callable, List, Optional
 
 from . import _ckpt
-from . import tracking as _tracking
-from .checkpoint import Checkpoint, CheckpointOptions
+from . import _tracking
+from ._checkpoint import Checkpoint, CheckpointOptions
 
 
 class CheckpointManager:

@@ -18,7 +18,7 @@ import weakref
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Set, Tuple
 
 from . import _arrays, _ckpt
-from .variables import Variable
+from ._variables import Variable
 
 _Trackable = _ckpt._Trackable
 

@@ -10,7 +10,7 @@ from typing import Any, Callable, List, Optional, Sequence, Union
 import numpy as np
 
 from . import _ckpt
-from . import tracking as _tracking
+from . import _tracking
 
 PathLike = Union[str, "os.PathLike[str]"]
 
