@@ -21,7 +21,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from .tracking import _ContainerNode
+from ._tracking import _ContainerNode
 
 
 def node_for(value: Any, existing: Any) -> Any:
@@ -78,7 +78,7 @@ def _restored_leaf(buf: Any, leaf: Any) -> Any:
 
 
 def save_pytree(save_path: Any, tree: Any, options: Any = None) -> str:
-    from .checkpoint import Checkpoint
+    from ._checkpoint import Checkpoint
 
     return Checkpoint(root=tree).write(save_path, options)
 
@@ -86,7 +86,7 @@ def save_pytree(save_path: Any, tree: Any, options: Any = None) -> str:
 def restore_pytree(save_path: Any, target: Any, options: Any = None) -> Any:
     import jax
 
-    from .checkpoint import Checkpoint
+    from ._checkpoint import Checkpoint
 
     leaves, treedef = jax.tree_util.tree_flatten(target)
     buffers = [_writable_copy(leaf) for leaf in leaves]

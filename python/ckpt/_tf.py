@@ -1,6 +1,6 @@
 """TensorFlow / Keras trackables as graph nodes, through TF's own trackable protocol.
 
-Imported by ckpt.tracking only when a TF trackable (tf.Variable, tf.Module,
+Imported by ckpt._tracking only when a TF trackable (tf.Variable, tf.Module,
 Keras model / layer / optimizer / variable, tf.train.Checkpoint, TF's tracked
 containers) is passed; TensorFlow is taken from sys.modules.
 
@@ -29,8 +29,8 @@ from typing import Any, Dict, List, Tuple
 import numpy as np
 
 from . import _arrays, _ckpt
-from .tracking import Child, CheckpointValueError
-from .variables import Variable
+from ._tracking import Child, CheckpointValueError
+from ._variables import Variable
 
 VARIABLE_VALUE = "VARIABLE_VALUE"
 

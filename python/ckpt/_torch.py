@@ -1,6 +1,6 @@
 """PyTorch objects (and anything with state_dict()/load_state_dict()) as graph nodes.
 
-Imported by ckpt.tracking only when such an object is passed; torch itself is
+Imported by ckpt._tracking only when such an object is passed; torch itself is
 looked up in sys.modules (it is loaded whenever a torch object exists).
 
 * ``torch.nn.Module``: its ``state_dict(keep_vars=True)`` entries (parameters
@@ -36,8 +36,8 @@ import numpy as np
 
 from . import _ckpt
 from . import dtypes as _dtypes
-from .tracking import Child, CheckpointValueError, _ContainerNode, schedule_finish
-from .variables import Variable
+from ._tracking import Child, CheckpointValueError, _ContainerNode, schedule_finish
+from ._variables import Variable
 
 FORMAT = "ckpt.state_dict/1"  # the "format" field of the structure JSON
 
