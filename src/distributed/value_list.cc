@@ -37,6 +37,31 @@ class Decoder {
 
 }  // namespace
 
+std::vector<ValueDesc> DescribeValues(std::span<const NamedView> values) {
+  std::vector<ValueDesc> out;
+  out.reserve(values.size());
+  for (const NamedView& v : values) {
+    ValueDesc d;
+    d.key = v.key;
+    d.dtype = v.view.dtype;
+    d.full_shape = v.slice ? v.slice->full_shape : v.view.shape;
+    d.slice = v.slice ? v.slice->slice : TensorSlice::Full(v.view.shape.rank());
+    if (v.view.dtype == DType::kString) {
+      // Lengths (about a byte each), the 4-byte checksum, the bytes.
+      d.bytes = 4 + v.view.strings.size();
+      for (std::string_view e : v.view.strings) d.bytes += e.size();
+    } else {
+      d.bytes = v.view.byte_size();
+    }
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+bool IsEmptyShare(const NamedView& value) {
+  return value.slice && value.view.shape.num_elements() == 0 && value.slice->full_shape.num_elements() > 0;
+}
+
 std::string EncodeValueList(std::span<const ValueDesc> values) {
   std::string out(kMagic);
   coding::PutVarint64(&out, values.size());

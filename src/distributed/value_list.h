@@ -11,6 +11,7 @@
 #include "ckpt/dtype.h"
 #include "ckpt/status.h"
 #include "ckpt/tensor.h"
+#include "base/named_view.h"
 #include "ckpt/tensor_slice.h"
 
 namespace ckpt::distributed {
@@ -28,6 +29,13 @@ struct ValueDesc {
 
   friend bool operator==(const ValueDesc&, const ValueDesc&) = default;
 };
+
+// The descriptions of a save's values (whole values and slices).
+std::vector<ValueDesc> DescribeValues(std::span<const NamedView> values);
+
+// True when a slice part of a tensor with elements has none itself (a
+// rank's empty share): nothing is stored for it.
+bool IsEmptyShare(const NamedView& value);
 
 // Bounds the decoder enforces (a peer's bytes are input like a file's).
 inline constexpr size_t kMaxValueKeyBytes = size_t{1} << 20;
