@@ -119,8 +119,8 @@ TEST_F(ShardedVariableTest, APlainVariableRestoresIntoShards) {
   EXPECT_EQ(w.shard(1).flat<float>()[5], 9.0f);
 }
 
-TEST_F(ShardedVariableTest, Int64Shards) {
-  for (DType dt : {DType::kInt64}) {
+TEST_F(ShardedVariableTest, StringAndInt64Shards) {
+  for (DType dt : {DType::kString, DType::kInt64}) {
     const TensorShape full{7};
     ShardedVariable w(dt, full);
     ASSERT_TRUE(w.AddShard({0}, Block(full, {0}, {3}, dt)).ok());
@@ -131,6 +131,18 @@ TEST_F(ShardedVariableTest, Int64Shards) {
     auto whole = r->Read(kKey);
     ASSERT_TRUE(whole.ok()) << whole.status().ToString();
     EXPECT_TRUE(whole->Equals(Block(full, {0}, full, dt)));
+    // Restored into another split.
+    ShardedVariable back(dt, full);
+    ASSERT_TRUE(back.AddShard({0}, *Tensor::Make(dt, {5})).ok());
+    ASSERT_TRUE(back.AddShard({5}, *Tensor::Make(dt, {2})).ok());
+    auto st = Checkpoint({{"w", &back}}, MemOptions(fs_.get())).Read(*path);
+    ASSERT_TRUE(st.ok()) << st.status().ToString();
+    EXPECT_TRUE(back.shard(0).view().dtype == dt);
+    if (dt == DType::kString) {
+      EXPECT_EQ(back.shard(1).strings(), (std::vector<std::string>{"s5", "s6"}));
+    } else {
+      EXPECT_EQ(back.shard(1).flat<int64_t>()[1], 6000);
+    }
   }
 }
 
