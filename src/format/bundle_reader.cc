@@ -419,6 +419,7 @@ class BundleReader::Impl {
     format::StoredPart part{file, static_cast<uint64_t>(p.entry->offset), static_cast<uint64_t>(p.entry->size),
                             p.stored};
     part.verify = options_.verify_checksums;
+    part.description = Describe(*p.entry, file->path());
     part.expected_crc = crc32c::Unmask(crc32c::MaskedCrc{p.entry->masked_crc32c});
     return part;
   }

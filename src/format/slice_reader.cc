@@ -187,6 +187,7 @@ class StringRuns final : public RunSource {
 };
 
 std::string Range(const StoredPart& part) {
+  if (!part.description.empty()) return part.description;
   return part.file->path() + " bytes [" + std::to_string(part.offset) + ", " +
          std::to_string(part.offset + part.size) + ")";
 }

@@ -36,6 +36,9 @@ struct StoredPart {
   // When `verify`, the crc of all the entry's bytes must equal expected_crc.
   bool verify = false;
   crc32c::Crc expected_crc;
+  // Names the part in errors ("<file>: tensor \"<key>\" bytes [a, b)"); empty:
+  // the file and the byte range.
+  std::string description;
 };
 
 // Fixed-size dtypes: copies the overlap of part.slice and `want` (both slices

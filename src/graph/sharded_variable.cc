@@ -88,10 +88,12 @@ Status ShardedVariable::RestoreFrom(const BundleReader& reader, std::string_view
   RETURN_IF_ERROR(status_);
   ASSIGN_OR_RETURN(TensorInfo info, reader.Lookup(key));
   if (info.dtype != dtype_ || !(info.shape == full_shape_)) {
-    // The same texts as Variable (TF's CK-30/CK-31), checked against the full tensor.
-    Variable probe(dtype_, full_shape_, name_);
-    if (probe.dtype() == dtype_) return probe.RestoreFrom(reader, key);
-    return InvalidArgumentError("tensor_name = " + std::string(key) + "; cannot restore " + DebugString());
+    // The same texts as Variable (TF's CK-30/CK-31), checked against the full
+    // tensor: a Variable over no storage reports the mismatch before reading.
+    MutableTensorView none;
+    none.dtype = dtype_;
+    none.shape = full_shape_;
+    return Variable(none, name_).RestoreFrom(reader, key);
   }
   for (Shard& s : shards_) {
     Variable& v = *s.value;
