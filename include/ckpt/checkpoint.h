@@ -4,7 +4,7 @@
 //   auto path = ckpt.Save("/train/ckpt");          // "/train/ckpt-1", updates /train/checkpoint
 //   ...
 //   auto status = ckpt.Restore(*ckpt::LatestCheckpoint("/train"));
-//   RETURN_IF_ERROR(status->AssertConsumed());
+//   CKPT_RETURN_IF_ERROR(status->AssertConsumed());
 //
 // Files are TensorFlow's: a tf.train.Checkpoint / tf.Module tree in TF 2
 // restores what Save() writes, and Restore() reads what TF writes (see

@@ -2,11 +2,11 @@
 // checkpoints in one directory with a `checkpoint` state file and retention.
 //
 //   ckpt::Checkpoint ckpt({{"model", &model}, {"optimizer", &opt}});
-//   ASSIGN_OR_RETURN(auto manager, ckpt::CheckpointManager::Create(ckpt, "/train", /*max_to_keep=*/3));
-//   RETURN_IF_ERROR(manager->RestoreOrInitialize().status());
+//   CKPT_ASSIGN_OR_RETURN(auto manager, ckpt::CheckpointManager::Create(ckpt, "/train", /*max_to_keep=*/3));
+//   CKPT_RETURN_IF_ERROR(manager->RestoreOrInitialize().status());
 //   for (...) {
 //     ...
-//     ASSIGN_OR_RETURN(auto path, manager->Save());   // "/train/ckpt-7"
+//     CKPT_ASSIGN_OR_RETURN(auto path, manager->Save());   // "/train/ckpt-7"
 //   }
 //
 // Files and state file are TensorFlow's: TF's CheckpointManager adopts a

@@ -4,7 +4,7 @@
 
 #include "api/checkpoint_impl.h"
 #include "base/log.h"
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "ckpt/checkpoint_state.h"
 
 namespace ckpt {
@@ -27,9 +27,9 @@ Status Checkpoint::status() const { return impl_->core.status(); }
 Result<std::string> Checkpoint::Save(std::string_view file_prefix) { return Save(file_prefix, impl_->defaults); }
 
 Result<std::string> Checkpoint::Save(std::string_view file_prefix, const CheckpointOptions& call_options) {
-  RETURN_IF_ERROR(impl_->core.status());
-  ASSIGN_OR_RETURN(CheckpointOptions options, impl_->Resolve(&call_options));
-  ASSIGN_OR_RETURN(Variable * counter, impl_->core.SaveCounter());
+  CKPT_RETURN_IF_ERROR(impl_->core.status());
+  CKPT_ASSIGN_OR_RETURN(CheckpointOptions options, impl_->Resolve(&call_options));
+  CKPT_ASSIGN_OR_RETURN(Variable * counter, impl_->core.SaveCounter());
   int64_t& value = counter->flat<int64_t>()[0];
   const int64_t previous = value;
   value = previous + 1;
@@ -52,8 +52,8 @@ Result<std::string> Checkpoint::Save(std::string_view file_prefix, const Checkpo
 Result<std::string> Checkpoint::Write(std::string_view file_prefix) { return Write(file_prefix, impl_->defaults); }
 
 Result<std::string> Checkpoint::Write(std::string_view file_prefix, const CheckpointOptions& call_options) {
-  RETURN_IF_ERROR(impl_->core.status());
-  ASSIGN_OR_RETURN(CheckpointOptions options, impl_->Resolve(&call_options));
+  CKPT_RETURN_IF_ERROR(impl_->core.status());
+  CKPT_ASSIGN_OR_RETURN(CheckpointOptions options, impl_->Resolve(&call_options));
   bool written = false;
   return impl_->WriteAndNotify(std::string(file_prefix), options, nullptr, &written);
 }

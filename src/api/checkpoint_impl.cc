@@ -3,7 +3,7 @@
 #include <utility>
 
 #include "async/pending_writes.h"
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "ckpt/bundle.h"
 #include "distributed/save_plan.h"
 #include "distributed/value_list.h"
@@ -14,14 +14,14 @@ namespace {
 // One bundle from a list of named views.
 Status WriteBundle(FileSystem* fs, bool sync, const std::string& prefix, std::span<const NamedView> values) {
   const std::string dir(Dirname(prefix));
-  if (!dir.empty()) RETURN_IF_ERROR(fs->RecursivelyCreateDir(dir));
+  if (!dir.empty()) CKPT_RETURN_IF_ERROR(fs->RecursivelyCreateDir(dir));
   BundleWriterOptions wo;
   wo.fs = fs;
   wo.sync = sync;
-  ASSIGN_OR_RETURN(auto writer, BundleWriter::Create(prefix, wo));
+  CKPT_ASSIGN_OR_RETURN(auto writer, BundleWriter::Create(prefix, wo));
   for (const NamedView& v : values) {
     if (distributed::IsEmptyShare(v)) continue;  // TF cannot store an empty slice
-    RETURN_IF_ERROR(v.slice ? writer->AddSlice(v.key, v.slice->full_shape, v.slice->slice, v.view)
+    CKPT_RETURN_IF_ERROR(v.slice ? writer->AddSlice(v.key, v.slice->full_shape, v.slice->slice, v.view)
                             : writer->Add(v.key, v.view));
   }
   return writer->Finish();
@@ -30,9 +30,9 @@ Status WriteBundle(FileSystem* fs, bool sync, const std::string& prefix, std::sp
 // Callbacks in order, then `after`; the first failure stops the rest.
 Status Notify(const std::vector<WriteCallback>& callbacks, const WriteCallback& after, const std::string& path) {
   for (const WriteCallback& cb : callbacks) {
-    if (cb) RETURN_IF_ERROR(cb(path));
+    if (cb) CKPT_RETURN_IF_ERROR(cb(path));
   }
-  if (after) RETURN_IF_ERROR(after(path));
+  if (after) CKPT_RETURN_IF_ERROR(after(path));
   return OkStatus();
 }
 
@@ -71,18 +71,18 @@ Result<CheckpointOptions> Checkpoint::Impl::Resolve(const CheckpointOptions* cal
 Result<std::string> Checkpoint::Impl::WriteAndNotify(const std::string& prefix, const CheckpointOptions& options,
                                                      WriteCallback after, bool* written) {
   *written = false;
-  ASSIGN_OR_RETURN(graph::SaveList list, core.Collect());
+  CKPT_ASSIGN_OR_RETURN(graph::SaveList list, core.Collect());
   const std::vector<NamedView>& values = list.entries;
-  RETURN_IF_ERROR(CheckParts(values));
+  CKPT_RETURN_IF_ERROR(CheckParts(values));
   FileSystem* fs = core.fs();
 
   if (!options.async()) {
     // A synchronous save after async ones keeps call order and reports
     // their error first.
-    if (writer_) RETURN_IF_ERROR(Sync());
-    RETURN_IF_ERROR(WriteBundle(fs, options.sync, prefix, values));
+    if (writer_) CKPT_RETURN_IF_ERROR(Sync());
+    CKPT_RETURN_IF_ERROR(WriteBundle(fs, options.sync, prefix, values));
     *written = true;
-    RETURN_IF_ERROR(Notify(options.experimental_write_callbacks, after, prefix));
+    CKPT_RETURN_IF_ERROR(Notify(options.experimental_write_callbacks, after, prefix));
     return prefix;
   }
 

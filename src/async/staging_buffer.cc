@@ -3,7 +3,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 
 namespace ckpt::async {
 namespace {
@@ -38,7 +38,7 @@ Status StagingBuffer::Stage(std::span<const NamedView> values) {
   for (const NamedView& v : values) {
     if (v.view.dtype != DType::kString) total = AlignUp(total, kValueAlign) + v.view.byte_size();
   }
-  RETURN_IF_ERROR(Reserve(total));
+  CKPT_RETURN_IF_ERROR(Reserve(total));
   staged_.reserve(values.size());
   for (const NamedView& v : values) {
     NamedView out{v.key, TensorView{}, v.slice};

@@ -3,7 +3,7 @@
 #include <cstdio>
 
 #include "base/coding.h"
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "ckpt/bundle.h"
 #include "distributed/save_plan.h"
 #include "distributed/value_list.h"
@@ -40,15 +40,15 @@ Status GroupFailure(Communicator& comm, const Status& s, std::string_view phase)
 
 Status WritePart(FileSystem* fs, bool sync, const std::string& part, std::span<const NamedView> values,
                  const std::vector<size_t>& mine) {
-  RETURN_IF_ERROR(fs->RecursivelyCreateDir(std::string(Dirname(part))));
+  CKPT_RETURN_IF_ERROR(fs->RecursivelyCreateDir(std::string(Dirname(part))));
   BundleWriterOptions wo;
   wo.fs = fs;
   wo.sync = sync;
-  ASSIGN_OR_RETURN(auto writer, BundleWriter::Create(part, wo));
+  CKPT_ASSIGN_OR_RETURN(auto writer, BundleWriter::Create(part, wo));
   for (size_t i : mine) {
     const NamedView& v = values[i];
     if (IsEmptyShare(v)) continue;
-    RETURN_IF_ERROR(v.slice ? writer->AddSlice(v.key, v.slice->full_shape, v.slice->slice, v.view)
+    CKPT_RETURN_IF_ERROR(v.slice ? writer->AddSlice(v.key, v.slice->full_shape, v.slice->slice, v.view)
                             : writer->Add(v.key, v.view));
   }
   return writer->Finish();
@@ -78,10 +78,10 @@ Result<std::string> SaveDistributed(Communicator& comm, std::span<const NamedVie
   if (!gathered.ok()) return GroupFailure(comm, gathered.status(), "plan");
   std::vector<std::vector<ValueDesc>> lists;
   for (int r = 0; r < size; ++r) {
-    ASSIGN_OR_RETURN(auto list, DecodeValueList((*gathered)[static_cast<size_t>(r)], "rank " + std::to_string(r)));
+    CKPT_ASSIGN_OR_RETURN(auto list, DecodeValueList((*gathered)[static_cast<size_t>(r)], "rank " + std::to_string(r)));
     lists.push_back(std::move(list));
   }
-  ASSIGN_OR_RETURN(SavePlan plan, PlanSave(lists));  // same input everywhere: same result everywhere
+  CKPT_ASSIGN_OR_RETURN(SavePlan plan, PlanSave(lists));  // same input everywhere: same result everywhere
 
   // 2. write
   const std::vector<size_t>& my_writes = plan.writes[static_cast<size_t>(rank)];
@@ -147,7 +147,7 @@ Result<std::string> SaveDistributed(Communicator& comm, std::span<const NamedVie
   }
   auto committed = comm.Broadcast(outcome, 0, options.deadline);
   if (!committed.ok()) return GroupFailure(comm, committed.status(), "commit");
-  RETURN_IF_ERROR(DecodeStatus(*committed, 0));
+  CKPT_RETURN_IF_ERROR(DecodeStatus(*committed, 0));
   // 5.
   return prefix;
 }

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 
 namespace ckpt::distributed {
 namespace {
@@ -64,7 +64,7 @@ class InProcessGroup::Member final : public Communicator {
       return InvalidArgumentError("Broadcast: root " + std::to_string(root) + " outside [0, " +
                                   std::to_string(s_->size) + ")");
     }
-    ASSIGN_OR_RETURN(auto all, Collective(Op::kBroadcast, root, rank_ == root ? bytes : std::string_view(), deadline));
+    CKPT_ASSIGN_OR_RETURN(auto all, Collective(Op::kBroadcast, root, rank_ == root ? bytes : std::string_view(), deadline));
     return std::move(all[static_cast<size_t>(root)]);
   }
   Status Barrier(Deadline deadline) override { return Collective(Op::kBarrier, 0, {}, deadline).status(); }

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <limits>
 
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "format/slice_key.h"
 
 namespace ckpt::format {
@@ -68,13 +68,13 @@ Result<TensorInfo> ParseEntry(std::string key, std::string_view value, int32_t n
   if (!IsStorableDType(info.dtype) && info.dtype != DType::kVariant) {
     return DataLossError("dtype " + std::string(DTypeName(info.dtype)) + " cannot be stored in a bundle");
   }
-  ASSIGN_OR_RETURN(info.shape, ShapeFromProto(entry.shape()));
+  CKPT_ASSIGN_OR_RETURN(info.shape, ShapeFromProto(entry.shape()));
   info.shard_id = entry.shard_id();
   info.offset = entry.offset();
   info.size = entry.size();
   info.masked_crc32c = entry.crc32c();
   for (const auto& ps : entry.slices()) {
-    ASSIGN_OR_RETURN(TensorSlice slice, SliceFromProto(ps));
+    CKPT_ASSIGN_OR_RETURN(TensorSlice slice, SliceFromProto(ps));
     if (Status s = slice.CheckFits(info.shape); !s.ok()) return DataLossError(s.message());
     info.slices.push_back(std::move(slice));
   }

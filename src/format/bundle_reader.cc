@@ -7,7 +7,7 @@
 #include <mutex>
 
 #include "base/crc32c.h"
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "ckpt/bundle.h"
 #include "ckpt/proto/tensor_bundle.pb.h"
 #include "format/bundle_entry.h"
@@ -44,7 +44,7 @@ class BundleReader::Impl {
       }
       return index.status();
     }
-    ASSIGN_OR_RETURN(auto kvs, format::ReadIndexTable(**index));
+    CKPT_ASSIGN_OR_RETURN(auto kvs, format::ReadIndexTable(**index));
     if (kvs.empty() || !kvs[0].first.empty()) {
       return DataLossError(index_path + ": the index has no header entry (empty key)");
     }
@@ -52,7 +52,7 @@ class BundleReader::Impl {
     if (!header.ParseFromString(kvs[0].second)) {
       return DataLossError(index_path + ": the header entry does not parse as a BundleHeaderProto");
     }
-    RETURN_IF_ERROR(CheckHeader(header, index_path));
+    CKPT_RETURN_IF_ERROR(CheckHeader(header, index_path));
     num_shards_ = header.num_shards();
     data_files_.resize(static_cast<size_t>(num_shards_));
     entries_.reserve(kvs.size() - 1);
@@ -92,39 +92,39 @@ class BundleReader::Impl {
   }
 
   Status ReadInto(std::string_view key, const MutableTensorView& dst) const {
-    ASSIGN_OR_RETURN(const TensorInfo* info, Get(key));
-    RETURN_IF_ERROR(CheckDestination(*info, TensorSlice::Full(info->shape.rank()), dst));
+    CKPT_ASSIGN_OR_RETURN(const TensorInfo* info, Get(key));
+    CKPT_RETURN_IF_ERROR(CheckDestination(*info, TensorSlice::Full(info->shape.rank()), dst));
     if (!info->slices.empty()) return ReadSliceInto(*info, TensorSlice::Full(info->shape.rank()), dst);
     return ReadBytes(*info, dst.data);
   }
 
   Result<Tensor> Read(std::string_view key) const {
-    ASSIGN_OR_RETURN(const TensorInfo* info, Get(key));
+    CKPT_ASSIGN_OR_RETURN(const TensorInfo* info, Get(key));
     if (info->dtype == DType::kString) {
-      ASSIGN_OR_RETURN(auto strings, ReadStrings(*info));
+      CKPT_ASSIGN_OR_RETURN(auto strings, ReadStrings(*info));
       return Tensor::FromStrings(info->shape, std::move(strings));
     }
     return ReadSlice(*info, TensorSlice::Full(info->shape.rank()));
   }
 
   Result<std::vector<std::string>> ReadStrings(std::string_view key) const {
-    ASSIGN_OR_RETURN(const TensorInfo* info, Get(key));
+    CKPT_ASSIGN_OR_RETURN(const TensorInfo* info, Get(key));
     return ReadStrings(*info);
   }
 
   Status ReadSliceInto(std::string_view key, const TensorSlice& slice, const MutableTensorView& dst) const {
-    ASSIGN_OR_RETURN(const TensorInfo* info, Get(key));
-    RETURN_IF_ERROR(CheckDestination(*info, slice, dst));
+    CKPT_ASSIGN_OR_RETURN(const TensorInfo* info, Get(key));
+    CKPT_RETURN_IF_ERROR(CheckDestination(*info, slice, dst));
     return ReadSliceInto(*info, slice, dst);
   }
 
   Result<Tensor> ReadSlice(std::string_view key, const TensorSlice& slice) const {
-    ASSIGN_OR_RETURN(const TensorInfo* info, Get(key));
+    CKPT_ASSIGN_OR_RETURN(const TensorInfo* info, Get(key));
     return ReadSlice(*info, slice);
   }
 
   Result<TensorView> MapTensor(std::string_view key) const {
-    ASSIGN_OR_RETURN(const TensorInfo* info, Get(key));
+    CKPT_ASSIGN_OR_RETURN(const TensorInfo* info, Get(key));
     const size_t esize = DTypeSize(info->dtype);
     if (esize == 0 || !info->slices.empty()) {
       return FailedPreconditionError("tensor \"" + format::PrintableKey(key) +
@@ -137,13 +137,13 @@ class BundleReader::Impl {
                                      std::string(DTypeName(info->dtype)) +
                                      " elements; write the bundle with data_alignment >= 8 to map it");
     }
-    ASSIGN_OR_RETURN(const RandomAccessFile* file, CheckedRange(*info));
+    CKPT_ASSIGN_OR_RETURN(const RandomAccessFile* file, CheckedRange(*info));
     const ReadOnlyMemoryRegion* region;
     {
       std::lock_guard<std::mutex> lock(mu_);
       auto& slot = regions_[info->shard_id];
       if (slot == nullptr) {
-        ASSIGN_OR_RETURN(slot, options_.fs->NewReadOnlyMemoryRegion(file->path()));
+        CKPT_ASSIGN_OR_RETURN(slot, options_.fs->NewReadOnlyMemoryRegion(file->path()));
       }
       region = slot.get();
     }
@@ -151,7 +151,7 @@ class BundleReader::Impl {
       return DataLossError(Describe(*info, file->path()) + ": the file shrank after it was opened");
     }
     const char* p = static_cast<const char*>(region->data()) + info->offset;
-    RETURN_IF_ERROR(CheckCrc(*info, *file, crc32c::Value(p, static_cast<size_t>(info->size))));
+    CKPT_RETURN_IF_ERROR(CheckCrc(*info, *file, crc32c::Value(p, static_cast<size_t>(info->size))));
     TensorView view;
     view.dtype = info->dtype;
     view.shape = info->shape;
@@ -162,27 +162,27 @@ class BundleReader::Impl {
   Status VerifyAll() const {
     for (const TensorInfo& info : entries_) {
       if (!info.slices.empty()) {
-        for (const TensorSlice& s : info.slices) RETURN_IF_ERROR(SliceEntry(info, s).status());
+        for (const TensorSlice& s : info.slices) CKPT_RETURN_IF_ERROR(SliceEntry(info, s).status());
         continue;
       }
       if (info.dtype == DType::kString) {
-        RETURN_IF_ERROR(ReadStrings(info).status());
+        CKPT_RETURN_IF_ERROR(ReadStrings(info).status());
         continue;
       }
       if (info.dtype == DType::kVariant) {
-        RETURN_IF_ERROR(VerifyVariant(info));
+        CKPT_RETURN_IF_ERROR(VerifyVariant(info));
         continue;
       }
-      ASSIGN_OR_RETURN(const RandomAccessFile* file, CheckedRange(info));
+      CKPT_ASSIGN_OR_RETURN(const RandomAccessFile* file, CheckedRange(info));
       std::vector<char> buf(std::min<size_t>(kVerifyChunk, static_cast<size_t>(info.size)));
       crc32c::Crc crc;
       for (int64_t done = 0; done < info.size;) {
         const size_t k = std::min<size_t>(buf.size(), static_cast<size_t>(info.size - done));
-        RETURN_IF_ERROR(file->Read(static_cast<uint64_t>(info.offset + done), k, buf.data()));
+        CKPT_RETURN_IF_ERROR(file->Read(static_cast<uint64_t>(info.offset + done), k, buf.data()));
         crc = crc32c::Extend(crc, buf.data(), k);
         done += static_cast<int64_t>(k);
       }
-      RETURN_IF_ERROR(CheckCrc(info, *file, crc));
+      CKPT_RETURN_IF_ERROR(CheckCrc(info, *file, crc));
     }
     return OkStatus();
   }
@@ -252,9 +252,9 @@ class BundleReader::Impl {
     if (info.dtype == DType::kVariant) {
       return UnimplementedError("tensor \"" + format::PrintableKey(info.key) + "\" is a DT_VARIANT; not supported");
     }
-    ASSIGN_OR_RETURN(const RandomAccessFile* file, CheckedRange(info));
+    CKPT_ASSIGN_OR_RETURN(const RandomAccessFile* file, CheckedRange(info));
     const size_t n = static_cast<size_t>(info.size);
-    if (n > 0) RETURN_IF_ERROR(file->Read(static_cast<uint64_t>(info.offset), n, dst));
+    if (n > 0) CKPT_RETURN_IF_ERROR(file->Read(static_cast<uint64_t>(info.offset), n, dst));
     return CheckCrc(info, *file, crc32c::Value(dst, n));
   }
 
@@ -264,12 +264,12 @@ class BundleReader::Impl {
                                   std::string(DTypeName(info.dtype)) + ", not string");
     }
     if (!info.slices.empty()) {
-      ASSIGN_OR_RETURN(Tensor t, ReadSlice(info, TensorSlice::Full(info.shape.rank())));
+      CKPT_ASSIGN_OR_RETURN(Tensor t, ReadSlice(info, TensorSlice::Full(info.shape.rank())));
       return std::move(t.strings());
     }
-    ASSIGN_OR_RETURN(const RandomAccessFile* file, CheckedRange(info));
+    CKPT_ASSIGN_OR_RETURN(const RandomAccessFile* file, CheckedRange(info));
     std::string data(static_cast<size_t>(info.size), '\0');
-    RETURN_IF_ERROR(file->Read(static_cast<uint64_t>(info.offset), data.size(), data.data()));
+    CKPT_RETURN_IF_ERROR(file->Read(static_cast<uint64_t>(info.offset), data.size(), data.data()));
     const crc32c::Crc stored = crc32c::Unmask(crc32c::MaskedCrc{info.masked_crc32c});
     auto strings = format::DecodeStringTensor(data, info.shape.num_elements(),
                                               options_.verify_checksums ? &stored : nullptr);
@@ -278,9 +278,9 @@ class BundleReader::Impl {
   }
 
   Status VerifyVariant(const TensorInfo& info) const {
-    ASSIGN_OR_RETURN(const RandomAccessFile* file, CheckedRange(info));
+    CKPT_ASSIGN_OR_RETURN(const RandomAccessFile* file, CheckedRange(info));
     std::string data(static_cast<size_t>(info.size), '\0');
-    RETURN_IF_ERROR(file->Read(static_cast<uint64_t>(info.offset), data.size(), data.data()));
+    CKPT_RETURN_IF_ERROR(file->Read(static_cast<uint64_t>(info.offset), data.size(), data.data()));
     const crc32c::Crc stored = crc32c::Unmask(crc32c::MaskedCrc{info.masked_crc32c});
     return format::VerifyVariantTensor(data, info.shape.num_elements(),
                                        options_.verify_checksums ? &stored : nullptr)
@@ -297,7 +297,7 @@ class BundleReader::Impl {
       return InvalidArgumentError(what() + ": stored dtype is " + std::string(DTypeName(info.dtype)) +
                                   " but the destination is " + std::string(DTypeName(dst.dtype)));
     }
-    if (!slice.IsFull()) RETURN_IF_ERROR(slice.CheckFits(info.shape).WithContext(what()));
+    if (!slice.IsFull()) CKPT_RETURN_IF_ERROR(slice.CheckFits(info.shape).WithContext(what()));
     if (slice.IsFull() ? !(dst.shape == info.shape) : !(dst.shape == slice.SliceShape(info.shape))) {
       const TensorShape want = slice.SliceShape(info.shape);
       return InvalidArgumentError(what() + ": stored shape " + (slice.IsFull() ? "" : "(of the slice) ") +
@@ -318,7 +318,7 @@ class BundleReader::Impl {
   }
 
   Result<Tensor> ReadSlice(const TensorInfo& info, const TensorSlice& slice) const {
-    RETURN_IF_ERROR(slice.CheckFits(info.shape).WithContext("reading \"" + format::PrintableKey(info.key) + "\""));
+    CKPT_RETURN_IF_ERROR(slice.CheckFits(info.shape).WithContext("reading \"" + format::PrintableKey(info.key) + "\""));
     if (info.dtype == DType::kVariant) {
       return UnimplementedError("tensor \"" + format::PrintableKey(info.key) +
                                 "\" is a DT_VARIANT; its elements can only be decoded by the program that wrote "
@@ -326,28 +326,28 @@ class BundleReader::Impl {
     }
     if (info.dtype == DType::kString) {
       if (slice.IsFull() && info.slices.empty()) {
-        ASSIGN_OR_RETURN(auto strings, ReadStrings(info));
+        CKPT_ASSIGN_OR_RETURN(auto strings, ReadStrings(info));
         return Tensor::FromStrings(info.shape, std::move(strings));
       }
-      ASSIGN_OR_RETURN(auto pieces, Plan(info, slice));
+      CKPT_ASSIGN_OR_RETURN(auto pieces, Plan(info, slice));
       const TensorShape shape = slice.SliceShape(info.shape);
       std::vector<std::string> out(static_cast<size_t>(shape.num_elements()));
       for (const Piece& p : pieces) {
-        ASSIGN_OR_RETURN(format::StoredPart part, Part(p));
-        RETURN_IF_ERROR(format::ReadStringOverlap(part, slice, info.shape, &out));
+        CKPT_ASSIGN_OR_RETURN(format::StoredPart part, Part(p));
+        CKPT_RETURN_IF_ERROR(format::ReadStringOverlap(part, slice, info.shape, &out));
       }
       return Tensor::FromStrings(shape, std::move(out));
     }
     // Validate the byte ranges before allocating, so the allocation is
     // bounded by bytes that really exist in the data files.
-    ASSIGN_OR_RETURN(auto pieces, Plan(info, slice));
-    ASSIGN_OR_RETURN(Tensor t, Tensor::MakeUninitialized(info.dtype, slice.SliceShape(info.shape)));
-    RETURN_IF_ERROR(Execute(info, slice, pieces, t.data()));
+    CKPT_ASSIGN_OR_RETURN(auto pieces, Plan(info, slice));
+    CKPT_ASSIGN_OR_RETURN(Tensor t, Tensor::MakeUninitialized(info.dtype, slice.SliceShape(info.shape)));
+    CKPT_RETURN_IF_ERROR(Execute(info, slice, pieces, t.data()));
     return t;
   }
 
   Status ReadSliceInto(const TensorInfo& info, const TensorSlice& slice, const MutableTensorView& dst) const {
-    ASSIGN_OR_RETURN(auto pieces, Plan(info, slice));
+    CKPT_ASSIGN_OR_RETURN(auto pieces, Plan(info, slice));
     return Execute(info, slice, pieces, dst.data);
   }
 
@@ -361,7 +361,7 @@ class BundleReader::Impl {
   Result<std::vector<Piece>> Plan(const TensorInfo& info, const TensorSlice& want) const {
     std::vector<Piece> pieces;
     if (info.slices.empty()) {
-      ASSIGN_OR_RETURN(const RandomAccessFile* f, CheckedRange(info));
+      CKPT_ASSIGN_OR_RETURN(const RandomAccessFile* f, CheckedRange(info));
       (void)f;
       pieces.push_back(Piece{&info, TensorSlice::Full(info.shape.rank())});
       return pieces;
@@ -378,8 +378,8 @@ class BundleReader::Impl {
       }
       const int64_t v = format::IntersectionVolume(s, want, info.shape);
       if (v == 0) continue;
-      ASSIGN_OR_RETURN(const TensorInfo* e, SliceEntry(info, s));
-      ASSIGN_OR_RETURN(const RandomAccessFile* f, CheckedRange(*e));
+      CKPT_ASSIGN_OR_RETURN(const TensorInfo* e, SliceEntry(info, s));
+      CKPT_ASSIGN_OR_RETURN(const RandomAccessFile* f, CheckedRange(*e));
       (void)f;
       covered += v;
       pieces.push_back(Piece{e, s});
@@ -401,11 +401,11 @@ class BundleReader::Impl {
     const size_t esize = DTypeSize(info.dtype);
     for (const Piece& p : pieces) {
       if (p.stored == want || (p.stored.IsFull() && want.IsFull())) {
-        RETURN_IF_ERROR(ReadBytes(*p.entry, dst));  // exact match: one read
+        CKPT_RETURN_IF_ERROR(ReadBytes(*p.entry, dst));  // exact match: one read
         continue;
       }
-      ASSIGN_OR_RETURN(format::StoredPart part, Part(p));
-      RETURN_IF_ERROR(format::ReadOverlap(part, want, info.shape, esize, dst));
+      CKPT_ASSIGN_OR_RETURN(format::StoredPart part, Part(p));
+      CKPT_RETURN_IF_ERROR(format::ReadOverlap(part, want, info.shape, esize, dst));
     }
     return OkStatus();
   }
@@ -415,7 +415,7 @@ class BundleReader::Impl {
     if (p.entry->dtype == DType::kVariant) {
       return UnimplementedError("tensor \"" + format::PrintableKey(p.entry->key) + "\" is a DT_VARIANT; not supported");
     }
-    ASSIGN_OR_RETURN(const RandomAccessFile* file, CheckedRange(*p.entry));
+    CKPT_ASSIGN_OR_RETURN(const RandomAccessFile* file, CheckedRange(*p.entry));
     format::StoredPart part{file, static_cast<uint64_t>(p.entry->offset), static_cast<uint64_t>(p.entry->size),
                             p.stored};
     part.verify = options_.verify_checksums;
@@ -435,7 +435,7 @@ class BundleReader::Impl {
 
 Result<std::unique_ptr<BundleReader>> BundleReader::Open(std::string prefix, BundleReaderOptions options) {
   auto impl = std::make_unique<Impl>(std::move(prefix), options);
-  RETURN_IF_ERROR(impl->Init());
+  CKPT_RETURN_IF_ERROR(impl->Init());
   return std::unique_ptr<BundleReader>(new BundleReader(std::move(impl)));
 }
 
@@ -453,7 +453,7 @@ bool BundleReader::Contains(std::string_view key) const {
   return !format::IsSliceKey(key) && impl_->Find(key) != nullptr;
 }
 Result<TensorInfo> BundleReader::Lookup(std::string_view key) const {
-  ASSIGN_OR_RETURN(const TensorInfo* info, impl_->Get(key));
+  CKPT_ASSIGN_OR_RETURN(const TensorInfo* info, impl_->Get(key));
   return *info;
 }
 Status BundleReader::ReadInto(std::string_view key, const MutableTensorView& dst) const {

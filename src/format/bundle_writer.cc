@@ -24,7 +24,7 @@
 #include <map>
 
 #include "base/crc32c.h"
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "ckpt/bundle.h"
 #include "ckpt/proto/tensor_bundle.pb.h"
 #include "format/bundle_entry.h"
@@ -53,20 +53,20 @@ class BundleWriter::Impl {
       return InvalidArgumentError("data_alignment must be >= 1, got " + std::to_string(options_.data_alignment));
     }
     const std::string dir(Dirname(prefix_));
-    if (!dir.empty()) RETURN_IF_ERROR(options_.fs->RecursivelyCreateDir(dir));
+    if (!dir.empty()) CKPT_RETURN_IF_ERROR(options_.fs->RecursivelyCreateDir(dir));
     data_final_ = DataFilename(prefix_, 0, 1);
     io::AtomicFileOptions data_options;
     data_options.sync = options_.sync;
     data_options.sync_dir_after_rename = false;  // step 5 does it, before the index can appear
     data_options.file.direct_io = options_.direct_io;
-    ASSIGN_OR_RETURN(data_, io::AtomicFile::Create(options_.fs, data_final_, data_options));
+    CKPT_ASSIGN_OR_RETURN(data_, io::AtomicFile::Create(options_.fs, data_final_, data_options));
     return OkStatus();
   }
 
   ~Impl() { Abandon(); }
 
   Status Add(std::string_view key, const TensorView& view) {
-    RETURN_IF_ERROR(status_);
+    CKPT_RETURN_IF_ERROR(status_);
     if (key.empty()) return Fail(InvalidArgumentError("tensor key is empty"));
     if (format::IsSliceKey(key)) {
       return Fail(InvalidArgumentError("tensor key may not start with a NUL byte (reserved for slice keys)"));
@@ -76,7 +76,7 @@ class BundleWriter::Impl {
 
   Status AddSlice(std::string_view full_key, const TensorShape& full_shape, const TensorSlice& slice,
                   const TensorView& view) {
-    RETURN_IF_ERROR(status_);
+    CKPT_RETURN_IF_ERROR(status_);
     const std::string ctx = "slice " + slice.ToString() + " of \"" + std::string(full_key) + "\"";
     if (full_key.empty() || format::IsSliceKey(full_key)) {
       return Fail(InvalidArgumentError("invalid tensor key for " + ctx));
@@ -202,7 +202,7 @@ class BundleWriter::Impl {
     const uint64_t align = static_cast<uint64_t>(options_.data_alignment);
     if (align <= 1 || offset_ % align == 0) return OkStatus();
     const std::string zeros(align - offset_ % align, '\0');
-    RETURN_IF_ERROR(data_->file()->Append(zeros));
+    CKPT_RETURN_IF_ERROR(data_->file()->Append(zeros));
     offset_ += zeros.size();
     return OkStatus();
   }
@@ -212,7 +212,7 @@ class BundleWriter::Impl {
     // Step 3 (io::AtomicFile without its directory sync).
     const Status data_status = data_->Commit();
     if (data_->published()) cleanup_.push_back(data_final_);
-    RETURN_IF_ERROR(data_status);
+    CKPT_RETURN_IF_ERROR(data_status);
     data_.reset();
     // Step 4.
     std::vector<format::KeyValue> kvs;
@@ -226,8 +226,8 @@ class BundleWriter::Impl {
     io::AtomicFileOptions index_options;
     index_options.sync = options_.sync;
     index_options.sync_dir_before_rename = true;  // step 5
-    ASSIGN_OR_RETURN(auto index, io::AtomicFile::Create(fs, MetaFilename(prefix_), index_options));
-    RETURN_IF_ERROR(format::WriteIndexTable(index->file(), kvs));
+    CKPT_ASSIGN_OR_RETURN(auto index, io::AtomicFile::Create(fs, MetaFilename(prefix_), index_options));
+    CKPT_RETURN_IF_ERROR(format::WriteIndexTable(index->file(), kvs));
     // Steps 5 and 6 (the temporary index is deleted if they fail before the rename).
     const Status index_status = index->Commit();
     if (index->published()) {
@@ -251,7 +251,7 @@ class BundleWriter::Impl {
 
 Result<std::unique_ptr<BundleWriter>> BundleWriter::Create(std::string prefix, BundleWriterOptions options) {
   auto impl = std::make_unique<Impl>(std::move(prefix), options);
-  RETURN_IF_ERROR(impl->Init());
+  CKPT_RETURN_IF_ERROR(impl->Init());
   return std::unique_ptr<BundleWriter>(new BundleWriter(std::move(impl)));
 }
 

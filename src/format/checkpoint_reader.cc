@@ -2,7 +2,7 @@
 // (V1Reader), chosen the way TensorFlow's CheckpointReader chooses.
 #include "ckpt/checkpoint_reader.h"
 
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "format/v1_table.h"
 
 namespace ckpt {
@@ -44,7 +44,7 @@ Result<std::unique_ptr<CheckpointReader>> CheckpointReader::Open(const std::stri
     BundleReaderOptions bo;
     bo.fs = fs;
     bo.verify_checksums = options.verify_checksums;
-    ASSIGN_OR_RETURN(impl->v2, BundleReader::Open(path, bo));
+    CKPT_ASSIGN_OR_RETURN(impl->v2, BundleReader::Open(path, bo));
     impl->format = CheckpointFormat::kV2;
   } else {
     auto v1 = format::V1Reader::Open(path, fs);
@@ -96,7 +96,7 @@ Result<Tensor> CheckpointReader::Read(std::string_view key) const {
 
 Result<Tensor> CheckpointReader::ReadSlice(std::string_view key, const TensorSlice& slice) const {
   if (impl_->v1) return impl_->v1->ReadSlice(key, slice);
-  ASSIGN_OR_RETURN(TensorInfo info, impl_->v2->Lookup(key));
+  CKPT_ASSIGN_OR_RETURN(TensorInfo info, impl_->v2->Lookup(key));
   if (info.dtype == DType::kString) {
     // BundleReader slices fixed-size tensors only; cut strings out of the whole.
     if (slice.IsFull() && slice.rank() == info.shape.rank()) return impl_->v2->Read(key);
@@ -114,7 +114,7 @@ Result<std::unique_ptr<CheckpointReader>> LoadCheckpoint(const std::string& dir_
   FileSystem* fs = options.fs != nullptr ? options.fs : FileSystem::Default();
   std::string path = dir_or_path;
   if (fs->IsDirectory(dir_or_path)) {
-    ASSIGN_OR_RETURN(auto latest, LatestCheckpoint(dir_or_path, kDefaultStateFilename, fs));
+    CKPT_ASSIGN_OR_RETURN(auto latest, LatestCheckpoint(dir_or_path, kDefaultStateFilename, fs));
     if (!latest) {
       return InvalidArgumentError("Couldn't find 'checkpoint' file or checkpoints in given directory " + dir_or_path);
     }
@@ -125,7 +125,7 @@ Result<std::unique_ptr<CheckpointReader>> LoadCheckpoint(const std::string& dir_
 
 Result<std::vector<std::pair<std::string, TensorShape>>> ListVariables(const std::string& dir_or_path,
                                                                         const CheckpointReaderOptions& options) {
-  ASSIGN_OR_RETURN(auto reader, LoadCheckpoint(dir_or_path, options));
+  CKPT_ASSIGN_OR_RETURN(auto reader, LoadCheckpoint(dir_or_path, options));
   std::vector<std::pair<std::string, TensorShape>> out;
   for (auto& t : reader->List()) out.emplace_back(std::move(t.key), std::move(t.shape));
   return out;
@@ -134,7 +134,7 @@ Result<std::vector<std::pair<std::string, TensorShape>>> ListVariables(const std
 Result<Tensor> LoadVariable(const std::string& dir_or_path, std::string_view name,
                             const CheckpointReaderOptions& options) {
   if (name.size() >= 2 && name.substr(name.size() - 2) == ":0") name.remove_suffix(2);
-  ASSIGN_OR_RETURN(auto reader, LoadCheckpoint(dir_or_path, options));
+  CKPT_ASSIGN_OR_RETURN(auto reader, LoadCheckpoint(dir_or_path, options));
   return reader->Read(name);
 }
 

@@ -31,7 +31,7 @@
 #include <string>
 #include <vector>
 
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "format/checkpoint_state_text.h"
 #include "io/atomic_file.h"
 
@@ -71,7 +71,7 @@ Status AbsComponents(std::string_view path, std::vector<std::string>* out) {
     }
   };
   if (!IsAbsolutePath(path)) {
-    ASSIGN_OR_RETURN(const std::string cwd, CurrentDir());
+    CKPT_ASSIGN_OR_RETURN(const std::string cwd, CurrentDir());
     push_all(cwd);
   }
   push_all(path);
@@ -82,8 +82,8 @@ Status AbsComponents(std::string_view path, std::vector<std::string>* out) {
 Result<std::string> RelPath(std::string_view path, std::string_view start) {
   if (path.empty()) return InvalidArgumentError("no path specified");
   std::vector<std::string> from, to;
-  RETURN_IF_ERROR(AbsComponents(start, &from));
-  RETURN_IF_ERROR(AbsComponents(path, &to));
+  CKPT_RETURN_IF_ERROR(AbsComponents(start, &from));
+  CKPT_RETURN_IF_ERROR(AbsComponents(path, &to));
   size_t common = 0;
   while (common < from.size() && common < to.size() && from[common] == to[common]) ++common;
   std::string out;
@@ -97,7 +97,7 @@ Result<std::string> RelPath(std::string_view path, std::string_view start) {
 
 // Deletes every path matching `pattern`; a file that is already gone is fine.
 Status DeleteMatching(FileSystem* fs, const std::string& pattern) {
-  ASSIGN_OR_RETURN(const std::vector<std::string> matches, fs->GetMatchingPaths(pattern));
+  CKPT_ASSIGN_OR_RETURN(const std::vector<std::string> matches, fs->GetMatchingPaths(pattern));
   for (const std::string& path : matches) {
     Status s = fs->DeleteFile(path);
     // Another process may be deleting the same checkpoint (TF logs a warning).
@@ -136,8 +136,8 @@ Result<CheckpointState> GenerateCheckpointState(std::string_view save_dir, std::
     return InvalidArgumentError("checkpoint path " + format::PyStrRepr(p) + " is not valid UTF-8 (byte " +
                                 std::to_string(bad) + ")");
   };
-  RETURN_IF_ERROR(check_utf8(model_checkpoint_path));
-  for (const std::string& p : all_paths) RETURN_IF_ERROR(check_utf8(p));
+  CKPT_RETURN_IF_ERROR(check_utf8(model_checkpoint_path));
+  for (const std::string& p : all_paths) CKPT_RETURN_IF_ERROR(check_utf8(p));
 
   CheckpointState state;
   state.model_checkpoint_path = std::string(model_checkpoint_path);
@@ -148,11 +148,11 @@ Result<CheckpointState> GenerateCheckpointState(std::string_view save_dir, std::
   // ST-07: absolute paths become relative to save_dir.
   if (save_relative_paths) {
     if (IsAbsolutePath(model)) {
-      ASSIGN_OR_RETURN(model, RelPath(model, save_dir));
+      CKPT_ASSIGN_OR_RETURN(model, RelPath(model, save_dir));
     }
     for (std::string& p : paths) {
       if (IsAbsolutePath(p)) {
-        ASSIGN_OR_RETURN(p, RelPath(p, save_dir));
+        CKPT_ASSIGN_OR_RETURN(p, RelPath(p, save_dir));
       }
     }
   }
@@ -167,11 +167,11 @@ Result<CheckpointState> GenerateCheckpointState(std::string_view save_dir, std::
   // ST-04: under a relative save_dir, relative paths become relative to it.
   if (!IsAbsolutePath(save_dir)) {
     if (!IsAbsolutePath(model)) {
-      ASSIGN_OR_RETURN(model, RelPath(model, save_dir));
+      CKPT_ASSIGN_OR_RETURN(model, RelPath(model, save_dir));
     }
     for (std::string& p : paths) {
       if (!IsAbsolutePath(p)) {
-        ASSIGN_OR_RETURN(p, RelPath(p, save_dir));
+        CKPT_ASSIGN_OR_RETURN(p, RelPath(p, save_dir));
       }
     }
   }
@@ -186,7 +186,7 @@ Status UpdateCheckpointState(std::string_view save_dir, std::string_view model_c
                              bool save_relative_paths, FileSystem* fs) {
   fs = OrDefault(fs);
   const std::string state_path = JoinPath(save_dir, latest_filename);
-  ASSIGN_OR_RETURN(const CheckpointState state,
+  CKPT_ASSIGN_OR_RETURN(const CheckpointState state,
                    GenerateCheckpointState(save_dir, model_checkpoint_path, all_paths, timestamps,
                                            last_preserved_timestamp, save_relative_paths));
   // ST-08 (the message quotes the path as the caller gave it).
@@ -226,14 +226,14 @@ Result<std::optional<CheckpointState>> GetCheckpointState(std::string_view check
 Result<std::optional<std::string>> LatestCheckpoint(std::string_view checkpoint_dir, std::string_view latest_filename,
                                                     FileSystem* fs) {
   fs = OrDefault(fs);
-  ASSIGN_OR_RETURN(const std::optional<CheckpointState> state,
+  CKPT_ASSIGN_OR_RETURN(const std::optional<CheckpointState> state,
                    GetCheckpointState(checkpoint_dir, latest_filename, fs));
   if (!state) return std::optional<std::string>();  // ST-14
   const std::string& prefix = state->model_checkpoint_path;
   // V2 (the index file) first, then V1 (the prefix itself); both are globs (ST-15).
-  ASSIGN_OR_RETURN(const std::vector<std::string> v2, fs->GetMatchingPaths(prefix + ".index"));
+  CKPT_ASSIGN_OR_RETURN(const std::vector<std::string> v2, fs->GetMatchingPaths(prefix + ".index"));
   if (!v2.empty()) return std::optional<std::string>(prefix);
-  ASSIGN_OR_RETURN(const std::vector<std::string> v1, fs->GetMatchingPaths(prefix));
+  CKPT_ASSIGN_OR_RETURN(const std::vector<std::string> v1, fs->GetMatchingPaths(prefix));
   if (!v1.empty()) return std::optional<std::string>(prefix);
   return std::optional<std::string>();
 }
@@ -265,9 +265,9 @@ Status RemoveCheckpoint(std::string_view checkpoint_prefix, CheckpointFormat for
                         std::string_view meta_graph_suffix, FileSystem* fs) {
   fs = OrDefault(fs);
   const std::string prefix(checkpoint_prefix);
-  RETURN_IF_ERROR(DeleteMatching(fs, MetaGraphFilename(prefix, meta_graph_suffix)));
+  CKPT_RETURN_IF_ERROR(DeleteMatching(fs, MetaGraphFilename(prefix, meta_graph_suffix)));
   if (format == CheckpointFormat::kV2) {
-    RETURN_IF_ERROR(DeleteMatching(fs, prefix + ".index"));
+    CKPT_RETURN_IF_ERROR(DeleteMatching(fs, prefix + ".index"));
     // ".data-?????-of-?????", spelled so no "??-" trigraph warning fires.
     return DeleteMatching(fs, prefix + ".data-" + std::string(5, '?') + "-of-" + std::string(5, '?'));
   }

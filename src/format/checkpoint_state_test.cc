@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "format/checkpoint_state_text.h"
 #include "io/forwarding_file_system.h"
 
@@ -338,17 +338,17 @@ class RecordingFileSystem final : public io::ForwardingFileSystem {
     File(RecordingFileSystem* fs, std::unique_ptr<WritableFile> f) : fs_(fs), f_(std::move(f)) {}
     Status Append(const void* d, size_t n) override {
       fs_->log.push_back("append");
-      RETURN_IF_ERROR(fs_->Maybe("write"));
+      CKPT_RETURN_IF_ERROR(fs_->Maybe("write"));
       return f_->Append(d, n);
     }
     Status Sync() override {
       fs_->log.push_back("sync");
-      RETURN_IF_ERROR(fs_->Maybe("sync"));
+      CKPT_RETURN_IF_ERROR(fs_->Maybe("sync"));
       return f_->Sync();
     }
     Status Close() override {
       fs_->log.push_back("close");
-      RETURN_IF_ERROR(fs_->Maybe("close"));
+      CKPT_RETURN_IF_ERROR(fs_->Maybe("close"));
       return f_->Close();
     }
     uint64_t Size() const override { return f_->Size(); }
@@ -367,7 +367,7 @@ class RecordingFileSystem final : public io::ForwardingFileSystem {
   }
   Status RenameFile(const std::string& from, const std::string& to) override {
     log.push_back("rename " + from + " -> " + to);
-    RETURN_IF_ERROR(Maybe("rename"));
+    CKPT_RETURN_IF_ERROR(Maybe("rename"));
     return base_->RenameFile(from, to);
   }
   Status DeleteFile(const std::string& p) override {
@@ -376,7 +376,7 @@ class RecordingFileSystem final : public io::ForwardingFileSystem {
   }
   Status SyncDir(const std::string& d) override {
     log.push_back("syncdir " + d);
-    RETURN_IF_ERROR(Maybe("syncdir"));
+    CKPT_RETURN_IF_ERROR(Maybe("syncdir"));
     return base_->SyncDir(d);
   }
 

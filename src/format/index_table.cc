@@ -10,7 +10,7 @@
 
 #include "base/coding.h"
 #include "base/crc32c.h"
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "io/leveldb_file_adapters.h"
 
 namespace ckpt::format {
@@ -47,7 +47,7 @@ Status CheckHandle(const RandomAccessFile& file, const Handle& h, uint64_t end, 
 // and the compression type.
 Status ReadCheckedBlock(const RandomAccessFile& file, const Handle& h, std::string* block, char* type) {
   block->resize(h.size + kBlockTrailerSize);
-  RETURN_IF_ERROR(file.Read(h.offset, block->size(), block->data()));
+  CKPT_RETURN_IF_ERROR(file.Read(h.offset, block->size(), block->data()));
   const crc32c::MaskedCrc stored{coding::DecodeFixed32(block->data() + h.size + 1)};
   const crc32c::Crc actual = crc32c::Value(block->data(), h.size + 1);
   if (!(crc32c::Unmask(stored) == actual)) {
@@ -97,7 +97,7 @@ Status WalkBlock(const RandomAccessFile& file, std::string_view block, uint64_t 
     key.resize(shared);
     key.append(p, non_shared);
     p += non_shared;
-    RETURN_IF_ERROR(fn(std::string_view(key), std::string_view(p, value_len)));
+    CKPT_RETURN_IF_ERROR(fn(std::string_view(key), std::string_view(p, value_len)));
     p += value_len;
   }
   if (next_restart != num_restarts) return bad("restart array does not match the entries");
@@ -109,7 +109,7 @@ Status WalkBlock(const RandomAccessFile& file, std::string_view block, uint64_t 
 Status ReadBlockContents(const RandomAccessFile& file, const Handle& h, std::string* contents) {
   std::string stored;
   char type = 0;
-  RETURN_IF_ERROR(ReadCheckedBlock(file, h, &stored, &type));
+  CKPT_RETURN_IF_ERROR(ReadCheckedBlock(file, h, &stored, &type));
   if (type == 0) {
     *contents = std::move(stored);
     return OkStatus();
@@ -141,7 +141,7 @@ Status PrecheckTable(const RandomAccessFile& file) {
     return Corrupt(file, "file is too short (" + std::to_string(size) + " bytes) to be an sstable");
   }
   char footer[kFooterSize];
-  RETURN_IF_ERROR(file.Read(size - kFooterSize, kFooterSize, footer));
+  CKPT_RETURN_IF_ERROR(file.Read(size - kFooterSize, kFooterSize, footer));
   uint64_t magic;
   std::memcpy(&magic, footer + 40, 8);
   if (magic != kTableMagic) return Corrupt(file, "not an sstable (bad magic number)");
@@ -151,19 +151,19 @@ Status PrecheckTable(const RandomAccessFile& file) {
     return Corrupt(file, "bad block handle in footer");
   }
   const uint64_t body = size - kFooterSize;
-  RETURN_IF_ERROR(CheckHandle(file, meta, body, "metaindex"));
-  RETURN_IF_ERROR(CheckHandle(file, index, body, "index"));
+  CKPT_RETURN_IF_ERROR(CheckHandle(file, meta, body, "metaindex"));
+  CKPT_RETURN_IF_ERROR(CheckHandle(file, index, body, "index"));
   std::string index_block;
-  RETURN_IF_ERROR(ReadBlockContents(file, index, &index_block));
+  CKPT_RETURN_IF_ERROR(ReadBlockContents(file, index, &index_block));
   std::string last_key;
   bool have_key = false;
   return WalkBlock(file, index_block, index.offset, [&](std::string_view, std::string_view value) -> Status {
     const char* q = value.data();
     Handle h;
     if (!DecodeHandle(&q, value.data() + value.size(), &h)) return Corrupt(file, "bad data block handle");
-    RETURN_IF_ERROR(CheckHandle(file, h, body, "data"));
+    CKPT_RETURN_IF_ERROR(CheckHandle(file, h, body, "data"));
     std::string block;
-    RETURN_IF_ERROR(ReadBlockContents(file, h, &block));
+    CKPT_RETURN_IF_ERROR(ReadBlockContents(file, h, &block));
     return WalkBlock(file, block, h.offset, [&](std::string_view key, std::string_view) -> Status {
       if (have_key && !(last_key < key)) return Corrupt(file, "keys are not in strictly increasing order");
       last_key.assign(key);
@@ -189,7 +189,7 @@ Status WriteIndexTable(WritableFile* file, const std::vector<KeyValue>& entries)
 }
 
 Result<std::vector<KeyValue>> ReadIndexTable(const RandomAccessFile& file) {
-  RETURN_IF_ERROR(PrecheckTable(file));
+  CKPT_RETURN_IF_ERROR(PrecheckTable(file));
   io::LevelDbRandomAccessFile adapter(&file);
   leveldb::Options options;
   options.paranoid_checks = true;

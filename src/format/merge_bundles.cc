@@ -17,7 +17,7 @@
 #include <map>
 #include <set>
 
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "ckpt/bundle.h"
 #include "ckpt/proto/tensor_bundle.pb.h"
 #include "format/bundle_entry.h"
@@ -31,7 +31,7 @@ Status MergeBundles(std::span<const std::string> inputs, const std::string& outp
                     const MergeOptions& options) {
   FileSystem* fs = options.fs ? options.fs : FileSystem::Default();
   const std::string out_dir(Dirname(output_prefix));
-  if (!out_dir.empty()) RETURN_IF_ERROR(fs->RecursivelyCreateDir(out_dir));
+  if (!out_dir.empty()) CKPT_RETURN_IF_ERROR(fs->RecursivelyCreateDir(out_dir));
 
   // Step 1.
   std::map<std::string, proto::BundleEntryProto> merged;
@@ -47,8 +47,8 @@ Status MergeBundles(std::span<const std::string> inputs, const std::string& outp
       if (options.allow_missing_files) continue;
       return NotFoundError("MergeBundles: input " + index_path + " does not exist");
     }
-    ASSIGN_OR_RETURN(auto file, fs->NewRandomAccessFile(index_path));
-    ASSIGN_OR_RETURN(auto kvs, format::ReadIndexTable(*file));
+    CKPT_ASSIGN_OR_RETURN(auto file, fs->NewRandomAccessFile(index_path));
+    CKPT_ASSIGN_OR_RETURN(auto kvs, format::ReadIndexTable(*file));
     proto::BundleHeaderProto header;
     if (kvs.empty() || !kvs[0].first.empty() || !header.ParseFromString(kvs[0].second) ||
         header.num_shards() < 1) {
@@ -106,7 +106,7 @@ Status MergeBundles(std::span<const std::string> inputs, const std::string& outp
   const int32_t k = std::max<int32_t>(1, static_cast<int32_t>(old_data_files.size()));
   for (auto& [entry, old] : assign) entry->set_shard_id(new_shard_of[old]);
   for (size_t i = 0; i < old_data_files.size(); ++i) {
-    RETURN_IF_ERROR(fs->RenameFile(old_data_files[i], DataFilename(output_prefix, static_cast<int32_t>(i), k)));
+    CKPT_RETURN_IF_ERROR(fs->RenameFile(old_data_files[i], DataFilename(output_prefix, static_cast<int32_t>(i), k)));
   }
   if (old_data_files.empty()) {
     // No tensor bytes at all: still leave the one (empty) data file readers
@@ -114,8 +114,8 @@ Status MergeBundles(std::span<const std::string> inputs, const std::string& outp
     io::AtomicFileOptions data_options;
     data_options.sync = options.sync;
     data_options.sync_dir_after_rename = false;
-    ASSIGN_OR_RETURN(auto empty, io::AtomicFile::Create(fs, DataFilename(output_prefix, 0, 1), data_options));
-    RETURN_IF_ERROR(empty->Commit());
+    CKPT_ASSIGN_OR_RETURN(auto empty, io::AtomicFile::Create(fs, DataFilename(output_prefix, 0, 1), data_options));
+    CKPT_RETURN_IF_ERROR(empty->Commit());
   }
 
   // Step 3.
@@ -130,9 +130,9 @@ Status MergeBundles(std::span<const std::string> inputs, const std::string& outp
     io::AtomicFileOptions index_options;
     index_options.sync = options.sync;
     index_options.sync_dir_before_rename = true;  // the renamed data files first
-    ASSIGN_OR_RETURN(auto index, io::AtomicFile::Create(fs, index_final, index_options));
-    RETURN_IF_ERROR(format::WriteIndexTable(index->file(), kvs));
-    RETURN_IF_ERROR(index->Commit());
+    CKPT_ASSIGN_OR_RETURN(auto index, io::AtomicFile::Create(fs, index_final, index_options));
+    CKPT_RETURN_IF_ERROR(format::WriteIndexTable(index->file(), kvs));
+    CKPT_RETURN_IF_ERROR(index->Commit());
   }
 
   // Step 4 (best effort, as in TF).

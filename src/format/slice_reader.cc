@@ -4,7 +4,7 @@
 #include <cstring>
 #include <memory>
 
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "format/string_encoding.h"
 
 namespace ckpt::format {
@@ -114,7 +114,7 @@ Status Stream(const RandomAccessFile& file, uint64_t base, uint64_t section, Run
     if (have && cur.src <= pos) {
       const uint64_t done = pos - cur.src, rem = cur.len - done;
       if (rem >= kDirectBytes) {
-        RETURN_IF_ERROR(file.Read(base + pos, static_cast<size_t>(rem), cur.dst + done));
+        CKPT_RETURN_IF_ERROR(file.Read(base + pos, static_cast<size_t>(rem), cur.dst + done));
         if (all) *crc = crc32c::Extend(*crc, cur.dst + done, static_cast<size_t>(rem));
         pos += rem;
         advance();
@@ -132,7 +132,7 @@ Status Stream(const RandomAccessFile& file, uint64_t base, uint64_t section, Run
     if (!all && have) end = std::min(end, std::max(pos, cur.src + cur.len) + kSkipBytes);
     if (!window) window.reset(new char[static_cast<size_t>(std::min(section, kWindowBytes))]);
     const size_t n = static_cast<size_t>(end - pos);
-    RETURN_IF_ERROR(file.Read(base + pos, n, window.get()));
+    CKPT_RETURN_IF_ERROR(file.Read(base + pos, n, window.get()));
     if (all) *crc = crc32c::Extend(*crc, window.get(), n);
     while (have && cur.src < end) {
       const uint64_t from = std::max(cur.src, pos), to = std::min(cur.src + cur.len, end);
@@ -205,7 +205,7 @@ Status ReadOverlap(const StoredPart& part, const TensorSlice& want, const Tensor
   const Box s = ToBox(part.slice, full), w = ToBox(want, full);
   FixedRuns runs(s, w, esize, static_cast<char*>(dst));
   crc32c::Crc crc;
-  RETURN_IF_ERROR(Stream(*part.file, part.offset, part.size, runs, part.verify ? &crc : nullptr));
+  CKPT_RETURN_IF_ERROR(Stream(*part.file, part.offset, part.size, runs, part.verify ? &crc : nullptr));
   return part.verify ? CheckCrc(part, crc) : OkStatus();
 }
 
@@ -214,7 +214,7 @@ Status ReadStringOverlap(const StoredPart& part, const TensorSlice& want, const 
   const Box s = ToBox(part.slice, full), w = ToBox(want, full);
   const int64_t n = part.slice.SliceShape(full).num_elements();
   std::string prefix(static_cast<size_t>(std::min(part.size, MaxStringHeaderBytes(n))), '\0');
-  RETURN_IF_ERROR(part.file->Read(part.offset, prefix.size(), prefix.data()));
+  CKPT_RETURN_IF_ERROR(part.file->Read(part.offset, prefix.size(), prefix.data()));
   auto header = DecodeStringTensorHeader(prefix, n, part.size);
   if (!header.ok()) return header.status().WithContext(Range(part));
   prefix = std::string();
@@ -223,7 +223,7 @@ Status ReadStringOverlap(const StoredPart& part, const TensorSlice& want, const 
   header->lengths = {};
   StringRuns runs(s, w, offsets, dst);
   crc32c::Crc crc = header->crc;
-  RETURN_IF_ERROR(Stream(*part.file, part.offset + header->data_offset, part.size - header->data_offset, runs,
+  CKPT_RETURN_IF_ERROR(Stream(*part.file, part.offset + header->data_offset, part.size - header->data_offset, runs,
                          part.verify ? &crc : nullptr));
   return part.verify ? CheckCrc(part, crc) : OkStatus();
 }

@@ -1,7 +1,7 @@
 #include "format/string_encoding.h"
 
 #include "base/coding.h"
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 
 namespace ckpt::format {
 namespace {
@@ -28,11 +28,11 @@ Status WriteStringTensor(WritableFile* file, std::span<const std::string_view> s
   const crc32c::MaskedCrc masked = crc32c::Mask(lengths_crc);
   coding::PutFixed32(&header, masked.value);
   crc32c::Crc crc = crc32c::Extend(lengths_crc, header.data() + header.size() - 4, 4);
-  RETURN_IF_ERROR(file->Append(header));
+  CKPT_RETURN_IF_ERROR(file->Append(header));
   uint64_t total = header.size();
   for (std::string_view s : strings) {
     crc = crc32c::Extend(crc, s.data(), s.size());
-    RETURN_IF_ERROR(file->Append(s.data(), s.size()));
+    CKPT_RETURN_IF_ERROR(file->Append(s.data(), s.size()));
     total += s.size();
   }
   *bytes_written = total;

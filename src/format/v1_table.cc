@@ -9,7 +9,7 @@
 #include <map>
 #include <numeric>
 
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "ckpt/proto/saved_tensor_slice.pb.h"
 #include "format/bundle_entry.h"
 #include "format/index_table.h"
@@ -189,15 +189,15 @@ class V1Reader::Impl {
       const std::string& fname = files_[f];
       auto file = fs_->NewRandomAccessFile(fname);
       if (!file.ok()) return file.status();
-      ASSIGN_OR_RETURN(tables_[f], ReadIndexTable(**file));
+      CKPT_ASSIGN_OR_RETURN(tables_[f], ReadIndexTable(**file));
       const auto& kvs = tables_[f];
       proto::SavedTensorSlices sts;
       if (kvs.empty() || !kvs[0].first.empty() || !sts.ParseFromString(kvs[0].second) || !sts.has_meta()) {
         return DataLossError("Unable to open table file " + fname +
                              ": Failed to find the saved tensor slices at the beginning of the checkpoint file");
       }
-      RETURN_IF_ERROR(CheckVersions(sts.meta().versions(), fname));
-      for (const auto& ssm : sts.meta().tensor()) RETURN_IF_ERROR(Register(ssm, static_cast<int>(f), &by_name));
+      CKPT_RETURN_IF_ERROR(CheckVersions(sts.meta().versions(), fname));
+      for (const auto& ssm : sts.meta().tensor()) CKPT_RETURN_IF_ERROR(Register(ssm, static_cast<int>(f), &by_name));
     }
     std::sort(tensors_.begin(), tensors_.end(),
               [](const V1TensorInfo& a, const V1TensorInfo& b) { return a.name < b.name; });
@@ -225,7 +225,7 @@ class V1Reader::Impl {
       return UnimplementedError("Data type not supported: " + std::string(DTypeName(info.dtype)) + " (tensor \"" +
                                 PrintableKey(info.name) + "\" in " + pattern_ + ")");
     }
-    RETURN_IF_ERROR(want.CheckFits(info.shape));
+    CKPT_RETURN_IF_ERROR(want.CheckFits(info.shape));
     const TensorShape want_shape = want.SliceShape(info.shape);
     const int64_t want_n = want_shape.num_elements();
     int64_t covered = 0;
@@ -236,13 +236,13 @@ class V1Reader::Impl {
                            pattern_);
     }
     if (info.dtype == DType::kString) return ReadStringSlice(info, want, want_shape);
-    ASSIGN_OR_RETURN(Tensor out, Tensor::MakeUninitialized(info.dtype, want_shape));
+    CKPT_ASSIGN_OR_RETURN(Tensor out, Tensor::MakeUninitialized(info.dtype, want_shape));
     if (want_n == 0) return out;
     const size_t esize = DTypeSize(info.dtype);
     for (size_t i = 0; i < info.slices.size(); ++i) {
       const TensorSlice& s = info.slices[i];
       if (IntersectionVolume(s, want, info.shape) == 0) continue;
-      ASSIGN_OR_RETURN(proto::SavedTensorSlices sts, LoadSlice(info, i));
+      CKPT_ASSIGN_OR_RETURN(proto::SavedTensorSlices sts, LoadSlice(info, i));
       const int64_t n = SliceVolume(s, info.shape);
       if (want_n == n && IntersectionVolume(s, want, info.shape) == n) {  // the same region
         DecodeFixed(sts.data().data(), info.dtype, n, out.data());
@@ -374,7 +374,7 @@ class V1Reader::Impl {
     for (size_t i = 0; i < info.slices.size(); ++i) {
       const TensorSlice& s = info.slices[i];
       if (want_n == 0 || IntersectionVolume(s, want, info.shape) == 0) continue;
-      ASSIGN_OR_RETURN(proto::SavedTensorSlices sts, LoadSlice(info, i));
+      CKPT_ASSIGN_OR_RETURN(proto::SavedTensorSlices sts, LoadSlice(info, i));
       const int64_t n = SliceVolume(s, info.shape);
       std::vector<int64_t> src_index(static_cast<size_t>(n));
       std::iota(src_index.begin(), src_index.end(), 0);
@@ -401,7 +401,7 @@ V1Reader::~V1Reader() = default;
 
 Result<std::unique_ptr<V1Reader>> V1Reader::Open(const std::string& filepattern, FileSystem* fs) {
   auto impl = std::make_unique<Impl>(filepattern, fs != nullptr ? fs : FileSystem::Default());
-  RETURN_IF_ERROR(impl->Init());
+  CKPT_RETURN_IF_ERROR(impl->Init());
   return std::unique_ptr<V1Reader>(new V1Reader(std::move(impl)));
 }
 
@@ -411,12 +411,12 @@ const std::vector<V1TensorInfo>& V1Reader::List() const { return impl_->List(); 
 const V1TensorInfo* V1Reader::Find(std::string_view name) const { return impl_->Find(name); }
 
 Result<Tensor> V1Reader::Read(std::string_view name) const {
-  ASSIGN_OR_RETURN(const V1TensorInfo* info, impl_->Get(name));
+  CKPT_ASSIGN_OR_RETURN(const V1TensorInfo* info, impl_->Get(name));
   return impl_->ReadSlice(*info, TensorSlice::Full(info->shape.rank()));
 }
 
 Result<Tensor> V1Reader::ReadSlice(std::string_view name, const TensorSlice& slice) const {
-  ASSIGN_OR_RETURN(const V1TensorInfo* info, impl_->Get(name));
+  CKPT_ASSIGN_OR_RETURN(const V1TensorInfo* info, impl_->Get(name));
   return impl_->ReadSlice(*info, slice);
 }
 
@@ -465,7 +465,7 @@ class V1Writer::Impl {
       return InvalidArgumentError(what + ": Incompatible tensor shape and slice: shape = " + shape.ToString() +
                                   ", slice = " + DescribeSlice(slice));
     }
-    RETURN_IF_ERROR(slice.CheckFits(shape).WithContext(what));
+    CKPT_RETURN_IF_ERROR(slice.CheckFits(shape).WithContext(what));
     const TensorShape slice_shape = slice.SliceShape(shape);
     if (!(view.shape == slice_shape)) {
       return InvalidArgumentError(what + ": the data has shape " + view.shape.ToString() + " but slice " +
@@ -532,8 +532,8 @@ class V1Writer::Impl {
     data_.clear();
     io::AtomicFileOptions ao;
     ao.sync = options_.sync;
-    ASSIGN_OR_RETURN(std::unique_ptr<io::AtomicFile> out, io::AtomicFile::Create(options_.fs, filename_, ao));
-    RETURN_IF_ERROR(WriteIndexTable(out->file(), entries));
+    CKPT_ASSIGN_OR_RETURN(std::unique_ptr<io::AtomicFile> out, io::AtomicFile::Create(options_.fs, filename_, ao));
+    CKPT_RETURN_IF_ERROR(WriteIndexTable(out->file(), entries));
     return out->Commit();
   }
 

@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "ckpt/bundle.h"
 #include "graph/deferred.h"
 #include "graph/graph_log.h"
@@ -92,10 +92,10 @@ Result<Variable*> CheckpointCore::SaveCounter() {
   owned_counter_ = std::make_unique<Variable>(DType::kInt64, TensorShape{}, "save_counter");
   counter_ = owned_counter_.get();
   if (own_root_) {
-    RETURN_IF_ERROR(own_root_->Track("save_counter", *counter_));
+    CKPT_RETURN_IF_ERROR(own_root_->Track("save_counter", *counter_));
   } else {
     attached_->push_back(AttachedRef{"save_counter", counter_, counter_->shared_state()});
-    RETURN_IF_ERROR(ApplyDeferred(*root_, "save_counter", *counter_));
+    CKPT_RETURN_IF_ERROR(ApplyDeferred(*root_, "save_counter", *counter_));
   }
   return counter_;
 }
@@ -103,7 +103,7 @@ Result<Variable*> CheckpointCore::SaveCounter() {
 // TF's Checkpoint.read; `restore_wrapping` adds Checkpoint.restore's
 // NotFound wrapper (CK-27 vs CK-28).
 Result<LoadStatus> CheckpointCore::Read(std::string_view save_path, bool restore_wrapping) {
-  RETURN_IF_ERROR(status_);
+  CKPT_RETURN_IF_ERROR(status_);
   if (save_path.empty()) return LoadStatus(std::make_shared<InitOnlyRestore>());
   std::string prefix(save_path);
   // A SavedModel directory holds its variables at variables/variables (CK-29).
@@ -126,13 +126,13 @@ Result<LoadStatus> CheckpointCore::Read(std::string_view save_path, bool restore
   }
   if (!(*reader)->Contains(kObjectGraphKey)) return ReadNameBased(std::move(*reader), prefix);
 
-  ASSIGN_OR_RETURN(std::vector<std::string> blob, (*reader)->ReadStrings(kObjectGraphKey));
+  CKPT_ASSIGN_OR_RETURN(std::vector<std::string> blob, (*reader)->ReadStrings(kObjectGraphKey));
   proto::TrackableObjectGraph object_graph;
   if (blob.size() != 1 || !object_graph.ParseFromString(blob[0])) {
     return DataLossError("cannot parse the object graph stored under " + std::string(kObjectGraphKey) +
                          " in " + prefix);
   }
-  RETURN_IF_ERROR(ValidateObjectGraph(object_graph));
+  CKPT_RETURN_IF_ERROR(ValidateObjectGraph(object_graph));
   auto session = std::make_shared<ObjectRestore>(
       ReaderSource(std::move(*reader), prefix, fs_), std::move(object_graph), WeakView(),
       skip_slot_variables_);
@@ -140,7 +140,7 @@ Result<LoadStatus> CheckpointCore::Read(std::string_view save_path, bool restore
   errors.Add(session->RestoreInto(0, *root_));
   if (!own_root_) errors.Add(session->RestoreAttached());
   session->CloseReaderIfIdle();
-  RETURN_IF_ERROR(errors.status());
+  CKPT_RETURN_IF_ERROR(errors.status());
   return LoadStatus(session);
 }
 
@@ -154,28 +154,28 @@ Result<LoadStatus> CheckpointCore::ReadNameBased(std::unique_ptr<BundleReader> r
     if (d.object != root_) errors.Add(session->RestoreSubtree(*d.object));
   }
   session->CloseReader();
-  RETURN_IF_ERROR(errors.status());
+  CKPT_RETURN_IF_ERROR(errors.status());
   name_based_ = session;
   return LoadStatus(session);
 }
 
 Result<LoadStatus> CheckpointCore::Restore(std::string_view save_path) {
   name_based_.reset();
-  ASSIGN_OR_RETURN(LoadStatus status, Read(save_path, /*restore_wrapping=*/true));
+  CKPT_ASSIGN_OR_RETURN(LoadStatus status, Read(save_path, /*restore_wrapping=*/true));
   // TF creates the counter after loading, so it takes the saved value
   // through the deferred path (CK-11) or stays unmatched (CK-12).
-  ASSIGN_OR_RETURN(Variable * counter, SaveCounter());
+  CKPT_ASSIGN_OR_RETURN(Variable * counter, SaveCounter());
   if (auto nb = std::move(name_based_)) {
     nb->AddOptional(*counter);  // CK-60
-    RETURN_IF_ERROR(nb->RestoreSubtree(*counter));
+    CKPT_RETURN_IF_ERROR(nb->RestoreSubtree(*counter));
     nb->CloseReader();
   }
   return status;
 }
 
 Result<SaveList> CheckpointCore::Collect() {
-  RETURN_IF_ERROR(status_);
-  ASSIGN_OR_RETURN(BuiltGraph g, BuildObjectGraph(View()));
+  CKPT_RETURN_IF_ERROR(status_);
+  CKPT_ASSIGN_OR_RETURN(BuiltGraph g, BuildObjectGraph(View()));
   SaveList list;
   list.entries.reserve(g.values.size() + 1);
   for (SavedValue& v : g.values) {

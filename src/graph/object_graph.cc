@@ -1,7 +1,7 @@
 // ReadObjectGraph: the TrackableObjectGraph proto of a bundle as plain structs.
 #include "ckpt/object_graph.h"
 
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "graph/key_escaping.h"
 #include "graph/restore_session.h"
 
@@ -14,13 +14,13 @@ Result<ObjectGraph> ReadObjectGraph(const BundleReader& reader) {
     return NotFoundError(reader.prefix() + " is a name-based checkpoint (no object graph under " +
                          std::string(graph::kObjectGraphKey) + ")");
   }
-  ASSIGN_OR_RETURN(std::vector<std::string> blob, reader.ReadStrings(graph::kObjectGraphKey));
+  CKPT_ASSIGN_OR_RETURN(std::vector<std::string> blob, reader.ReadStrings(graph::kObjectGraphKey));
   proto::TrackableObjectGraph g;
   if (blob.size() != 1 || !g.ParseFromString(blob[0])) {
     return DataLossError("cannot parse the object graph stored under " + std::string(graph::kObjectGraphKey) + " in " +
                          reader.prefix());
   }
-  RETURN_IF_ERROR(graph::ValidateObjectGraph(g));
+  CKPT_RETURN_IF_ERROR(graph::ValidateObjectGraph(g));
   std::vector<std::string> paths = graph::PrettyNodeNames(g);
   ObjectGraph out;
   out.nodes.resize(static_cast<size_t>(g.nodes_size()));

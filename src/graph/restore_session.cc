@@ -6,7 +6,7 @@
 #include <atomic>
 #include <deque>
 
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "ckpt/variable.h"
 #include "graph/graph_log.h"
 #include "graph/key_escaping.h"
@@ -89,7 +89,7 @@ Result<const BundleReader*> ReaderSource::Get() {
   if (!reader_) {
     BundleReaderOptions o;
     o.fs = fs_;
-    ASSIGN_OR_RETURN(reader_, BundleReader::Open(prefix_, o));
+    CKPT_ASSIGN_OR_RETURN(reader_, BundleReader::Open(prefix_, o));
   }
   return static_cast<const BundleReader*>(reader_.get());
 }
@@ -396,7 +396,7 @@ Status ObjectRestore::AssertExistingObjectsMatched() {
 }
 
 Status ObjectRestore::AssertConsumed() {
-  RETURN_IF_ERROR(AssertExistingObjectsMatched());
+  CKPT_RETURN_IF_ERROR(AssertExistingObjectsMatched());
   std::set<int> ignored;
   if (skip_slot_variables_) {
     for (const auto& node : graph_.nodes()) {

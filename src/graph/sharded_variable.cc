@@ -1,7 +1,7 @@
 // ShardedVariable: blocks of one tensor, saved as TF's partitioned variables.
 #include "ckpt/sharded_variable.h"
 
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 
 namespace ckpt {
 namespace {
@@ -38,7 +38,7 @@ ShardedVariable::ShardedVariable(Tensor local, TensorShape full_shape, std::vect
 
 Status ShardedVariable::CheckBlock(const std::vector<int64_t>& offset, DType dtype, const TensorShape& local,
                                    TensorSlice* slice) const {
-  RETURN_IF_ERROR(status_);
+  CKPT_RETURN_IF_ERROR(status_);
   const std::string what = "ShardedVariable " + DebugString() + ": block at " + Offset(offset) + " of shape " +
                            local.ToString();
   if (dtype != dtype_) {
@@ -69,7 +69,7 @@ Status ShardedVariable::CheckBlock(const std::vector<int64_t>& offset, DType dty
 
 Status ShardedVariable::AddShard(std::vector<int64_t> offset, Tensor local) {
   TensorSlice slice;
-  RETURN_IF_ERROR(CheckBlock(offset, local.dtype(), local.shape(), &slice));
+  CKPT_RETURN_IF_ERROR(CheckBlock(offset, local.dtype(), local.shape(), &slice));
   shards_.push_back(Shard{std::move(slice), std::make_unique<Variable>(std::move(local), name_)});
   return OkStatus();
 }
@@ -79,14 +79,14 @@ Status ShardedVariable::AddShard(std::vector<int64_t> offset, const MutableTenso
     return InvalidArgumentError("ShardedVariable: string shards must be owned Tensors");
   }
   TensorSlice slice;
-  RETURN_IF_ERROR(CheckBlock(offset, buffer.dtype, buffer.shape, &slice));
+  CKPT_RETURN_IF_ERROR(CheckBlock(offset, buffer.dtype, buffer.shape, &slice));
   shards_.push_back(Shard{std::move(slice), Variable::Wrap(buffer, name_)});
   return OkStatus();
 }
 
 Status ShardedVariable::RestoreFrom(const BundleReader& reader, std::string_view key) {
-  RETURN_IF_ERROR(status_);
-  ASSIGN_OR_RETURN(TensorInfo info, reader.Lookup(key));
+  CKPT_RETURN_IF_ERROR(status_);
+  CKPT_ASSIGN_OR_RETURN(TensorInfo info, reader.Lookup(key));
   if (info.dtype != dtype_ || !(info.shape == full_shape_)) {
     // The same texts as Variable (TF's CK-30/CK-31), checked against the full
     // tensor: a Variable over no storage reports the mismatch before reading.
@@ -99,11 +99,11 @@ Status ShardedVariable::RestoreFrom(const BundleReader& reader, std::string_view
     Variable& v = *s.value;
     if (v.shape().num_elements() == 0) continue;
     if (dtype_ == DType::kString) {
-      ASSIGN_OR_RETURN(Tensor t, reader.ReadSlice(key, s.slice));
+      CKPT_ASSIGN_OR_RETURN(Tensor t, reader.ReadSlice(key, s.slice));
       v.strings() = std::move(t.strings());
       continue;
     }
-    RETURN_IF_ERROR(reader.ReadSliceInto(key, s.slice, v.mutable_view()));
+    CKPT_RETURN_IF_ERROR(reader.ReadSliceInto(key, s.slice, v.mutable_view()));
   }
   return OkStatus();
 }

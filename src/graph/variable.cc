@@ -3,7 +3,7 @@
 
 #include <cstring>
 
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 
 namespace ckpt {
 namespace {
@@ -89,7 +89,7 @@ Status Variable::Assign(const TensorView& value) {
 }
 
 Status Variable::RestoreFrom(const BundleReader& reader, std::string_view key) {
-  ASSIGN_OR_RETURN(TensorInfo info, reader.Lookup(key));
+  CKPT_ASSIGN_OR_RETURN(TensorInfo info, reader.Lookup(key));
   // Same order of checks as TF: RestoreV2 checks the dtype, assign the shape.
   if (info.dtype != dtype()) {
     return InvalidArgumentError("tensor_name = " + std::string(key) + "; expected dtype " + CppDTypeName(dtype()) +
@@ -102,7 +102,7 @@ Status Variable::RestoreFrom(const BundleReader& reader, std::string_view key) {
                                 " and name " + name + ".");
   }
   if (dtype() == DType::kString) {
-    ASSIGN_OR_RETURN(std::vector<std::string> values, reader.ReadStrings(key));
+    CKPT_ASSIGN_OR_RETURN(std::vector<std::string> values, reader.ReadStrings(key));
     owned_.strings() = std::move(values);
     return OkStatus();
   }

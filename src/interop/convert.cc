@@ -2,7 +2,7 @@
 // at a time from a TensorSource into a TensorSink.
 #include "ckpt/convert.h"
 
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "interop/json_value.h"
 #include "interop/npy.h"
 #include "interop/safetensors.h"
@@ -24,7 +24,7 @@ class BundleSink : public TensorSink {
     BundleWriterOptions o;
     o.fs = fs_;
     o.sync = sync_;
-    ASSIGN_OR_RETURN(writer_, BundleWriter::Create(prefix_, o));
+    CKPT_ASSIGN_OR_RETURN(writer_, BundleWriter::Create(prefix_, o));
     return OkStatus();
   }
   Status Add(const TensorEntry& e, const Tensor& t) override { return writer_->Add(e.key, t); }
@@ -85,7 +85,7 @@ std::string UnrepresentableReason(const TensorEntry& e, TensorFileFormat to) {
 
 Result<ConvertReport> ConvertTensorFile(const std::string& src, const std::string& dst, const ConvertOptions& options) {
   FileSystem* fs = options.fs != nullptr ? options.fs : FileSystem::Default();
-  ASSIGN_OR_RETURN(std::unique_ptr<TensorSource> source, OpenTensorSource(src, options.from, fs));
+  CKPT_ASSIGN_OR_RETURN(std::unique_ptr<TensorSource> source, OpenTensorSource(src, options.from, fs));
 
   TensorFileFormat to = options.to;
   if (to == TensorFileFormat::kAuto) {
@@ -146,7 +146,7 @@ Result<ConvertReport> ConvertTensorFile(const std::string& src, const std::strin
       sink = interop::NewBundleSink(out, fs, options.sync);
       break;
   }
-  ASSIGN_OR_RETURN(report.outputs, sink->Plan(kept));
+  CKPT_ASSIGN_OR_RETURN(report.outputs, sink->Plan(kept));
   if (!options.overwrite) {
     for (const std::string& f : report.outputs) {
       if (fs->FileExists(f).ok()) return AlreadyExistsError("output " + f + " exists (use overwrite to replace it)");
@@ -157,7 +157,7 @@ Result<ConvertReport> ConvertTensorFile(const std::string& src, const std::strin
   ConvertProgress progress;
   progress.tensors_total = static_cast<int64_t>(kept.size());
   for (const TensorEntry& e : kept) progress.bytes_total += e.byte_size > 0 ? e.byte_size : 0;
-  RETURN_IF_ERROR(sink->Begin());
+  CKPT_RETURN_IF_ERROR(sink->Begin());
   for (const TensorEntry& e : kept) {
     auto t = source->Read(e.key);
     if (!t.ok()) {

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 
 namespace ckpt {
 namespace {
@@ -225,8 +225,8 @@ Result<CheckpointDiff> DiffTensorSources(const TensorSource& a, const TensorSour
 }
 
 Result<CheckpointDiff> DiffTensorFiles(const std::string& a, const std::string& b, const DiffOptions& options) {
-  ASSIGN_OR_RETURN(std::unique_ptr<TensorSource> sa, OpenTensorSource(a));
-  ASSIGN_OR_RETURN(std::unique_ptr<TensorSource> sb, OpenTensorSource(b));
+  CKPT_ASSIGN_OR_RETURN(std::unique_ptr<TensorSource> sa, OpenTensorSource(a));
+  CKPT_ASSIGN_OR_RETURN(std::unique_ptr<TensorSource> sb, OpenTensorSource(b));
   return DiffTensorSources(*sa, *sb, options);
 }
 

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 
 namespace ckpt::interop {
 namespace {
@@ -28,7 +28,7 @@ class PyParser {
  public:
   explicit PyParser(std::string_view s) : s_(s) {}
   Status Parse(PyLit* v) {
-    RETURN_IF_ERROR(Value(v, 0));
+    CKPT_RETURN_IF_ERROR(Value(v, 0));
     Space();
     if (pos_ != s_.size()) return Error("trailing characters");
     return OkStatus();
@@ -70,7 +70,7 @@ class PyParser {
       while (true) {
         if (Eat(close)) return OkStatus();
         v->items.emplace_back();
-        RETURN_IF_ERROR(Value(&v->items.back(), depth + 1));
+        CKPT_RETURN_IF_ERROR(Value(&v->items.back(), depth + 1));
         if (Eat(close)) return OkStatus();
         if (!Eat(',')) return Error("expected ','");
       }
@@ -83,13 +83,13 @@ class PyParser {
         Space();
         if (pos_ >= s_.size() || (s_[pos_] != '\'' && s_[pos_] != '"')) return Error("expected a string key");
         std::string key;
-        RETURN_IF_ERROR(Str(&key));
+        CKPT_RETURN_IF_ERROR(Str(&key));
         for (const auto& [k, unused] : v->dict) {
           if (k == key) return Error("duplicate key '" + key + "'");
         }
         if (!Eat(':')) return Error("expected ':'");
         v->dict.emplace_back(std::move(key), PyLit{});
-        RETURN_IF_ERROR(Value(&v->dict.back().second, depth + 1));
+        CKPT_RETURN_IF_ERROR(Value(&v->dict.back().second, depth + 1));
         if (Eat('}')) return OkStatus();
         if (!Eat(',')) return Error("expected ','");
       }
@@ -276,11 +276,11 @@ Result<uint64_t> NpyHeaderSize(std::string_view prefix) {
 }
 
 Result<NpyHeader> ParseNpyHeader(std::string_view header) {
-  ASSIGN_OR_RETURN(const uint64_t size, NpyHeaderSize(header.substr(0, kNpyPrefixSize)));
+  CKPT_ASSIGN_OR_RETURN(const uint64_t size, NpyHeaderSize(header.substr(0, kNpyPrefixSize)));
   if (header.size() != size) return DataLossError("truncated .npy header");
   const size_t fixed = static_cast<uint8_t>(header[6]) == 1 ? 10 : 12;
   PyLit dict;
-  RETURN_IF_ERROR(PyParser(header.substr(fixed)).Parse(&dict));
+  CKPT_RETURN_IF_ERROR(PyParser(header.substr(fixed)).Parse(&dict));
   if (dict.type != PyLit::Type::kDict || dict.dict.size() != 3) {
     return DataLossError("invalid .npy header: expected a dict of 'descr', 'fortran_order', 'shape'");
   }
@@ -305,7 +305,7 @@ Result<NpyHeader> ParseNpyHeader(std::string_view header) {
   auto s = TensorShape::Make(dims);
   if (!s.ok()) return DataLossError("invalid .npy shape: " + s.status().message());
   h.shape = std::move(*s);
-  RETURN_IF_ERROR(DescrToHeader(*descr, &h));
+  CKPT_RETURN_IF_ERROR(DescrToHeader(*descr, &h));
   if (!h.unsupported.empty()) return h;
   if (h.kind == NpyHeader::Kind::kFixed) h.itemsize = static_cast<int64_t>(DTypeSize(h.dtype));
   uint64_t total;
@@ -328,7 +328,7 @@ Status FinishNpyFixed(const NpyHeader& h, Tensor* t) {
   if (!h.fortran_order || h.shape.rank() < 2 || t->num_elements() == 0) return OkStatus();
   // Fortran order: element (i0, ..., ik) is at sum(i_d * fstride_d), fstride
   // growing from the first dimension. Walk C order and gather.
-  ASSIGN_OR_RETURN(Tensor c, Tensor::MakeUninitialized(h.dtype, h.shape));
+  CKPT_ASSIGN_OR_RETURN(Tensor c, Tensor::MakeUninitialized(h.dtype, h.shape));
   const int rank = h.shape.rank();
   std::vector<int64_t> fstride(static_cast<size_t>(rank)), idx(static_cast<size_t>(rank), 0);
   int64_t s = 1;

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <map>
 
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "interop/npy.h"
 #include "interop/tensor_files.h"
 #include "interop/zip_archive.h"
@@ -61,36 +61,36 @@ class NpzSource : public TensorSource {
     if (!h.unsupported.empty()) return UnimplementedError("cannot read " + std::string(key) + ": " + h.unsupported);
     if (m.method == 0 && h.kind == NpyHeader::Kind::kFixed) {
       // Stored: straight into the tensor's buffer, then the CRC over header + data.
-      ASSIGN_OR_RETURN(Tensor t, Tensor::MakeUninitialized(h.dtype, h.shape));
+      CKPT_ASSIGN_OR_RETURN(Tensor t, Tensor::MakeUninitialized(h.dtype, h.shape));
       std::string head(h.header_size, '\0');
-      RETURN_IF_ERROR(zip_->ReadStored(m, 0, head.size(), head.data()));
-      if (t.byte_size() > 0) RETURN_IF_ERROR(zip_->ReadStored(m, h.header_size, t.byte_size(), t.data()));
+      CKPT_RETURN_IF_ERROR(zip_->ReadStored(m, 0, head.size(), head.data()));
+      if (t.byte_size() > 0) CKPT_RETURN_IF_ERROR(zip_->ReadStored(m, h.header_size, t.byte_size(), t.data()));
       uint32_t crc = ZipCrc32(0, head.data(), head.size());
       crc = ZipCrc32(crc, t.data(), t.byte_size());
       if (crc != m.crc32) return DataLossError("npz member " + m.name + " of " + path_ + ": CRC-32 mismatch");
-      RETURN_IF_ERROR(FinishNpyFixed(h, &t));
+      CKPT_RETURN_IF_ERROR(FinishNpyFixed(h, &t));
       return t;
     }
-    ASSIGN_OR_RETURN(std::string bytes, zip_->ReadAll(m));
+    CKPT_ASSIGN_OR_RETURN(std::string bytes, zip_->ReadAll(m));
     if (bytes.size() != h.header_size + h.data_size) {
       return DataLossError("npz member " + m.name + " of " + path_ + " changed size while reading");
     }
     const std::string_view data = std::string_view(bytes).substr(h.header_size);
     if (h.kind != NpyHeader::Kind::kFixed) return DecodeNpyStrings(h, data);
-    ASSIGN_OR_RETURN(Tensor t, Tensor::MakeUninitialized(h.dtype, h.shape));
+    CKPT_ASSIGN_OR_RETURN(Tensor t, Tensor::MakeUninitialized(h.dtype, h.shape));
     if (t.byte_size() > 0) std::memcpy(t.data(), data.data(), t.byte_size());
-    RETURN_IF_ERROR(FinishNpyFixed(h, &t));
+    CKPT_RETURN_IF_ERROR(FinishNpyFixed(h, &t));
     return t;
   }
 
  private:
   // The .npy header at the start of a member, checked against the member's size.
   Status ReadHeader(const ZipMember& m, NpyHeader* out) {
-    ASSIGN_OR_RETURN(std::string prefix, zip_->ReadPrefix(m, kNpyPrefixSize));
-    ASSIGN_OR_RETURN(const uint64_t size, NpyHeaderSize(prefix));
+    CKPT_ASSIGN_OR_RETURN(std::string prefix, zip_->ReadPrefix(m, kNpyPrefixSize));
+    CKPT_ASSIGN_OR_RETURN(const uint64_t size, NpyHeaderSize(prefix));
     if (size > m.uncompressed_size) return DataLossError("member shorter than its .npy header");
-    ASSIGN_OR_RETURN(std::string head, zip_->ReadPrefix(m, size));
-    ASSIGN_OR_RETURN(*out, ParseNpyHeader(head));
+    CKPT_ASSIGN_OR_RETURN(std::string head, zip_->ReadPrefix(m, size));
+    CKPT_ASSIGN_OR_RETURN(*out, ParseNpyHeader(head));
     if (out->unsupported.empty() && out->header_size + out->data_size != m.uncompressed_size) {
       return DataLossError("the .npy header describes " + std::to_string(out->data_size) + " data bytes but the member holds " +
                            std::to_string(m.uncompressed_size - std::min(m.uncompressed_size, out->header_size)));
@@ -107,10 +107,10 @@ class NpzSource : public TensorSource {
 }  // namespace
 
 Result<std::unique_ptr<TensorSource>> OpenNpzSource(const std::string& path, FileSystem* fs) {
-  ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, fs->NewRandomAccessFile(path));
-  ASSIGN_OR_RETURN(std::unique_ptr<ZipReader> zip, ZipReader::Open(std::move(file)));
+  CKPT_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, fs->NewRandomAccessFile(path));
+  CKPT_ASSIGN_OR_RETURN(std::unique_ptr<ZipReader> zip, ZipReader::Open(std::move(file)));
   auto src = std::make_unique<NpzSource>(path, std::move(zip));
-  RETURN_IF_ERROR(src->Init());
+  CKPT_RETURN_IF_ERROR(src->Init());
   return std::unique_ptr<TensorSource>(std::move(src));
 }
 

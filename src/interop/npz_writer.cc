@@ -1,7 +1,7 @@
 // Writing .npz: one stored "<key>.npy" member per tensor, in the order added.
 #include <algorithm>
 
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "interop/json_value.h"
 #include "interop/npy.h"
 #include "interop/tensor_files.h"
@@ -21,7 +21,7 @@ class NpzSink : public TensorSink {
   }
 
   Status Begin() override {
-    ASSIGN_OR_RETURN(out_, io::AtomicFile::Create(fs_, path_));
+    CKPT_ASSIGN_OR_RETURN(out_, io::AtomicFile::Create(fs_, path_));
     zip_ = std::make_unique<ZipWriter>(out_->file(), zip64_);
     return OkStatus();
   }
@@ -56,7 +56,7 @@ class NpzSink : public TensorSink {
   }
 
   Status Finish() override {
-    RETURN_IF_ERROR(zip_->Finish());
+    CKPT_RETURN_IF_ERROR(zip_->Finish());
     zip_.reset();  // it points into the file Commit() closes
     return out_->Commit();
   }

@@ -1,7 +1,7 @@
 // safetensors header: dtype table, validation and writing.
 #include <algorithm>
 
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "interop/json_value.h"
 #include "interop/safetensors.h"
 
@@ -97,7 +97,7 @@ Result<SafetensorsHeader> ReadSafetensorsHeader(const RandomAccessFile& file) {
   const std::string& path = file.path();
   if (size < 8) return DataLossError("not a safetensors file (shorter than 8 bytes): " + path);
   unsigned char len_bytes[8];
-  RETURN_IF_ERROR(file.Read(0, 8, len_bytes));
+  CKPT_RETURN_IF_ERROR(file.Read(0, 8, len_bytes));
   uint64_t n = 0;
   for (int i = 7; i >= 0; --i) n = (n << 8) | len_bytes[i];
   if (n > kMaxSafetensorsHeader) {
@@ -108,7 +108,7 @@ Result<SafetensorsHeader> ReadSafetensorsHeader(const RandomAccessFile& file) {
                          std::to_string(size - 8) + " bytes follow: " + path);
   }
   std::string json(n, '\0');
-  RETURN_IF_ERROR(file.Read(8, n, json.data()));
+  CKPT_RETURN_IF_ERROR(file.Read(8, n, json.data()));
   auto h = ParseSafetensorsHeader(json, size - 8 - n);
   if (!h.ok()) return DataLossError(h.status().message() + " (" + path + ")");
   h->data_start = 8 + n;

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <map>
 
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "interop/json_value.h"
 #include "interop/safetensors.h"
 #include "interop/tensor_files.h"
@@ -55,9 +55,9 @@ class SafetensorsSource : public TensorSource {
     if (it == located_.end()) return NotFoundError("Key " + std::string(key) + " not found in " + path_);
     const SafetensorsTensor& t = it->second.tensor;
     if (!t.unsupported.empty()) return UnimplementedError("cannot read " + std::string(key) + ": " + t.unsupported);
-    ASSIGN_OR_RETURN(Tensor out, Tensor::MakeUninitialized(t.dtype, t.shape));
+    CKPT_ASSIGN_OR_RETURN(Tensor out, Tensor::MakeUninitialized(t.dtype, t.shape));
     const size_t f = it->second.file;
-    if (out.byte_size() > 0) RETURN_IF_ERROR(files_[f]->Read(data_start_[f] + t.begin, out.byte_size(), out.data()));
+    if (out.byte_size() > 0) CKPT_RETURN_IF_ERROR(files_[f]->Read(data_start_[f] + t.begin, out.byte_size(), out.data()));
     return out;
   }
 
@@ -72,8 +72,8 @@ class SafetensorsSource : public TensorSource {
 };
 
 Result<std::pair<std::unique_ptr<RandomAccessFile>, SafetensorsHeader>> OpenOne(const std::string& path, FileSystem* fs) {
-  ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, fs->NewRandomAccessFile(path));
-  ASSIGN_OR_RETURN(SafetensorsHeader h, ReadSafetensorsHeader(*file));
+  CKPT_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, fs->NewRandomAccessFile(path));
+  CKPT_ASSIGN_OR_RETURN(SafetensorsHeader h, ReadSafetensorsHeader(*file));
   return std::make_pair(std::move(file), std::move(h));
 }
 
@@ -81,16 +81,16 @@ Result<std::pair<std::unique_ptr<RandomAccessFile>, SafetensorsHeader>> OpenOne(
 
 Result<std::unique_ptr<TensorSource>> OpenSafetensorsSource(const std::string& path, FileSystem* fs) {
   auto src = std::make_unique<SafetensorsSource>(TensorFileFormat::kSafetensors, path, fs);
-  ASSIGN_OR_RETURN(auto opened, OpenOne(path, fs));
-  RETURN_IF_ERROR(src->AddFile(path, std::move(opened.first), opened.second));
+  CKPT_ASSIGN_OR_RETURN(auto opened, OpenOne(path, fs));
+  CKPT_RETURN_IF_ERROR(src->AddFile(path, std::move(opened.first), opened.second));
   src->Finalize();
   return std::unique_ptr<TensorSource>(std::move(src));
 }
 
 Result<std::unique_ptr<TensorSource>> OpenShardedSafetensorsSource(const std::string& index_path, FileSystem* fs) {
-  ASSIGN_OR_RETURN(const uint64_t size, fs->GetFileSize(index_path));
+  CKPT_ASSIGN_OR_RETURN(const uint64_t size, fs->GetFileSize(index_path));
   if (size > kMaxSafetensorsHeader) return DataLossError("safetensors index too large: " + index_path);
-  ASSIGN_OR_RETURN(const std::string text, fs->ReadFileToString(index_path));
+  CKPT_ASSIGN_OR_RETURN(const std::string text, fs->ReadFileToString(index_path));
   auto bad = [&](const std::string& what) { return DataLossError("invalid safetensors index " + index_path + ": " + what); };
   auto doc = ParseJson(text);
   if (!doc.ok()) return bad(doc.status().message());
@@ -110,7 +110,7 @@ Result<std::unique_ptr<TensorSource>> OpenShardedSafetensorsSource(const std::st
   const std::string dir(Dirname(index_path));
   for (const auto& [file, names] : by_file) {
     const std::string shard_path = dir.empty() ? file : JoinPath(dir, file);
-    ASSIGN_OR_RETURN(auto opened, OpenOne(shard_path, fs));
+    CKPT_ASSIGN_OR_RETURN(auto opened, OpenOne(shard_path, fs));
     SafetensorsHeader& h = opened.second;
     // Only what the weight map assigns to this shard (as Hugging Face loads it).
     std::map<std::string, const SafetensorsTensor*> in_shard;
@@ -122,7 +122,7 @@ Result<std::unique_ptr<TensorSource>> OpenShardedSafetensorsSource(const std::st
       if (it == in_shard.end()) return bad("tensor \"" + n + "\" is not in its shard " + file);
       kept.tensors.push_back(*it->second);
     }
-    RETURN_IF_ERROR(src->AddFile(shard_path, std::move(opened.first), kept));
+    CKPT_RETURN_IF_ERROR(src->AddFile(shard_path, std::move(opened.first), kept));
   }
   src->Finalize();
   return std::unique_ptr<TensorSource>(std::move(src));

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <map>
 
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "interop/json_value.h"
 #include "interop/safetensors.h"
 #include "interop/tensor_files.h"
@@ -27,7 +27,7 @@ class SafetensorsSink : public TensorSink {
   }
 
   Status Begin() override {
-    ASSIGN_OR_RETURN(out_, io::AtomicFile::Create(fs_, path_));
+    CKPT_ASSIGN_OR_RETURN(out_, io::AtomicFile::Create(fs_, path_));
     return out_->file()->Append(MakeSafetensorsHeader(plan_));
   }
 
@@ -96,7 +96,7 @@ class ShardedSafetensorsSink : public TensorSink {
       const std::string file = stem + name;
       const std::string path = dir.empty() ? file : JoinPath(dir, file);
       auto shard = std::make_unique<SafetensorsSink>(path, fs_);
-      RETURN_IF_ERROR(shard->Plan(groups[i]).status());
+      CKPT_RETURN_IF_ERROR(shard->Plan(groups[i]).status());
       for (const TensorEntry& e : groups[i]) {
         shard_of_[e.key] = i;
         weight_map_[e.key] = file;
@@ -115,16 +115,16 @@ class ShardedSafetensorsSink : public TensorSink {
     auto it = shard_of_.find(e.key);
     if (it == shard_of_.end()) return InternalError("sharded safetensors writer: unplanned tensor " + e.key);
     // Shards fill in order; only the current one is open.
-    while (current_ < it->second) RETURN_IF_ERROR(FinishShard());
+    while (current_ < it->second) CKPT_RETURN_IF_ERROR(FinishShard());
     if (!open_) {
-      RETURN_IF_ERROR(shards_[current_]->Begin());
+      CKPT_RETURN_IF_ERROR(shards_[current_]->Begin());
       open_ = true;
     }
     return shards_[current_]->Add(e, t);
   }
 
   Status Finish() override {
-    while (current_ < shards_.size()) RETURN_IF_ERROR(FinishShard());
+    while (current_ < shards_.size()) CKPT_RETURN_IF_ERROR(FinishShard());
     // The index, as Hugging Face writes it (sorted keys, 2-space indent).
     std::string json = "{\n  \"metadata\": {\n    \"total_size\": " + std::to_string(total_) + "\n  },\n  \"weight_map\": {";
     bool first = true;
@@ -136,8 +136,8 @@ class ShardedSafetensorsSink : public TensorSink {
       AppendJsonString(&json, file);
     }
     json += first ? "}\n}\n" : "\n  }\n}\n";
-    ASSIGN_OR_RETURN(std::unique_ptr<io::AtomicFile> out, io::AtomicFile::Create(fs_, index_path_));
-    RETURN_IF_ERROR(out->file()->Append(json));
+    CKPT_ASSIGN_OR_RETURN(std::unique_ptr<io::AtomicFile> out, io::AtomicFile::Create(fs_, index_path_));
+    CKPT_RETURN_IF_ERROR(out->file()->Append(json));
     Status st = out->Commit();
     done_ = out->published();  // the index is out: the shards it names stay
     return st;
@@ -152,11 +152,11 @@ class ShardedSafetensorsSink : public TensorSink {
 
  private:
   Status FinishShard() {
-    if (!open_) RETURN_IF_ERROR(shards_[current_]->Begin());  // an empty shard
+    if (!open_) CKPT_RETURN_IF_ERROR(shards_[current_]->Begin());  // an empty shard
     Status s = shards_[current_]->Finish();
     // A shard whose directory sync failed is out under its name: delete it too on Abandon().
     if (shards_[current_]->published()) published_ = current_ + 1;
-    RETURN_IF_ERROR(s);
+    CKPT_RETURN_IF_ERROR(s);
     open_ = false;
     ++current_;
     return OkStatus();

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "ckpt/checkpoint_reader.h"
 #include "ckpt/tensor_source.h"
 #include "interop/tensor_files.h"
@@ -138,7 +138,7 @@ Result<std::unique_ptr<TensorSource>> OpenCheckpointSource(const std::string& pa
   if (p.ends_with(".index") && fs->FileExists(p).ok() && !fs->IsDirectory(p)) p.resize(p.size() - 6);
   CheckpointReaderOptions options;
   options.fs = fs;
-  ASSIGN_OR_RETURN(std::unique_ptr<CheckpointReader> reader, LoadCheckpoint(p, options));
+  CKPT_ASSIGN_OR_RETURN(std::unique_ptr<CheckpointReader> reader, LoadCheckpoint(p, options));
   return std::unique_ptr<TensorSource>(new CheckpointSource(std::move(reader)));
 }
 

@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 
 namespace ckpt::interop {
 namespace {
@@ -55,7 +55,7 @@ uint32_t ZipCrc32(uint32_t crc, const void* data, size_t n) {
 
 Result<std::unique_ptr<ZipReader>> ZipReader::Open(std::unique_ptr<RandomAccessFile> file) {
   std::unique_ptr<ZipReader> r(new ZipReader(std::move(file)));
-  RETURN_IF_ERROR(r->ReadDirectory());
+  CKPT_RETURN_IF_ERROR(r->ReadDirectory());
   return r;
 }
 
@@ -67,7 +67,7 @@ Status ZipReader::ReadDirectory() {
   // The end record is last, followed by a comment of at most 64 KiB.
   const uint64_t tail_len = std::min<uint64_t>(size, kEndSize + 0xffff);
   std::string tail(tail_len, '\0');
-  RETURN_IF_ERROR(file_->Read(size - tail_len, tail_len, tail.data()));
+  CKPT_RETURN_IF_ERROR(file_->Read(size - tail_len, tail_len, tail.data()));
   int64_t end_pos = -1;
   for (int64_t i = static_cast<int64_t>(tail_len - kEndSize); i >= 0; --i) {
     const char* p = tail.data() + i;
@@ -86,14 +86,14 @@ Status ZipReader::ReadDirectory() {
     // ZIP64: a locator right before the end record points at the ZIP64 end record.
     if (end_offset < kLocatorSize) return bad("ZIP64 end locator missing");
     char loc[kLocatorSize];
-    RETURN_IF_ERROR(file_->Read(end_offset - kLocatorSize, kLocatorSize, loc));
+    CKPT_RETURN_IF_ERROR(file_->Read(end_offset - kLocatorSize, kLocatorSize, loc));
     if (Get32(loc) != kEnd64LocatorSig) return bad("ZIP64 end locator missing");
     const uint64_t e64_offset = Get64(loc + 8);
     if (e64_offset > end_offset - kLocatorSize || end_offset - kLocatorSize - e64_offset < kEnd64Size) {
       return bad("ZIP64 end record out of range");
     }
     char e64[kEnd64Size];
-    RETURN_IF_ERROR(file_->Read(e64_offset, kEnd64Size, e64));
+    CKPT_RETURN_IF_ERROR(file_->Read(e64_offset, kEnd64Size, e64));
     if (Get32(e64) != kEnd64Sig) return bad("bad ZIP64 end record signature");
     count = Get64(e64 + 32);
     cd_size = Get64(e64 + 40);
@@ -103,7 +103,7 @@ Status ZipReader::ReadDirectory() {
   if (cd_offset > cd_limit || cd_size > cd_limit - cd_offset) return bad("central directory out of range");
   if (count > cd_size / kCentralSize) return bad("more entries than the central directory can hold");
   std::string cd(cd_size, '\0');
-  RETURN_IF_ERROR(file_->Read(cd_offset, cd_size, cd.data()));
+  CKPT_RETURN_IF_ERROR(file_->Read(cd_offset, cd_size, cd.data()));
   members_.reserve(count);
   size_t pos = 0;
   for (uint64_t i = 0; i < count; ++i) {
@@ -146,7 +146,7 @@ Status ZipReader::ReadDirectory() {
     if (m.method == 0 && m.compressed_size != m.uncompressed_size) return bad("stored member " + m.name + " changes size");
     if (local_offset > cd_offset) return bad("member " + m.name + " starts after the central directory");
     m.data_offset = local_offset;  // resolved below
-    RETURN_IF_ERROR(ResolveLocalHeader(&m, cd_offset));
+    CKPT_RETURN_IF_ERROR(ResolveLocalHeader(&m, cd_offset));
     members_.push_back(std::move(m));
     pos += kCentralSize + name_len + extra_len + comment_len;
   }
@@ -160,7 +160,7 @@ Status ZipReader::ResolveLocalHeader(ZipMember* m, uint64_t limit) {
   };
   if (limit - off < kLocalSize) return bad("local header out of range");
   char h[kLocalSize];
-  RETURN_IF_ERROR(file_->Read(off, kLocalSize, h));
+  CKPT_RETURN_IF_ERROR(file_->Read(off, kLocalSize, h));
   if (Get32(h) != kLocalSig) return bad("bad local header signature");
   const uint64_t start = off + kLocalSize + Get16(h + 26) + Get16(h + 28);
   if (start > limit || m->compressed_size > limit - start) return bad("data out of range");
@@ -192,7 +192,7 @@ Result<std::string> ZipReader::Extract(const ZipMember& m, uint64_t want, bool w
   std::string out;
   if (m.method == 0) {
     out.resize(want);  // bounded by the file size (checked at Open)
-    RETURN_IF_ERROR(file_->Read(m.data_offset, out.size(), out.data()));
+    CKPT_RETURN_IF_ERROR(file_->Read(m.data_offset, out.size(), out.data()));
   } else {
     // The output grows as data actually arrives (never to more than the
     // stated size plus one byte, which catches members that expand further),
@@ -207,7 +207,7 @@ Result<std::string> ZipReader::Extract(const ZipMember& m, uint64_t want, bool w
       if (state->avail_in == 0 && in_pos < m.compressed_size) {
         const size_t k = static_cast<size_t>(std::min<uint64_t>(kInflateChunk, m.compressed_size - in_pos));
         in.resize(k);
-        RETURN_IF_ERROR(file_->Read(m.data_offset + in_pos, k, in.data()));
+        CKPT_RETURN_IF_ERROR(file_->Read(m.data_offset + in_pos, k, in.data()));
         in_pos += k;
         state->next_in = reinterpret_cast<uint8_t*>(in.data());
         state->avail_in = static_cast<uint32_t>(k);
@@ -243,7 +243,7 @@ Result<std::string> ZipReader::Extract(const ZipMember& m, uint64_t want, bool w
 // ---- writer ----
 
 Status ZipWriter::Write(std::string_view s) {
-  RETURN_IF_ERROR(file_->Append(s));
+  CKPT_RETURN_IF_ERROR(file_->Append(s));
   pos_ += s.size();
   return OkStatus();
 }
@@ -278,8 +278,8 @@ Status ZipWriter::AddStored(std::string_view name, const std::vector<std::string
     Put64(&h, e.size);
     Put64(&h, e.size);
   }
-  RETURN_IF_ERROR(Write(h));
-  for (std::string_view p : pieces) RETURN_IF_ERROR(Write(p));
+  CKPT_RETURN_IF_ERROR(Write(h));
+  for (std::string_view p : pieces) CKPT_RETURN_IF_ERROR(Write(p));
   entries_.push_back(std::move(e));
   return OkStatus();
 }
@@ -322,7 +322,7 @@ Status ZipWriter::Finish() {
     cd += e.name;
     cd += extra;
   }
-  RETURN_IF_ERROR(Write(cd));
+  CKPT_RETURN_IF_ERROR(Write(cd));
   const uint64_t count = entries_.size(), cd_size = cd.size();
   const bool zip64 = force_zip64_ || count >= k16Max || cd_size >= k32Max || cd_offset >= k32Max;
   std::string end;

@@ -4,7 +4,7 @@
 #include <random>
 #include <utility>
 
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 
 namespace ckpt::io {
 
@@ -25,7 +25,7 @@ AtomicFile::~AtomicFile() { Abandon(); }
 
 Result<std::unique_ptr<AtomicFile>> AtomicFile::Create(FileSystem* fs, std::string path, AtomicFileOptions options) {
   std::string temp = TempFileName(path);
-  ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, fs->NewWritableFile(temp, options.file));
+  CKPT_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, fs->NewWritableFile(temp, options.file));
   return std::unique_ptr<AtomicFile>(
       new AtomicFile(fs, std::move(path), std::move(temp), options, std::move(file)));
 }
@@ -36,10 +36,10 @@ std::string AtomicFile::Directory() const {
 }
 
 Status AtomicFile::CloseAndRename() {
-  if (options_.sync) RETURN_IF_ERROR(file_->Sync());
-  RETURN_IF_ERROR(file_->Close());
+  if (options_.sync) CKPT_RETURN_IF_ERROR(file_->Sync());
+  CKPT_RETURN_IF_ERROR(file_->Close());
   file_.reset();
-  if (options_.sync && options_.sync_dir_before_rename) RETURN_IF_ERROR(fs_->SyncDir(Directory()));
+  if (options_.sync && options_.sync_dir_before_rename) CKPT_RETURN_IF_ERROR(fs_->SyncDir(Directory()));
   return fs_->RenameFile(temp_, path_);
 }
 
@@ -66,8 +66,8 @@ void AtomicFile::Abandon() {
 
 Status WriteFileAtomically(FileSystem* fs, const std::string& path, std::string_view contents,
                            const AtomicFileOptions& options) {
-  ASSIGN_OR_RETURN(std::unique_ptr<AtomicFile> out, AtomicFile::Create(fs, path, options));
-  RETURN_IF_ERROR(out->file()->Append(contents));
+  CKPT_ASSIGN_OR_RETURN(std::unique_ptr<AtomicFile> out, AtomicFile::Create(fs, path, options));
+  CKPT_RETURN_IF_ERROR(out->file()->Append(contents));
   return out->Commit();
 }
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "io/forwarding_file_system.h"
 #include "testing/fault_injection_file_system.h"
 
@@ -54,17 +54,17 @@ class RecordingFileSystem final : public ForwardingFileSystem {
     File(RecordingFileSystem* fs, std::unique_ptr<WritableFile> f) : fs_(fs), f_(std::move(f)) {}
     Status Append(const void* d, size_t n) override {
       fs_->log.push_back("append");
-      RETURN_IF_ERROR(fs_->Maybe("append"));
+      CKPT_RETURN_IF_ERROR(fs_->Maybe("append"));
       return f_->Append(d, n);
     }
     Status Sync() override {
       fs_->log.push_back("sync");
-      RETURN_IF_ERROR(fs_->Maybe("sync"));
+      CKPT_RETURN_IF_ERROR(fs_->Maybe("sync"));
       return f_->Sync();
     }
     Status Close() override {
       fs_->log.push_back("close");
-      RETURN_IF_ERROR(fs_->Maybe("close"));
+      CKPT_RETURN_IF_ERROR(fs_->Maybe("close"));
       return f_->Close();
     }
     uint64_t Size() const override { return f_->Size(); }
@@ -78,14 +78,14 @@ class RecordingFileSystem final : public ForwardingFileSystem {
                                                         const WritableFileOptions& o) override {
     log.push_back("create " + path);
     direct_io.push_back(o.direct_io);
-    RETURN_IF_ERROR(Maybe("create"));
+    CKPT_RETURN_IF_ERROR(Maybe("create"));
     auto f = base_->NewWritableFile(path, o);
     if (!f.ok()) return f.status();
     return std::unique_ptr<WritableFile>(std::make_unique<File>(this, *std::move(f)));
   }
   Status RenameFile(const std::string& from, const std::string& to) override {
     log.push_back("rename " + from + " -> " + to);
-    RETURN_IF_ERROR(Maybe("rename"));
+    CKPT_RETURN_IF_ERROR(Maybe("rename"));
     return base_->RenameFile(from, to);
   }
   Status DeleteFile(const std::string& p) override {
@@ -94,7 +94,7 @@ class RecordingFileSystem final : public ForwardingFileSystem {
   }
   Status SyncDir(const std::string& d) override {
     log.push_back("syncdir " + d);
-    RETURN_IF_ERROR(Maybe("syncdir"));
+    CKPT_RETURN_IF_ERROR(Maybe("syncdir"));
     return base_->SyncDir(d);
   }
 

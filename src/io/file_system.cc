@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "ckpt/file_system.h"
 
 namespace ckpt {
@@ -20,17 +20,17 @@ Status FileSystem::RecursivelyCreateDir(const std::string& path) {
     return OkStatus();
   }
   const std::string parent(Dirname(path));
-  if (!parent.empty() && parent != path) RETURN_IF_ERROR(RecursivelyCreateDir(parent));
+  if (!parent.empty() && parent != path) CKPT_RETURN_IF_ERROR(RecursivelyCreateDir(parent));
   Status s = CreateDir(path);
   if (s.code() == StatusCode::kAlreadyExists && IsDirectory(path)) return OkStatus();
   return s;
 }
 
 Result<std::string> FileSystem::ReadFileToString(const std::string& path) {
-  ASSIGN_OR_RETURN(auto file, NewRandomAccessFile(path));
+  CKPT_ASSIGN_OR_RETURN(auto file, NewRandomAccessFile(path));
   std::string out;
   out.resize(file->Size());
-  RETURN_IF_ERROR(file->Read(0, out.size(), out.data()));
+  CKPT_RETURN_IF_ERROR(file->Read(0, out.size(), out.data()));
   return out;
 }
 

@@ -16,7 +16,7 @@
 #include <memory>
 #include <mutex>
 
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "ckpt/file_system.h"
 #include "io/posix_error.h"
 
@@ -81,8 +81,8 @@ class PosixWritableFile final : public WritableFile {
           k -= k % kDirectAlign;
         }
         if (k > 0) {
-          RETURN_IF_ERROR(WaitPending());
-          RETURN_IF_ERROR(WriteAll(fd_, p, k, path_));
+          CKPT_RETURN_IF_ERROR(WaitPending());
+          CKPT_RETURN_IF_ERROR(WriteAll(fd_, p, k, path_));
           p += k;
           n -= k;
           continue;
@@ -93,14 +93,14 @@ class PosixWritableFile final : public WritableFile {
       len_ += k;
       p += k;
       n -= k;
-      if (len_ == kBufferSize) RETURN_IF_ERROR(FlushBufferAsync());
+      if (len_ == kBufferSize) CKPT_RETURN_IF_ERROR(FlushBufferAsync());
     }
     return OkStatus();
   }
 
   Status Sync() override {
     if (fd_ < 0) return FailedPreconditionError("sync of closed file " + path_);
-    RETURN_IF_ERROR(FlushAll());
+    CKPT_RETURN_IF_ERROR(FlushAll());
     if (::fdatasync(fd_) != 0) return io::ErrnoToStatus(errno, "fdatasync " + path_);
     return OkStatus();
   }
@@ -124,7 +124,7 @@ class PosixWritableFile final : public WritableFile {
   // Hands the full current buffer to a background write and switches to the
   // other one (after the previous background write has finished with it).
   Status FlushBufferAsync() {
-    RETURN_IF_ERROR(WaitPending());
+    CKPT_RETURN_IF_ERROR(WaitPending());
     pending_ = std::async(std::launch::async,
                           [fd = fd_, buf = bufs_[cur_], n = len_, this] { return WriteAll(fd, buf, n, path_); });
     cur_ ^= 1;
@@ -135,12 +135,12 @@ class PosixWritableFile final : public WritableFile {
   // Writes everything, including a tail that is not a whole block: the aligned
   // part goes out directly, then O_DIRECT is switched off for the remainder.
   Status FlushAll() {
-    RETURN_IF_ERROR(WaitPending());
+    CKPT_RETURN_IF_ERROR(WaitPending());
     if (len_ == 0) return OkStatus();
     char* buf = bufs_[cur_];
     if (direct_ && len_ % kDirectAlign != 0) {
       const size_t aligned = len_ - len_ % kDirectAlign;
-      RETURN_IF_ERROR(WriteAll(fd_, buf, aligned, path_));
+      CKPT_RETURN_IF_ERROR(WriteAll(fd_, buf, aligned, path_));
       std::memmove(buf, buf + aligned, len_ - aligned);
       len_ -= aligned;
       const int flags = ::fcntl(fd_, F_GETFL);
@@ -149,7 +149,7 @@ class PosixWritableFile final : public WritableFile {
       }
       direct_ = false;
     }
-    RETURN_IF_ERROR(WriteAll(fd_, buf, len_, path_));
+    CKPT_RETURN_IF_ERROR(WriteAll(fd_, buf, len_, path_));
     len_ = 0;
     return OkStatus();
   }
@@ -221,7 +221,7 @@ class PosixRandomAccessFile final : public RandomAccessFile {
   // the file offset, else through a per-thread aligned bounce buffer.
   Status ReadDirect(uint64_t offset, size_t n, char* dst) const {
     const size_t head = std::min<size_t>(n, (kDirectAlign - offset % kDirectAlign) % kDirectAlign);
-    RETURN_IF_ERROR(PreadAll(fd_, dst, head, offset, path_));
+    CKPT_RETURN_IF_ERROR(PreadAll(fd_, dst, head, offset, path_));
     offset += head;
     dst += head;
     n -= head;
@@ -236,7 +236,7 @@ class PosixRandomAccessFile final : public RandomAccessFile {
       }
       for (size_t done = 0; done < middle;) {
         const size_t k = std::min(kReadBounce, middle - done);
-        RETURN_IF_ERROR(PreadAll(direct_fd_, bounce.get(), k, offset + done, path_));
+        CKPT_RETURN_IF_ERROR(PreadAll(direct_fd_, bounce.get(), k, offset + done, path_));
         std::memcpy(dst + done, bounce.get(), k);
         done += k;
       }
@@ -317,7 +317,7 @@ class PosixFileSystem final : public FileSystem {
   }
 
   Result<std::unique_ptr<ReadOnlyMemoryRegion>> NewReadOnlyMemoryRegion(const std::string& path) override {
-    ASSIGN_OR_RETURN(OpenedFile f, OpenForReading(path));
+    CKPT_ASSIGN_OR_RETURN(OpenedFile f, OpenForReading(path));
     const int fd = f.fd;
     const uint64_t n = f.size;
     void* p = nullptr;
@@ -346,12 +346,12 @@ class PosixFileSystem final : public FileSystem {
     if (fd < 0) fd = ::open(path.c_str(), base_flags, 0644);
     if (fd < 0) return io::ErrnoToStatus(errno, "open " + path + " for writing");
     auto file = std::make_unique<PosixWritableFile>(path, fd, direct);
-    RETURN_IF_ERROR(file->Init());
+    CKPT_RETURN_IF_ERROR(file->Init());
     return std::unique_ptr<WritableFile>(std::move(file));
   }
 
   Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override {
-    ASSIGN_OR_RETURN(OpenedFile f, OpenForReading(path));
+    CKPT_ASSIGN_OR_RETURN(OpenedFile f, OpenForReading(path));
     return std::unique_ptr<RandomAccessFile>(std::make_unique<PosixRandomAccessFile>(path, f.fd, f.size));
   }
 

@@ -28,7 +28,7 @@
 #include <mutex>
 
 #include "base/log.h"
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "ckpt/checkpoint_state.h"
 #include "manager/checkpoint_manager_impl.h"
 
@@ -78,7 +78,7 @@ CheckpointManager::Impl::Impl(Checkpoint& checkpoint, std::unique_ptr<manager::M
 }
 
 Status CheckpointManager::Impl::Init() {
-  ASSIGN_OR_RETURN(std::optional<CheckpointState> stored, GetCheckpointState(directory_, kDefaultStateFilename, fs_));
+  CKPT_ASSIGN_OR_RETURN(std::optional<CheckpointState> stored, GetCheckpointState(directory_, kDefaultStateFilename, fs_));
   manager::Recovery r = manager::Recover(stored, options_.clock());
   if (r.clock_behind_by) {
     LogWarning("time.time() returned a value " + FormatSeconds(*r.clock_behind_by) +
@@ -90,16 +90,16 @@ Status CheckpointManager::Impl::Init() {
 
 Result<std::optional<std::string>> CheckpointManager::Impl::Save(const CheckpointOptions* call,
                                                                 std::optional<int64_t> number, bool check_interval) {
-  ASSIGN_OR_RETURN(CheckpointOptions options, internals_->Resolve(call ? call : options_.save_options ? &*options_.save_options : nullptr));
+  CKPT_ASSIGN_OR_RETURN(CheckpointOptions options, internals_->Resolve(call ? call : options_.save_options ? &*options_.save_options : nullptr));
   if (options_.checkpoint_interval) {
-    ASSIGN_OR_RETURN(int64_t step, ReadStep(*options_.step_counter));
+    CKPT_ASSIGN_OR_RETURN(int64_t step, ReadStep(*options_.step_counter));
     if (manager::SkipForInterval(last_step_, step, *options_.checkpoint_interval, check_interval)) {
       return std::optional<std::string>();  // CM-31..CM-33
     }
     last_step_ = step;  // before the write: a failed save still blocks this step (CM-34)
   }
-  RETURN_IF_ERROR(LockDirectory());
-  ASSIGN_OR_RETURN(Variable * counter, internals_->SaveCounter());
+  CKPT_RETURN_IF_ERROR(LockDirectory());
+  CKPT_ASSIGN_OR_RETURN(Variable * counter, internals_->SaveCounter());
   int64_t& value = counter->flat<int64_t>()[0];
   const int64_t previous = value;
   value = previous + 1;  // on every save, numbered or not (CM-08)
@@ -122,16 +122,16 @@ Result<std::optional<std::string>> CheckpointManager::Impl::RestoreOrInitialize(
   std::optional<std::string> latest = latest_checkpoint();
   if (latest) {
     // The status is dropped as in TF: unmatched values only warn (CM-40).
-    ASSIGN_OR_RETURN(LoadStatus status, checkpoint_.Restore(*latest));
+    CKPT_ASSIGN_OR_RETURN(LoadStatus status, checkpoint_.Restore(*latest));
     (void)status;
     if (options_.checkpoint_interval) {
-      ASSIGN_OR_RETURN(int64_t step, ReadStep(*options_.step_counter));
+      CKPT_ASSIGN_OR_RETURN(int64_t step, ReadStep(*options_.step_counter));
       last_step_ = step;  // CM-38
     }
     return latest;
   }
   if (options_.init_fn) {
-    RETURN_IF_ERROR(options_.init_fn());
+    CKPT_RETURN_IF_ERROR(options_.init_fn());
     LogInfo("Customized initialization is done through the passed `init_fn`.");
   }
   return std::optional<std::string>();
@@ -154,7 +154,7 @@ double CheckpointManager::Impl::last_preserved_timestamp() const {
 
 Status CheckpointManager::Impl::LockDirectory() {
   if (!options_.lock_directory || lock_) return OkStatus();
-  RETURN_IF_ERROR(fs_->RecursivelyCreateDir(directory_));
+  CKPT_RETURN_IF_ERROR(fs_->RecursivelyCreateDir(directory_));
   auto lock = fs_->LockFile(JoinPath(directory_, kLockFilename));
   if (!lock.ok()) {
     if (lock.status().code() == StatusCode::kFailedPrecondition) {
@@ -197,10 +197,10 @@ void CheckpointManager::Impl::CleanLitter() {
 Status CheckpointManager::Impl::RecordAndSweep(const std::string& path) {
   std::lock_guard<std::mutex> l(mu_);
   manager::RecordCheckpoint(state_, path, options_.clock());  // CM-12: time of completion
-  RETURN_IF_ERROR(WriteState());
+  CKPT_RETURN_IF_ERROR(WriteState());
   manager::SweepResult swept = manager::Sweep(state_, policy_);
   if (!swept.deleted.empty()) {
-    RETURN_IF_ERROR(DeleteCheckpoints(swept.deleted));
+    CKPT_RETURN_IF_ERROR(DeleteCheckpoints(swept.deleted));
   }
   if (swept.deleted.empty() && swept.preserved.empty()) return OkStatus();
   return WriteState();
@@ -218,7 +218,7 @@ Status CheckpointManager::Impl::WriteState() {
 }
 
 Status CheckpointManager::Impl::DeleteCheckpoints(const std::vector<std::string>& prefixes) {
-  ASSIGN_OR_RETURN(std::vector<std::string> children, fs_->GetChildren(directory_.empty() ? "." : directory_));
+  CKPT_ASSIGN_OR_RETURN(std::vector<std::string> children, fs_->GetChildren(directory_.empty() ? "." : directory_));
   bool deleted_any = false;
   for (const std::string& p : prefixes) {
     if (!manager::IsConfinedCheckpoint(directory_, p)) {
@@ -234,7 +234,7 @@ Status CheckpointManager::Impl::DeleteCheckpoints(const std::vector<std::string>
       deleted_any = deleted_any || s.ok();
     }
   }
-  if (deleted_any) RETURN_IF_ERROR(fs_->SyncDir(directory_.empty() ? "." : directory_));
+  if (deleted_any) CKPT_RETURN_IF_ERROR(fs_->SyncDir(directory_.empty() ? "." : directory_));
   return OkStatus();
 }
 
@@ -248,10 +248,10 @@ Result<std::unique_ptr<CheckpointManager>> CheckpointManager::Impl::Create(
   if (options.checkpoint_interval && options.step_counter == nullptr) {
     return InvalidArgumentError("`step_counter` should be passed if `checkpoint_interval` is not None.");
   }
-  RETURN_IF_ERROR(checkpoint.status());
+  CKPT_RETURN_IF_ERROR(checkpoint.status());
   auto impl = std::make_unique<Impl>(checkpoint, std::move(internals), std::move(directory), max_to_keep,
                                      std::move(options));
-  RETURN_IF_ERROR(impl->Init());
+  CKPT_RETURN_IF_ERROR(impl->Init());
   return std::unique_ptr<CheckpointManager>(new CheckpointManager(std::move(impl)));
 }
 

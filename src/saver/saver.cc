@@ -21,7 +21,7 @@
 #include <map>
 #include <set>
 
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 #include "ckpt/bundle.h"
 #include "ckpt/checkpoint_reader.h"
 #include "ckpt/proto/meta_graph.pb.h"
@@ -53,7 +53,7 @@ std::string Wrap(const Status& s, std::string_view verbiage) {
 
 Result<Tensor> Reshaped(Tensor t, const TensorShape& shape) {
   if (t.dtype() == DType::kString) return Tensor::FromStrings(shape, std::move(t.strings()));
-  ASSIGN_OR_RETURN(Tensor out, Tensor::MakeUninitialized(t.dtype(), shape));
+  CKPT_ASSIGN_OR_RETURN(Tensor out, Tensor::MakeUninitialized(t.dtype(), shape));
   if (t.byte_size() > 0) std::memcpy(out.data(), t.data(), t.byte_size());
   return out;
 }
@@ -91,8 +91,8 @@ class Saver::Impl {
           "If `var_list` is provided then build cannot be deferred. Either set defer_build=False or "
           "var_list=None.");
     }
-    if (options_.saver_def) RETURN_IF_ERROR(CheckSaverDef(*options_.saver_def));
-    if (!options_.defer_build) RETURN_IF_ERROR(Build());
+    if (options_.saver_def) CKPT_RETURN_IF_ERROR(CheckSaverDef(*options_.saver_def));
+    if (!options_.defer_build) CKPT_RETURN_IF_ERROR(Build());
     return OkStatus();
   }
 
@@ -121,7 +121,7 @@ class Saver::Impl {
     if (var_list_.kind_ == VarList::Kind::kNone && var_list_.all_) {
       for (auto& v : var_list_.all_()) entries.emplace_back(std::string(), std::move(v));
     }
-    RETURN_IF_ERROR(Collect(entries, map_form));
+    CKPT_RETURN_IF_ERROR(Collect(entries, map_form));
     built_ = true;
     if (items_.empty()) {
       if (!options_.allow_empty) {
@@ -202,7 +202,7 @@ class Saver::Impl {
             return InvalidArgumentError("The parts of partitioned variable " + key +
                                         " disagree on the full shape or dtype");
           }
-          RETURN_IF_ERROR(p.slice.CheckFits(p.full_shape).WithContext("partitioned variable " + key));
+          CKPT_RETURN_IF_ERROR(p.slice.CheckFits(p.full_shape).WithContext("partitioned variable " + key));
           if (!(p.slice.SliceShape(p.full_shape) == view.shape)) {
             return InvalidArgumentError("Part " + v->name() + " of " + key + " has shape " + view.shape.ToString() +
                                         " but its slice " + p.slice.ToString() + " of " +
@@ -258,7 +258,7 @@ class Saver::Impl {
       }
     }
     if (so.write_meta_graph) {
-      RETURN_IF_ERROR(ExportMetaGraph(MetaGraphFilename(checkpoint_file, so.meta_graph_suffix)));
+      CKPT_RETURN_IF_ERROR(ExportMetaGraph(MetaGraphFilename(checkpoint_file, so.meta_graph_suffix)));
     }
     if (is_empty_) return std::optional<std::string>();
     return std::optional<std::string>(model_checkpoint_path);
@@ -266,10 +266,10 @@ class Saver::Impl {
 
   Status WriteAndRecord(const std::string& checkpoint_file, const std::string& parent,
                         const std::string& latest_filename, const SaveOptions& so, std::string* model_path) {
-    ASSIGN_OR_RETURN(*model_path, WriteCheckpoint(checkpoint_file));
+    CKPT_ASSIGN_OR_RETURN(*model_path, WriteCheckpoint(checkpoint_file));
     if (!so.write_state) return OkStatus();
     RecordLastCheckpoint(*model_path);
-    RETURN_IF_ERROR(UpdateCheckpointState(parent, *model_path, last_checkpoints(), latest_filename, {}, 0,
+    CKPT_RETURN_IF_ERROR(UpdateCheckpointState(parent, *model_path, last_checkpoints(), latest_filename, {}, 0,
                                           options_.save_relative_paths, fs_));
     MaybeDeleteOldCheckpoints(so.meta_graph_suffix);
     return OkStatus();
@@ -302,28 +302,28 @@ class Saver::Impl {
     const int n = static_cast<int>(groups.size());
     if (def_.version == static_cast<int32_t>(CheckpointFormat::kV2)) {
       if (!sharded()) {
-        RETURN_IF_ERROR(WriteBundle(file, groups[0]));
+        CKPT_RETURN_IF_ERROR(WriteBundle(file, groups[0]));
         return file;
       }
       const std::string tmp = file + "_temp/part";
       std::vector<std::string> prefixes;
       for (int i = 0; i < n; ++i) {
         prefixes.push_back(format::V1ShardedFilename(tmp, i, n));
-        RETURN_IF_ERROR(WriteBundle(prefixes.back(), groups[static_cast<size_t>(i)]));
+        CKPT_RETURN_IF_ERROR(WriteBundle(prefixes.back(), groups[static_cast<size_t>(i)]));
       }
       MergeOptions mo;
       mo.fs = fs_;
       mo.delete_old_dirs = true;
       mo.sync = options_.sync;
-      RETURN_IF_ERROR(MergeBundles(prefixes, file, mo));
+      CKPT_RETURN_IF_ERROR(MergeBundles(prefixes, file, mo));
       return file;
     }
     if (!sharded()) {
-      RETURN_IF_ERROR(WriteV1(file, groups[0]));
+      CKPT_RETURN_IF_ERROR(WriteV1(file, groups[0]));
       return file;
     }
     for (int i = 0; i < n; ++i) {
-      RETURN_IF_ERROR(WriteV1(format::V1ShardedFilename(file, i, n), groups[static_cast<size_t>(i)]));
+      CKPT_RETURN_IF_ERROR(WriteV1(format::V1ShardedFilename(file, i, n), groups[static_cast<size_t>(i)]));
     }
     return format::V1ShardedFilespec(file, n);
   }
@@ -332,15 +332,15 @@ class Saver::Impl {
     BundleWriterOptions bo;
     bo.fs = fs_;
     bo.sync = options_.sync;
-    ASSIGN_OR_RETURN(auto writer, BundleWriter::Create(prefix, bo));
+    CKPT_ASSIGN_OR_RETURN(auto writer, BundleWriter::Create(prefix, bo));
     for (const Item* item : items) {
       for (const auto& v : item->parts) {
         const TensorView view = v->value();
         if (item->partitioned) {
           const PartitionInfo p = *v->partition();
-          RETURN_IF_ERROR(writer->AddSlice(item->key, p.full_shape, ExplicitSlice(p), view));
+          CKPT_RETURN_IF_ERROR(writer->AddSlice(item->key, p.full_shape, ExplicitSlice(p), view));
         } else {
-          RETURN_IF_ERROR(writer->Add(item->key, view));
+          CKPT_RETURN_IF_ERROR(writer->Add(item->key, view));
         }
       }
     }
@@ -351,15 +351,15 @@ class Saver::Impl {
     format::V1Writer::Options wo;
     wo.fs = fs_;
     wo.sync = options_.sync;
-    ASSIGN_OR_RETURN(auto writer, format::V1Writer::Create(filename, wo));
+    CKPT_ASSIGN_OR_RETURN(auto writer, format::V1Writer::Create(filename, wo));
     for (const Item* item : items) {
       for (const auto& v : item->parts) {
         const TensorView view = v->value();
         if (item->partitioned) {
           const PartitionInfo p = *v->partition();
-          RETURN_IF_ERROR(writer->Add(item->key, p.full_shape, ExplicitSlice(p), view));
+          CKPT_RETURN_IF_ERROR(writer->Add(item->key, p.full_shape, ExplicitSlice(p), view));
         } else {
-          RETURN_IF_ERROR(writer->Add(item->key, view.shape, TensorSlice::Full(view.shape.rank()), view));
+          CKPT_RETURN_IF_ERROR(writer->Add(item->key, view.shape, TensorSlice::Full(view.shape.rank()), view));
         }
       }
     }
@@ -422,7 +422,7 @@ class Saver::Impl {
 
   // SV-53: map the Saver's names through the stored object graph.
   Status RestoreObjectBased(const CheckpointReader& reader) {
-    ASSIGN_OR_RETURN(Tensor graph, reader.Read(kObjectGraphKey));
+    CKPT_ASSIGN_OR_RETURN(Tensor graph, reader.Read(kObjectGraphKey));
     proto::TrackableObjectGraph og;
     if (graph.dtype() != DType::kString || graph.strings().size() != 1 || !og.ParseFromString(graph.strings()[0])) {
       return DataLossError("The object graph of " + reader.path() + " does not parse");
@@ -467,22 +467,22 @@ class Saver::Impl {
     for (const auto& item : items_) {
       const std::string key = rename != nullptr ? rename->at(item.key) : item.key;
       for (const auto& v : item.parts) {
-        ASSIGN_OR_RETURN(Tensor t, ReadOne(reader, key, *v, item.partitioned));
+        CKPT_ASSIGN_OR_RETURN(Tensor t, ReadOne(reader, key, *v, item.partitioned));
         if (options_.restore_sequentially) {
-          RETURN_IF_ERROR(v->Assign(std::move(t)));
+          CKPT_RETURN_IF_ERROR(v->Assign(std::move(t)));
         } else {
           pending.emplace_back(v.get(), std::move(t));
         }
       }
     }
-    for (auto& [v, t] : pending) RETURN_IF_ERROR(v->Assign(std::move(t)));
+    for (auto& [v, t] : pending) CKPT_RETURN_IF_ERROR(v->Assign(std::move(t)));
     return OkStatus();
   }
 
   Result<Tensor> ReadOne(const CheckpointReader& reader, const std::string& key, const SaveableVariable& v,
                          bool partitioned) const {
     const TensorView view = v.value();
-    ASSIGN_OR_RETURN(TensorInfo info, reader.Lookup(key));
+    CKPT_ASSIGN_OR_RETURN(TensorInfo info, reader.Lookup(key));
     if (info.dtype != view.dtype) {
       return InvalidArgumentError("tensor_name = " + key + "; expected dtype " + std::string(DTypeName(view.dtype)) +
                                   " does not equal original dtype " + std::string(DTypeName(info.dtype)));
@@ -496,7 +496,7 @@ class Saver::Impl {
       }
       return reader.ReadSlice(key, p.slice);
     }
-    ASSIGN_OR_RETURN(Tensor t, reader.Read(key));
+    CKPT_ASSIGN_OR_RETURN(Tensor t, reader.Read(key));
     if (t.shape() == view.shape) return t;
     if (!options_.reshape) {
       return InvalidArgumentError("Assign requires shapes of both tensors to match. lhs shape= " +
@@ -548,7 +548,7 @@ class Saver::Impl {
       go.filename = options_.filename.empty() ? "model" : options_.filename;
       go.reshape = options_.reshape;
       std::vector<proto::VariableDef> defs;
-      RETURN_IF_ERROR(saver::BuildSaverGraph(vars, go, mg.mutable_graph_def(), &defs));
+      CKPT_RETURN_IF_ERROR(saver::BuildSaverGraph(vars, go, mg.mutable_graph_def(), &defs));
       auto* list = (*mg.mutable_collection_def())["variables"].mutable_bytes_list();
       auto* trainable = (*mg.mutable_collection_def())["trainable_variables"].mutable_bytes_list();
       for (const auto& vd : defs) {
@@ -584,7 +584,7 @@ Saver::~Saver() = default;
 
 Result<std::unique_ptr<Saver>> Saver::Create(VarList var_list, SaverOptions options) {
   auto impl = std::make_unique<Impl>(std::move(var_list), std::move(options));
-  RETURN_IF_ERROR(impl->Init());
+  CKPT_RETURN_IF_ERROR(impl->Init());
   return std::unique_ptr<Saver>(new Saver(std::move(impl)));
 }
 

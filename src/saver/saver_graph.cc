@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <set>
 
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 
 namespace ckpt::saver {
 namespace {
@@ -140,8 +140,8 @@ Status BuildSaverGraph(const std::vector<GraphVariable>& variables, const GraphO
                        proto::GraphDef* graph, std::vector<proto::VariableDef>* variable_defs) {
   GraphBuilder g(graph);
   graph->mutable_versions()->set_producer(kGraphDefProducer);
-  ASSIGN_OR_RETURN(const std::string filename_node, NodeOfTensor(options.def.filename_tensor_name));
-  ASSIGN_OR_RETURN(const std::string save_node, NodeOfTensor(options.def.save_tensor_name));
+  CKPT_ASSIGN_OR_RETURN(const std::string filename_node, NodeOfTensor(options.def.filename_tensor_name));
+  CKPT_ASSIGN_OR_RETURN(const std::string save_node, NodeOfTensor(options.def.save_tensor_name));
   const std::string& restore_node = options.def.restore_op_name;
   if (filename_node.empty() || save_node.empty() || restore_node.empty()) {
     return InvalidArgumentError("cannot build a graph from a SaverDef with empty names");

@@ -14,7 +14,7 @@
 #include <set>
 #include <string_view>
 
-#include "base/macros.h"
+#include "ckpt/status_macros.h"
 
 namespace ckpt::test {
 namespace {
@@ -122,13 +122,13 @@ class FaultInjectionFileSystem::File final : public WritableFile {
   }
 
   Status Append(const void* data, size_t n) override {
-    RETURN_IF_ERROR(Begin("Append"));
+    CKPT_RETURN_IF_ERROR(Begin("Append"));
     return base_->Append(data, n);
   }
 
   Status Sync() override {
-    RETURN_IF_ERROR(Begin("Sync"));
-    RETURN_IF_ERROR(base_->Sync());
+    CKPT_RETURN_IF_ERROR(Begin("Sync"));
+    CKPT_RETURN_IF_ERROR(base_->Sync());
     const uint64_t size = base_->Size();
     std::lock_guard<std::mutex> l(fs_->mu);
     auto it = fs_->inodes.find(inode_);
@@ -139,7 +139,7 @@ class FaultInjectionFileSystem::File final : public WritableFile {
   }
 
   Status Close() override {
-    RETURN_IF_ERROR(Begin("Close"));
+    CKPT_RETURN_IF_ERROR(Begin("Close"));
     return base_->Close();
   }
 
@@ -155,7 +155,7 @@ class FaultInjectionFileSystem::File final : public WritableFile {
  private:
   Status Begin(std::string_view op) {
     std::lock_guard<std::mutex> l(fs_->mu);
-    RETURN_IF_ERROR(fs_->BeginMutation(op, path_));
+    CKPT_RETURN_IF_ERROR(fs_->BeginMutation(op, path_));
     if (!base_) return FailedPreconditionError(std::string(op) + " " + path_ + ": file was opened before a simulated crash");
     return OkStatus();
   }
@@ -267,9 +267,9 @@ void FaultInjectionFileSystem::Impl::Release(const Entry& e) {
 }
 
 Result<std::string> FaultInjectionFileSystem::Impl::ReadPrefix(const std::string& path, uint64_t n) {
-  ASSIGN_OR_RETURN(auto file, base->NewRandomAccessFile(path));
+  CKPT_ASSIGN_OR_RETURN(auto file, base->NewRandomAccessFile(path));
   std::string out(std::min(n, file->Size()), '\0');
-  RETURN_IF_ERROR(file->Read(0, out.size(), out.data()));
+  CKPT_RETURN_IF_ERROR(file->Read(0, out.size(), out.data()));
   return out;
 }
 
@@ -299,7 +299,7 @@ Status FaultInjectionFileSystem::Impl::Collect(const std::string& path, const Di
     const std::string p = ChildPath(path, name);
     if (e.is_dir) {
       const DirNode& child = dirs.at(e.id);
-      if (child.adopted) RETURN_IF_ERROR(Collect(p, child, contents));
+      if (child.adopted) CKPT_RETURN_IF_ERROR(Collect(p, child, contents));
       continue;
     }
     if (contents->count(e.id)) continue;
@@ -312,16 +312,16 @@ Status FaultInjectionFileSystem::Impl::Collect(const std::string& path, const Di
       auto size = base->GetFileSize(p);
       if (size.ok() && *size == inode.synced) continue;  // already exactly durable
     }
-    ASSIGN_OR_RETURN((*contents)[e.id], ReadPrefix(inode.live_path, inode.synced));
+    CKPT_ASSIGN_OR_RETURN((*contents)[e.id], ReadPrefix(inode.live_path, inode.synced));
   }
   return OkStatus();
 }
 
 Status FaultInjectionFileSystem::Impl::Reconcile(const std::string& path, const DirNode& node,
                                                  const std::map<InodeId, std::string>& contents) {
-  ASSIGN_OR_RETURN(auto names, base->GetChildren(path));
+  CKPT_ASSIGN_OR_RETURN(auto names, base->GetChildren(path));
   for (const std::string& name : names) {
-    if (!node.durable.count(name)) RETURN_IF_ERROR(RemoveAll(ChildPath(path, name)));
+    if (!node.durable.count(name)) CKPT_RETURN_IF_ERROR(RemoveAll(ChildPath(path, name)));
   }
   for (const auto& [name, e] : node.durable) {
     const std::string p = ChildPath(path, name);
@@ -334,32 +334,32 @@ Status FaultInjectionFileSystem::Impl::Reconcile(const std::string& path, const 
         if (exists && !is_dir) continue;
         return InternalError("fault injection model lost the contents of " + p);
       }
-      if (is_dir) RETURN_IF_ERROR(RemoveAll(p));
-      RETURN_IF_ERROR(WriteWhole(p, c->second));
+      if (is_dir) CKPT_RETURN_IF_ERROR(RemoveAll(p));
+      CKPT_RETURN_IF_ERROR(WriteWhole(p, c->second));
       continue;
     }
     auto live = live_dirs.find(p);
     const bool same_dir = is_dir && live != live_dirs.end() && live->second == e.id;
     if (!same_dir) {
-      if (exists) RETURN_IF_ERROR(RemoveAll(p));
-      RETURN_IF_ERROR(base->CreateDir(p));
+      if (exists) CKPT_RETURN_IF_ERROR(RemoveAll(p));
+      CKPT_RETURN_IF_ERROR(base->CreateDir(p));
     }
     const DirNode& child = dirs.at(e.id);
-    if (child.adopted) RETURN_IF_ERROR(Reconcile(p, child, contents));
+    if (child.adopted) CKPT_RETURN_IF_ERROR(Reconcile(p, child, contents));
   }
   return OkStatus();
 }
 
 Status FaultInjectionFileSystem::Impl::RemoveAll(const std::string& path) {
   if (!base->IsDirectory(path)) return base->DeleteFile(path);
-  ASSIGN_OR_RETURN(auto names, base->GetChildren(path));
-  for (const std::string& name : names) RETURN_IF_ERROR(RemoveAll(ChildPath(path, name)));
+  CKPT_ASSIGN_OR_RETURN(auto names, base->GetChildren(path));
+  for (const std::string& name : names) CKPT_RETURN_IF_ERROR(RemoveAll(ChildPath(path, name)));
   return base->DeleteDir(path);
 }
 
 Status FaultInjectionFileSystem::Impl::WriteWhole(const std::string& path, const std::string& bytes) {
-  ASSIGN_OR_RETURN(auto file, base->NewWritableFile(path));
-  RETURN_IF_ERROR(file->Append(bytes));
+  CKPT_ASSIGN_OR_RETURN(auto file, base->NewWritableFile(path));
+  CKPT_RETURN_IF_ERROR(file->Append(bytes));
   return file->Close();
 }
 
@@ -423,9 +423,9 @@ Status FaultInjectionFileSystem::SimulateCrash() {
   }
   // Read every durable content that has to move before anything is rewritten.
   std::map<InodeId, std::string> contents;
-  for (const auto& [path, id] : roots) RETURN_IF_ERROR(m.Collect(path, m.dirs.at(id), &contents));
+  for (const auto& [path, id] : roots) CKPT_RETURN_IF_ERROR(m.Collect(path, m.dirs.at(id), &contents));
   for (const auto& [path, id] : roots) {
-    if (m.base->IsDirectory(path)) RETURN_IF_ERROR(m.Reconcile(path, m.dirs.at(id), contents));
+    if (m.base->IsDirectory(path)) CKPT_RETURN_IF_ERROR(m.Reconcile(path, m.dirs.at(id), contents));
   }
 
   m.inodes.clear();
@@ -442,9 +442,9 @@ Result<std::unique_ptr<WritableFile>> FaultInjectionFileSystem::NewWritableFile(
                                                                                 const WritableFileOptions& options) {
   Impl& m = *impl_;
   std::lock_guard<std::mutex> l(m.mu);
-  RETURN_IF_ERROR(m.BeginMutation("NewWritableFile", path));
+  CKPT_RETURN_IF_ERROR(m.BeginMutation("NewWritableFile", path));
   m.Adopt(ParentOf(path));
-  ASSIGN_OR_RETURN(auto file, m.base->NewWritableFile(path, options));
+  CKPT_ASSIGN_OR_RETURN(auto file, m.base->NewWritableFile(path, options));
   InodeId id;
   auto it = m.live_files.find(path);
   if (it != m.live_files.end()) {
@@ -464,10 +464,10 @@ Result<std::unique_ptr<WritableFile>> FaultInjectionFileSystem::NewWritableFile(
 Result<std::unique_ptr<FileLock>> FaultInjectionFileSystem::LockFile(const std::string& path) {
   Impl& m = *impl_;
   std::lock_guard<std::mutex> l(m.mu);
-  RETURN_IF_ERROR(m.BeginMutation("LockFile", path));
+  CKPT_RETURN_IF_ERROR(m.BeginMutation("LockFile", path));
   m.Adopt(ParentOf(path));
   const bool existed = m.base->FileExists(path).ok();
-  ASSIGN_OR_RETURN(auto base_lock, m.base->LockFile(path));
+  CKPT_ASSIGN_OR_RETURN(auto base_lock, m.base->LockFile(path));
   if (!existed && m.base->FileExists(path).ok() && !m.base->IsDirectory(path)) {
     // `base` created the lock file: new and empty, its name not yet durable.
     const InodeId id = m.next_id++;
@@ -482,7 +482,7 @@ Result<std::unique_ptr<FileLock>> FaultInjectionFileSystem::LockFile(const std::
 Status FaultInjectionFileSystem::RenameFile(const std::string& from, const std::string& to) {
   Impl& m = *impl_;
   std::lock_guard<std::mutex> l(m.mu);
-  RETURN_IF_ERROR(m.BeginMutation("RenameFile", from));
+  CKPT_RETURN_IF_ERROR(m.BeginMutation("RenameFile", from));
   if (m.base->IsDirectory(from)) {
     return UnimplementedError("rename " + from + " to " + to + ": FaultInjectionFileSystem does not model directory renames");
   }
@@ -496,8 +496,8 @@ Status FaultInjectionFileSystem::RenameFile(const std::string& from, const std::
   const InodeId moved = from_known ? m.live_files[from] : 0;
   InodeId victim = 0;
   bool replaces = false;
-  ASSIGN_OR_RETURN(std::string victim_bytes, m.BytesToKeep(to, &victim, &replaces));
-  RETURN_IF_ERROR(m.base->RenameFile(from, to));
+  CKPT_ASSIGN_OR_RETURN(std::string victim_bytes, m.BytesToKeep(to, &victim, &replaces));
+  CKPT_RETURN_IF_ERROR(m.base->RenameFile(from, to));
   if (replaces) {
     m.live_files.erase(to);
     m.Unlink(victim, std::move(victim_bytes));
@@ -515,12 +515,12 @@ Status FaultInjectionFileSystem::RenameFile(const std::string& from, const std::
 Status FaultInjectionFileSystem::DeleteFile(const std::string& path) {
   Impl& m = *impl_;
   std::lock_guard<std::mutex> l(m.mu);
-  RETURN_IF_ERROR(m.BeginMutation("DeleteFile", path));
+  CKPT_RETURN_IF_ERROR(m.BeginMutation("DeleteFile", path));
   m.Adopt(ParentOf(path));
   InodeId victim = 0;
   bool found = false;
-  ASSIGN_OR_RETURN(std::string bytes, m.BytesToKeep(path, &victim, &found));
-  RETURN_IF_ERROR(m.base->DeleteFile(path));
+  CKPT_ASSIGN_OR_RETURN(std::string bytes, m.BytesToKeep(path, &victim, &found));
+  CKPT_RETURN_IF_ERROR(m.base->DeleteFile(path));
   if (found) {
     m.live_files.erase(path);
     m.Unlink(victim, std::move(bytes));
@@ -531,9 +531,9 @@ Status FaultInjectionFileSystem::DeleteFile(const std::string& path) {
 Status FaultInjectionFileSystem::CreateDir(const std::string& path) {
   Impl& m = *impl_;
   std::lock_guard<std::mutex> l(m.mu);
-  RETURN_IF_ERROR(m.BeginMutation("CreateDir", path));
+  CKPT_RETURN_IF_ERROR(m.BeginMutation("CreateDir", path));
   m.Adopt(ParentOf(path));
-  RETURN_IF_ERROR(m.base->CreateDir(path));
+  CKPT_RETURN_IF_ERROR(m.base->CreateDir(path));
   // A new directory: nothing in it is durable yet.
   const DirId id = m.next_id++;
   m.live_dirs[path] = id;
@@ -544,9 +544,9 @@ Status FaultInjectionFileSystem::CreateDir(const std::string& path) {
 Status FaultInjectionFileSystem::DeleteDir(const std::string& path) {
   Impl& m = *impl_;
   std::lock_guard<std::mutex> l(m.mu);
-  RETURN_IF_ERROR(m.BeginMutation("DeleteDir", path));
+  CKPT_RETURN_IF_ERROR(m.BeginMutation("DeleteDir", path));
   m.Adopt(ParentOf(path));
-  RETURN_IF_ERROR(m.base->DeleteDir(path));
+  CKPT_RETURN_IF_ERROR(m.base->DeleteDir(path));
   auto it = m.live_dirs.find(path);
   if (it != m.live_dirs.end()) {
     // Kept (with its durable entries) while its parent's durable listing names it.
@@ -560,15 +560,15 @@ Status FaultInjectionFileSystem::SyncDir(const std::string& dir) {
   Impl& m = *impl_;
   const std::string d = NormalizeDir(dir);
   std::lock_guard<std::mutex> l(m.mu);
-  RETURN_IF_ERROR(m.BeginMutation("SyncDir", d));
+  CKPT_RETURN_IF_ERROR(m.BeginMutation("SyncDir", d));
   if (!m.base->IsDirectory(d)) {
     if (m.base->FileExists(d).ok()) return FailedPreconditionError("sync directory " + d + ": Not a directory");
     return NotFoundError("sync directory " + d + ": No such file or directory");
   }
-  RETURN_IF_ERROR(m.base->SyncDir(d));
+  CKPT_RETURN_IF_ERROR(m.base->SyncDir(d));
   auto live = m.live_dirs.find(d);
   if (live == m.live_dirs.end() || !m.dirs[live->second].adopted) return OkStatus();  // untouched: durable already
-  ASSIGN_OR_RETURN(auto names, m.base->GetChildren(d));
+  CKPT_ASSIGN_OR_RETURN(auto names, m.base->GetChildren(d));
   std::map<std::string, Entry> now;
   for (const std::string& name : names) {
     const std::string p = ChildPath(d, name);
