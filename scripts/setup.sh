@@ -5,7 +5,7 @@
 set -euo pipefail
 
 APT_PACKAGES=(g++ cmake ninja-build pkg-config libleveldb-dev libsnappy-dev libprotobuf-dev protobuf-compiler
-              libisal-dev libgtest-dev)
+              libisal-dev libgtest-dev libopenmpi-dev openmpi-bin)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

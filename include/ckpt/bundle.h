@@ -154,8 +154,13 @@ class CKPT_EXPORT BundleReader {
   Result<std::vector<std::string>> ReadStrings(std::string_view key) const;
 
   // Reads the part `slice` of tensor `key` (TF's LookupSlice): assembled from
-  // whichever stored slices intersect it. NotFound-style error
-  // "Does not have sufficient slices" when the stored slices don't cover it.
+  // whichever stored slices intersect it, any dtype (ReadSlice also strings).
+  // Only the overlapping byte ranges are read, straight into the destination
+  // or through one bounded window (never a copy of a whole stored slice);
+  // with verify_checksums every byte of each intersecting stored slice is
+  // read, since its crc covers all of it. InvalidArgument with TF's text
+  // "Does not have sufficient slices for partitioned tensor <key> to restore
+  // in slice_spec: <slice>" when the stored slices don't cover it.
   Status ReadSliceInto(std::string_view key, const TensorSlice& slice, const MutableTensorView& dst) const;
   Result<Tensor> ReadSlice(std::string_view key, const TensorSlice& slice) const;
 

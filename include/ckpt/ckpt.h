@@ -15,11 +15,13 @@
 #include "ckpt/checkpoint_state.h"    // the `checkpoint` state file, LatestCheckpoint
 #include "ckpt/convert.h"             // other tensor file formats: safetensors, npz, conversion
 #include "ckpt/diff.h"                // comparing two checkpoints
+#include "ckpt/distributed.h"         // Communicator: one checkpoint from many processes
 #include "ckpt/dtype.h"               // DType: TF's DataType
 #include "ckpt/export.h"              // CKPT_EXPORT
 #include "ckpt/file_system.h"         // FileSystem: where files are read and written
 #include "ckpt/object_graph.h"        // the object graph of an object-based checkpoint
 #include "ckpt/saver.h"               // Saver: tf.compat.v1.train.Saver
+#include "ckpt/sharded_variable.h"     // ShardedVariable: this process's blocks of a partitioned tensor
 #include "ckpt/status.h"              // Status, Result<T>
 #include "ckpt/status_macros.h"       // CKPT_RETURN_IF_ERROR, CKPT_ASSIGN_OR_RETURN
 #include "ckpt/tensor.h"              // Tensor, TensorView, TensorShape

@@ -64,4 +64,12 @@ class CKPT_EXPORT TensorSlice {
   std::vector<Extent> extents_;
 };
 
+// Where one stored part of a partitioned value lies: the shape of the whole
+// tensor and the part's slice of it (TF's Variable.SaveSliceInfo).
+struct SaveSliceInfo {
+  TensorShape full_shape;
+  TensorSlice slice;
+  friend bool operator==(const SaveSliceInfo&, const SaveSliceInfo&) = default;
+};
+
 }  // namespace ckpt

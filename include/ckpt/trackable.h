@@ -72,6 +72,18 @@ struct SaveableAttribute {
   std::string full_name;
   // The value to save; must stay valid until the save returns.
   std::function<TensorView()> value;
+  // A value saved in parts, as TF saves a partitioned or sharded variable:
+  // when `parts` is non-empty, `value` is unused and the value is the tensor
+  // of shape `full_shape`, each part holding one slice of it (its own data,
+  // shape part.slice.SliceShape(full_shape)). Parts must not overlap; in one
+  // process they must cover the tensor, in a distributed save all ranks'
+  // parts together must (docs/distributed.md).
+  struct Part {
+    TensorSlice slice;
+    std::function<TensorView()> value;
+  };
+  TensorShape full_shape;
+  std::vector<Part> parts;
   // Restores the value stored under `key` of `reader` into the object.
   // Returns InvalidArgument naming the key and both dtypes/shapes on mismatch
   // (TF's texts, CK-30/CK-31).

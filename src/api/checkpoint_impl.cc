@@ -6,6 +6,8 @@
 #include "ckpt/status_macros.h"
 #include "ckpt/bundle.h"
 #include "ckpt/status_macros.h"
+#include "distributed/save_plan.h"
+#include "distributed/value_list.h"
 
 namespace ckpt {
 namespace {
@@ -18,7 +20,11 @@ Status WriteBundle(FileSystem* fs, bool sync, const std::string& prefix, std::sp
   wo.fs = fs;
   wo.sync = sync;
   CKPT_ASSIGN_OR_RETURN(auto writer, BundleWriter::Create(prefix, wo));
-  for (const NamedView& v : values) CKPT_RETURN_IF_ERROR(writer->Add(v.key, v.view));
+  for (const NamedView& v : values) {
+    if (distributed::IsEmptyShare(v)) continue;  // TF cannot store an empty slice
+    CKPT_RETURN_IF_ERROR(v.slice ? writer->AddSlice(v.key, v.slice->full_shape, v.slice->slice, v.view)
+                            : writer->Add(v.key, v.view));
+  }
   return writer->Finish();
 }
 
@@ -28,6 +34,19 @@ Status Notify(const std::vector<WriteCallback>& callbacks, const WriteCallback& 
     if (cb) CKPT_RETURN_IF_ERROR(cb(path));
   }
   if (after) CKPT_RETURN_IF_ERROR(after(path));
+  return OkStatus();
+}
+
+// Values saved in parts (sharded variables) must cover their tensors
+// exactly, or TF could not read the checkpoint: the same checks a
+// distributed save makes across ranks, here over one process's values.
+Status CheckParts(std::span<const NamedView> values) {
+  for (const NamedView& v : values) {
+    if (v.slice) {
+      const std::vector<std::vector<distributed::ValueDesc>> one_rank = {distributed::DescribeValues(values)};
+      return distributed::PlanSave(one_rank).status();
+    }
+  }
   return OkStatus();
 }
 
@@ -55,6 +74,7 @@ Result<std::string> Checkpoint::Impl::WriteAndNotify(const std::string& prefix, 
   *written = false;
   CKPT_ASSIGN_OR_RETURN(graph::SaveList list, core.Collect());
   const std::vector<NamedView>& values = list.entries;
+  CKPT_RETURN_IF_ERROR(CheckParts(values));
   FileSystem* fs = core.fs();
 
   if (!options.async()) {

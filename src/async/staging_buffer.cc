@@ -41,7 +41,7 @@ Status StagingBuffer::Stage(std::span<const NamedView> values) {
   CKPT_RETURN_IF_ERROR(Reserve(total));
   staged_.reserve(values.size());
   for (const NamedView& v : values) {
-    NamedView out{v.key, TensorView{}};
+    NamedView out{v.key, TensorView{}, v.slice};
     out.view.dtype = v.view.dtype;
     out.view.shape = v.view.shape;
     if (v.view.dtype == DType::kString) {

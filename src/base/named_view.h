@@ -3,15 +3,20 @@
 // no layer converts between look-alike structs.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "ckpt/tensor.h"
+#include "ckpt/tensor_slice.h"
 
 namespace ckpt {
 
 struct NamedView {
   std::string key;
   TensorView view;
+  // Set when `view` is one slice of a larger tensor stored under `key`
+  // (written with BundleWriter::AddSlice).
+  std::optional<SaveSliceInfo> slice;
 };
 
 }  // namespace ckpt

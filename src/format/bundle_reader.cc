@@ -15,6 +15,7 @@
 #include "format/index_table.h"
 #include "format/slice_copy.h"
 #include "format/slice_key.h"
+#include "format/slice_reader.h"
 #include "format/string_encoding.h"
 #include "format/variant_encoding.h"
 
@@ -271,8 +272,8 @@ class BundleReader::Impl {
                                   std::string(DTypeName(info.dtype)) + ", not string");
     }
     if (!info.slices.empty()) {
-      return UnimplementedError("tensor \"" + format::PrintableKey(info.key) +
-                                "\" is a partitioned string tensor; reading it is not supported");
+      CKPT_ASSIGN_OR_RETURN(Tensor t, ReadSlice(info, TensorSlice::Full(info.shape.rank())));
+      return std::move(t.strings());
     }
     CKPT_ASSIGN_OR_RETURN(const RandomAccessFile* file, CheckedRange(info));
     std::string data(static_cast<size_t>(info.size), '\0');
@@ -332,12 +333,18 @@ class BundleReader::Impl {
                                 "them (ckpt verify still checks its checksums)");
     }
     if (info.dtype == DType::kString) {
-      if (slice.IsFull()) {
+      if (slice.IsFull() && info.slices.empty()) {
         CKPT_ASSIGN_OR_RETURN(auto strings, ReadStrings(info));
         return Tensor::FromStrings(info.shape, std::move(strings));
       }
-      return UnimplementedError("slices of " + std::string(DTypeName(info.dtype)) + " tensor \"" +
-                                format::PrintableKey(info.key) + "\" cannot be read");
+      CKPT_ASSIGN_OR_RETURN(auto pieces, Plan(info, slice));
+      const TensorShape shape = slice.SliceShape(info.shape);
+      std::vector<std::string> out(static_cast<size_t>(shape.num_elements()));
+      for (const Piece& p : pieces) {
+        CKPT_ASSIGN_OR_RETURN(format::StoredPart part, Part(p));
+        CKPT_RETURN_IF_ERROR(format::ReadStringOverlap(part, slice, info.shape, &out));
+      }
+      return Tensor::FromStrings(shape, std::move(out));
     }
     // Validate the byte ranges before allocating, so the allocation is
     // bounded by bytes that really exist in the data files.
@@ -386,9 +393,13 @@ class BundleReader::Impl {
       pieces.push_back(Piece{e, s});
     }
     if (covered != want_n) {
-      return NotFoundError("Does not have sufficient slices for partitioned tensor \"" +
-                           format::PrintableKey(info.key) + "\" to restore slice " + want.ToString() + " of " +
-                           info.shape.ToString() + " in " + prefix_);
+      // TF's text (BundleReader::GetSliceValue), then where.
+      std::string stored;
+      for (const TensorSlice& s : info.slices) stored += (stored.empty() ? "" : " ") + s.ToString();
+      return InvalidArgumentError("Does not have sufficient slices for partitioned tensor " +
+                                  format::PrintableKey(info.key) + " to restore in slice_spec: " + want.ToString() +
+                                  " (stored slices of " + info.shape.ToString() + ": " + stored + "; checkpoint " +
+                                  prefix_ + ")");
     }
     return pieces;
   }
@@ -398,14 +409,27 @@ class BundleReader::Impl {
     const size_t esize = DTypeSize(info.dtype);
     for (const Piece& p : pieces) {
       if (p.stored == want || (p.stored.IsFull() && want.IsFull())) {
-        CKPT_RETURN_IF_ERROR(ReadBytes(*p.entry, dst));  // exact match: no staging copy
+        CKPT_RETURN_IF_ERROR(ReadBytes(*p.entry, dst));  // exact match: one read
         continue;
       }
-      std::unique_ptr<char[]> buf(new char[static_cast<size_t>(p.entry->size) + 1]);
-      CKPT_RETURN_IF_ERROR(ReadBytes(*p.entry, buf.get()));
-      format::CopySliceOverlap(buf.get(), p.stored, dst, want, info.shape, esize);
+      CKPT_ASSIGN_OR_RETURN(format::StoredPart part, Part(p));
+      CKPT_RETURN_IF_ERROR(format::ReadOverlap(part, want, info.shape, esize, dst));
     }
     return OkStatus();
+  }
+
+  // The data file range of a piece, for the overlap readers.
+  Result<format::StoredPart> Part(const Piece& p) const {
+    if (p.entry->dtype == DType::kVariant) {
+      return UnimplementedError("tensor \"" + format::PrintableKey(p.entry->key) + "\" is a DT_VARIANT; not supported");
+    }
+    CKPT_ASSIGN_OR_RETURN(const RandomAccessFile* file, CheckedRange(*p.entry));
+    format::StoredPart part{file, static_cast<uint64_t>(p.entry->offset), static_cast<uint64_t>(p.entry->size),
+                            p.stored};
+    part.verify = options_.verify_checksums;
+    part.description = Describe(*p.entry, file->path());
+    part.expected_crc = crc32c::Unmask(crc32c::MaskedCrc{p.entry->masked_crc32c});
+    return part;
   }
 
   std::string prefix_;

@@ -90,4 +90,35 @@ Result<std::vector<std::string>> DecodeStringTensor(std::string_view data, int64
   return out;
 }
 
+Result<StringTensorHeader> DecodeStringTensorHeader(std::string_view prefix, int64_t n, uint64_t entry_size) {
+  if (n < 0 || static_cast<uint64_t>(n) > entry_size || entry_size - static_cast<uint64_t>(n) < 4) {
+    return DataLossError("string tensor of " + std::to_string(n) + " elements cannot fit in " +
+                         std::to_string(entry_size) + " bytes");
+  }
+  const char* p = prefix.data();
+  const char* limit = prefix.data() + prefix.size();
+  StringTensorHeader h;
+  h.lengths.resize(static_cast<size_t>(n));
+  uint64_t total = 0;
+  for (auto& len : h.lengths) {
+    if (!coding::GetVarint64(&p, limit, &len)) return DataLossError("truncated or malformed string length varint");
+    h.crc = ExtendLength(h.crc, len);
+    if (len > entry_size || total + len > entry_size) {
+      return DataLossError("string lengths exceed the entry's " + std::to_string(entry_size) + " bytes");
+    }
+    total += len;
+  }
+  if (limit - p < 4) return DataLossError("string tensor is missing its length checksum");
+  const crc32c::MaskedCrc stored{coding::DecodeFixed32(p)};
+  if (!(crc32c::Unmask(stored) == h.crc)) return DataLossError("string length checksum mismatch");
+  h.crc = crc32c::Extend(h.crc, p, 4);
+  p += 4;
+  h.data_offset = static_cast<uint64_t>(p - prefix.data());
+  if (entry_size - h.data_offset != total) {
+    return DataLossError("string bytes (" + std::to_string(total) + ") do not match the entry size (" +
+                         std::to_string(entry_size - h.data_offset) + " bytes left)");
+  }
+  return h;
+}
+
 }  // namespace ckpt::format

@@ -29,4 +29,21 @@ Status WriteStringTensor(WritableFile* file, std::span<const std::string_view> s
 Result<std::vector<std::string>> DecodeStringTensor(std::string_view data, int64_t n,
                                                     const crc32c::Crc* expected_crc);
 
+// The front of a DT_STRING entry: every element's length and where the
+// string bytes start, for readers that fetch only some elements.
+struct StringTensorHeader {
+  std::vector<uint64_t> lengths;
+  uint64_t data_offset = 0;  // bytes before the first string
+  crc32c::Crc crc;           // the entry crc over the lengths and the 4 checksum bytes
+};
+
+// Upper bound of the header size of an n-element entry (10-byte varints).
+inline uint64_t MaxStringHeaderBytes(int64_t n) { return static_cast<uint64_t>(n) * 10 + 4; }
+
+// Decodes the header from `prefix` (the entry's first bytes, at least the
+// whole header; pass min(entry_size, MaxStringHeaderBytes(n))). DataLoss as
+// DecodeStringTensor, also when the lengths do not add up to entry_size.
+// The length checksum is always checked (it is in the bytes read anyway).
+Result<StringTensorHeader> DecodeStringTensorHeader(std::string_view prefix, int64_t n, uint64_t entry_size);
+
 }  // namespace ckpt::format

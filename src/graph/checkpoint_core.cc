@@ -175,6 +175,11 @@ Result<SaveList> CheckpointCore::Collect() {
   SaveList list;
   list.entries.reserve(g.values.size() + 1);
   for (SavedValue& v : g.values) {
+    for (const SaveableAttribute::Part& part : v.attribute.parts) {
+      if (!part.value) return InvalidArgumentError("a part of attribute " + v.key + " has no value function");
+      list.entries.push_back(NamedView{v.key, part.value(), SaveSliceInfo{v.attribute.full_shape, part.slice}});
+    }
+    if (!v.attribute.parts.empty()) continue;
     if (!v.attribute.value) return InvalidArgumentError("attribute " + v.key + " has no value function");
     list.entries.push_back(NamedView{std::move(v.key), v.attribute.value()});
   }

@@ -1,4 +1,5 @@
 // ListObjectKeys: the object graph of a checkpoint as (key, object path) rows.
+#include "ckpt/status_macros.h"
 #include "ckpt/checkpoint.h"
 #include "ckpt/object_graph.h"
 #include "ckpt/status_macros.h"

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "base/coding.h"
+#include "ckpt/status_macros.h"
 #include "ckpt/checkpoint_reader.h"
 #include "ckpt/convert.h"
 #include "ckpt/status_macros.h"

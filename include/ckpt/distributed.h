@@ -1,0 +1,96 @@
+// Communicator: how the processes of one distributed save agree with each other.
+//
+// A distributed save or restore runs as N processes ("ranks" 0..N-1). They
+// exchange only metadata through a Communicator — the list of values each
+// rank holds, the save plan, each rank's vote, the published path; tensor
+// bytes go straight from each rank to storage and never travel through it.
+// ckpt never provides a transport of its own: a Communicator wraps one the
+// job already has (MPI: ckpt/mpi.h; a single process: LocalCommunicator).
+//
+// Contract every implementation keeps:
+// * Collectives: AllGather, Broadcast and Barrier are collectives. Every rank
+//   calls the same collectives in the same order (ckpt's code guarantees
+//   this; user code sharing a communicator with ckpt must not interleave its
+//   own calls with a save in progress).
+// * Deadline: each collective returns DeadlineExceeded when the other ranks
+//   have not all arrived by `deadline` (a stalled or dead peer); kNoDeadline
+//   waits forever.
+// * Abort(reason): gives up on the group from any thread. Collectives pending
+//   on any rank, and every later one, return Aborted naming the aborting rank
+//   and the reason. (With MPI, where a blocked peer cannot be woken, Abort
+//   ends the job through MPI_Abort; see ckpt/mpi.h.)
+// * Sticky failure: after a collective fails on a rank (deadline, abort,
+//   mismatched calls), that rank's communicator is broken: every later call
+//   returns the same error. A save that sees a communicator error aborts, so
+//   that no peer keeps waiting.
+// * Threading: rank() and size() may be called from any thread; collectives
+//   are called by one thread at a time per rank (any one: a background save
+//   thread may run them). Abort may be called concurrently with a collective.
+// * Sizes: a contribution is at most kMaxCollectiveBytes bytes
+//   (InvalidArgument otherwise, before anything is sent).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ckpt/export.h"
+#include "ckpt/status.h"
+
+namespace ckpt {
+
+using Deadline = std::chrono::steady_clock::time_point;
+inline constexpr Deadline kNoDeadline = Deadline::max();
+// A deadline `timeout` from now (kNoDeadline for a non-positive or huge timeout).
+CKPT_EXPORT Deadline DeadlineAfter(std::chrono::milliseconds timeout);
+
+// Largest contribution one rank may make to one collective (256 MiB): the
+// metadata of a save is far smaller; larger payloads indicate a bug.
+inline constexpr size_t kMaxCollectiveBytes = size_t{256} << 20;
+
+class CKPT_EXPORT Communicator {
+ public:
+  virtual ~Communicator();
+
+  // This process's rank in [0, size()), and the number of ranks (>= 1).
+  virtual int rank() const = 0;
+  virtual int size() const = 0;
+
+  // Every rank contributes `mine`; every rank receives all contributions,
+  // indexed by rank (result[rank()] == mine).
+  virtual Result<std::vector<std::string>> AllGather(std::string_view mine, Deadline deadline) = 0;
+
+  // Rank `root` sends `bytes` (ignored on the other ranks); every rank
+  // receives root's bytes. InvalidArgument for a root outside [0, size()).
+  virtual Result<std::string> Broadcast(std::string_view bytes, int root, Deadline deadline) = 0;
+
+  // Returns once every rank has entered the barrier.
+  virtual Status Barrier(Deadline deadline) = 0;
+
+  // Gives up on the group (see the contract above). Idempotent.
+  virtual void Abort(std::string_view reason) = 0;
+};
+
+// The group of one process (size 1, rank 0): collectives return at once,
+// AllGather gives back the caller's own bytes. What a save uses when it is
+// given no communicator.
+class CKPT_EXPORT LocalCommunicator final : public Communicator {
+ public:
+  int rank() const override { return 0; }
+  int size() const override { return 1; }
+  Result<std::vector<std::string>> AllGather(std::string_view mine, Deadline deadline) override;
+  Result<std::string> Broadcast(std::string_view bytes, int root, Deadline deadline) override;
+  Status Barrier(Deadline deadline) override;
+  void Abort(std::string_view reason) override;
+
+ private:
+  Status Broken() const;
+  mutable std::mutex mu_;  // Abort may run beside a collective
+  Status broken_;
+};
+
+}  // namespace ckpt

@@ -1,0 +1,48 @@
+// The Communicator base and the one-process LocalCommunicator.
+#include <string>
+
+#include "ckpt/distributed.h"
+
+namespace ckpt {
+
+Deadline DeadlineAfter(std::chrono::milliseconds timeout) {
+  const auto now = std::chrono::steady_clock::now();
+  // Beyond ~100 years the addition would overflow; treat as "no deadline".
+  if (timeout.count() <= 0 || timeout > std::chrono::hours(24 * 365 * 100)) return kNoDeadline;
+  return now + timeout;
+}
+
+Communicator::~Communicator() = default;
+
+Result<std::vector<std::string>> LocalCommunicator::AllGather(std::string_view mine, Deadline) {
+  if (Status b = Broken(); !b.ok()) return b;
+  if (mine.size() > kMaxCollectiveBytes) {
+    return InvalidArgumentError("AllGather: contribution of " + std::to_string(mine.size()) + " bytes exceeds " +
+                                std::to_string(kMaxCollectiveBytes));
+  }
+  return std::vector<std::string>{std::string(mine)};
+}
+
+Result<std::string> LocalCommunicator::Broadcast(std::string_view bytes, int root, Deadline) {
+  if (Status b = Broken(); !b.ok()) return b;
+  if (root != 0) return InvalidArgumentError("Broadcast: root " + std::to_string(root) + " outside [0, 1)");
+  if (bytes.size() > kMaxCollectiveBytes) {
+    return InvalidArgumentError("Broadcast: " + std::to_string(bytes.size()) + " bytes exceed " +
+                                std::to_string(kMaxCollectiveBytes));
+  }
+  return std::string(bytes);
+}
+
+Status LocalCommunicator::Barrier(Deadline) { return Broken(); }
+
+Status LocalCommunicator::Broken() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return broken_;
+}
+
+void LocalCommunicator::Abort(std::string_view reason) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (broken_.ok()) broken_ = AbortedError("rank 0 aborted: " + std::string(reason));
+}
+
+}  // namespace ckpt
