@@ -10,7 +10,7 @@
 #   stress       scripts/stress.sh short mode: real SIGKILLs of C++ and Python savers, and the other campaigns
 #   asan-build   ASan+UBSan tree at -O1: only the unit tests and the fuzz driver
 #   asan-ctest   the same ctest run under ASan+UBSan (leak checking on)
-#   tsan-build   TSan tree at -O1: only the unit tests of the concurrent code (async, manager, api)
+#   tsan-build   TSan tree at -O1: only the unit tests of the concurrent code (async, manager, api, distributed)
 #   tsan-run     those tests under TSan
 # Every stage's wall time is printed at the end against its budget (the whole run must stay under
 # 40 minutes on the 2-core CI machine; CI's hard limit is 90). A stage over budget is reported, not
@@ -78,6 +78,6 @@ stage asan-build 720 scripts/build.sh build-asan "${SAN_FLAGS[@]}" -DCKPT_SANITI
 stage asan-ctest 600 env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   bash -c 'cd build-asan && ctest --output-on-failure -j2 --timeout 900'
 stage tsan-build 420 scripts/build.sh build-tsan "${SAN_FLAGS[@]}" -DCKPT_SANITIZE=thread -DCKPT_BUILD_FUZZ=OFF \
-  "-DCKPT_UNIT_TEST_FILTER=/src/(async|api|manager)/|/tests/unit/manager_" --target ckpt_unit_tests
+  "-DCKPT_UNIT_TEST_FILTER=/src/(async|api|manager|distributed)/|/tests/unit/manager_" --target ckpt_unit_tests
 stage tsan-run 300 env TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" build-tsan/tests/ckpt_unit_tests
 current=""
