@@ -4,37 +4,13 @@
 #include <map>
 #include <tuple>
 
+#include "format/slice_box.h"
+
 namespace ckpt::distributed {
 namespace {
 
 // A region as half-open [lo, hi) per dimension, in full-tensor coordinates.
-struct Box {
-  std::vector<int64_t> lo, hi;
-  friend auto operator<=>(const Box&, const Box&) = default;
-};
-
-Box ToBox(const TensorSlice& s, const TensorShape& full) {
-  Box b;
-  for (int d = 0; d < full.rank(); ++d) {
-    const int64_t start = s.IsFullAt(d) ? 0 : s.start(d);
-    b.lo.push_back(start);
-    b.hi.push_back(start + s.ResolvedLength(d, full));
-  }
-  return b;
-}
-
-int64_t Volume(const Box& b) {
-  int64_t v = 1;
-  for (size_t d = 0; d < b.lo.size(); ++d) v *= b.hi[d] - b.lo[d];
-  return v;
-}
-
-bool Overlap(const Box& a, const Box& b) {
-  for (size_t d = 0; d < a.lo.size(); ++d) {
-    if (std::max(a.lo[d], b.lo[d]) >= std::min(a.hi[d], b.hi[d])) return false;
-  }
-  return true;
-}
+using Box = format::SliceBox;
 
 struct Holder {
   int rank;
@@ -98,10 +74,10 @@ Result<SavePlan> PlanSave(std::span<const std::vector<ValueDesc>> per_rank) {
       if (Status s = v.slice.CheckFits(v.full_shape); !s.ok()) {
         return InvalidArgumentError(quoted + " on rank " + std::to_string(h.rank) + ": " + s.message());
       }
-      Box box = ToBox(v.slice, v.full_shape);
+      Box box = Box::Of(v.slice, v.full_shape);
       if (v.full_shape.num_elements() == 0) {
-        box = ToBox(TensorSlice::Full(v.full_shape.rank()), v.full_shape);  // one value, written whole
-      } else if (Volume(box) == 0) {
+        box = Box::Of(TensorSlice::Full(v.full_shape.rank()), v.full_shape);  // one value, written whole
+      } else if (box.Volume() == 0) {
         continue;  // an empty share: nothing to write
       }
       Region& region = regions[box];
@@ -123,11 +99,11 @@ Result<SavePlan> PlanSave(std::span<const std::vector<ValueDesc>> per_rank) {
     int64_t covered = 0;
     for (size_t i = 0; i < sorted.size(); ++i) {
       const Region& a = *sorted[i];
-      covered += Volume(a.box);
+      covered += a.box.Volume();
       for (size_t j = i + 1; j < sorted.size(); ++j) {
         const Region& b = *sorted[j];
         if (!a.box.lo.empty() && b.box.lo[0] >= a.box.hi[0]) break;
-        if (Overlap(a.box, b.box)) {
+        if (a.box.Overlaps(b.box)) {
           const ValueDesc& va = per_rank[a.holders[0].rank][a.holders[0].index];
           const ValueDesc& vb = per_rank[b.holders[0].rank][b.holders[0].index];
           return InvalidArgumentError(quoted + ": slice " + va.slice.ToString() + " (rank(s) " +

@@ -4,29 +4,12 @@
 #include <cstring>
 #include <vector>
 
+#include "format/slice_box.h"
+
 namespace ckpt::format {
 namespace {
 
-struct Box {
-  std::vector<int64_t> lo, hi;  // per dimension, in full-tensor coordinates
-};
-
-Box ToBox(const TensorSlice& s, const TensorShape& full) {
-  Box b;
-  for (int d = 0; d < full.rank(); ++d) {
-    const int64_t start = s.IsFullAt(d) ? 0 : s.start(d);
-    b.lo.push_back(start);
-    b.hi.push_back(start + s.ResolvedLength(d, full));
-  }
-  return b;
-}
-
-// Row-major strides (in elements) of a box's own buffer.
-std::vector<int64_t> Strides(const Box& b) {
-  std::vector<int64_t> st(b.lo.size(), 1);
-  for (int d = static_cast<int>(b.lo.size()) - 2; d >= 0; --d) st[d] = st[d + 1] * (b.hi[d + 1] - b.lo[d + 1]);
-  return st;
-}
+using Box = SliceBox;
 
 void CopyRec(int d, const Box& ov, const char* src, const Box& sb, const std::vector<int64_t>& ss, char* dst,
              const Box& db, const std::vector<int64_t>& ds, size_t esize) {
@@ -45,7 +28,7 @@ void CopyRec(int d, const Box& ov, const char* src, const Box& sb, const std::ve
 }  // namespace
 
 int64_t IntersectionVolume(const TensorSlice& a, const TensorSlice& b, const TensorShape& full) {
-  const Box x = ToBox(a, full), y = ToBox(b, full);
+  const Box x = Box::Of(a, full), y = Box::Of(b, full);
   int64_t v = 1;
   for (size_t d = 0; d < x.lo.size(); ++d) {
     const int64_t lo = std::max(x.lo[d], y.lo[d]), hi = std::min(x.hi[d], y.hi[d]);
@@ -57,7 +40,7 @@ int64_t IntersectionVolume(const TensorSlice& a, const TensorSlice& b, const Ten
 
 void CopySliceOverlap(const void* src, const TensorSlice& src_slice, void* dst, const TensorSlice& dst_slice,
                       const TensorShape& full, size_t esize) {
-  const Box sb = ToBox(src_slice, full), db = ToBox(dst_slice, full);
+  const Box sb = Box::Of(src_slice, full), db = Box::Of(dst_slice, full);
   Box ov;
   for (size_t d = 0; d < sb.lo.size(); ++d) {
     ov.lo.push_back(std::max(sb.lo[d], db.lo[d]));
@@ -68,7 +51,7 @@ void CopySliceOverlap(const void* src, const TensorSlice& src_slice, void* dst, 
     std::memcpy(dst, src, esize);
     return;
   }
-  CopyRec(0, ov, static_cast<const char*>(src), sb, Strides(sb), static_cast<char*>(dst), db, Strides(db), esize);
+  CopyRec(0, ov, static_cast<const char*>(src), sb, sb.Strides(), static_cast<char*>(dst), db, db.Strides(), esize);
 }
 
 }  // namespace ckpt::format

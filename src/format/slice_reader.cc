@@ -5,36 +5,19 @@
 #include <memory>
 
 #include "ckpt/status_macros.h"
+#include "format/slice_box.h"
 #include "format/string_encoding.h"
 
 namespace ckpt::format {
 namespace {
 
-struct Box {
-  std::vector<int64_t> lo, hi;
-};
-
-Box ToBox(const TensorSlice& s, const TensorShape& full) {
-  Box b;
-  for (int d = 0; d < full.rank(); ++d) {
-    const int64_t start = s.IsFullAt(d) ? 0 : s.start(d);
-    b.lo.push_back(start);
-    b.hi.push_back(start + s.ResolvedLength(d, full));
-  }
-  return b;
-}
-
-std::vector<int64_t> Strides(const Box& b) {
-  std::vector<int64_t> st(b.lo.size(), 1);
-  for (int d = static_cast<int>(b.lo.size()) - 2; d >= 0; --d) st[d] = st[d + 1] * (b.hi[d + 1] - b.lo[d + 1]);
-  return st;
-}
+using Box = SliceBox;
 
 // The overlap of a stored box S and a wanted box W as runs of consecutive
 // elements in both, in increasing order within S: (src element, dst element, count).
 class ElementRuns {
  public:
-  ElementRuns(const Box& s, const Box& w) : s_(s), w_(w), ss_(Strides(s)), ws_(Strides(w)) {
+  ElementRuns(const Box& s, const Box& w) : s_(s), w_(w), ss_(s.Strides()), ws_(w.Strides()) {
     const int rank = static_cast<int>(s.lo.size());
     for (int d = 0; d < rank; ++d) {
       o_.lo.push_back(std::max(s.lo[d], w.lo[d]));
@@ -202,7 +185,7 @@ Status CheckCrc(const StoredPart& part, crc32c::Crc actual) {
 
 Status ReadOverlap(const StoredPart& part, const TensorSlice& want, const TensorShape& full, size_t esize,
                    void* dst) {
-  const Box s = ToBox(part.slice, full), w = ToBox(want, full);
+  const Box s = Box::Of(part.slice, full), w = Box::Of(want, full);
   FixedRuns runs(s, w, esize, static_cast<char*>(dst));
   crc32c::Crc crc;
   CKPT_RETURN_IF_ERROR(Stream(*part.file, part.offset, part.size, runs, part.verify ? &crc : nullptr));
@@ -211,7 +194,7 @@ Status ReadOverlap(const StoredPart& part, const TensorSlice& want, const Tensor
 
 Status ReadStringOverlap(const StoredPart& part, const TensorSlice& want, const TensorShape& full,
                          std::vector<std::string>* dst) {
-  const Box s = ToBox(part.slice, full), w = ToBox(want, full);
+  const Box s = Box::Of(part.slice, full), w = Box::Of(want, full);
   const int64_t n = part.slice.SliceShape(full).num_elements();
   std::string prefix(static_cast<size_t>(std::min(part.size, MaxStringHeaderBytes(n))), '\0');
   CKPT_RETURN_IF_ERROR(part.file->Read(part.offset, prefix.size(), prefix.data()));
