@@ -609,6 +609,65 @@ class World {
   test::FaultInjectionFileSystem fs_;
 };
 
+// The dry run every trial starts with: ops 0..history on a fresh world,
+// recording each op's prefix, how many mutating calls the last op made (the
+// steps a fault or a cut can land on) and which prefixes hold a complete
+// checkpoint after it.
+struct DryRun {
+  std::string description;
+  std::vector<std::string> prefixes;
+  uint64_t steps = 0;
+  std::set<std::string> after;
+};
+
+Result<DryRun> RunDry(Kind kind, uint64_t seed, int history) {
+  DryRun dry;
+  Writers writers;
+  World w;
+  auto subject = MakeSubject(kind, seed, &writers);
+  dry.description = subject->Describe();
+  CKPT_RETURN_IF_ERROR(subject->Start(&w.fs()).status().WithContext("dry start"));
+  for (int op = 0; op <= history; ++op) {
+    const uint64_t before = w.fs().mutating_calls();
+    auto p = subject->Op(op);
+    CKPT_RETURN_IF_ERROR(p.status().WithContext("dry op " + std::to_string(op)));
+    dry.prefixes.push_back(*p);
+    writers[*p].push_back(op);
+    dry.steps = w.fs().mutating_calls() - before;
+  }
+  if (!subject->is_state_file()) {
+    for (const std::string& p : dry.prefixes) {
+      if (HoldsOneOf(&w.fs(), *subject, p, writers[p]).ok()) dry.after.insert(p);
+    }
+  }
+  subject->Stop();
+  return dry;
+}
+
+// The real run up to its last op: ops 0..history-1 done on `fs` by a new
+// subject, and the prefixes that hold a complete checkpoint then.
+struct Replay {
+  std::unique_ptr<Writers> writers = std::make_unique<Writers>();  // the subject points at it
+  std::unique_ptr<Subject> subject;
+  std::set<std::string> before;
+};
+
+Status ReplayHistory(Kind kind, uint64_t seed, int history, FileSystem* fs, Replay* r) {
+  r->subject = MakeSubject(kind, seed, r->writers.get());
+  CKPT_RETURN_IF_ERROR(r->subject->Start(fs).status().WithContext("start"));
+  for (int op = 0; op < history; ++op) {
+    auto p = r->subject->Op(op);
+    CKPT_RETURN_IF_ERROR(p.status().WithContext("history op " + std::to_string(op)));
+    (*r->writers)[*p].push_back(op);
+  }
+  if (!r->subject->is_state_file()) {
+    for (const auto& [p, ops] : *r->writers) {
+      if (HoldsOneOf(fs, *r->subject, p, ops).ok()) r->before.insert(p);
+    }
+  }
+  return OkStatus();
+}
+
 // A manager (lock held) saving once into the directory of an unmanaged
 // subject: only a manager's first save may clean what a dead save left there.
 Status JanitorSave(FileSystem* fs, const std::string& checkpoint_name) {

@@ -64,30 +64,12 @@ class Trial {
   TrialResult Run() {
     TrialResult res;
     // Dry run: the prefixes, the steps of op h, and what survives it.
-    Writers dry_writers;
-    uint64_t steps = 0;
-    std::vector<std::string> prefixes;
-    std::set<std::string> after;
-    {
-      World w;
-      auto subject = MakeSubject(kind_, seed_, &dry_writers);
-      describe_ = subject->Describe();
-      if (!Check(res, subject->Start(&w.fs()).status(), "dry start")) return res;
-      for (int op = 0; op <= history_; ++op) {
-        const uint64_t before = w.fs().mutating_calls();
-        auto p = subject->Op(op);
-        if (!Check(res, p.status(), "dry op " + std::to_string(op))) return res;
-        prefixes.push_back(*p);
-        dry_writers[*p].push_back(op);
-        steps = w.fs().mutating_calls() - before;
-      }
-      if (!subject->is_state_file()) {
-        for (const std::string& p : prefixes) {
-          if (HoldsOneOf(&w.fs(), *subject, p, dry_writers[p]).ok()) after.insert(p);
-        }
-      }
-      subject->Stop();
-    }
+    auto dry = RunDry(kind_, seed_, history_);
+    if (!Check(res, dry.status(), "dry run")) return res;
+    describe_ = dry->description;
+    const uint64_t steps = dry->steps;
+    const std::vector<std::string>& prefixes = dry->prefixes;
+    const std::set<std::string>& after = dry->after;
     if (steps == 0) {
       res.failures.push_back("operation made no mutating call");
       return res;
@@ -97,22 +79,13 @@ class Trial {
     // The real run, cut at step cut_at of op h.
     World w;
     FileSystem* fs = &w.fs();
-    Writers writers;
-    auto subject = MakeSubject(kind_, seed_, &writers);
-    if (!Check(res, subject->Start(fs).status(), "start")) return res;
-    for (int op = 0; op < history_; ++op) {
-      auto p = subject->Op(op);
-      if (!Check(res, p.status(), "history op " + std::to_string(op))) return res;
-      writers[*p].push_back(op);
-    }
+    Replay replay;
+    if (!Check(res, ReplayHistory(kind_, seed_, history_, fs, &replay), "replay")) return res;
+    Writers& writers = *replay.writers;
+    auto& subject = replay.subject;
+    const std::set<std::string>& before = replay.before;
     auto prev_latest = subject->Latest(fs);
     if (!Check(res, prev_latest.status(), "latest before the cut")) return res;
-    std::set<std::string> before;
-    if (!subject->is_state_file()) {
-      for (const auto& [p, ops] : writers) {
-        if (HoldsOneOf(fs, *subject, p, ops).ok()) before.insert(p);
-      }
-    }
     // Op h's prefix may be a rewrite: either the old or the new values are fine.
     const std::string target = prefixes[history_];
     // Rewriting a complete checkpoint in place (same prefix saved again).
