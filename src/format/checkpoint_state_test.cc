@@ -20,7 +20,7 @@
 #include "ckpt/status_macros.h"
 #include "ckpt/utf8.h"
 #include "format/checkpoint_state_text.h"
-#include "io/forwarding_file_system.h"
+#include "testing/logging_file_system.h"
 
 namespace ckpt {
 namespace {
@@ -327,72 +327,10 @@ TEST(CheckpointStateUpdate, MissingDirectoryIsNotFound) {
             StatusCode::kNotFound);
 }
 
-// A file system that records the calls of the update protocol and fails the
-// one named in `fail`.
-class RecordingFileSystem final : public io::ForwardingFileSystem {
- public:
-  explicit RecordingFileSystem(FileSystem* base) : ForwardingFileSystem(base), base_(base) {}
-  std::vector<std::string> log;
-  std::string fail;  // "write", "sync", "close", "rename", "syncdir"
-
-  Status Maybe(const std::string& op) {
-    return op == fail ? UnavailableError("injected " + op + " failure") : OkStatus();
-  }
-
-  class File final : public WritableFile {
-   public:
-    File(RecordingFileSystem* fs, std::unique_ptr<WritableFile> f) : fs_(fs), f_(std::move(f)) {}
-    Status Append(const void* d, size_t n) override {
-      fs_->log.push_back("append");
-      CKPT_RETURN_IF_ERROR(fs_->Maybe("write"));
-      return f_->Append(d, n);
-    }
-    Status Sync() override {
-      fs_->log.push_back("sync");
-      CKPT_RETURN_IF_ERROR(fs_->Maybe("sync"));
-      return f_->Sync();
-    }
-    Status Close() override {
-      fs_->log.push_back("close");
-      CKPT_RETURN_IF_ERROR(fs_->Maybe("close"));
-      return f_->Close();
-    }
-    uint64_t Size() const override { return f_->Size(); }
-
-   private:
-    RecordingFileSystem* fs_;
-    std::unique_ptr<WritableFile> f_;
-  };
-
-  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path,
-                                                        const WritableFileOptions& o) override {
-    log.push_back("create " + path);
-    auto f = base_->NewWritableFile(path, o);
-    if (!f.ok()) return f.status();
-    return std::unique_ptr<WritableFile>(std::make_unique<File>(this, *std::move(f)));
-  }
-  Status RenameFile(const std::string& from, const std::string& to) override {
-    log.push_back("rename " + from + " -> " + to);
-    CKPT_RETURN_IF_ERROR(Maybe("rename"));
-    return base_->RenameFile(from, to);
-  }
-  Status DeleteFile(const std::string& p) override {
-    log.push_back("delete " + p);
-    return base_->DeleteFile(p);
-  }
-  Status SyncDir(const std::string& d) override {
-    log.push_back("syncdir " + d);
-    CKPT_RETURN_IF_ERROR(Maybe("syncdir"));
-    return base_->SyncDir(d);
-  }
-
- private:
-  FileSystem* base_;
-};
 
 TEST(CheckpointStateUpdate, ST02_AtomicDurableProtocolOrder) {
   auto mem = MemFsWithDir("/d");
-  RecordingFileSystem fs(mem.get());
+  test::LoggingFileSystem fs(mem.get());
   ASSERT_TRUE(UpdateCheckpointState("/d", "/d/m-1", {.fs = &fs}).ok());
   ASSERT_EQ(fs.log.size(), 6u);
   const std::regex tmp_re(R"(create (/d/checkpoint\.tmp[0-9a-f]{32}))");
@@ -409,10 +347,10 @@ TEST(CheckpointStateUpdate, ST02_AtomicDurableProtocolOrder) {
 }
 
 TEST(CheckpointStateUpdate, ST02_FailureBeforeRenameKeepsOldFileAndRemovesTemp) {
-  for (const std::string step : {"write", "sync", "close", "rename"}) {
+  for (const std::string step : {"append", "sync", "close", "rename"}) {
     auto mem = MemFsWithDir("/d");
     WriteFile(mem.get(), "/d/checkpoint", "model_checkpoint_path: \"old\"\n");
-    RecordingFileSystem fs(mem.get());
+    test::LoggingFileSystem fs(mem.get());
     fs.fail = step;
     Status s = UpdateCheckpointState("/d", "/d/m-1", {.fs = &fs});
     EXPECT_EQ(s.code(), StatusCode::kUnavailable) << step;
@@ -426,7 +364,7 @@ TEST(CheckpointStateUpdate, ST02_FailureBeforeRenameKeepsOldFileAndRemovesTemp) 
 
 TEST(CheckpointStateUpdate, ST02_DirSyncFailureIsReportedAfterPublish) {
   auto mem = MemFsWithDir("/d");
-  RecordingFileSystem fs(mem.get());
+  test::LoggingFileSystem fs(mem.get());
   fs.fail = "syncdir";
   EXPECT_EQ(UpdateCheckpointState("/d", "/d/m-1", {.fs = &fs}).code(),
             StatusCode::kUnavailable);

@@ -10,98 +10,14 @@
 #include <vector>
 
 #include "ckpt/status_macros.h"
-#include "io/forwarding_file_system.h"
 #include "testing/fault_injection_file_system.h"
+#include "testing/logging_file_system.h"
+#include "testing/status_matchers.h"
 
 namespace ckpt::io {
 namespace {
 
-Status StatusOf(const Status& s) { return s; }
-template <typename T>
-Status StatusOf(const Result<T>& r) {
-  return r.status();
-}
-
-#define ASSERT_OK(expr)                                          \
-  do {                                                           \
-    const ::ckpt::Status st_ = StatusOf(expr);                   \
-    ASSERT_TRUE(st_.ok()) << #expr << " -> " << st_.ToString();  \
-  } while (0)
-#define EXPECT_OK(expr)                                          \
-  do {                                                           \
-    const ::ckpt::Status st_ = StatusOf(expr);                   \
-    EXPECT_TRUE(st_.ok()) << #expr << " -> " << st_.ToString();  \
-  } while (0)
-
-// Forwards to `base`, logs every mutating call, and fails the first one of
-// the kind named in `fail` ("create", "append", "sync", "close", "syncdir",
-// "rename").
-class RecordingFileSystem final : public ForwardingFileSystem {
- public:
-  explicit RecordingFileSystem(FileSystem* base) : ForwardingFileSystem(base), base_(base) {}
-  std::vector<std::string> log;
-  std::string fail;
-  std::vector<bool> direct_io;  // per NewWritableFile
-
-  Status Maybe(const std::string& op) {
-    if (op != fail || failed_) return OkStatus();
-    failed_ = true;
-    return UnavailableError("injected " + op + " failure");
-  }
-
-  class File final : public WritableFile {
-   public:
-    File(RecordingFileSystem* fs, std::unique_ptr<WritableFile> f) : fs_(fs), f_(std::move(f)) {}
-    Status Append(const void* d, size_t n) override {
-      fs_->log.push_back("append");
-      CKPT_RETURN_IF_ERROR(fs_->Maybe("append"));
-      return f_->Append(d, n);
-    }
-    Status Sync() override {
-      fs_->log.push_back("sync");
-      CKPT_RETURN_IF_ERROR(fs_->Maybe("sync"));
-      return f_->Sync();
-    }
-    Status Close() override {
-      fs_->log.push_back("close");
-      CKPT_RETURN_IF_ERROR(fs_->Maybe("close"));
-      return f_->Close();
-    }
-    uint64_t Size() const override { return f_->Size(); }
-
-   private:
-    RecordingFileSystem* fs_;
-    std::unique_ptr<WritableFile> f_;
-  };
-
-  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path,
-                                                        const WritableFileOptions& o) override {
-    log.push_back("create " + path);
-    direct_io.push_back(o.direct_io);
-    CKPT_RETURN_IF_ERROR(Maybe("create"));
-    auto f = base_->NewWritableFile(path, o);
-    if (!f.ok()) return f.status();
-    return std::unique_ptr<WritableFile>(std::make_unique<File>(this, *std::move(f)));
-  }
-  Status RenameFile(const std::string& from, const std::string& to) override {
-    log.push_back("rename " + from + " -> " + to);
-    CKPT_RETURN_IF_ERROR(Maybe("rename"));
-    return base_->RenameFile(from, to);
-  }
-  Status DeleteFile(const std::string& p) override {
-    log.push_back("delete " + p);
-    return base_->DeleteFile(p);
-  }
-  Status SyncDir(const std::string& d) override {
-    log.push_back("syncdir " + d);
-    CKPT_RETURN_IF_ERROR(Maybe("syncdir"));
-    return base_->SyncDir(d);
-  }
-
- private:
-  FileSystem* base_;
-  bool failed_ = false;
-};
+using test::StatusOf;
 
 std::unique_ptr<FileSystem> MemFsWithDir(const std::string& dir) {
   auto fs = NewMemoryFileSystem();
@@ -135,7 +51,7 @@ TEST(TempFileName, IsPathDotTmpAnd32LowercaseHexDigits) {
 // The default protocol: temp name, write, fsync, close, rename, fsync dir.
 TEST(AtomicFile, PublishesInProtocolOrder) {
   auto mem = MemFsWithDir("/d");
-  RecordingFileSystem fs(mem.get());
+  test::LoggingFileSystem fs(mem.get());
   ASSERT_OK(WriteFileAtomically(&fs, "/d/f", "contents"));
   ASSERT_EQ(fs.log.size(), 6u);
   std::smatch m;
@@ -181,7 +97,7 @@ TEST(AtomicFile, OptionsPlaceTheSyncs) {
   };
   for (size_t i = 0; i < cases.size(); ++i) {
     auto mem = MemFsWithDir("/d");
-    RecordingFileSystem fs(mem.get());
+    test::LoggingFileSystem fs(mem.get());
     auto out = AtomicFile::Create(&fs, "/d/f", cases[i].options);
     ASSERT_OK(out);
     ASSERT_OK((*out)->file()->Append("x"));
@@ -201,7 +117,7 @@ TEST(AtomicFile, OptionsPlaceTheSyncs) {
 
 TEST(AtomicFile, RelativePathSyncsTheCurrentDirectory) {
   auto mem = NewMemoryFileSystem();
-  RecordingFileSystem fs(mem.get());
+  test::LoggingFileSystem fs(mem.get());
   ASSERT_OK(WriteFileAtomically(&fs, "f", "x"));
   EXPECT_EQ(fs.log.back(), "syncdir .");
 }
@@ -214,7 +130,7 @@ TEST(AtomicFile, EachFailingStepBeforeTheRenameLeavesNoTempAndNoNewFile) {
       SCOPED_TRACE(step + (existing ? " over an existing file" : ""));
       auto mem = MemFsWithDir("/d");
       if (existing) ASSERT_OK(WriteFileAtomically(mem.get(), "/d/f", "old"));
-      RecordingFileSystem fs(mem.get());
+      test::LoggingFileSystem fs(mem.get());
       fs.fail = step;
       AtomicFileOptions o;
       o.sync_dir_before_rename = true;  // so that the first "syncdir" is step 4
@@ -229,7 +145,7 @@ TEST(AtomicFile, EachFailingStepBeforeTheRenameLeavesNoTempAndNoNewFile) {
 // A failure of the last step is reported, but the file is already out.
 TEST(AtomicFile, FailedDirectorySyncAfterTheRenameIsReportedAndTheFileStays) {
   auto mem = MemFsWithDir("/d");
-  RecordingFileSystem fs(mem.get());
+  test::LoggingFileSystem fs(mem.get());
   fs.fail = "syncdir";
   auto out = AtomicFile::Create(&fs, "/d/f");
   ASSERT_OK(out);

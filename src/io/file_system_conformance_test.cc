@@ -18,28 +18,14 @@
 
 #include "ckpt/file_system.h"
 #include "testing/fault_injection_file_system.h"
+#include "testing/status_matchers.h"
 #include "testing/temp_dir.h"
 
 namespace ckpt {
 namespace {
 
-Status StatusOf(const Status& s) { return s; }
-template <typename T>
-Status StatusOf(const Result<T>& r) {
-  return r.status();
-}
+using test::StatusOf;
 
-#define EXPECT_CODE(expr, want)                                                                          \
-  do {                                                                                                   \
-    const ::ckpt::Status st_ = StatusOf(expr);                                                           \
-    EXPECT_EQ(::ckpt::StatusCodeName(st_.code()), ::ckpt::StatusCodeName(want)) << #expr << " -> " << st_.ToString(); \
-  } while (0)
-#define ASSERT_OK(expr)                                          \
-  do {                                                           \
-    const ::ckpt::Status st_ = StatusOf(expr);                   \
-    ASSERT_TRUE(st_.ok()) << #expr << " -> " << st_.ToString();  \
-  } while (0)
-#define EXPECT_OK(expr) EXPECT_CODE(expr, ::ckpt::StatusCode::kOk)
 #define SKIP_IF_KNOWN_GAP(flag, what) \
   if (TypeParam::flag) GTEST_SKIP() << "known gap of the in-memory file system: " << what
 

@@ -12,28 +12,12 @@
 
 #include "testing/call_recording_file_system.h"
 #include "testing/temp_dir.h"
+#include "testing/status_matchers.h"
 
 namespace ckpt::test {
 namespace {
 
-Status StatusOf(const Status& s) { return s; }
-template <typename T>
-Status StatusOf(const Result<T>& r) {
-  return r.status();
-}
-
-#define EXPECT_CODE(expr, want)                                                                          \
-  do {                                                                                                   \
-    const ::ckpt::Status st_ = StatusOf(expr);                                                           \
-    EXPECT_EQ(::ckpt::StatusCodeName(st_.code()), ::ckpt::StatusCodeName(want)) << #expr << " -> " << st_.ToString(); \
-  } while (0)
-#define ASSERT_OK(expr)                                          \
-  do {                                                           \
-    const ::ckpt::Status st_ = StatusOf(expr);                   \
-    ASSERT_TRUE(st_.ok()) << #expr << " -> " << st_.ToString();  \
-  } while (0)
-#define EXPECT_OK(expr) EXPECT_CODE(expr, ::ckpt::StatusCode::kOk)
-
+using test::StatusOf;
 using Contents = std::optional<std::string>;  // nullopt: the file does not exist
 
 class FaultInjectionFileSystemTest : public ::testing::Test {

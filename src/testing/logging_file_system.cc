@@ -1,0 +1,67 @@
+#include "testing/logging_file_system.h"
+
+#include "ckpt/status_macros.h"
+
+namespace ckpt::test {
+namespace {
+
+class LoggingFile final : public WritableFile {
+ public:
+  LoggingFile(LoggingFileSystem* fs, std::unique_ptr<WritableFile> f) : fs_(fs), f_(std::move(f)) {}
+  Status Append(const void* data, size_t n) override {
+    fs_->log.push_back("append");
+    CKPT_RETURN_IF_ERROR(fs_->Maybe("append"));
+    return f_->Append(data, n);
+  }
+  Status Sync() override {
+    fs_->log.push_back("sync");
+    CKPT_RETURN_IF_ERROR(fs_->Maybe("sync"));
+    return f_->Sync();
+  }
+  Status Close() override {
+    fs_->log.push_back("close");
+    CKPT_RETURN_IF_ERROR(fs_->Maybe("close"));
+    return f_->Close();
+  }
+  uint64_t Size() const override { return f_->Size(); }
+
+ private:
+  LoggingFileSystem* fs_;
+  std::unique_ptr<WritableFile> f_;
+};
+
+}  // namespace
+
+Status LoggingFileSystem::Maybe(const std::string& kind) {
+  if (kind != fail || failed_) return OkStatus();
+  failed_ = true;
+  return UnavailableError("injected " + kind + " failure");
+}
+
+Result<std::unique_ptr<WritableFile>> LoggingFileSystem::NewWritableFile(const std::string& path,
+                                                                         const WritableFileOptions& options) {
+  log.push_back("create " + path);
+  direct_io.push_back(options.direct_io);
+  CKPT_RETURN_IF_ERROR(Maybe("create"));
+  CKPT_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> f, base_->NewWritableFile(path, options));
+  return std::unique_ptr<WritableFile>(std::make_unique<LoggingFile>(this, std::move(f)));
+}
+
+Status LoggingFileSystem::RenameFile(const std::string& from, const std::string& to) {
+  log.push_back("rename " + from + " -> " + to);
+  CKPT_RETURN_IF_ERROR(Maybe("rename"));
+  return base_->RenameFile(from, to);
+}
+
+Status LoggingFileSystem::DeleteFile(const std::string& path) {
+  log.push_back("delete " + path);
+  return base_->DeleteFile(path);
+}
+
+Status LoggingFileSystem::SyncDir(const std::string& dir) {
+  log.push_back("syncdir " + dir);
+  CKPT_RETURN_IF_ERROR(Maybe("syncdir"));
+  return base_->SyncDir(dir);
+}
+
+}  // namespace ckpt::test
