@@ -12,6 +12,7 @@
 #include "ckpt/checkpoint_manager.h"
 #include "ckpt/checkpoint_state.h"
 #include "graph/graph_test_helpers.h"
+#include "testing/status_matchers.h"
 
 namespace ckpt {
 namespace {
@@ -63,21 +64,21 @@ TEST_F(AsyncCheckpointTest, SaveReturnsPathAndSnapshotsValues_CO15_CO16_CO23) {
   for (int i = 0; i < 5; ++i) {
     SetF(*v, float(10 * i));
     auto p = c.Save("/d/ckpt", AsyncOpts());
-    ASSERT_TRUE(p.ok()) << p.status().ToString();
+    ASSERT_OK(p);
     paths.push_back(*p);
     SetF(*v, -1.0f);  // changed right after Save returned
   }
   EXPECT_EQ(paths.front(), "/d/ckpt-1");
   EXPECT_EQ(paths.back(), "/d/ckpt-5");
-  ASSERT_TRUE(c.Sync().ok());
+  ASSERT_OK(c.Sync());
   for (int i = 0; i < 5; ++i) EXPECT_EQ(ReadFirst(paths[i]), float(10 * i)) << paths[i];
   EXPECT_EQ(*LatestCheckpoint("/d", kDefaultStateFilename, fs_.get()), std::optional<std::string>("/d/ckpt-5"));
   // A fresh object restores it like a synchronous save (CO-23).
   auto w = FloatVar({0, 0, 0});
   Checkpoint r({{"v", w.get()}}, Base());
   auto st = r.Restore(paths[2]);
-  ASSERT_TRUE(st.ok());
-  EXPECT_TRUE(st->AssertConsumed().ok());
+  ASSERT_OK(st);
+  EXPECT_OK(st->AssertConsumed());
   EXPECT_EQ(F(*w), 20.0f);
   EXPECT_EQ(r.save_counter().flat<int64_t>()[0], 3);
 }
@@ -90,17 +91,17 @@ TEST_F(AsyncCheckpointTest, TwoStagingBuffersManySavesInFlight_Async_CO17) {
   for (int i = 0; i < 30; ++i) {
     std::fill(v->flat<float>().begin(), v->flat<float>().end(), float(i));
     auto p = c.Write("/d/w-" + std::to_string(i), o);
-    ASSERT_TRUE(p.ok());
+    ASSERT_OK(p);
     EXPECT_EQ(*p, "/d/w-" + std::to_string(i));  // CO-18
     paths.push_back(*p);
     std::fill(v->flat<float>().begin(), v->flat<float>().end(), -5.0f);
   }
-  ASSERT_TRUE(c.Sync().ok());
+  ASSERT_OK(c.Sync());
   for (int i = 0; i < 30; ++i) {
     auto r = graph::testing::OpenBundle(fs_.get(), paths[i]);
     ASSERT_TRUE(r);
     auto t = r->Read("v/.ATTRIBUTES/VARIABLE_VALUE");
-    ASSERT_TRUE(t.ok());
+    ASSERT_OK(t);
     for (float x : t->flat<float>()) ASSERT_EQ(x, float(i)) << paths[i];
   }
   EXPECT_EQ(c.save_counter().flat<int64_t>()[0], 0);  // Write never counts (CO-18)
@@ -117,18 +118,18 @@ TEST_F(AsyncCheckpointTest, MutationFromAnotherThreadAfterSaveReturns_Async) {
       const float value = float(i) + 0.5f;
       std::fill(v->flat<float>().begin(), v->flat<float>().end(), value);
       auto p = c.Save("/d/t", AsyncOpts(i % 2 + 1));
-      ASSERT_TRUE(p.ok());
+      ASSERT_OK(p);
       expected.emplace_back(*p, value);
       for (float& x : v->flat<float>()) x += 1000;
     }
   });
   trainer.join();
-  ASSERT_TRUE(c.Sync().ok());
+  ASSERT_OK(c.Sync());
   for (const auto& [path, value] : expected) {
     auto r = graph::testing::OpenBundle(fs_.get(), path);
     ASSERT_TRUE(r);
     auto t = r->Read("v/.ATTRIBUTES/VARIABLE_VALUE");
-    ASSERT_TRUE(t.ok());
+    ASSERT_OK(t);
     EXPECT_EQ(t->flat<float>()[0], value);
     EXPECT_EQ(t->flat<float>()[(1 << 14) - 1], value);
   }
@@ -137,15 +138,15 @@ TEST_F(AsyncCheckpointTest, MutationFromAnotherThreadAfterSaveReturns_Async) {
 TEST_F(AsyncCheckpointTest, SyncIsNoOpWithoutAsync_CO19) {
   auto v = FloatVar({1});
   Checkpoint c({{"v", v.get()}}, Base());
-  EXPECT_TRUE(c.Sync().ok());
-  ASSERT_TRUE(c.Save("/d/s").ok());
-  EXPECT_TRUE(c.Sync().ok());
+  EXPECT_OK(c.Sync());
+  ASSERT_OK(c.Save("/d/s"));
+  EXPECT_OK(c.Sync());
 }
 
 TEST_F(AsyncCheckpointTest, BackgroundErrorSurfacesAtNextSaveAndSkipsCallbacks_CO20) {
   auto v = FloatVar({1});
   Checkpoint c({{"v", v.get()}}, Base());
-  ASSERT_TRUE(fs_->RecursivelyCreateDir("/d/ckpt-1.index").ok());  // the index cannot be written
+  ASSERT_OK(fs_->RecursivelyCreateDir("/d/ckpt-1.index"));  // the index cannot be written
   CheckpointOptions o = AsyncOpts();
   int called = 0;
   o.experimental_write_callbacks.push_back([&](const std::string&) {
@@ -153,26 +154,26 @@ TEST_F(AsyncCheckpointTest, BackgroundErrorSurfacesAtNextSaveAndSkipsCallbacks_C
     return OkStatus();
   });
   auto p = c.Save("/d/ckpt", o);
-  ASSERT_TRUE(p.ok());  // returned before the write failed
+  ASSERT_OK(p);  // returned before the write failed
   auto next = c.Save("/d/ckpt", o);
   ASSERT_FALSE(next.ok());
   EXPECT_NE(next.status().message().find("ckpt-1"), std::string::npos) << next.status().ToString();
   EXPECT_EQ(called, 0);
   auto again = c.Save("/d/ckpt", o);
-  ASSERT_TRUE(again.ok());
+  ASSERT_OK(again);
   EXPECT_EQ(*again, "/d/ckpt-2");
-  EXPECT_TRUE(c.Sync().ok());
+  EXPECT_OK(c.Sync());
   EXPECT_EQ(called, 1);
 }
 
 TEST_F(AsyncCheckpointTest, SyncReportsBackgroundError) {
   auto v = FloatVar({1});
   Checkpoint c({{"v", v.get()}}, Base());
-  ASSERT_TRUE(fs_->RecursivelyCreateDir("/d/x.index").ok());
-  ASSERT_TRUE(c.Write("/d/x", AsyncOpts()).ok());
+  ASSERT_OK(fs_->RecursivelyCreateDir("/d/x.index"));
+  ASSERT_OK(c.Write("/d/x", AsyncOpts()));
   Status s = c.Sync();
   EXPECT_FALSE(s.ok());
-  EXPECT_TRUE(c.Sync().ok());  // reported once
+  EXPECT_OK(c.Sync());  // reported once
 }
 
 TEST_F(AsyncCheckpointTest, RestoreWaitsForWritesIntoTheDirectory_Async_CO21) {
@@ -186,7 +187,7 @@ TEST_F(AsyncCheckpointTest, RestoreWaitsForWritesIntoTheDirectory_Async_CO21) {
     return OkStatus();
   });
   auto p = c.Save("/d/ckpt", o);
-  ASSERT_TRUE(p.ok());
+  ASSERT_OK(p);
   auto w = FloatVar({0});
   Checkpoint other({{"v", w.get()}}, Base());
   auto restored = std::async(std::launch::async, [&] { return other.Restore(*p).ok(); });
@@ -202,7 +203,7 @@ TEST_F(AsyncCheckpointTest, DestructorWaitsForTheWrite_Async_CO22) {
   {
     Checkpoint c({{"v", v.get()}}, Base());
     auto p = c.Save("/d/ckpt", AsyncOpts());
-    ASSERT_TRUE(p.ok());
+    ASSERT_OK(p);
     path = *p;
   }
   EXPECT_EQ(ReadFirst(path), 3.0f);
@@ -212,7 +213,7 @@ TEST_F(AsyncCheckpointTest, DestructorWaitsForTheWrite_Async_CO22) {
 TEST_F(AsyncCheckpointTest, CallbacksRunInOrderWithPathAfterFiles_CO09_CO10) {
   auto v = FloatVar({1});
   Checkpoint c({{"v", v.get()}}, Base());
-  ASSERT_TRUE(c.Save("/d/ckpt").ok());
+  ASSERT_OK(c.Save("/d/ckpt"));
   for (bool async : {false, true}) {
     CheckpointOptions o = async ? AsyncOpts() : Base();
     std::vector<std::string> log;
@@ -230,8 +231,8 @@ TEST_F(AsyncCheckpointTest, CallbacksRunInOrderWithPathAfterFiles_CO09_CO10) {
       return OkStatus();
     });
     auto p = c.Save("/d/ckpt", o);
-    ASSERT_TRUE(p.ok());
-    ASSERT_TRUE(c.Sync().ok());
+    ASSERT_OK(p);
+    ASSERT_OK(c.Sync());
     const std::string prev = async ? "/d/ckpt-2" : "/d/ckpt-1";
     EXPECT_EQ(log, (std::vector<std::string>{"first " + *p + " files", "latest " + prev, "second"}));
     EXPECT_EQ(*LatestCheckpoint("/d", kDefaultStateFilename, fs_.get()), std::optional<std::string>(*p));
@@ -248,7 +249,7 @@ TEST_F(AsyncCheckpointTest, WriteRunsCallbacksToo_CO09) {
     seen = p;
     return OkStatus();
   });
-  ASSERT_TRUE(c.Write("/d/plain", o).ok());
+  ASSERT_OK(c.Write("/d/plain", o));
   EXPECT_EQ(seen, "/d/plain");
 }
 
@@ -266,7 +267,7 @@ TEST_F(AsyncCheckpointTest, FailingCallbackStopsLaterOnesAndStateFile_CO12) {
   ASSERT_FALSE(p.ok());
   EXPECT_EQ(p.status().message(), "stop");
   EXPECT_FALSE(second);
-  EXPECT_TRUE(fs_->FileExists("/d/ckpt-1.index").ok());
+  EXPECT_OK(fs_->FileExists("/d/ckpt-1.index"));
   EXPECT_FALSE(fs_->FileExists("/d/checkpoint").ok());
   EXPECT_EQ(c.save_counter().flat<int64_t>()[0], 1);  // files exist: the number is used
 }
@@ -276,7 +277,7 @@ TEST_F(AsyncCheckpointTest, IoDeviceIsCarried_CO04) {
   Checkpoint c({{"v", v.get()}}, Base());
   CheckpointOptions o = Base();
   o.experimental_io_device = "/job:localhost/replica:0/task:0/device:CPU:0";
-  ASSERT_TRUE(c.Save("/d/io", o).ok());
+  ASSERT_OK(c.Save("/d/io", o));
   EXPECT_EQ(ReadFirst("/d/io-1"), 1.0f);
 }
 
@@ -304,21 +305,21 @@ TEST_F(AsyncCheckpointTest, ManagerBookkeepingAfterDurableWrite_Async_CO25_CO27)
     return OkStatus();
   });
   auto m = CheckpointManager::Create(c, "/d", 1, mo);
-  ASSERT_TRUE(m.ok());
+  ASSERT_OK(m);
   auto p = (*m)->Save();
   ASSERT_TRUE(p.ok() && p->has_value());
   EXPECT_EQ(**p, "/d/ckpt-1");
   EXPECT_FALSE((*m)->latest_checkpoint());  // not yet: the write is held
   EXPECT_TRUE((*m)->checkpoints().empty());
   release.set_value();
-  ASSERT_TRUE((*m)->Sync().ok());
+  ASSERT_OK((*m)->Sync());
   EXPECT_EQ((*m)->latest_checkpoint(), std::optional<std::string>("/d/ckpt-1"));
   // Many more async saves: retention happens on the writer thread.
   for (int i = 0; i < 10; ++i) {
     SetF(*v, float(i));
-    ASSERT_TRUE((*m)->Save().ok());
+    ASSERT_OK((*m)->Save());
   }
-  ASSERT_TRUE((*m)->Sync().ok());
+  ASSERT_OK((*m)->Sync());
   EXPECT_EQ((*m)->checkpoints(), (std::vector<std::string>{"/d/ckpt-11"}));
   EXPECT_FALSE(fs_->FileExists("/d/ckpt-10.index").ok());
   EXPECT_EQ(ReadFirst("/d/ckpt-11"), 9.0f);
@@ -335,11 +336,11 @@ TEST_F(AsyncCheckpointTest, RestoreOrInitializeWaitsForAsyncSave_Async_CO26) {
     return OkStatus();
   };
   auto m = CheckpointManager::Create(c, "/d", 2, mo);
-  ASSERT_TRUE(m.ok());
-  ASSERT_TRUE((*m)->Save().ok());
+  ASSERT_OK(m);
+  ASSERT_OK((*m)->Save());
   SetF(*v, 0);
   auto r = (*m)->RestoreOrInitialize();  // deliberate: TF may call init_fn here
-  ASSERT_TRUE(r.ok());
+  ASSERT_OK(r);
   EXPECT_EQ(*r, std::optional<std::string>("/d/ckpt-1"));
   EXPECT_EQ(init_calls, 0);
   EXPECT_EQ(F(*v), 5.0f);

@@ -9,6 +9,7 @@
 
 #include "ckpt/checkpoint.h"
 #include "graph/graph_test_helpers.h"
+#include "testing/status_matchers.h"
 
 namespace ckpt {
 namespace {
@@ -42,17 +43,17 @@ class ShardedVariableTest : public ::testing::Test {
 TEST_F(ShardedVariableTest, RowShardsAreStoredAsTfPartitionedVariables) {
   const TensorShape full{10, 3};
   ShardedVariable w(DType::kFloat, full, "w");
-  ASSERT_TRUE(w.AddShard({0, 0}, Block(full, {0, 0}, {4, 3})).ok());
-  ASSERT_TRUE(w.AddShard({4, 0}, Block(full, {4, 0}, {3, 3})).ok());
-  ASSERT_TRUE(w.AddShard({7, 0}, Block(full, {7, 0}, {3, 3})).ok());
+  ASSERT_OK(w.AddShard({0, 0}, Block(full, {0, 0}, {4, 3})));
+  ASSERT_OK(w.AddShard({4, 0}, Block(full, {4, 0}, {3, 3})));
+  ASSERT_OK(w.AddShard({7, 0}, Block(full, {7, 0}, {3, 3})));
   Checkpoint ckpt({{"w", &w}}, MemOptions(fs_.get()));
   auto path = ckpt.Write("/m/ck");
-  ASSERT_TRUE(path.ok()) << path.status().ToString();
+  ASSERT_OK(path);
 
   auto r = OpenBundle(fs_.get(), *path);
   ASSERT_TRUE(r);
   auto info = r->Lookup(kKey);
-  ASSERT_TRUE(info.ok());
+  ASSERT_OK(info);
   EXPECT_EQ(info->shape, full);
   ASSERT_EQ(info->slices.size(), 3u);
   // TF spells every dimension out: 0,4:0,3 4,3:0,3 7,3:0,3.
@@ -60,7 +61,7 @@ TEST_F(ShardedVariableTest, RowShardsAreStoredAsTfPartitionedVariables) {
   EXPECT_EQ(info->slices[1].ToString(), "4,3:0,3");
   EXPECT_EQ(info->slices[2].ToString(), "7,3:0,3");
   auto whole = r->Read(kKey);
-  ASSERT_TRUE(whole.ok());
+  ASSERT_OK(whole);
   EXPECT_TRUE(whole->Equals(Block(full, {0, 0}, full)));
   // The object graph node is an ordinary variable node.
   auto g = graph::testing::ReadGraph(fs_.get(), *path);
@@ -76,20 +77,20 @@ TEST_F(ShardedVariableTest, RestoresIntoAnotherShardingAndIntoAPlainVariable) {
   // Saved as a 2x2 grid.
   ShardedVariable saved(DType::kFloat, full, "w");
   for (int64_t r : {0, 3}) {
-    for (int64_t c : {0, 2}) ASSERT_TRUE(saved.AddShard({r, c}, Block(full, {r, c}, {3, 2})).ok());
+    for (int64_t c : {0, 2}) ASSERT_OK(saved.AddShard({r, c}, Block(full, {r, c}, {3, 2})));
   }
   auto path = Checkpoint({{"w", &saved}}, MemOptions(fs_.get())).Write("/m/grid");
-  ASSERT_TRUE(path.ok()) << path.status().ToString();
+  ASSERT_OK(path);
 
   // Restored as 3 column blocks of uneven width.
   ShardedVariable cols(DType::kFloat, full, "w");
-  ASSERT_TRUE(cols.AddShard({0, 0}, *Tensor::Make(DType::kFloat, {6, 1})).ok());
-  ASSERT_TRUE(cols.AddShard({0, 1}, *Tensor::Make(DType::kFloat, {6, 2})).ok());
-  ASSERT_TRUE(cols.AddShard({0, 3}, *Tensor::Make(DType::kFloat, {6, 1})).ok());
+  ASSERT_OK(cols.AddShard({0, 0}, *Tensor::Make(DType::kFloat, {6, 1})));
+  ASSERT_OK(cols.AddShard({0, 1}, *Tensor::Make(DType::kFloat, {6, 2})));
+  ASSERT_OK(cols.AddShard({0, 3}, *Tensor::Make(DType::kFloat, {6, 1})));
   Checkpoint restore_cols({{"w", &cols}}, MemOptions(fs_.get()));
   auto st = restore_cols.Read(*path);
-  ASSERT_TRUE(st.ok()) << st.status().ToString();
-  EXPECT_TRUE(st->AssertConsumed().ok());
+  ASSERT_OK(st);
+  EXPECT_OK(st->AssertConsumed());
   for (size_t i = 0; i < cols.num_shards(); ++i) {
     const TensorSlice& s = cols.slice(i);
     const float* p = static_cast<const float*>(cols.shard(i).data());
@@ -100,7 +101,7 @@ TEST_F(ShardedVariableTest, RestoresIntoAnotherShardingAndIntoAPlainVariable) {
   // Restored whole into a plain Variable.
   Variable plain(DType::kFloat, full);
   auto st2 = Checkpoint({{"w", &plain}}, MemOptions(fs_.get())).Read(*path);
-  ASSERT_TRUE(st2.ok()) << st2.status().ToString();
+  ASSERT_OK(st2);
   EXPECT_TRUE(plain.view().data != nullptr);
   Tensor want = Block(full, {0, 0}, full);
   EXPECT_EQ(std::memcmp(plain.data(), want.data(), want.byte_size()), 0);
@@ -110,11 +111,11 @@ TEST_F(ShardedVariableTest, APlainVariableRestoresIntoShards) {
   const TensorShape full{5, 2};
   Variable plain(Block(full, {0, 0}, full));
   auto path = Checkpoint({{"w", &plain}}, MemOptions(fs_.get())).Write("/m/plain");
-  ASSERT_TRUE(path.ok());
+  ASSERT_OK(path);
   ShardedVariable w(DType::kFloat, full);
-  ASSERT_TRUE(w.AddShard({0, 0}, *Tensor::Make(DType::kFloat, {2, 2})).ok());
-  ASSERT_TRUE(w.AddShard({2, 0}, *Tensor::Make(DType::kFloat, {3, 2})).ok());
-  ASSERT_TRUE(Checkpoint({{"w", &w}}, MemOptions(fs_.get())).Read(*path).ok());
+  ASSERT_OK(w.AddShard({0, 0}, *Tensor::Make(DType::kFloat, {2, 2})));
+  ASSERT_OK(w.AddShard({2, 0}, *Tensor::Make(DType::kFloat, {3, 2})));
+  ASSERT_OK(Checkpoint({{"w", &w}}, MemOptions(fs_.get())).Read(*path));
   EXPECT_EQ(w.shard(1).flat<float>()[0], 4.0f);
   EXPECT_EQ(w.shard(1).flat<float>()[5], 9.0f);
 }
@@ -123,20 +124,20 @@ TEST_F(ShardedVariableTest, StringAndInt64Shards) {
   for (DType dt : {DType::kString, DType::kInt64}) {
     const TensorShape full{7};
     ShardedVariable w(dt, full);
-    ASSERT_TRUE(w.AddShard({0}, Block(full, {0}, {3}, dt)).ok());
-    ASSERT_TRUE(w.AddShard({3}, Block(full, {3}, {4}, dt)).ok());
+    ASSERT_OK(w.AddShard({0}, Block(full, {0}, {3}, dt)));
+    ASSERT_OK(w.AddShard({3}, Block(full, {3}, {4}, dt)));
     auto path = Checkpoint({{"w", &w}}, MemOptions(fs_.get())).Write("/m/dt" + std::to_string(int(dt)));
-    ASSERT_TRUE(path.ok()) << path.status().ToString();
+    ASSERT_OK(path);
     auto r = OpenBundle(fs_.get(), *path);
     auto whole = r->Read(kKey);
-    ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+    ASSERT_OK(whole);
     EXPECT_TRUE(whole->Equals(Block(full, {0}, full, dt)));
     // Restored into another split.
     ShardedVariable back(dt, full);
-    ASSERT_TRUE(back.AddShard({0}, *Tensor::Make(dt, {5})).ok());
-    ASSERT_TRUE(back.AddShard({5}, *Tensor::Make(dt, {2})).ok());
+    ASSERT_OK(back.AddShard({0}, *Tensor::Make(dt, {5})));
+    ASSERT_OK(back.AddShard({5}, *Tensor::Make(dt, {2})));
     auto st = Checkpoint({{"w", &back}}, MemOptions(fs_.get())).Read(*path);
-    ASSERT_TRUE(st.ok()) << st.status().ToString();
+    ASSERT_OK(st);
     EXPECT_TRUE(back.shard(0).view().dtype == dt);
     if (dt == DType::kString) {
       EXPECT_EQ(back.shard(1).strings(), (std::vector<std::string>{"s5", "s6"}));
@@ -150,18 +151,18 @@ TEST_F(ShardedVariableTest, EmptySharesAreNotStored) {
   // 2 rows in 3 shards: the last is empty.
   const TensorShape full{2, 3};
   ShardedVariable w(DType::kFloat, full);
-  ASSERT_TRUE(w.AddShard({0, 0}, Block(full, {0, 0}, {1, 3})).ok());
-  ASSERT_TRUE(w.AddShard({1, 0}, Block(full, {1, 0}, {1, 3})).ok());
-  ASSERT_TRUE(w.AddShard({2, 0}, *Tensor::Make(DType::kFloat, {0, 3})).ok());
+  ASSERT_OK(w.AddShard({0, 0}, Block(full, {0, 0}, {1, 3})));
+  ASSERT_OK(w.AddShard({1, 0}, Block(full, {1, 0}, {1, 3})));
+  ASSERT_OK(w.AddShard({2, 0}, *Tensor::Make(DType::kFloat, {0, 3})));
   auto path = Checkpoint({{"w", &w}}, MemOptions(fs_.get())).Write("/m/e");
-  ASSERT_TRUE(path.ok()) << path.status().ToString();
+  ASSERT_OK(path);
   auto info = OpenBundle(fs_.get(), *path)->Lookup(kKey);
   EXPECT_EQ(info->slices.size(), 2u);
   // An empty tensor is stored whole.
   ShardedVariable e(DType::kFloat, TensorShape{0, 4});
-  ASSERT_TRUE(e.AddShard({0, 0}, *Tensor::Make(DType::kFloat, {0, 4})).ok());
+  ASSERT_OK(e.AddShard({0, 0}, *Tensor::Make(DType::kFloat, {0, 4})));
   auto path2 = Checkpoint({{"w", &e}}, MemOptions(fs_.get())).Write("/m/e2");
-  ASSERT_TRUE(path2.ok()) << path2.status().ToString();
+  ASSERT_OK(path2);
   auto info2 = OpenBundle(fs_.get(), *path2)->Lookup(kKey);
   EXPECT_TRUE(info2->slices.empty());
   EXPECT_EQ(info2->shape, (TensorShape{0, 4}));
@@ -169,7 +170,7 @@ TEST_F(ShardedVariableTest, EmptySharesAreNotStored) {
 
 TEST_F(ShardedVariableTest, AddShardRejectsBadBlocks) {
   ShardedVariable w(DType::kFloat, TensorShape{10, 4}, "w");
-  ASSERT_TRUE(w.AddShard({0, 0}, *Tensor::Make(DType::kFloat, {5, 4})).ok());
+  ASSERT_OK(w.AddShard({0, 0}, *Tensor::Make(DType::kFloat, {5, 4})));
   EXPECT_EQ(w.AddShard({4, 0}, *Tensor::Make(DType::kFloat, {2, 4})).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(w.AddShard({5, 0}, *Tensor::Make(DType::kDouble, {5, 4})).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(w.AddShard({8, 0}, *Tensor::Make(DType::kFloat, {5, 4})).code(), StatusCode::kInvalidArgument);
@@ -181,7 +182,7 @@ TEST_F(ShardedVariableTest, AddShardRejectsBadBlocks) {
 
 TEST_F(ShardedVariableTest, SavingIncompleteShardsFailsAndWritesNothing) {
   ShardedVariable w(DType::kFloat, TensorShape{10, 4}, "w");
-  ASSERT_TRUE(w.AddShard({0, 0}, *Tensor::Make(DType::kFloat, {5, 4})).ok());
+  ASSERT_OK(w.AddShard({0, 0}, *Tensor::Make(DType::kFloat, {5, 4})));
   auto path = Checkpoint({{"w", &w}}, MemOptions(fs_.get())).Write("/m/gap");
   ASSERT_FALSE(path.ok());
   EXPECT_EQ(path.status().code(), StatusCode::kInvalidArgument);
@@ -193,17 +194,17 @@ TEST_F(ShardedVariableTest, SavingIncompleteShardsFailsAndWritesNothing) {
 TEST_F(ShardedVariableTest, RestoreChecksDtypeAndFullShape) {
   const TensorShape full{4};
   ShardedVariable w(DType::kFloat, full, "w");
-  ASSERT_TRUE(w.AddShard({0}, Block(full, {0}, full)).ok());
+  ASSERT_OK(w.AddShard({0}, Block(full, {0}, full)));
   auto path = Checkpoint({{"w", &w}}, MemOptions(fs_.get())).Write("/m/c");
-  ASSERT_TRUE(path.ok());
+  ASSERT_OK(path);
   ShardedVariable other_shape(DType::kFloat, TensorShape{5}, "w");
-  ASSERT_TRUE(other_shape.AddShard({0}, *Tensor::Make(DType::kFloat, {5})).ok());
+  ASSERT_OK(other_shape.AddShard({0}, *Tensor::Make(DType::kFloat, {5})));
   auto st = Checkpoint({{"w", &other_shape}}, MemOptions(fs_.get())).Read(*path);
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.status().message().find("Received incompatible tensor with shape (4,)"), std::string::npos)
       << st.status().ToString();
   ShardedVariable other_dtype(DType::kDouble, full, "w");
-  ASSERT_TRUE(other_dtype.AddShard({0}, *Tensor::Make(DType::kDouble, {4})).ok());
+  ASSERT_OK(other_dtype.AddShard({0}, *Tensor::Make(DType::kDouble, {4})));
   auto st2 = Checkpoint({{"w", &other_dtype}}, MemOptions(fs_.get())).Read(*path);
   ASSERT_FALSE(st2.ok());
   EXPECT_NE(st2.status().message().find("expected dtype double does not equal original dtype float"),
@@ -214,16 +215,16 @@ TEST_F(ShardedVariableTest, RestoreChecksDtypeAndFullShape) {
 TEST_F(ShardedVariableTest, AsyncSaveStagesSlices) {
   const TensorShape full{6};
   ShardedVariable w(DType::kFloat, full, "w");
-  ASSERT_TRUE(w.AddShard({0}, Block(full, {0}, {2})).ok());
-  ASSERT_TRUE(w.AddShard({2}, Block(full, {2}, {4})).ok());
+  ASSERT_OK(w.AddShard({0}, Block(full, {0}, {2})));
+  ASSERT_OK(w.AddShard({2}, Block(full, {2}, {4})));
   CheckpointOptions o = MemOptions(fs_.get());
   o.enable_async = true;
   Checkpoint ckpt({{"w", &w}}, o);
   auto path = ckpt.Write("/m/async");
-  ASSERT_TRUE(path.ok());
-  ASSERT_TRUE(ckpt.Sync().ok());
+  ASSERT_OK(path);
+  ASSERT_OK(ckpt.Sync());
   auto info = OpenBundle(fs_.get(), *path)->Lookup(kKey);
-  ASSERT_TRUE(info.ok());
+  ASSERT_OK(info);
   EXPECT_EQ(info->slices.size(), 2u);
 }
 

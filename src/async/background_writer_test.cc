@@ -6,6 +6,7 @@
 #include <chrono>
 #include <future>
 #include <thread>
+#include "testing/status_matchers.h"
 
 namespace ckpt::async {
 namespace {
@@ -30,7 +31,7 @@ TEST(StagingBufferTest, CopiesAndReusesItsArena) {
   s.shape = TensorShape{2};
   s.strings = words;
   values.push_back(NamedView{"s", s});
-  ASSERT_TRUE(b.Stage(values).ok());
+  ASSERT_OK(b.Stage(values));
   data[0] = 7;
   std::string changed = "zz";
   words[0] = changed;
@@ -40,7 +41,7 @@ TEST(StagingBufferTest, CopiesAndReusesItsArena) {
   EXPECT_EQ(reinterpret_cast<uintptr_t>(b.values()[0].view.data) % 64, 0u);
   const size_t cap = b.capacity();
   const void* arena = b.values()[0].view.data;
-  ASSERT_TRUE(b.Stage(values).ok());
+  ASSERT_OK(b.Stage(values));
   EXPECT_EQ(b.capacity(), cap);                  // reused ...
   EXPECT_EQ(b.values()[0].view.data, arena);     // ... not re-allocated
   EXPECT_EQ(First(b), 7.0f);
@@ -60,11 +61,11 @@ TEST(BackgroundWriterTest, RunsJobsInOrderWithTheirOwnSnapshot_Async) {
       seen.push_back(First(b));
       return OkStatus();
     });
-    ASSERT_TRUE(t.ok());
+    ASSERT_OK(t);
     EXPECT_EQ(*t, uint64_t(i + 1));
     std::fill(data.begin(), data.end(), -1.0f);  // mutate right after submit
   }
-  ASSERT_TRUE(w.Sync().ok());
+  ASSERT_OK(w.Sync());
   ASSERT_EQ(seen.size(), 20u);
   for (int i = 0; i < 20; ++i) EXPECT_EQ(seen[i], float(i));
 }
@@ -87,7 +88,7 @@ TEST(BackgroundWriterTest, OneBufferWaitsForThePreviousJob_Async) {
   EXPECT_EQ(second.wait_for(std::chrono::milliseconds(100)), std::future_status::timeout);
   release.set_value();
   EXPECT_TRUE(second.get());
-  EXPECT_TRUE(w.Sync().ok());
+  EXPECT_OK(w.Sync());
 }
 
 TEST(BackgroundWriterTest, TwoBuffersStageWhileOneJobRuns_Async) {
@@ -100,10 +101,10 @@ TEST(BackgroundWriterTest, TwoBuffersStageWhileOneJobRuns_Async) {
                  return OkStatus();
                }).ok());
   auto second = w.Submit(Floats(data), [](const StagingBuffer&) { return OkStatus(); });
-  EXPECT_TRUE(second.ok());  // did not wait for the first job
+  EXPECT_OK(second);  // did not wait for the first job
   EXPECT_FALSE(w.idle());
   release.set_value();
-  EXPECT_TRUE(w.Sync().ok());
+  EXPECT_OK(w.Sync());
   EXPECT_TRUE(w.idle());
 }
 
@@ -115,11 +116,11 @@ TEST(BackgroundWriterTest, ErrorSurfacesOnceAtNextSubmit_Async) {
   ASSERT_FALSE(next.ok());
   EXPECT_EQ(next.status().message(), "disk ate it");
   EXPECT_TRUE(w.Submit(Floats(data), [](const StagingBuffer&) { return OkStatus(); }).ok());
-  EXPECT_TRUE(w.Sync().ok());
+  EXPECT_OK(w.Sync());
   ASSERT_TRUE(w.Submit(Floats(data), [](const StagingBuffer&) { return InternalError("late"); }).ok());
   Status s = w.Sync();
   EXPECT_EQ(s.message(), "late");
-  EXPECT_TRUE(w.Sync().ok());
+  EXPECT_OK(w.Sync());
 }
 
 TEST(BackgroundWriterTest, DestructorWaitsForQueuedJobs_Async) {

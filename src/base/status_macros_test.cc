@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include "testing/status_matchers.h"
 
 namespace ckpt {
 namespace {
@@ -51,7 +52,7 @@ TEST(StatusMacrosTest, ReturnIfErrorReturnsTheErrorOnceEvaluated) {
   EXPECT_FALSE(reached);
 
   calls = 0;
-  EXPECT_TRUE(ReturnIfError(false, &calls, &reached).ok());
+  EXPECT_OK(ReturnIfError(false, &calls, &reached));
   EXPECT_EQ(calls, 1);
   EXPECT_TRUE(reached);
 }
@@ -59,7 +60,7 @@ TEST(StatusMacrosTest, ReturnIfErrorReturnsTheErrorOnceEvaluated) {
 TEST(StatusMacrosTest, AssignOrReturnDeclaresOrAssigns) {
   int calls = 0;
   Result<std::string> r = AssignOrReturn(false, &calls);
-  ASSERT_TRUE(r.ok());
+  ASSERT_OK(r);
   EXPECT_EQ(*r, "ww");
   EXPECT_EQ(calls, 2);
 
@@ -71,7 +72,7 @@ TEST(StatusMacrosTest, AssignOrReturnDeclaresOrAssigns) {
 
 TEST(StatusMacrosTest, AssignOrReturnMovesMoveOnlyValues) {
   Result<int> r = TakesMoveOnly();
-  ASSERT_TRUE(r.ok());
+  ASSERT_OK(r);
   EXPECT_EQ(*r, 7);
 }
 

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 #include <vector>
+#include "testing/status_matchers.h"
 
 namespace ckpt {
 namespace {
@@ -55,8 +56,8 @@ TEST(ResultTest, ValueOrGivesTheValueOrTheFallback) {
 
 TEST(ResultTest, StatusOfAValueIsOk) {
   Result<int> r = 1;
-  EXPECT_TRUE(r.ok());
-  EXPECT_TRUE(r.status().ok());
+  EXPECT_OK(r);
+  EXPECT_OK(r.status());
   Result<int> e = CancelledError("stop");
   EXPECT_FALSE(e.ok());
   EXPECT_EQ(e.status(), CancelledError("stop"));

@@ -7,6 +7,7 @@
 
 #include "ckpt/distributed.h"
 #include "distributed/in_process_communicator.h"
+#include "testing/status_matchers.h"
 
 namespace ckpt::distributed {
 namespace {
@@ -19,13 +20,13 @@ TEST(LocalCommunicatorTest, CollectivesReturnAtOnce) {
   EXPECT_EQ(c.rank(), 0);
   EXPECT_EQ(c.size(), 1);
   auto all = c.AllGather("abc", kNoDeadline);
-  ASSERT_TRUE(all.ok());
+  ASSERT_OK(all);
   EXPECT_EQ(*all, std::vector<std::string>{"abc"});
   auto b = c.Broadcast("xy", 0, kNoDeadline);
-  ASSERT_TRUE(b.ok());
+  ASSERT_OK(b);
   EXPECT_EQ(*b, "xy");
   EXPECT_EQ(c.Broadcast("xy", 1, kNoDeadline).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_TRUE(c.Barrier(kNoDeadline).ok());
+  EXPECT_OK(c.Barrier(kNoDeadline));
 }
 
 TEST(LocalCommunicatorTest, AbortIsSticky) {
@@ -75,7 +76,7 @@ TEST(InProcessGroupTest, EmptyAndLargeContributions) {
     return c.AllGather(c.rank() == 1 ? std::string(1 << 20, 'z') : std::string(), DeadlineAfter(10s));
   });
   for (const auto& r : results) {
-    ASSERT_TRUE(r.ok());
+    ASSERT_OK(r);
     EXPECT_EQ((*r)[0], "");
     EXPECT_EQ((*r)[1].size(), size_t{1} << 20);
   }

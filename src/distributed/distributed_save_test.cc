@@ -10,6 +10,7 @@
 #include "ckpt/bundle.h"
 #include "distributed/in_process_communicator.h"
 #include "testing/fault_injection_file_system.h"
+#include "testing/status_matchers.h"
 
 namespace ckpt::distributed {
 namespace {
@@ -109,17 +110,17 @@ TEST_F(DistributedSaveTest, OneCheckpointFromOneToFourRanks) {
     BundleReaderOptions ro;
     ro.fs = fs_.get();
     auto reader = BundleReader::Open(prefix, ro);
-    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
-    EXPECT_TRUE((*reader)->VerifyAll().ok());
+    ASSERT_OK(reader);
+    EXPECT_OK((*reader)->VerifyAll());
     auto w = (*reader)->Read("w");
-    ASSERT_TRUE(w.ok()) << w.status().ToString();
+    ASSERT_OK(w);
     EXPECT_TRUE(w->Equals(Iota(DType::kFloat, {10, 2}, 0))) << "n=" << n;
     EXPECT_EQ((*reader)->Lookup("w")->slices.size(), n == 1 ? 0u : static_cast<size_t>(n));
     EXPECT_EQ((*reader)->Read("step")->flat<int64_t>()[0], 42);
     EXPECT_EQ((*reader)->ReadStrings("names").value(), (std::vector<std::string>{"a", "bc"}));
     if (n >= 2) {
       auto cols = (*reader)->Read("cols");
-      ASSERT_TRUE(cols.ok()) << cols.status().ToString();
+      ASSERT_OK(cols);
       for (int64_t i = 0; i < 12; ++i) EXPECT_EQ(cols->flat<double>()[i], static_cast<double>(i) / 4);
     }
     // One data file per rank that wrote something; the temp directory is gone.
@@ -179,7 +180,7 @@ TEST_F(DistributedSaveTest, EachFailingFileCallOfRankZeroGivesEveryRankTheSameOu
     InProcessGroup group(3);
     test::FaultInjectionFileSystem counting(fs_.get());
     auto clean = Save(group, "/ck/count", [&](int r) -> FileSystem* { return r == 0 ? &counting : nullptr; });
-    ASSERT_TRUE(clean[0].ok()) << clean[0].status().ToString();
+    ASSERT_OK(clean[0]);
     total = counting.mutating_calls();
   }
   ASSERT_GT(total, 5u);
@@ -226,8 +227,8 @@ TEST_F(DistributedSaveTest, CommunicatorFailuresInEachPhaseFailEveryRankAndPubli
   BundleReaderOptions ro;
   ro.fs = fs_.get();
   auto reader = BundleReader::Open("/ck/commit", ro);
-  ASSERT_TRUE(reader.ok());
-  EXPECT_TRUE((*reader)->VerifyAll().ok());
+  ASSERT_OK(reader);
+  EXPECT_OK((*reader)->VerifyAll());
 }
 
 }  // namespace

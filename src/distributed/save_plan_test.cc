@@ -7,6 +7,7 @@
 #include <set>
 
 #include "distributed/value_list.h"
+#include "testing/status_matchers.h"
 
 namespace ckpt::distributed {
 namespace {
@@ -64,7 +65,7 @@ TEST(SavePlanTest, ReplicatedValuesAreWrittenOnceAndBalancedForOneToFourRanks) {
       for (int k = 0; k < 8; ++k) lists[r].push_back(V("v" + std::to_string(k), {100}, "", 400));
     }
     auto plan = PlanSave(lists);
-    ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+    ASSERT_OK(plan);
     std::map<std::string, int> times;
     for (const auto& [rank, key, slice] : Written(lists, *plan)) ++times[key];
     EXPECT_EQ(times.size(), 8u);
@@ -85,7 +86,7 @@ TEST(SavePlanTest, TiesGoToTheLowestRankAndLargestValuesArePlacedFirst) {
     lists[r].push_back(V("mid", {1}, "", 500));
   }
   auto plan = PlanSave(lists);
-  ASSERT_TRUE(plan.ok());
+  ASSERT_OK(plan);
   // big -> rank 0 (all empty: lowest), mid -> rank 1, small -> rank 2.
   EXPECT_EQ(Written(lists, *plan), (std::set<std::tuple<int, std::string, std::string>>{
                                        {0, "big", "-"}, {1, "mid", "-"}, {2, "small", "-"}}));
@@ -96,7 +97,7 @@ TEST(SavePlanTest, UnevenRowSplitIsWrittenByEachHolder) {
   // 10 rows over 3 ranks: 4, 3, 3.
   Lists lists = {{V("w", {10, 2}, "0,4:-")}, {V("w", {10, 2}, "4,3:-")}, {V("w", {10, 2}, "7,3:-")}};
   auto plan = PlanSave(lists);
-  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  ASSERT_OK(plan);
   EXPECT_EQ(plan->writes, (std::vector<std::vector<size_t>>{{0}, {0}, {0}}));
   EXPECT_EQ(plan->bytes, (std::vector<uint64_t>{32, 24, 24}));
 }
@@ -106,7 +107,7 @@ TEST(SavePlanTest, MultiAxisGridOverFourRanks) {
   Lists lists = {{V("g", full, "0,2:0,3")}, {V("g", full, "0,2:3,3")}, {V("g", full, "2,2:0,3")},
                  {V("g", full, "2,2:3,3")}};
   auto plan = PlanSave(lists);
-  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  ASSERT_OK(plan);
   for (int r = 0; r < 4; ++r) EXPECT_EQ(plan->writes[r], std::vector<size_t>{0});
 }
 
@@ -118,7 +119,7 @@ TEST(SavePlanTest, MixedReplicatedAndShardedValues) {
       {V("bias", {4}), V("step", {}, "", 8, DType::kInt64)},
   };
   auto plan = PlanSave(lists);
-  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  ASSERT_OK(plan);
   EXPECT_EQ(Written(lists, *plan), (std::set<std::tuple<int, std::string, std::string>>{
                                        {0, "emb", "0,8:-"}, {1, "emb", "8,2:-"}, {2, "bias", "-"}, {2, "step", ""}}));
   EXPECT_EQ(plan->bytes, (std::vector<uint64_t>{128, 32, 24}));
@@ -129,7 +130,7 @@ TEST(SavePlanTest, ReplicatedShardsAreWrittenOnce) {
   Lists lists = {{V("w", {6, 2}, "0,3:-")}, {V("w", {6, 2}, "3,3:-")}, {V("w", {6, 2}, "0,3:-")},
                  {V("w", {6, 2}, "3,3:-")}};
   auto plan = PlanSave(lists);
-  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  ASSERT_OK(plan);
   EXPECT_EQ(Written(lists, *plan), (std::set<std::tuple<int, std::string, std::string>>{{0, "w", "0,3:-"},
                                                                                          {1, "w", "3,3:-"}}));
 }
@@ -137,7 +138,7 @@ TEST(SavePlanTest, ReplicatedShardsAreWrittenOnce) {
 TEST(SavePlanTest, SpellingsOfTheSameRegionAreOneValue) {
   Lists lists = {{V("w", {10, 2}, "0,10:0,2")}, {V("w", {10, 2}, "-:-")}, {V("w", {10, 2}, "0,10:-")}};
   auto plan = PlanSave(lists);
-  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  ASSERT_OK(plan);
   EXPECT_EQ(Written(lists, *plan).size(), 1u);
 }
 
@@ -148,7 +149,7 @@ TEST(SavePlanTest, ObjectGraphIsWrittenByRankZero) {
     lists[r].push_back(V(std::string(kPlannerObjectGraphKey), {}, "", 100, DType::kString));
   }
   auto plan = PlanSave(lists);
-  ASSERT_TRUE(plan.ok());
+  ASSERT_OK(plan);
   // ... and the graph anyway.
   EXPECT_EQ(Written(lists, *plan), (std::set<std::tuple<int, std::string, std::string>>{
                                        {0, "x", "-"}, {0, std::string(kPlannerObjectGraphKey), ""}}));
@@ -160,7 +161,7 @@ TEST(SavePlanTest, EmptySharesAreSkippedAndEmptyTensorsWrittenOnce) {
                  {V("w", {2, 3}, "1,1:-"), V("e", {0, 3})},
                  {V("w", {2, 3}, "2,0:-"), V("e", {0, 3}, "0,0:-")}};
   auto plan = PlanSave(lists);
-  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  ASSERT_OK(plan);
   auto w = Written(lists, *plan);
   int e_writes = 0, w_writes = 0;
   for (const auto& [rank, key, slice] : w) (key == "e" ? e_writes : w_writes)++;
@@ -169,9 +170,9 @@ TEST(SavePlanTest, EmptySharesAreSkippedAndEmptyTensorsWrittenOnce) {
 }
 
 TEST(SavePlanTest, NoRanksOrNoValues) {
-  EXPECT_TRUE(PlanSave(Lists{}).ok());
+  EXPECT_OK(PlanSave(Lists{}));
   auto plan = PlanSave(Lists(3));
-  ASSERT_TRUE(plan.ok());
+  ASSERT_OK(plan);
   EXPECT_EQ(plan->bytes, (std::vector<uint64_t>{0, 0, 0}));
 }
 
@@ -259,7 +260,7 @@ TEST(SavePlanTest, RandomLayoutsAreWrittenExactlyOnce) {
     }
     for (auto& l : lists) std::shuffle(l.begin(), l.end(), rng);
     auto plan = PlanSave(lists);
-    ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+    ASSERT_OK(plan);
     std::map<std::string, std::multiset<std::string>> got;
     for (int r = 0; r < n; ++r) {
       uint64_t mine = 0;
@@ -275,7 +276,7 @@ TEST(SavePlanTest, RandomLayoutsAreWrittenExactlyOnce) {
     // Encoding round-trips every list.
     for (int r = 0; r < n; ++r) {
       auto decoded = DecodeValueList(EncodeValueList(lists[r]), "rank " + std::to_string(r));
-      ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+      ASSERT_OK(decoded);
       EXPECT_EQ(*decoded, lists[r]);
     }
   }
@@ -293,10 +294,10 @@ TEST(ValueListTest, RoundTrips) {
   const std::string bytes = EncodeValueList(values);
   EXPECT_EQ(bytes.substr(0, 4), "CKV1");
   auto back = DecodeValueList(bytes, "rank 1");
-  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ASSERT_OK(back);
   EXPECT_EQ(*back, values);
   auto empty = DecodeValueList(EncodeValueList({}), "rank 0");
-  ASSERT_TRUE(empty.ok());
+  ASSERT_OK(empty);
   EXPECT_TRUE(empty->empty());
 }
 
@@ -344,7 +345,7 @@ TEST(ValueListTest, RandomCorruptionNeverCrashes) {
     for (int f = 0; f < flips; ++f) b[rng() % b.size()] = static_cast<char>(rng());
     auto r = DecodeValueList(b, "rank 0");
     if (r.ok()) {
-      for (const ValueDesc& v : *r) EXPECT_TRUE(v.slice.CheckFits(v.full_shape).ok());
+      for (const ValueDesc& v : *r) EXPECT_OK(v.slice.CheckFits(v.full_shape));
     }
   }
 }

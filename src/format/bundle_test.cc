@@ -9,6 +9,7 @@
 #include "ckpt/bundle.h"
 #include "format/slice_key.h"
 #include "testing/fault_injection_file_system.h"
+#include "testing/status_matchers.h"
 
 namespace ckpt {
 namespace {
@@ -25,7 +26,7 @@ std::string Hex(const std::string& s) {
 
 class BundleTest : public ::testing::Test {
  protected:
-  void SetUp() override { ASSERT_TRUE(fs_->CreateDir("/ck").ok()); }
+  void SetUp() override { ASSERT_OK(fs_->CreateDir("/ck")); }
   BundleWriterOptions WOpts() {
     BundleWriterOptions o;
     o.fs = fs_.get();
@@ -52,8 +53,8 @@ TEST_F(BundleTest, FL01_SingleScalarMatchesWorkedExampleByteForByte) {
   auto w = *BundleWriter::Create("/ck/p", WOpts());
   Tensor x = *Tensor::Make(DType::kFloat, {});
   x.flat<float>()[0] = 1.0f;
-  ASSERT_TRUE(w->Add("x", x).ok());
-  ASSERT_TRUE(w->Finish().ok());
+  ASSERT_OK(w->Add("x", x));
+  ASSERT_OK(w->Finish());
   const std::string expected =
       "00000608011a02080100010b780801120028043581a5da2b000000000100000000385adf39000000000100000000c0f2a1b0000102"
       "790020000000000100000000c24c06422508320e" +
@@ -67,7 +68,7 @@ TEST_F(BundleTest, FL01_SingleScalarMatchesWorkedExampleByteForByte) {
 
 TEST_F(BundleTest, EmptyBundleMatchesWorkedExample) {
   auto w = *BundleWriter::Create("/ck/e", WOpts());
-  ASSERT_TRUE(w->Finish().ok());
+  ASSERT_OK(w->Finish());
   const std::string expected =
       "00000608011a020801000000000100000000629457f9000000000100000000c0f2a1b00000020011000000000100000000ccbf8b5d1608"
       "230d" +
@@ -86,25 +87,25 @@ TEST_F(BundleTest, EveryFixedSizeDTypeRoundTrips) {
     tensors.push_back(Iota(dt, {3, 5}));
     ASSERT_TRUE(w->Add(std::string(DTypeName(dt)), tensors.back()).ok()) << DTypeName(dt);
   }
-  ASSERT_TRUE(w->Finish().ok());
+  ASSERT_OK(w->Finish());
   auto r = *BundleReader::Open("/ck/all", ROpts());
   size_t i = 0;
   for (int v = 1; v <= 32; ++v) {
     const DType dt = static_cast<DType>(v);
     if (!IsFixedSizeDType(dt)) continue;
     auto t = r->Read(DTypeName(dt));
-    ASSERT_TRUE(t.ok()) << t.status().ToString();
+    ASSERT_OK(t);
     EXPECT_TRUE(t->Equals(tensors[i++])) << DTypeName(dt);
   }
-  EXPECT_TRUE(r->VerifyAll().ok());
+  EXPECT_OK(r->VerifyAll());
 }
 
 TEST_F(BundleTest, DataIsInAddOrderAndIndexIsSorted) {
   auto w = *BundleWriter::Create("/ck/o", WOpts());
   Tensor b = Iota(DType::kInt32, {2}), a = Iota(DType::kInt8, {3});
-  ASSERT_TRUE(w->Add("b", b).ok());
-  ASSERT_TRUE(w->Add("a", a).ok());
-  ASSERT_TRUE(w->Finish().ok());
+  ASSERT_OK(w->Add("b", b));
+  ASSERT_OK(w->Add("a", a));
+  ASSERT_OK(w->Finish());
   auto r = *BundleReader::Open("/ck/o", ROpts());
   EXPECT_EQ(r->Keys(), (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(r->Lookup("b")->offset, 0);
@@ -114,21 +115,21 @@ TEST_F(BundleTest, DataIsInAddOrderAndIndexIsSorted) {
 TEST_F(BundleTest, StringsIncludingEmptyAndBinary) {
   std::vector<std::string> values = {"", "ab", std::string("\0\xff\x80z", 4), std::string(1000, 'q')};
   auto w = *BundleWriter::Create("/ck/s", WOpts());
-  ASSERT_TRUE(w->Add("s", Tensor::FromStrings({2, 2}, values)).ok());
-  ASSERT_TRUE(w->Add("empty", Tensor::FromStrings({0}, {})).ok());
-  ASSERT_TRUE(w->Finish().ok());
+  ASSERT_OK(w->Add("s", Tensor::FromStrings({2, 2}, values)));
+  ASSERT_OK(w->Add("empty", Tensor::FromStrings({0}, {})));
+  ASSERT_OK(w->Finish());
   auto r = *BundleReader::Open("/ck/s", ROpts());
   EXPECT_EQ(*r->ReadStrings("s"), values);
   EXPECT_TRUE(r->ReadStrings("empty")->empty());
   EXPECT_EQ(r->Lookup("empty")->size, 4);
-  EXPECT_TRUE(r->VerifyAll().ok());
+  EXPECT_OK(r->VerifyAll());
 }
 
 // docs/tf-format.md worked example: ["ab","c"] -> 02 01 03 71 7c 67 61 62 63, crc field 0x5FD830D5.
 TEST_F(BundleTest, StringEncodingMatchesSpecExample) {
   auto w = *BundleWriter::Create("/ck/se", WOpts());
-  ASSERT_TRUE(w->Add("k", Tensor::FromStrings({2}, {"ab", "c"})).ok());
-  ASSERT_TRUE(w->Finish().ok());
+  ASSERT_OK(w->Add("k", Tensor::FromStrings({2}, {"ab", "c"})));
+  ASSERT_OK(w->Finish());
   EXPECT_EQ(Hex(*fs_->ReadFileToString("/ck/se.data-00000-of-00001")), "0201037" "17c6761626" "3");
   auto r = *BundleReader::Open("/ck/se", ROpts());
   EXPECT_EQ(r->Lookup("k")->masked_crc32c, 0x5FD830D5u);
@@ -139,10 +140,10 @@ TEST_F(BundleTest, ScalarsAndEmptyTensors) {
   Tensor e1 = *Tensor::Make(DType::kFloat, {0});
   Tensor e2 = *Tensor::Make(DType::kDouble, {3, 0});
   Tensor s = Iota(DType::kInt64, {});
-  ASSERT_TRUE(w->Add("e1", e1).ok());
-  ASSERT_TRUE(w->Add("e2", e2).ok());
-  ASSERT_TRUE(w->Add("s", s).ok());
-  ASSERT_TRUE(w->Finish().ok());
+  ASSERT_OK(w->Add("e1", e1));
+  ASSERT_OK(w->Add("e2", e2));
+  ASSERT_OK(w->Add("s", s));
+  ASSERT_OK(w->Finish());
   auto r = *BundleReader::Open("/ck/z", ROpts());
   EXPECT_TRUE(r->Read("e1")->Equals(e1));
   EXPECT_TRUE(r->Read("e2")->Equals(e2));
@@ -153,11 +154,11 @@ TEST_F(BundleTest, ScalarsAndEmptyTensors) {
 TEST_F(BundleTest, ReadIntoCallerBufferChecksDtypeAndShape) {
   auto w = *BundleWriter::Create("/ck/r", WOpts());
   Tensor t = Iota(DType::kFloat, {4, 4});
-  ASSERT_TRUE(w->Add("w", t).ok());
-  ASSERT_TRUE(w->Finish().ok());
+  ASSERT_OK(w->Add("w", t));
+  ASSERT_OK(w->Finish());
   auto r = *BundleReader::Open("/ck/r", ROpts());
   std::vector<float> buf(16);
-  ASSERT_TRUE(r->ReadInto("w", {DType::kFloat, {4, 4}, buf.data()}).ok());
+  ASSERT_OK(r->ReadInto("w", {DType::kFloat, {4, 4}, buf.data()}));
   EXPECT_EQ(std::memcmp(buf.data(), t.data(), 64), 0);
   Status bad_shape = r->ReadInto("w", {DType::kFloat, {16}, buf.data()});
   EXPECT_EQ(bad_shape.code(), StatusCode::kInvalidArgument);
@@ -184,7 +185,7 @@ TEST_F(BundleTest, WriterRejectsBadInput) {
 TEST_F(BundleTest, DuplicateKeyAndUnstorableDtype) {
   auto w = *BundleWriter::Create("/ck/d", WOpts());
   Tensor t = Iota(DType::kFloat, {2});
-  ASSERT_TRUE(w->Add("k", t).ok());
+  ASSERT_OK(w->Add("k", t));
   EXPECT_EQ(w->Add("k", t).code(), StatusCode::kInvalidArgument);
   auto w2 = *BundleWriter::Create("/ck/d2", WOpts());
   TensorView v{DType::kResource, {}, t.data(), {}};
@@ -194,7 +195,7 @@ TEST_F(BundleTest, DuplicateKeyAndUnstorableDtype) {
 TEST_F(BundleTest, AbandonedWriterLeavesNoFiles) {
   {
     auto w = *BundleWriter::Create("/ck/a", WOpts());
-    ASSERT_TRUE(w->Add("k", Iota(DType::kFloat, {2})).ok());
+    ASSERT_OK(w->Add("k", Iota(DType::kFloat, {2})));
   }
   EXPECT_TRUE(fs_->GetChildren("/ck")->empty());
   EXPECT_EQ(BundleReader::Open("/ck/a", ROpts()).status().code(), StatusCode::kNotFound);
@@ -205,9 +206,9 @@ TEST_F(BundleTest, AlignmentPadsBetweenTensors) {
   o.data_alignment = 64;
   auto w = *BundleWriter::Create("/ck/al", o);
   Tensor a = Iota(DType::kUInt8, {3}), b = Iota(DType::kFloat, {5});
-  ASSERT_TRUE(w->Add("a", a).ok());
-  ASSERT_TRUE(w->Add("b", b).ok());
-  ASSERT_TRUE(w->Finish().ok());
+  ASSERT_OK(w->Add("a", a));
+  ASSERT_OK(w->Add("b", b));
+  ASSERT_OK(w->Finish());
   auto r = *BundleReader::Open("/ck/al", ROpts());
   EXPECT_EQ(r->Lookup("b")->offset, 64);
   EXPECT_EQ(r->Lookup("b")->size, 20);
@@ -244,29 +245,29 @@ TEST_F(BundleTest, PartitionedTensorAssemblesAndSlicesRead) {
     TensorSlice s({{start, 3}, {0, TensorSlice::kFullExtent}});
     Tensor piece = *Tensor::Make(DType::kInt32, {3, 4});
     std::memcpy(piece.data(), static_cast<char*>(full.data()) + start * 16, 48);
-    ASSERT_TRUE(w->AddSlice("v", shape, s, piece.view()).ok());
+    ASSERT_OK(w->AddSlice("v", shape, s, piece.view()));
   }
-  ASSERT_TRUE(w->Finish().ok());
+  ASSERT_OK(w->Finish());
   auto r = *BundleReader::Open("/ck/part", ROpts());
   EXPECT_EQ(r->Keys(), std::vector<std::string>{"v"});
   EXPECT_EQ(r->Lookup("v")->slices.size(), 2u);
   EXPECT_TRUE(r->Read("v")->Equals(full));
   // A slice crossing both stored slices: rows 2..4, columns 1..2.
   auto part = r->ReadSlice("v", *TensorSlice::Parse("2,3:1,2"));
-  ASSERT_TRUE(part.ok()) << part.status().ToString();
+  ASSERT_OK(part);
   for (int i = 0; i < 3; ++i) {
     for (int j = 0; j < 2; ++j) {
       EXPECT_EQ(part->flat<int32_t>()[i * 2 + j], full.flat<int32_t>()[(i + 2) * 4 + j + 1]);
     }
   }
-  EXPECT_TRUE(r->VerifyAll().ok());
+  EXPECT_OK(r->VerifyAll());
 }
 
 TEST_F(BundleTest, InsufficientSlicesIsAnError) {
   auto w = *BundleWriter::Create("/ck/ins", WOpts());
   TensorSlice s({{0, 2}});
-  ASSERT_TRUE(w->AddSlice("v", {4}, s, Iota(DType::kFloat, {2}).view()).ok());
-  ASSERT_TRUE(w->Finish().ok());
+  ASSERT_OK(w->AddSlice("v", {4}, s, Iota(DType::kFloat, {2}).view()));
+  ASSERT_OK(w->Finish());
   auto r = *BundleReader::Open("/ck/ins", ROpts());
   auto t = r->Read("v");
   EXPECT_FALSE(t.ok());
@@ -277,37 +278,37 @@ TEST_F(BundleTest, InsufficientSlicesIsAnError) {
 TEST_F(BundleTest, SliceOfPlainTensor) {
   auto w = *BundleWriter::Create("/ck/ps", WOpts());
   Tensor t = Iota(DType::kInt16, {4, 3});
-  ASSERT_TRUE(w->Add("t", t).ok());
-  ASSERT_TRUE(w->Finish().ok());
+  ASSERT_OK(w->Add("t", t));
+  ASSERT_OK(w->Finish());
   auto r = *BundleReader::Open("/ck/ps", ROpts());
   auto s = r->ReadSlice("t", *TensorSlice::Parse("1,2:-"));
-  ASSERT_TRUE(s.ok());
+  ASSERT_OK(s);
   EXPECT_EQ(std::memcmp(s->data(), static_cast<char*>(t.data()) + 6, 12), 0);
 }
 
 TEST_F(BundleTest, MergeBundlesRenumbersShardsAndUnionsSlices) {
-  ASSERT_TRUE(fs_->CreateDir("/ck/tmp").ok());
+  ASSERT_OK(fs_->CreateDir("/ck/tmp"));
   Tensor a = Iota(DType::kFloat, {3}), b = Iota(DType::kInt64, {2});
   Tensor lo = Iota(DType::kFloat, {2}), hi = Iota(DType::kFloat, {2});
   {
     auto w = *BundleWriter::Create("/ck/tmp/part-00000-of-00002", WOpts());
-    ASSERT_TRUE(w->Add("a", a).ok());
-    ASSERT_TRUE(w->AddSlice("p", {4}, TensorSlice({{0, 2}}), lo.view()).ok());
-    ASSERT_TRUE(w->Finish().ok());
+    ASSERT_OK(w->Add("a", a));
+    ASSERT_OK(w->AddSlice("p", {4}, TensorSlice({{0, 2}}), lo.view()));
+    ASSERT_OK(w->Finish());
   }
   {
     auto w = *BundleWriter::Create("/ck/tmp/part-00001-of-00002", WOpts());
-    ASSERT_TRUE(w->Add("b", b).ok());
-    ASSERT_TRUE(w->AddSlice("p", {4}, TensorSlice({{2, 2}}), hi.view()).ok());
-    ASSERT_TRUE(w->Finish().ok());
+    ASSERT_OK(w->Add("b", b));
+    ASSERT_OK(w->AddSlice("p", {4}, TensorSlice({{2, 2}}), hi.view()));
+    ASSERT_OK(w->Finish());
   }
   std::vector<std::string> inputs = {"/ck/tmp/part-00000-of-00002", "/ck/tmp/part-00001-of-00002"};
   MergeOptions mo;
   mo.fs = fs_.get();
-  ASSERT_TRUE(MergeBundles(inputs, "/ck/m", mo).ok());
+  ASSERT_OK(MergeBundles(inputs, "/ck/m", mo));
   EXPECT_FALSE(fs_->IsDirectory("/ck/tmp"));  // temp dir removed
-  EXPECT_TRUE(fs_->FileExists("/ck/m.data-00000-of-00002").ok());
-  EXPECT_TRUE(fs_->FileExists("/ck/m.data-00001-of-00002").ok());
+  EXPECT_OK(fs_->FileExists("/ck/m.data-00000-of-00002"));
+  EXPECT_OK(fs_->FileExists("/ck/m.data-00001-of-00002"));
   auto r = *BundleReader::Open("/ck/m", ROpts());
   EXPECT_EQ(r->num_shards(), 2);
   EXPECT_TRUE(r->Read("a")->Equals(a));
@@ -315,14 +316,14 @@ TEST_F(BundleTest, MergeBundlesRenumbersShardsAndUnionsSlices) {
   auto p = *r->Read("p");
   EXPECT_EQ(std::memcmp(p.data(), lo.data(), 8), 0);
   EXPECT_EQ(std::memcmp(static_cast<char*>(p.data()) + 8, hi.data(), 8), 0);
-  EXPECT_TRUE(r->VerifyAll().ok());
+  EXPECT_OK(r->VerifyAll());
 }
 
 TEST_F(BundleTest, MergeRejectsDuplicateKeys) {
   for (const char* p : {"/ck/x1", "/ck/x2"}) {
     auto w = *BundleWriter::Create(p, WOpts());
-    ASSERT_TRUE(w->Add("same", Iota(DType::kFloat, {1})).ok());
-    ASSERT_TRUE(w->Finish().ok());
+    ASSERT_OK(w->Add("same", Iota(DType::kFloat, {1})));
+    ASSERT_OK(w->Finish());
   }
   std::vector<std::string> inputs = {"/ck/x1", "/ck/x2"};
   MergeOptions mo;
@@ -331,7 +332,7 @@ TEST_F(BundleTest, MergeRejectsDuplicateKeys) {
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("duplicate tensor"), std::string::npos);
   // Inputs untouched.
-  EXPECT_TRUE(BundleReader::Open("/ck/x1", ROpts()).ok());
+  EXPECT_OK(BundleReader::Open("/ck/x1", ROpts()));
 }
 
 TEST_F(BundleTest, ManyTinyTensors) {
@@ -339,9 +340,9 @@ TEST_F(BundleTest, ManyTinyTensors) {
   std::vector<float> v(4);
   for (int i = 0; i < 5000; ++i) {
     v[0] = static_cast<float>(i);
-    ASSERT_TRUE(w->Add("t" + std::to_string(i), TensorView{DType::kFloat, {4}, v.data(), {}}).ok());
+    ASSERT_OK(w->Add("t" + std::to_string(i), TensorView{DType::kFloat, {4}, v.data(), {}}));
   }
-  ASSERT_TRUE(w->Finish().ok());
+  ASSERT_OK(w->Finish());
   auto r = *BundleReader::Open("/ck/many", ROpts());
   EXPECT_EQ(r->Keys().size(), 5000u);
   EXPECT_EQ(r->Read("t4321")->flat<float>()[0], 4321.0f);
@@ -377,18 +378,18 @@ TEST(BundleRewriteTest, PowerCutAtEveryStepOfARewriteLeavesOldNothingOrNew) {
   uint64_t steps = 0;
   for (uint64_t k = 1; steps == 0 || k <= steps + 1; ++k) {
     test::FaultInjectionFileSystem fs(NewMemoryFileSystem());
-    ASSERT_TRUE(fs.CreateDir("/ck").ok());
-    ASSERT_TRUE(fs.SyncDir("/").ok());
-    ASSERT_TRUE(save(&fs, old_a).ok());
+    ASSERT_OK(fs.CreateDir("/ck"));
+    ASSERT_OK(fs.SyncDir("/"));
+    ASSERT_OK(save(&fs, old_a));
     const uint64_t before = fs.mutating_calls();
     if (steps > 0) fs.CrashAfter(k);
     const Status s = save(&fs, new_a);
     if (steps == 0) {
-      ASSERT_TRUE(s.ok());
+      ASSERT_OK(s);
       steps = fs.mutating_calls() - before;
       continue;
     }
-    ASSERT_TRUE(fs.SimulateCrash().ok());
+    ASSERT_OK(fs.SimulateCrash());
     auto r = BundleReader::Open("/ck/p", {&fs, true});
     if (!r.ok()) {
       EXPECT_EQ(r.status().code(), StatusCode::kNotFound) << "step " << k << ": " << r.status().ToString();
@@ -425,7 +426,7 @@ TEST(MergeCrashTest, NoIndexEverNamesAMovedDataFile) {
   };
   auto every_index_reads = [](FileSystem* fs, const std::string& where) {
     auto children = fs->GetChildren("/ck");
-    ASSERT_TRUE(children.ok());
+    ASSERT_OK(children);
     for (const std::string& c : *children) {
       if (c.size() < 6 || c.substr(c.size() - 6) != ".index") continue;
       auto r = BundleReader::Open("/ck/" + c.substr(0, c.size() - 6), {fs, true});
@@ -436,24 +437,24 @@ TEST(MergeCrashTest, NoIndexEverNamesAMovedDataFile) {
   uint64_t steps = 0;
   {
     test::FaultInjectionFileSystem fs(NewMemoryFileSystem());
-    ASSERT_TRUE(fs.CreateDir("/ck").ok());
-    ASSERT_TRUE(run(&fs).ok());
+    ASSERT_OK(fs.CreateDir("/ck"));
+    ASSERT_OK(run(&fs));
     steps = fs.mutating_calls();
   }
   for (uint64_t k = 1; k <= steps; ++k) {
     {
       test::FaultInjectionFileSystem fs(NewMemoryFileSystem());
-      ASSERT_TRUE(fs.CreateDir("/ck").ok());
-      ASSERT_TRUE(fs.SyncDir("/").ok());
+      ASSERT_OK(fs.CreateDir("/ck"));
+      ASSERT_OK(fs.SyncDir("/"));
       fs.CrashAfter(k);
       const Status s = run(&fs);
-      ASSERT_TRUE(fs.SimulateCrash().ok());
+      ASSERT_OK(fs.SimulateCrash());
       every_index_reads(&fs, "cut at step " + std::to_string(k));
       if (s.ok()) EXPECT_TRUE(BundleReader::Open("/ck/m", {&fs, true}).ok()) << "step " << k;
     }
     {
       test::FaultInjectionFileSystem fs(NewMemoryFileSystem());
-      ASSERT_TRUE(fs.CreateDir("/ck").ok());
+      ASSERT_OK(fs.CreateDir("/ck"));
       fs.FailAfter(k, StatusCode::kInternal);
       (void)run(&fs);
       every_index_reads(&fs, "failure at step " + std::to_string(k));
@@ -469,22 +470,22 @@ TEST(MergeCrashTest, NoIndexEverNamesAMovedDataFile) {
 TEST_F(BundleTest, BundleDeletedWhileBeingReadIsNotFound) {
   {
     auto w = *BundleWriter::Create("/ck/p", WOpts());
-    ASSERT_TRUE(w->Add("a", Iota(DType::kFloat, {4})).ok());
-    ASSERT_TRUE(w->Finish().ok());
+    ASSERT_OK(w->Add("a", Iota(DType::kFloat, {4})));
+    ASSERT_OK(w->Finish());
   }
   {
     auto r = *BundleReader::Open("/ck/p", ROpts());
-    ASSERT_TRUE(fs_->DeleteFile("/ck/p.data-00000-of-00001").ok());
+    ASSERT_OK(fs_->DeleteFile("/ck/p.data-00000-of-00001"));
     EXPECT_EQ(r->Read("a").status().code(), StatusCode::kDataLoss);  // index still there: broken
   }
   {
     auto w = *BundleWriter::Create("/ck/q", WOpts());
-    ASSERT_TRUE(w->Add("a", Iota(DType::kFloat, {4})).ok());
-    ASSERT_TRUE(w->Finish().ok());
+    ASSERT_OK(w->Add("a", Iota(DType::kFloat, {4})));
+    ASSERT_OK(w->Finish());
   }
   auto r = *BundleReader::Open("/ck/q", ROpts());
-  ASSERT_TRUE(fs_->DeleteFile("/ck/q.index").ok());
-  ASSERT_TRUE(fs_->DeleteFile("/ck/q.data-00000-of-00001").ok());
+  ASSERT_OK(fs_->DeleteFile("/ck/q.index"));
+  ASSERT_OK(fs_->DeleteFile("/ck/q.data-00000-of-00001"));
   const Status s = r->Read("a").status();
   EXPECT_EQ(s.code(), StatusCode::kNotFound) << s.ToString();
   EXPECT_NE(s.message().find("/ck/q was deleted while it was being read"), std::string::npos) << s.ToString();
@@ -504,24 +505,24 @@ TEST(BundleMapTest, AlignedBundleOffersZeroCopyViews) {
   o.data_alignment = 64;
   auto w = *BundleWriter::Create(prefix, o);
   Tensor a = Iota(DType::kUInt8, {3}), b = Iota(DType::kDouble, {7});
-  ASSERT_TRUE(w->Add("a", a).ok());
-  ASSERT_TRUE(w->Add("b", b).ok());
-  ASSERT_TRUE(w->Finish().ok());
+  ASSERT_OK(w->Add("a", a));
+  ASSERT_OK(w->Add("b", b));
+  ASSERT_OK(w->Finish());
   auto r = *BundleReader::Open(prefix);
   auto view = r->MapTensor("b");
-  ASSERT_TRUE(view.ok()) << view.status().ToString();
+  ASSERT_OK(view);
   EXPECT_EQ(reinterpret_cast<uintptr_t>(view->data) % 64, 0u);
   EXPECT_EQ(std::memcmp(view->data, b.data(), b.byte_size()), 0);
   EXPECT_EQ(view->shape, b.shape());
 
   // An unaligned bundle refuses rather than handing out a misaligned pointer.
   auto w2 = *BundleWriter::Create(prefix + "2");
-  ASSERT_TRUE(w2->Add("a", a).ok());
-  ASSERT_TRUE(w2->Add("b", b).ok());
-  ASSERT_TRUE(w2->Finish().ok());
+  ASSERT_OK(w2->Add("a", a));
+  ASSERT_OK(w2->Add("b", b));
+  ASSERT_OK(w2->Finish());
   auto r2 = *BundleReader::Open(prefix + "2");
   EXPECT_EQ(r2->MapTensor("b").status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_TRUE(r2->MapTensor("a").ok());
+  EXPECT_OK(r2->MapTensor("a"));
   std::string cmd = "rm -rf " + std::string(tmpl);
   ASSERT_EQ(std::system(cmd.c_str()), 0);
 }

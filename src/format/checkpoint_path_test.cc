@@ -3,6 +3,7 @@
 
 #include "ckpt/checkpoint_reader.h"
 #include "ckpt/file_system.h"
+#include "testing/status_matchers.h"
 
 namespace ckpt {
 namespace {
@@ -10,16 +11,16 @@ namespace {
 class ResolveCheckpointPathTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(fs_->CreateDir("/d").ok());
+    ASSERT_OK(fs_->CreateDir("/d"));
     Put("/d/ckpt-1.index");
     Put("/d/ckpt-1.data-00000-of-00001");
     Put("/d/v1-model.ckpt");
   }
   void Put(const std::string& path, const std::string& bytes = "") {
     auto f = fs_->NewWritableFile(path);
-    ASSERT_TRUE(f.ok()) << f.status().ToString();
-    ASSERT_TRUE((*f)->Append(bytes).ok());
-    ASSERT_TRUE((*f)->Close().ok());
+    ASSERT_OK(f);
+    ASSERT_OK((*f)->Append(bytes));
+    ASSERT_OK((*f)->Close());
   }
   // The resolved path, "<none>" for nullopt, "<error: CODE>" for an error.
   std::string Resolve(const std::string& path) {
@@ -46,7 +47,7 @@ TEST_F(ResolveCheckpointPathTest, DirectoryGivesItsLatestCheckpoint) {
 }
 
 TEST_F(ResolveCheckpointPathTest, ABundlePrefixWinsOverADirectoryOfTheSameName) {
-  ASSERT_TRUE(fs_->CreateDir("/d/ckpt-1").ok());
+  ASSERT_OK(fs_->CreateDir("/d/ckpt-1"));
   EXPECT_EQ(Resolve("/d/ckpt-1"), "/d/ckpt-1");
 }
 
@@ -57,7 +58,7 @@ TEST_F(ResolveCheckpointPathTest, AnythingElseIsUnchanged) {
   EXPECT_EQ(Resolve("/d/missing.index"), "/d/missing.index");  // strips only an existing file's suffix
   Put(".index");
   EXPECT_EQ(Resolve(".index"), ".index");  // an empty prefix is no prefix
-  ASSERT_TRUE(fs_->CreateDir("/d/dir.index").ok());
+  ASSERT_OK(fs_->CreateDir("/d/dir.index"));
   EXPECT_EQ(Resolve("/d/dir.index"), "<none>");  // a directory, not an index file
 }
 

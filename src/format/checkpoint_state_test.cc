@@ -21,6 +21,7 @@
 #include "ckpt/utf8.h"
 #include "format/checkpoint_state_text.h"
 #include "testing/logging_file_system.h"
+#include "testing/status_matchers.h"
 
 namespace ckpt {
 namespace {
@@ -29,20 +30,20 @@ using format::PyFloatRepr;
 
 std::unique_ptr<FileSystem> MemFsWithDir(const std::string& dir) {
   auto fs = NewMemoryFileSystem();
-  EXPECT_TRUE(fs->RecursivelyCreateDir(dir).ok());
+  EXPECT_OK(fs->RecursivelyCreateDir(dir));
   return fs;
 }
 
 void WriteFile(FileSystem* fs, const std::string& path, std::string_view contents) {
   auto f = fs->NewWritableFile(path);
-  ASSERT_TRUE(f.ok()) << f.status().ToString();
-  ASSERT_TRUE((*f)->Append(contents).ok());
-  ASSERT_TRUE((*f)->Close().ok());
+  ASSERT_OK(f);
+  ASSERT_OK((*f)->Append(contents));
+  ASSERT_OK((*f)->Close());
 }
 
 std::string ReadFile(FileSystem* fs, const std::string& path) {
   auto r = fs->ReadFileToString(path);
-  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_OK(r);
   return r.ok() ? *r : std::string();
 }
 
@@ -136,7 +137,7 @@ TEST(CheckpointStateGenerate, PathsMustBeUtf8) {
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(GenerateCheckpointState("/d", "/d/m", {.all_paths = {"/d/\xc3"}}).status().code(),
             StatusCode::kInvalidArgument);
-  EXPECT_TRUE(GenerateCheckpointState("/d", "/d/caf\xc3\xa9").ok());
+  EXPECT_OK(GenerateCheckpointState("/d", "/d/caf\xc3\xa9"));
 }
 
 TEST(CheckpointStateText, PrintParseRoundTrip) {
@@ -146,7 +147,7 @@ TEST(CheckpointStateText, PrintParseRoundTrip) {
   s.all_model_checkpoint_timestamps = {1e16, 1.5e-05};
   s.last_preserved_timestamp = 1712345678.0;
   auto parsed = ParseCheckpointStateText(CheckpointStateToText(s));
-  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  ASSERT_OK(parsed);
   EXPECT_EQ(*parsed, s);
 }
 
@@ -158,7 +159,7 @@ TEST(CheckpointStateText, ParserAcceptsGeneralTextFormat) {
       "all_model_checkpoint_paths: ['a', \"b\" 'c'];\n"
       "model_checkpoint_path: 'first'\n"
       "model_checkpoint_path: \"x\\101\\n\"\n");  // a singular field twice: last wins
-  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  ASSERT_OK(parsed);
   EXPECT_EQ(parsed->model_checkpoint_path, "xA\n");
   EXPECT_EQ(parsed->all_model_checkpoint_paths, (std::vector<std::string>{"a", "bc"}));
   EXPECT_EQ(parsed->all_model_checkpoint_timestamps, (std::vector<double>{1, 2.5, -3}));
@@ -166,7 +167,7 @@ TEST(CheckpointStateText, ParserAcceptsGeneralTextFormat) {
 
   auto special = ParseCheckpointStateText("model_checkpoint_path: \"m\" all_model_checkpoint_timestamps: inf "
                                           "all_model_checkpoint_timestamps: -inf last_preserved_timestamp: nan");
-  ASSERT_TRUE(special.ok()) << special.status().ToString();
+  ASSERT_OK(special);
   EXPECT_TRUE(std::isinf(special->all_model_checkpoint_timestamps[0]));
   EXPECT_LT(special->all_model_checkpoint_timestamps[1], 0);
   EXPECT_TRUE(std::isnan(special->last_preserved_timestamp));
@@ -203,34 +204,34 @@ TEST(CheckpointStateText, Utf8Validation) {
 
 TEST(CheckpointStateGenerate, ST03_ModelPathAppendedUnlessLast) {
   auto a = GenerateCheckpointState("/d", "/d/model-1");
-  ASSERT_TRUE(a.ok());
+  ASSERT_OK(a);
   EXPECT_EQ(a->all_model_checkpoint_paths, (std::vector<std::string>{"/d/model-1"}));
 
   auto b = GenerateCheckpointState("/d", "/d/model-3", {.all_paths = {"/d/model-2"}});
-  ASSERT_TRUE(b.ok());
+  ASSERT_OK(b);
   EXPECT_EQ(b->all_model_checkpoint_paths, (std::vector<std::string>{"/d/model-2", "/d/model-3"}));
 
   auto c = GenerateCheckpointState("/d", "/d/model-3", {.all_paths = {"/d/model-3", "/d/model-2", "/d/model-3"}});
-  ASSERT_TRUE(c.ok());
+  ASSERT_OK(c);
   EXPECT_EQ(c->all_model_checkpoint_paths.size(), 3u);
 }
 
 TEST(CheckpointStateGenerate, ST04_RelativeSaveDirRewritesRelativePaths) {
   auto r = GenerateCheckpointState("train", "train/model-0", {.all_paths = {"/abs/model-x", "train/model-0"}});
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_OK(r);
   EXPECT_EQ(r->model_checkpoint_path, "model-0");
   EXPECT_EQ(r->all_model_checkpoint_paths, (std::vector<std::string>{"/abs/model-x", "model-0"}));
 
   auto up = GenerateCheckpointState("a/b", "a/c/m");
-  ASSERT_TRUE(up.ok());
+  ASSERT_OK(up);
   EXPECT_EQ(up->model_checkpoint_path, "../c/m");
   auto same = GenerateCheckpointState("train/", "./train//x/../");
-  ASSERT_TRUE(same.ok());
+  ASSERT_OK(same);
   EXPECT_EQ(same->model_checkpoint_path, ".");
 
   // An absolute save_dir rewrites nothing (ST-04, testAbsPath).
   auto abs = GenerateCheckpointState("/d", "train/model-0", {.all_paths = {"./x"}});
-  ASSERT_TRUE(abs.ok());
+  ASSERT_OK(abs);
   EXPECT_EQ(abs->model_checkpoint_path, "train/model-0");
   EXPECT_EQ(abs->all_model_checkpoint_paths, (std::vector<std::string>{"./x", "train/model-0"}));
 
@@ -251,29 +252,29 @@ TEST(CheckpointStateGenerate, ST05_TimestampCountMustMatchPathsAfterAppend) {
 
   auto ok = GenerateCheckpointState("/d", "c", {.all_paths = {"a", "b"}, .timestamps = {1.0, 2.0, 3.5},
                                                 .last_preserved_timestamp = 0.5});
-  ASSERT_TRUE(ok.ok());
+  ASSERT_OK(ok);
   EXPECT_EQ(ok->all_model_checkpoint_timestamps, (std::vector<double>{1.0, 2.0, 3.5}));
   EXPECT_EQ(ok->last_preserved_timestamp, 0.5);
 
-  EXPECT_TRUE(GenerateCheckpointState("/d", "c", {.all_paths = {"a", "b"}, .timestamps = {}}).ok());  // empty: no check
+  EXPECT_OK(GenerateCheckpointState("/d", "c", {.all_paths = {"a", "b"}, .timestamps = {}}));  // empty: no check
 }
 
 TEST(CheckpointStateGenerate, ST07_SaveRelativePathsRelativisesAbsolutePaths) {
   auto r = GenerateCheckpointState("/tmp/s", "/tmp/s/model-2",
                                    {.all_paths = {"/tmp/s/model-0", "other/m", "/tmp/s/model-2"},
                                     .save_relative_paths = true});
-  ASSERT_TRUE(r.ok());
+  ASSERT_OK(r);
   EXPECT_EQ(r->model_checkpoint_path, "model-2");
   EXPECT_EQ(r->all_model_checkpoint_paths, (std::vector<std::string>{"model-0", "other/m", "model-2"}));
 
   auto outside = GenerateCheckpointState("/tmp/s", "/elsewhere/m", {.save_relative_paths = true});
-  ASSERT_TRUE(outside.ok());
+  ASSERT_OK(outside);
   EXPECT_EQ(outside->model_checkpoint_path, "../../elsewhere/m");
 
   // With a relative save_dir, rule ST-04 is applied on top (as TF does).
   const std::string abs = Cwd() + "/train/model-2";
   auto both = GenerateCheckpointState("train", abs, {.all_paths = {abs}, .save_relative_paths = true});
-  ASSERT_TRUE(both.ok());
+  ASSERT_OK(both);
   EXPECT_EQ(both->model_checkpoint_path, "../model-2");
 }
 
@@ -309,7 +310,7 @@ TEST(CheckpointStateUpdate, ST08_ConflictWithStateFilePath) {
             "path.");
   EXPECT_EQ(fs->FileExists("/d/checkpoint").code(), StatusCode::kNotFound);
   // After relativisation the paths differ, so there is no conflict.
-  EXPECT_TRUE(UpdateCheckpointState("/d", "/d/checkpoint", {.save_relative_paths = true, .fs = fs.get()}).ok());
+  EXPECT_OK(UpdateCheckpointState("/d", "/d/checkpoint", {.save_relative_paths = true, .fs = fs.get()}));
 }
 
 TEST(CheckpointStateUpdate, ST05_ErrorWritesNothing) {
@@ -317,7 +318,7 @@ TEST(CheckpointStateUpdate, ST05_ErrorWritesNothing) {
   Status s = UpdateCheckpointState("/d", "/d/c", {.all_paths = {"/d/a"}, .timestamps = {1.0}, .fs = fs.get()});
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   auto children = fs->GetChildren("/d");
-  ASSERT_TRUE(children.ok());
+  ASSERT_OK(children);
   EXPECT_TRUE(children->empty());
 }
 
@@ -331,7 +332,7 @@ TEST(CheckpointStateUpdate, MissingDirectoryIsNotFound) {
 TEST(CheckpointStateUpdate, ST02_AtomicDurableProtocolOrder) {
   auto mem = MemFsWithDir("/d");
   test::LoggingFileSystem fs(mem.get());
-  ASSERT_TRUE(UpdateCheckpointState("/d", "/d/m-1", {.fs = &fs}).ok());
+  ASSERT_OK(UpdateCheckpointState("/d", "/d/m-1", {.fs = &fs}));
   ASSERT_EQ(fs.log.size(), 6u);
   const std::regex tmp_re(R"(create (/d/checkpoint\.tmp[0-9a-f]{32}))");
   std::smatch m;
@@ -357,7 +358,7 @@ TEST(CheckpointStateUpdate, ST02_FailureBeforeRenameKeepsOldFileAndRemovesTemp) 
     EXPECT_NE(s.message().find("/d/checkpoint"), std::string::npos) << s.message();
     EXPECT_EQ(ReadFile(mem.get(), "/d/checkpoint"), "model_checkpoint_path: \"old\"\n") << step;
     auto children = mem->GetChildren("/d");
-    ASSERT_TRUE(children.ok());
+    ASSERT_OK(children);
     EXPECT_EQ(*children, std::vector<std::string>{"checkpoint"}) << step;
   }
 }
@@ -368,7 +369,7 @@ TEST(CheckpointStateUpdate, ST02_DirSyncFailureIsReportedAfterPublish) {
   fs.fail = "syncdir";
   EXPECT_EQ(UpdateCheckpointState("/d", "/d/m-1", {.fs = &fs}).code(),
             StatusCode::kUnavailable);
-  EXPECT_TRUE(mem->FileExists("/d/checkpoint").ok());
+  EXPECT_OK(mem->FileExists("/d/checkpoint"));
 }
 
 TEST(CheckpointStateUpdate, ST02_PosixLeavesNoTemporaryFiles) {
@@ -378,7 +379,7 @@ TEST(CheckpointStateUpdate, ST02_PosixLeavesNoTemporaryFiles) {
   std::filesystem::create_directories(dir);
   const std::string d = dir.string();
   for (int i = 0; i < 3; ++i) {
-    ASSERT_TRUE(UpdateCheckpointState(d, d + "/m-" + std::to_string(i)).ok());
+    ASSERT_OK(UpdateCheckpointState(d, d + "/m-" + std::to_string(i)));
   }
   std::vector<std::string> names;
   for (const auto& e : std::filesystem::directory_iterator(dir)) names.push_back(e.path().filename().string());
@@ -395,10 +396,10 @@ TEST(CheckpointStateUpdate, ST02_PosixLeavesNoTemporaryFiles) {
 TEST(CheckpointStateGet, ST09_NoFileIsNullopt) {
   auto fs = MemFsWithDir("/d");
   auto r = GetCheckpointState("/d", "checkpoint", fs.get());
-  ASSERT_TRUE(r.ok());
+  ASSERT_OK(r);
   EXPECT_FALSE(r->has_value());
   auto missing_dir = GetCheckpointState("/nope", "checkpoint", fs.get());
-  ASSERT_TRUE(missing_dir.ok());
+  ASSERT_OK(missing_dir);
   EXPECT_FALSE(missing_dir->has_value());
 }
 
@@ -422,7 +423,7 @@ TEST(CheckpointStateGet, ST11_ParseErrorIsDataLossNotSilentNone) {
   EXPECT_NE(r.status().message().find("/d/checkpoint: cannot parse checkpoint state: 1:"), std::string::npos)
       << r.status().message();
   // An unreadable state file (here: a directory) reports the I/O error.
-  ASSERT_TRUE(fs->CreateDir("/d/dirstate").ok());
+  ASSERT_OK(fs->CreateDir("/d/dirstate"));
   EXPECT_FALSE(GetCheckpointState("/d", "dirstate", fs.get()).ok());
 }
 
@@ -467,7 +468,7 @@ TEST(CheckpointStateGet, ST07_RelativeFileReadBackAsAbsolute) {
 TEST(CheckpointStateLatest, ST14_RequiresExistingFilesAndUsesModelPath) {
   auto fs = MemFsWithDir("/d");
   auto none = LatestCheckpoint("/d", "checkpoint", fs.get());
-  ASSERT_TRUE(none.ok());
+  ASSERT_OK(none);
   EXPECT_FALSE(none->has_value());
 
   // The model path, not the last list element.
@@ -475,12 +476,12 @@ TEST(CheckpointStateLatest, ST14_RequiresExistingFilesAndUsesModelPath) {
             "model_checkpoint_path: \"a\"\nall_model_checkpoint_paths: \"a\"\nall_model_checkpoint_paths: \"b\"\n");
   WriteFile(fs.get(), "/d/b.index", "x");
   auto missing = LatestCheckpoint("/d", "checkpoint", fs.get());
-  ASSERT_TRUE(missing.ok());
+  ASSERT_OK(missing);
   EXPECT_FALSE(missing->has_value());
 
   WriteFile(fs.get(), "/d/a.index", "x");
   auto found = LatestCheckpoint("/d", "checkpoint", fs.get());
-  ASSERT_TRUE(found.ok());
+  ASSERT_OK(found);
   EXPECT_EQ(found->value_or("<none>"), "/d/a");
 
   // V1: the prefix itself.
@@ -494,7 +495,7 @@ TEST(CheckpointStateLatest, ST15_V1ShardedPatternReturnedVerbatim) {
   WriteFile(fs.get(), "/d/checkpoint", "model_checkpoint_path: \"/d/sharded_basics-????\?-of-00002\"\n");
   WriteFile(fs.get(), "/d/sharded_basics-00000-of-00002", "x");
   auto r = LatestCheckpoint("/d", "checkpoint", fs.get());
-  ASSERT_TRUE(r.ok());
+  ASSERT_OK(r);
   EXPECT_EQ(r->value_or("<none>"), "/d/sharded_basics-????\?-of-00002");
 }
 
@@ -559,7 +560,7 @@ TEST(CheckpointStateMtimes, ST20_OnePerExistingPrefixInSeconds) {
 
 std::vector<std::string> Children(FileSystem* fs, const std::string& dir) {
   auto c = fs->GetChildren(dir);
-  EXPECT_TRUE(c.ok());
+  EXPECT_OK(c);
   std::vector<std::string> v = c.ok() ? *c : std::vector<std::string>{};
   std::sort(v.begin(), v.end());
   return v;
@@ -571,13 +572,13 @@ TEST(CheckpointStateRemove, ST21_V2DeletesMetaIndexAndDataShards) {
                         "m-10.index", "m-1.data-0-of-2", "m-1.extra", "checkpoint"}) {
     WriteFile(fs.get(), std::string("/d/") + f, "x");
   }
-  ASSERT_TRUE(RemoveCheckpoint("/d/m-1", CheckpointFormat::kV2, "meta", fs.get()).ok());
+  ASSERT_OK(RemoveCheckpoint("/d/m-1", CheckpointFormat::kV2, "meta", fs.get()));
   EXPECT_EQ(Children(fs.get(), "/d"),
             (std::vector<std::string>{"checkpoint", "m-1.data-0-of-2", "m-1.extra", "m-10.index"}));
   EXPECT_FALSE(CheckpointExists("/d/m-1", fs.get()));
   // Nothing left to delete: still OK.
-  EXPECT_TRUE(RemoveCheckpoint("/d/m-1", CheckpointFormat::kV2, "meta", fs.get()).ok());
-  EXPECT_TRUE(RemoveCheckpoint("/nodir/m", CheckpointFormat::kV2, "meta", fs.get()).ok());
+  EXPECT_OK(RemoveCheckpoint("/d/m-1", CheckpointFormat::kV2, "meta", fs.get()));
+  EXPECT_OK(RemoveCheckpoint("/nodir/m", CheckpointFormat::kV2, "meta", fs.get()));
 }
 
 TEST(CheckpointStateRemove, ST21_V1DeletesMetaAndPrefixGlob) {
@@ -585,7 +586,7 @@ TEST(CheckpointStateRemove, ST21_V1DeletesMetaAndPrefixGlob) {
   for (const char* f : {"s-00000-of-00002", "s-00001-of-00002", "s.meta", "s-00000-of-00002.index"}) {
     WriteFile(fs.get(), std::string("/d/") + f, "x");
   }
-  ASSERT_TRUE(RemoveCheckpoint("/d/s-????\?-of-00002", CheckpointFormat::kV1, "meta", fs.get()).ok());
+  ASSERT_OK(RemoveCheckpoint("/d/s-????\?-of-00002", CheckpointFormat::kV1, "meta", fs.get()));
   EXPECT_EQ(Children(fs.get(), "/d"), std::vector<std::string>{"s-00000-of-00002.index"});
 }
 
@@ -593,7 +594,7 @@ TEST(CheckpointStateRemove, ST21_CustomMetaSuffix) {
   auto fs = MemFsWithDir("/d");
   WriteFile(fs.get(), "/d/m.meta", "x");
   WriteFile(fs.get(), "/d/m.mg", "x");
-  ASSERT_TRUE(RemoveCheckpoint("/d/m", CheckpointFormat::kV2, "mg", fs.get()).ok());
+  ASSERT_OK(RemoveCheckpoint("/d/m", CheckpointFormat::kV2, "mg", fs.get()));
   EXPECT_EQ(Children(fs.get(), "/d"), std::vector<std::string>{"m.meta"});
 }
 
@@ -602,7 +603,7 @@ TEST(CheckpointStateRemove, ST23_GlobCharactersInPrefixWidenTheMatch) {
   for (const char* f : {"a1.index", "a2.index", "b1.index", "a1.data-00000-of-00001"}) {
     WriteFile(fs.get(), std::string("/d/") + f, "x");
   }
-  ASSERT_TRUE(RemoveCheckpoint("/d/a*", CheckpointFormat::kV2, "meta", fs.get()).ok());
+  ASSERT_OK(RemoveCheckpoint("/d/a*", CheckpointFormat::kV2, "meta", fs.get()));
   EXPECT_EQ(Children(fs.get(), "/d"), std::vector<std::string>{"b1.index"});
 }
 

@@ -10,6 +10,7 @@
 
 #include "ckpt/bundle.h"
 #include "format/string_encoding.h"
+#include "testing/status_matchers.h"
 
 namespace ckpt::format {
 namespace {
@@ -110,8 +111,8 @@ class SliceReaderTest : public ::testing::TestWithParam<bool> {
     o.sync = false;
     o.direct_io = false;
     auto w = *BundleWriter::Create(prefix, o);
-    for (const TensorSlice& s : pieces) ASSERT_TRUE(w->AddSlice("t", full, s, MakeSlice(dt, full, s).view()).ok());
-    ASSERT_TRUE(w->Finish().ok());
+    for (const TensorSlice& s : pieces) ASSERT_OK(w->AddSlice("t", full, s, MakeSlice(dt, full, s).view()));
+    ASSERT_OK(w->Finish());
   }
   std::unique_ptr<FileSystem> fs_;
 };
@@ -132,16 +133,16 @@ TEST_P(SliceReaderTest, RandomSlicingsMatchTheReference) {
     const std::string prefix = "/r/" + std::to_string(iter);
     Save(prefix, dt, full, saved);
     auto reader = BundleReader::Open(prefix, ROpts());
-    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+    ASSERT_OK(reader);
     for (const TensorSlice& want : RandomGrid(full, rng, 4)) {
       const Tensor expect = MakeSlice(dt, full, want);
       if (dt == DType::kString) {
         auto got = (*reader)->ReadSlice("t", want);
-        ASSERT_TRUE(got.ok()) << got.status().ToString();
+        ASSERT_OK(got);
         EXPECT_EQ(got->strings(), expect.strings()) << want.ToString();
       } else {
         Tensor got = *Tensor::Make(dt, want.SliceShape(full));
-        ASSERT_TRUE((*reader)->ReadSliceInto("t", want, got.mutable_view()).ok());
+        ASSERT_OK((*reader)->ReadSliceInto("t", want, got.mutable_view()));
         EXPECT_TRUE(got.Equals(expect)) << "dtype " << DTypeName(dt) << " full " << full.ToString() << " want "
                                         << want.ToString();
       }
@@ -149,7 +150,7 @@ TEST_P(SliceReaderTest, RandomSlicingsMatchTheReference) {
     }
     // And the whole tensor.
     auto whole = (*reader)->Read("t");
-    ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+    ASSERT_OK(whole);
     EXPECT_TRUE(whole->Equals(MakeSlice(dt, full, TensorSlice::Full(rank))));
   }
   EXPECT_GT(cases, 500);
@@ -168,7 +169,7 @@ TEST_P(SliceReaderTest, MissingCoverageIsTfsError) {
       << s.ToString();
   // What is covered still reads.
   Tensor ok = *Tensor::Make(DType::kHalf, {2, 4});
-  EXPECT_TRUE(reader->ReadSliceInto("t", *TensorSlice::Parse("1,2:-"), ok.mutable_view()).ok());
+  EXPECT_OK(reader->ReadSliceInto("t", *TensorSlice::Parse("1,2:-"), ok.mutable_view()));
 }
 
 TEST_P(SliceReaderTest, CorruptBytesOfAPartialOverlapAreDataLossWhenVerifying) {
@@ -178,12 +179,12 @@ TEST_P(SliceReaderTest, CorruptBytesOfAPartialOverlapAreDataLossWhenVerifying) {
   const std::string data = "/r/bad.data-00000-of-00001";
   const uint64_t size = *fs_->GetFileSize(data);
   std::string bytes(size, '\0');
-  ASSERT_TRUE((*fs_->NewRandomAccessFile(data))->Read(0, size, bytes.data()).ok());
+  ASSERT_OK((*fs_->NewRandomAccessFile(data))->Read(0, size, bytes.data()));
   bytes[0] ^= 0x55;
   {
     auto f = *fs_->NewWritableFile(data);
-    ASSERT_TRUE(f->Append(bytes).ok());
-    ASSERT_TRUE(f->Close().ok());
+    ASSERT_OK(f->Append(bytes));
+    ASSERT_OK(f->Close());
   }
   auto reader = *BundleReader::Open("/r/bad", ROpts());
   const TensorSlice want = *TensorSlice::Parse("2,2:-");  // rows 2..3: the flipped byte is not among them
@@ -192,7 +193,7 @@ TEST_P(SliceReaderTest, CorruptBytesOfAPartialOverlapAreDataLossWhenVerifying) {
   if (GetParam()) {
     EXPECT_EQ(s.code(), StatusCode::kDataLoss) << s.ToString();  // the part's crc covers every byte
   } else {
-    ASSERT_TRUE(s.ok()) << s.ToString();
+    ASSERT_OK(s);
     EXPECT_TRUE(got.Equals(MakeSlice(DType::kFloat, full, want)));
   }
 }
@@ -215,7 +216,7 @@ TEST(SliceReaderStreamTest, RowBlocksAreOneDirectReadIntoTheDestination) {
   CountingFile f(std::string(static_cast<const char*>(stored.data()), stored.byte_size()));
   const TensorSlice want = *TensorSlice::Parse("10,40:-");
   Tensor got = *Tensor::Make(DType::kInt8, want.SliceShape(full));
-  ASSERT_TRUE(ReadOverlap(PartOf(f, "-:-", false), want, full, 1, got.data()).ok());
+  ASSERT_OK(ReadOverlap(PartOf(f, "-:-", false), want, full, 1, got.data()));
   EXPECT_TRUE(got.Equals(MakeSlice(DType::kInt8, full, want)));
   EXPECT_EQ(f.reads_, 1u);
   EXPECT_EQ(f.bytes_, 40u * 4096);
@@ -230,7 +231,7 @@ TEST(SliceReaderStreamTest, NarrowColumnsReadThroughABoundedWindowAndSkipFarGaps
   CountingFile f(data);
   const TensorSlice want = *TensorSlice::Parse("-:0,16");
   std::vector<char> got(512 * 16);
-  ASSERT_TRUE(ReadOverlap(PartOf(f, "-:-", false), want, full, 1, got.data()).ok());
+  ASSERT_OK(ReadOverlap(PartOf(f, "-:-", false), want, full, 1, got.data()));
   for (int r = 0; r < 512; ++r) {
     ASSERT_EQ(std::memcmp(got.data() + r * 16, data.data() + static_cast<size_t>(r) * 65536, 16), 0) << r;
   }
@@ -240,7 +241,7 @@ TEST(SliceReaderStreamTest, NarrowColumnsReadThroughABoundedWindowAndSkipFarGaps
   // With verification every byte is hashed, through the window (never one big read).
   CountingFile g(data);
   const crc32c::Crc crc = crc32c::Value(data.data(), data.size());
-  ASSERT_TRUE(ReadOverlap(PartOf(g, "-:-", true, crc), want, full, 1, got.data()).ok());
+  ASSERT_OK(ReadOverlap(PartOf(g, "-:-", true, crc), want, full, 1, got.data()));
   EXPECT_EQ(g.bytes_, data.size());
   EXPECT_LE(g.largest_, kWindowBytes);
   // A wrong crc is DataLoss naming the range.
@@ -258,7 +259,7 @@ TEST(SliceReaderStreamTest, CloseRunsShareWindows) {
   CountingFile f(std::string(static_cast<const char*>(stored.data()), stored.byte_size()));
   const TensorSlice want = *TensorSlice::Parse("-:8,32");
   Tensor got = *Tensor::Make(DType::kFloat, want.SliceShape(full));
-  ASSERT_TRUE(ReadOverlap(PartOf(f, "-:-", false), want, full, 4, got.data()).ok());
+  ASSERT_OK(ReadOverlap(PartOf(f, "-:-", false), want, full, 4, got.data()));
   EXPECT_TRUE(got.Equals(MakeSlice(DType::kFloat, full, want)));
   // Without verification a window stops a skip distance past the run it
   // starts at: 1 MiB in reads of up to 64 KiB.
@@ -277,14 +278,14 @@ TEST(SliceReaderStreamTest, StringElementsAreReadWithoutTheWholePart) {
   auto w = *fs->NewWritableFile("/s");
   uint64_t written;
   crc32c::Crc crc;
-  ASSERT_TRUE(WriteStringTensor(w.get(), views, &written, &crc).ok());
-  ASSERT_TRUE(w->Close().ok());
+  ASSERT_OK(WriteStringTensor(w.get(), views, &written, &crc));
+  ASSERT_OK(w->Close());
   std::string bytes(written, '\0');
-  ASSERT_TRUE((*fs->NewRandomAccessFile("/s"))->Read(0, written, bytes.data()).ok());
+  ASSERT_OK((*fs->NewRandomAccessFile("/s"))->Read(0, written, bytes.data()));
   for (bool verify : {false, true}) {
     CountingFile f(bytes);
     std::vector<std::string> got(10);
-    ASSERT_TRUE(ReadStringOverlap(PartOf(f, "-", verify, crc), *TensorSlice::Parse("100,10"), full, &got).ok());
+    ASSERT_OK(ReadStringOverlap(PartOf(f, "-", verify, crc), *TensorSlice::Parse("100,10"), full, &got));
     for (int i = 0; i < 10; ++i) EXPECT_EQ(got[i], values[100 + i]);
     if (!verify) {
       EXPECT_LT(f.bytes_, MaxStringHeaderBytes(2000) + 10 * 1005 + kSkipBytes);

@@ -13,6 +13,7 @@
 #include "format/slice_key.h"
 #include "format/v1_table.h"
 #include "testing/temp_dir.h"
+#include "testing/status_matchers.h"
 
 namespace ckpt {
 namespace {
@@ -64,7 +65,7 @@ Tensor Make(DType dt, TensorShape shape, std::vector<T> values) {
 
 class V1Test : public ::testing::Test {
  protected:
-  void SetUp() override { ASSERT_TRUE(fs_->CreateDir("/ck").ok()); }
+  void SetUp() override { ASSERT_OK(fs_->CreateDir("/ck")); }
   V1Writer::Options WOpts() {
     V1Writer::Options o;
     o.fs = fs_.get();
@@ -95,7 +96,7 @@ TEST_F(V1Test, AllDTypesByteExact) {
   add("s", Tensor::FromStrings({2}, {"x", "yz"}));
   add("u16", Make<uint16_t>(DType::kUInt16, {1}, {65535}));
   add("u8", Make<uint8_t>(DType::kUInt8, {2}, {255, 2}));
-  ASSERT_TRUE(w->Finish().ok());
+  ASSERT_OK(w->Finish());
   EXPECT_EQ(Bytes("/ck/v1all"), Unhex(kTfV1AllDtypes));
 
   // And it reads back (RD-07) value for value.
@@ -108,23 +109,23 @@ TEST_F(V1Test, AllDTypesByteExact) {
   EXPECT_TRUE(r->Read("f")->Equals(Make<float>(DType::kComplex64, {2}, {1, 2, 3, -4})));
   EXPECT_TRUE(r->Read("d")->Equals(Make<uint8_t>(DType::kBool, {2}, {1, 0})));
   EXPECT_EQ(r->Read("s")->strings(), (std::vector<std::string>{"x", "yz"}));
-  EXPECT_TRUE(r->VerifyAll().ok());
+  EXPECT_OK(r->VerifyAll());
 }
 
 // The TF-written V1 vectors (tests/data/tf) are reproduced byte for byte.
 TEST_F(V1Test, SessionBundleFileByteExact) {
   auto w = *V1Writer::Create("/ck/export-00000-of-00001", WOpts());
   Tensor a = Make<float>(DType::kFloat, {}, {0.5f}), b = Make<float>(DType::kFloat, {}, {2.0f});
-  ASSERT_TRUE(w->Add("a", {}, TensorSlice(), a.view()).ok());
-  ASSERT_TRUE(w->Add("b", {}, TensorSlice(), b.view()).ok());
-  ASSERT_TRUE(w->Finish().ok());
+  ASSERT_OK(w->Add("a", {}, TensorSlice(), a.view()));
+  ASSERT_OK(w->Add("b", {}, TensorSlice(), b.view()));
+  ASSERT_OK(w->Finish());
   EXPECT_EQ(Bytes("/ck/export-00000-of-00001"),
             ReadHostFile(kTestdata + "/serving/v1_session_bundle_half_plus_two/export-00000-of-00001"));
 
   auto w2 = *V1Writer::Create("/ck/export", WOpts());
-  ASSERT_TRUE(w2->Add("Variable", {}, TensorSlice(), a.view()).ok());
-  ASSERT_TRUE(w2->Add("Variable_1", {}, TensorSlice(), b.view()).ok());
-  ASSERT_TRUE(w2->Finish().ok());
+  ASSERT_OK(w2->Add("Variable", {}, TensorSlice(), a.view()));
+  ASSERT_OK(w2->Add("Variable_1", {}, TensorSlice(), b.view()));
+  ASSERT_OK(w2->Finish());
   EXPECT_EQ(Bytes("/ck/export"), ReadHostFile(kTestdata + "/serving/v1_bad_half_plus_two/export"));
 }
 
@@ -132,7 +133,7 @@ TEST_F(V1Test, SessionBundleFileByteExact) {
 TEST(V1TestData, ReadsTfWrittenFiles) {
   {
     auto r = CheckpointReader::Open(kTestdata + "/serving/v1_session_bundle_half_plus_two/export-????\?-of-00001");
-    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_OK(r);
     EXPECT_EQ((*r)->format(), CheckpointFormat::kV1);
     auto list = (*r)->List();
     ASSERT_EQ(list.size(), 2u);
@@ -142,11 +143,11 @@ TEST(V1TestData, ReadsTfWrittenFiles) {
     EXPECT_TRUE(list[0].slices.empty());
     EXPECT_EQ((*r)->Read("a")->flat<float>()[0], 0.5f);
     EXPECT_EQ((*r)->Read("b")->flat<float>()[0], 2.0f);
-    EXPECT_TRUE((*r)->VerifyAll().ok());
+    EXPECT_OK((*r)->VerifyAll());
   }
   {
     auto r = CheckpointReader::Open(kTestdata + "/serving/v1_bad_half_plus_two/export");
-    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_OK(r);
     EXPECT_EQ((*r)->Read("Variable")->flat<float>()[0], 0.5f);
     EXPECT_EQ((*r)->Read("Variable_1")->flat<float>()[0], 2.0f);
     EXPECT_TRUE((*r)->HasTensor("Variable_1"));
@@ -157,23 +158,23 @@ TEST(V1TestData, ReadsTfWrittenFiles) {
   }
   {
     auto r = CheckpointReader::Open(kTestdata + "/nxt-tensorflow/v1_model_ckpt/model.ckpt");
-    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_OK(r);
     auto list = (*r)->List();
     ASSERT_EQ(list.size(), 14u);
     EXPECT_EQ(list[0].key, "beta1_power");
     auto w = (*r)->Lookup("mweight");
-    ASSERT_TRUE(w.ok());
+    ASSERT_OK(w);
     EXPECT_EQ(w->shape, (TensorShape{4, 10}));
     auto t = (*r)->Read("mweight");
-    ASSERT_TRUE(t.ok());
+    ASSERT_OK(t);
     EXPECT_NEAR(t->flat<float>()[0], 0.5439513f, 1e-6);
     EXPECT_NEAR(t->flat<float>()[1], -0.432654f, 1e-6);
     auto part = (*r)->ReadSlice("mweight", *TensorSlice::Parse("1,2:0,3"));
-    ASSERT_TRUE(part.ok()) << part.status().ToString();
+    ASSERT_OK(part);
     EXPECT_EQ(part->shape(), (TensorShape{2, 3}));
     EXPECT_EQ(part->flat<float>()[0], t->flat<float>()[10]);
     EXPECT_EQ(part->flat<float>()[5], t->flat<float>()[22]);
-    EXPECT_TRUE((*r)->VerifyAll().ok());
+    EXPECT_OK((*r)->VerifyAll());
   }
 }
 
@@ -198,10 +199,10 @@ TEST(V1TestData, LoadCheckpointErrors) {
   EXPECT_NE(bad.status().message().find("Unable to open table file"), std::string::npos);
   // RD-05: load_variable strips ":0"; a V2 directory resolves to its latest.
   auto v = LoadVariable(kTestdata + "/tensorflow-onnx/regression_checkpoint", "W:0");
-  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  ASSERT_OK(v);
   EXPECT_NEAR(v->flat<float>()[0], 0.21396178f, 1e-7);
   auto vars = ListVariables(kTestdata + "/tensorflow-onnx/regression_checkpoint");
-  ASSERT_TRUE(vars.ok());
+  ASSERT_OK(vars);
   ASSERT_EQ(vars->size(), 2u);
   EXPECT_EQ((*vars)[0].first, "W");
 }
@@ -209,13 +210,13 @@ TEST(V1TestData, LoadCheckpointErrors) {
 // V2 through the same front: keys, shards, VerifyAll.
 TEST(V1TestData, CheckpointReaderOverV2) {
   auto r = CheckpointReader::Open(kTestdata + "/tfx/estimator_tf1_12_two_shards/model.ckpt-10000");
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_OK(r);
   EXPECT_EQ((*r)->format(), CheckpointFormat::kV2);
   EXPECT_EQ((*r)->files().size(), 3u);
   auto gs = (*r)->Read("global_step");
-  ASSERT_TRUE(gs.ok());
+  ASSERT_OK(gs);
   EXPECT_EQ(gs->flat<int64_t>()[0], 10000);
-  EXPECT_TRUE((*r)->VerifyAll().ok());
+  EXPECT_OK((*r)->VerifyAll());
   auto missing = (*r)->Read("nope");
   EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
   EXPECT_NE(missing.status().message().find("Key nope not found in checkpoint"), std::string::npos);
@@ -234,32 +235,32 @@ TEST_F(V1Test, ShardedPartitionedTensor) {
   Tensor s_bot = Tensor::FromStrings({2, 3}, {"g", "h", "i", "j", "k", "l"});
   {
     auto w = *V1Writer::Create(format::V1ShardedFilename("/ck/p", 0, 2), WOpts());
-    ASSERT_TRUE(w->Add("w", full, top, t_top.view()).ok());
-    ASSERT_TRUE(w->Add("s", full, top, s_top.view()).ok());
-    ASSERT_TRUE(w->Finish().ok());
+    ASSERT_OK(w->Add("w", full, top, t_top.view()));
+    ASSERT_OK(w->Add("s", full, top, s_top.view()));
+    ASSERT_OK(w->Finish());
     auto w1 = *V1Writer::Create(format::V1ShardedFilename("/ck/p", 1, 2), WOpts());
-    ASSERT_TRUE(w1->Add("w", full, bottom, t_bot.view()).ok());
-    ASSERT_TRUE(w1->Add("s", full, bottom, s_bot.view()).ok());
-    ASSERT_TRUE(w1->Finish().ok());
+    ASSERT_OK(w1->Add("w", full, bottom, t_bot.view()));
+    ASSERT_OK(w1->Add("s", full, bottom, s_bot.view()));
+    ASSERT_OK(w1->Finish());
   }
   EXPECT_EQ(format::V1ShardedFilespec("/ck/p", 2), "/ck/p-????\?-of-00002");
   auto r = V1Reader::Open("/ck/p-????\?-of-00002", fs_.get());
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_OK(r);
   EXPECT_EQ((*r)->files().size(), 2u);
   auto whole = (*r)->Read("w");
-  ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+  ASSERT_OK(whole);
   EXPECT_TRUE(whole->Equals(Make<float>(DType::kFloat, full, all)));
   auto mid = (*r)->ReadSlice("w", *TensorSlice::Parse("1,2:1,2"));
-  ASSERT_TRUE(mid.ok());
+  ASSERT_OK(mid);
   EXPECT_TRUE(mid->Equals(Make<float>(DType::kFloat, {2, 2}, {all[4], all[5], all[7], all[8]})));
   auto strs = (*r)->ReadSlice("s", *TensorSlice::Parse("1,2:1,2"));
-  ASSERT_TRUE(strs.ok()) << strs.status().ToString();
+  ASSERT_OK(strs);
   EXPECT_EQ(strs->strings(), (std::vector<std::string>{"e", "f", "h", "i"}));
   EXPECT_EQ((*r)->Read("s")->strings().size(), 12u);
 
   // One shard only: the tensor is listed but cannot be read whole.
   auto one = V1Reader::Open("/ck/p-00000-of-00002", fs_.get());
-  ASSERT_TRUE(one.ok());
+  ASSERT_OK(one);
   EXPECT_EQ((*one)->Read("w").status().code(), StatusCode::kNotFound);
   EXPECT_NE((*one)->Read("w").status().message().find("Does not have sufficient slices"), std::string::npos);
   EXPECT_TRUE((*one)->ReadSlice("w", top)->Equals(t_top));
@@ -268,7 +269,7 @@ TEST_F(V1Test, ShardedPartitionedTensor) {
   CheckpointReaderOptions o;
   o.fs = fs_.get();
   auto cr = CheckpointReader::Open("/ck/p-????\?-of-00002", o);
-  ASSERT_TRUE(cr.ok());
+  ASSERT_OK(cr);
   EXPECT_EQ((*cr)->Lookup("w")->slices.size(), 2u);
 }
 
@@ -281,11 +282,11 @@ TEST_F(V1Test, WriterRejectsWhatTfRejects) {
 
   auto w2 = *V1Writer::Create("/ck/y", WOpts());
   Tensor t = Make<float>(DType::kFloat, {2, 3}, std::vector<float>(6, 1.f));
-  ASSERT_TRUE(w2->Add("w", {4, 3}, *TensorSlice::Parse("0,2:-"), t.view()).ok());
+  ASSERT_OK(w2->Add("w", {4, 3}, *TensorSlice::Parse("0,2:-"), t.view()));
   EXPECT_NE(w2->Add("w", {4, 3}, *TensorSlice::Parse("1,2:-"), t.view()).message().find("Overlapping slices"),
             std::string::npos);
   auto w3 = *V1Writer::Create("/ck/z", WOpts());
-  ASSERT_TRUE(w3->Add("w", {4, 3}, *TensorSlice::Parse("0,2:-"), t.view()).ok());
+  ASSERT_OK(w3->Add("w", {4, 3}, *TensorSlice::Parse("0,2:-"), t.view()));
   EXPECT_NE(w3->Add("w", {6, 3}, *TensorSlice::Parse("2,2:-"), t.view()).message().find("Mismatching shapes"),
             std::string::npos);
   // Sticky error: Finish reports it and leaves no file.
@@ -293,7 +294,7 @@ TEST_F(V1Test, WriterRejectsWhatTfRejects) {
   EXPECT_FALSE(fs_->FileExists("/ck/z").ok());
   // A missing directory is NotFound at Finish (TF's writer creates none).
   auto w4 = *V1Writer::Create("/nodir/x", WOpts());
-  ASSERT_TRUE(w4->Add("w", {2, 3}, TensorSlice::Full(2), t.view()).ok());
+  ASSERT_OK(w4->Add("w", {2, 3}, TensorSlice::Full(2), t.view()));
   EXPECT_EQ(w4->Finish().code(), StatusCode::kNotFound);
 }
 
@@ -313,28 +314,28 @@ TEST_F(V1Test, CorruptRecordIsDataLoss) {
                                        {format::EncodeTensorNameSlice("w", TensorSlice::Full(1)), data.SerializeAsString()}};
   {
     auto f = *fs_->NewWritableFile("/ck/bad");
-    ASSERT_TRUE(format::WriteIndexTable(f.get(), kvs).ok());
-    ASSERT_TRUE(f->Close().ok());
+    ASSERT_OK(format::WriteIndexTable(f.get(), kvs));
+    ASSERT_OK(f->Close());
   }
   auto r = V1Reader::Open("/ck/bad", fs_.get());
-  ASSERT_TRUE(r.ok());
+  ASSERT_OK(r);
   EXPECT_EQ((*r)->Read("w").status().code(), StatusCode::kDataLoss);
   EXPECT_EQ((*r)->VerifyAll().code(), StatusCode::kDataLoss);
   // A meta naming a slice whose record is missing.
   kvs.pop_back();
   {
     auto f = *fs_->NewWritableFile("/ck/bad2");
-    ASSERT_TRUE(format::WriteIndexTable(f.get(), kvs).ok());
-    ASSERT_TRUE(f->Close().ok());
+    ASSERT_OK(format::WriteIndexTable(f.get(), kvs));
+    ASSERT_OK(f->Close());
   }
   auto r2 = V1Reader::Open("/ck/bad2", fs_.get());
-  ASSERT_TRUE(r2.ok());
+  ASSERT_OK(r2);
   EXPECT_EQ((*r2)->Read("w").status().code(), StatusCode::kDataLoss);
   // A table without the "" entry.
   {
     auto f = *fs_->NewWritableFile("/ck/bad3");
-    ASSERT_TRUE(format::WriteIndexTable(f.get(), {{"a", "b"}}).ok());
-    ASSERT_TRUE(f->Close().ok());
+    ASSERT_OK(format::WriteIndexTable(f.get(), {{"a", "b"}}));
+    ASSERT_OK(f->Close());
   }
   auto r3 = V1Reader::Open("/ck/bad3", fs_.get());
   EXPECT_EQ(r3.status().code(), StatusCode::kDataLoss);

@@ -6,6 +6,7 @@
 #include "ckpt/checkpoint_state.h"
 #include "graph/graph_test_helpers.h"
 #include "testing/temp_dir.h"
+#include "testing/status_matchers.h"
 
 namespace ckpt {
 namespace {
@@ -38,13 +39,13 @@ TEST_F(CheckpointTest, CK01_NullRootIsInvalidArgument) {
 TEST_F(CheckpointTest, CK02_KeywordClashingWithRootDependency) {
   Module root;
   auto v = FloatVar({1}), other = FloatVar({2});
-  ASSERT_TRUE(root.Track("v", *v).ok());
+  ASSERT_OK(root.Track("v", *v));
   Checkpoint bad(root, {{"v", other.get()}}, opts());
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(bad.status().message().find("Cannot create a Checkpoint with keyword argument v if root.v already exists."),
             std::string::npos);
   Checkpoint same(root, {{"v", v.get()}}, opts());
-  EXPECT_TRUE(same.status().ok());
+  EXPECT_OK(same.status());
 }
 
 // CK-07..CK-11, CK-14, FL-06: numbering, counter key, state file.
@@ -55,11 +56,11 @@ TEST_F(CheckpointTest, CK09_CK14_SaveNumbersAndUpdatesStateFile) {
   EXPECT_EQ(ck.save_counter().flat<int64_t>()[0], 0);
   for (int i = 1; i <= 10; ++i) {
     auto p = ck.Save("/d/ckpt");
-    ASSERT_TRUE(p.ok()) << p.status().ToString();
+    ASSERT_OK(p);
     EXPECT_EQ(*p, "/d/ckpt-" + std::to_string(i));
   }
-  EXPECT_TRUE(fs_->FileExists("/d/ckpt-1.index").ok());  // CK-15: nothing deleted
-  EXPECT_TRUE(fs_->FileExists("/d/ckpt-10.index").ok());
+  EXPECT_OK(fs_->FileExists("/d/ckpt-1.index"));  // CK-15: nothing deleted
+  EXPECT_OK(fs_->FileExists("/d/ckpt-10.index"));
   auto state = GetCheckpointState("/d", kDefaultStateFilename, fs_.get());
   ASSERT_TRUE(state.ok() && state->has_value());
   EXPECT_EQ((*state)->model_checkpoint_path, "/d/ckpt-10");
@@ -81,7 +82,7 @@ TEST_F(CheckpointTest, CK10_WriteIsExactAndLeavesCounterAlone) {
   Checkpoint ck({{"v", v.get()}}, opts());
   for (int step : {0, 2, 4}) {
     auto p = ck.Write("/w/ckpt-" + std::to_string(step));
-    ASSERT_TRUE(p.ok());
+    ASSERT_OK(p);
     EXPECT_EQ(*p, "/w/ckpt-" + std::to_string(step));
   }
   EXPECT_EQ(Keys("/w/ckpt-4"),
@@ -93,8 +94,8 @@ TEST_F(CheckpointTest, CK10_WriteIsExactAndLeavesCounterAlone) {
 TEST_F(CheckpointTest, CK16_CreatesParentDirectories) {
   auto v = FloatVar({1});
   Checkpoint ck({{"v", v.get()}}, opts());
-  ASSERT_TRUE(ck.Save("/a/b/c/ckpt").ok());
-  EXPECT_TRUE(fs_->FileExists("/a/b/c/ckpt-1.index").ok());
+  ASSERT_OK(ck.Save("/a/b/c/ckpt"));
+  EXPECT_OK(fs_->FileExists("/a/b/c/ckpt-1.index"));
 }
 
 // CK-11, CK-24, CK-25, FL-08: values and the counter come back; matching is
@@ -109,11 +110,11 @@ TEST_F(CheckpointTest, CK11_CK25_RestoreByDependencyPath) {
   auto other = FloatVar({0, 0}, "blah");
   Checkpoint ck2({{"var2", other.get()}}, opts());
   auto status = ck2.Restore(*path);
-  ASSERT_TRUE(status.ok()) << status.status().ToString();
+  ASSERT_OK(status);
   EXPECT_EQ(F(*other, 0), 1);
   EXPECT_EQ(F(*other, 1), 2);
   EXPECT_EQ(ck2.save_counter().flat<int64_t>()[0], 12);
-  EXPECT_TRUE(status->AssertConsumed().ok()) << status->AssertConsumed().ToString();
+  EXPECT_OK(status->AssertConsumed());
   EXPECT_EQ(*ck2.Save("/r/ckpt"), "/r/ckpt-13");
 }
 
@@ -123,10 +124,10 @@ TEST_F(CheckpointTest, CK43_RestoreTwiceOverwrites) {
   Checkpoint ck({{"v", v.get()}}, opts());
   auto p = ck.Write("/t/x");
   SetF(*v, 9);
-  ASSERT_TRUE(ck.Read(*p).ok());
+  ASSERT_OK(ck.Read(*p));
   EXPECT_EQ(F(*v), 5);
   SetF(*v, 9);
-  ASSERT_TRUE(ck.Read(*p).ok());
+  ASSERT_OK(ck.Read(*p));
   EXPECT_EQ(F(*v), 5);
 }
 
@@ -136,10 +137,10 @@ TEST_F(CheckpointTest, BorrowedBufferIsRestoredInPlace) {
   auto v = Variable::Wrap(MutableTensorView{DType::kFloat, TensorShape{3}, buf.data()});
   Checkpoint ck({{"w", v.get()}}, opts());
   auto p = ck.Write("/b/x");
-  ASSERT_TRUE(p.ok());
+  ASSERT_OK(p);
   buf = {0, 0, 0};
   const float* before = buf.data();
-  ASSERT_TRUE(ck.Read(*p).ok());
+  ASSERT_OK(ck.Read(*p));
   EXPECT_EQ(buf, (std::vector<float>{1, 2, 3}));
   EXPECT_EQ(v->data(), before);
 }
@@ -148,16 +149,16 @@ TEST_F(CheckpointTest, BorrowedBufferIsRestoredInPlace) {
 TEST_F(CheckpointTest, SharedVariableSavedOnceRestoredEverywhere) {
   Module a, b;
   auto shared = FloatVar({4});
-  ASSERT_TRUE(a.Track("w", *shared).ok());
-  ASSERT_TRUE(b.Track("w", *shared).ok());
+  ASSERT_OK(a.Track("w", *shared));
+  ASSERT_OK(b.Track("w", *shared));
   Checkpoint ck({{"a", &a}, {"b", &b}}, opts());
   auto p = ck.Write("/s/x");
   EXPECT_EQ(Keys(*p), (std::vector<std::string>{"_CHECKPOINTABLE_OBJECT_GRAPH", "a/w/.ATTRIBUTES/VARIABLE_VALUE"}));
   SetF(*shared, 0);
   auto st = ck.Read(*p);
-  ASSERT_TRUE(st.ok());
+  ASSERT_OK(st);
   EXPECT_EQ(F(*shared), 4);
-  EXPECT_TRUE(st->AssertConsumed().ok());
+  EXPECT_OK(st->AssertConsumed());
 }
 
 // CK-30: shape mismatch, TF's text.
@@ -198,7 +199,7 @@ TEST_F(CheckpointTest, CK26_EmptyPathIsInitializationOnly) {
   auto v = FloatVar({1});
   Checkpoint ck({{"v", v.get()}}, opts());
   auto st = ck.Restore("");
-  ASSERT_TRUE(st.ok());
+  ASSERT_OK(st);
   EXPECT_TRUE(st->is_initialization_only());
   const std::string msg = "No checkpoint specified (save_path=None); nothing is being restored.";
   EXPECT_EQ(st->AssertConsumed().message(), msg);
@@ -207,7 +208,7 @@ TEST_F(CheckpointTest, CK26_EmptyPathIsInitializationOnly) {
   EXPECT_EQ(st->AssertNontrivialMatch().message(), msg);
   EXPECT_EQ(st->RunRestoreOps().message(),
             "No checkpoint specified, so no restore ops are available (save_path=None to Saver.restore).");
-  EXPECT_TRUE(st->InitializeOrRestore().ok());
+  EXPECT_OK(st->InitializeOrRestore());
 }
 
 // CK-27 / CK-28: NotFound with and without Restore's wrapper.
@@ -229,12 +230,12 @@ TEST_F(CheckpointTest, CK27_CK28_MissingPath) {
 TEST_F(CheckpointTest, CK29_SavedModelDirectory) {
   auto v = FloatVar({8});
   Checkpoint ck({{"v", v.get()}}, opts());
-  ASSERT_TRUE(ck.Write("/sm/variables/variables").ok());
+  ASSERT_OK(ck.Write("/sm/variables/variables"));
   auto f = fs_->NewWritableFile("/sm/saved_model.pb");
-  ASSERT_TRUE((*f)->Close().ok());
+  ASSERT_OK((*f)->Close());
   SetF(*v, 0);
   auto st = ck.Restore("/sm");
-  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  ASSERT_OK(st);
   EXPECT_EQ(F(*v), 8);
   st->ExpectPartial();
 }
@@ -249,8 +250,8 @@ TEST_F(CheckpointTest, CK32_CorruptDataIsDataLoss) {
   std::string s = *bytes;
   s[1] ^= 0x55;
   auto f = fs_->NewWritableFile(data);
-  ASSERT_TRUE((*f)->Append(s).ok());
-  ASSERT_TRUE((*f)->Close().ok());
+  ASSERT_OK((*f)->Append(s));
+  ASSERT_OK((*f)->Close());
   EXPECT_EQ(ck.Read(*p).status().code(), StatusCode::kDataLoss);
 }
 
@@ -259,26 +260,26 @@ TEST_F(CheckpointTest, CK12_CK13_ReadVersusRestoreAndSaveCounter) {
   auto v = FloatVar({1});
   {
     Checkpoint ck({{"v", v.get()}}, opts());
-    ASSERT_TRUE(ck.Write("/k/written").ok());
-    ASSERT_TRUE(ck.Save("/k/saved").ok());
+    ASSERT_OK(ck.Write("/k/written"));
+    ASSERT_OK(ck.Save("/k/saved"));
   }
   {
     Checkpoint ck({{"v", v.get()}}, opts());
     auto st = ck.Restore("/k/written");
-    ASSERT_TRUE(st.ok());
+    ASSERT_OK(st);
     EXPECT_FALSE(st->AssertConsumed().ok());  // the new counter has no value
     st->ExpectPartial();
   }
   {
     Checkpoint ck({{"v", v.get()}}, opts());
     auto st = ck.Read("/k/written");
-    EXPECT_TRUE(st->AssertConsumed().ok());
+    EXPECT_OK(st->AssertConsumed());
   }
   {
     Checkpoint ck({{"v", v.get()}}, opts());
     auto st = ck.Read("/k/saved-1");
     EXPECT_FALSE(st->AssertConsumed().ok());
-    EXPECT_TRUE(st->AssertExistingObjectsMatched().ok());
+    EXPECT_OK(st->AssertExistingObjectsMatched());
     st->ExpectPartial();
   }
 }
@@ -290,12 +291,12 @@ TEST_F(CheckpointTest, CK21_ChangingVariableList) {
   Checkpoint ck({{"m", &root}}, opts());
   for (int i = 0; i < 4; ++i) {
     vars.push_back(FloatVar({static_cast<float>(i)}));
-    ASSERT_TRUE(root.Track("var_" + std::to_string(i), *vars.back()).ok());
-    ASSERT_TRUE(ck.Save("/g/ckpt").ok());
+    ASSERT_OK(root.Track("var_" + std::to_string(i), *vars.back()));
+    ASSERT_OK(ck.Save("/g/ckpt"));
   }
   for (auto& v : vars) SetF(*v, 100);
   auto st = ck.Restore("/g/ckpt-2");
-  ASSERT_TRUE(st.ok());
+  ASSERT_OK(st);
   EXPECT_EQ(F(*vars[0]), 0);
   EXPECT_EQ(F(*vars[1]), 1);
   EXPECT_EQ(F(*vars[2]), 100);
@@ -309,10 +310,10 @@ TEST_F(CheckpointTest, CK03_RootedAndKeywordCheckpointsInterchange) {
   Module model;
   auto v = FloatVar({1});
   auto sep = FloatVar({2});
-  ASSERT_TRUE(model.Track("v", *v).ok());
+  ASSERT_OK(model.Track("v", *v));
   Checkpoint ck(model, {{"separate_variable", sep.get()}}, opts());
   auto p = ck.Save("/rt/ckpt");
-  ASSERT_TRUE(p.ok());
+  ASSERT_OK(p);
   auto g = graph::testing::ReadGraph(fs_.get(), *p);
   ASSERT_GE(g.nodes_size(), 1);
   std::vector<std::string> names;
@@ -322,11 +323,11 @@ TEST_F(CheckpointTest, CK03_RootedAndKeywordCheckpointsInterchange) {
   // Roles swapped: the other root has separate_variable, v is a keyword.
   Module other;
   auto v2 = FloatVar({0}), sep2 = FloatVar({0});
-  ASSERT_TRUE(other.Track("separate_variable", *sep2).ok());
+  ASSERT_OK(other.Track("separate_variable", *sep2));
   Checkpoint ck2(other, {{"v", v2.get()}}, opts());
   auto st = ck2.Restore(*p);
-  ASSERT_TRUE(st.ok());
-  EXPECT_TRUE(st->AssertConsumed().ok()) << st->AssertConsumed().ToString();
+  ASSERT_OK(st);
+  EXPECT_OK(st->AssertConsumed());
   EXPECT_EQ(F(*v2), 1);
   EXPECT_EQ(F(*sep2), 2);
   EXPECT_EQ(ck2.save_counter().flat<int64_t>()[0], 1);
@@ -335,8 +336,8 @@ TEST_F(CheckpointTest, CK03_RootedAndKeywordCheckpointsInterchange) {
   auto v3 = FloatVar({0}), sep3 = FloatVar({0});
   Checkpoint ck3({{"v", v3.get()}, {"separate_variable", sep3.get()}}, opts());
   auto st3 = ck3.Restore(*p);
-  ASSERT_TRUE(st3.ok());
-  EXPECT_TRUE(st3->AssertConsumed().ok()) << st3->AssertConsumed().ToString();
+  ASSERT_OK(st3);
+  EXPECT_OK(st3->AssertConsumed());
   EXPECT_EQ(F(*sep3), 2);
   EXPECT_EQ(ck3.save_counter().flat<int64_t>()[0], 1);
 }
@@ -348,10 +349,10 @@ TEST_F(CheckpointTest, StringAndInt64Variables) {
   i.flat<int64_t>()[1] = -7;
   Checkpoint ck({{"s", &s}, {"i", &i}}, opts());
   auto p = ck.Write("/str/x");
-  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  ASSERT_OK(p);
   s.strings() = {"", ""};
   i.flat<int64_t>()[1] = 0;
-  ASSERT_TRUE(ck.Read(*p).ok());
+  ASSERT_OK(ck.Read(*p));
   EXPECT_EQ(s.strings()[1], std::string("\0x", 2));
   EXPECT_EQ(i.flat<int64_t>()[1], -7);
 }
@@ -360,15 +361,15 @@ TEST_F(CheckpointTest, StringAndInt64Variables) {
 // deleted and the directory removed; a pending value keeps them open).
 TEST(CheckpointPosixTest, CK33_FilesClosedAfterRestore) {
   auto dir = test::TempDir::Create();
-  ASSERT_TRUE(dir.ok());
+  ASSERT_OK(dir);
   auto v = FloatVar({1});
   CheckpointOptions o;
   o.sync = false;
   Checkpoint ck({{"v", v.get()}}, o);
   auto p = ck.Save(dir->Join("ckpt"));
-  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  ASSERT_OK(p);
   auto st = ck.Restore(*p);
-  ASSERT_TRUE(st.ok());
+  ASSERT_OK(st);
   int open_fds = 0;
   for (int fd = 3; fd < 1024; ++fd) {
     char link[64], target[512];

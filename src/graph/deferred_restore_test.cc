@@ -4,6 +4,7 @@
 #include "ckpt/checkpoint.h"
 #include "graph/graph_test_helpers.h"
 #include "graph/trackable_state.h"
+#include "testing/status_matchers.h"
 
 namespace ckpt {
 namespace {
@@ -24,27 +25,27 @@ TEST_F(DeferredRestoreTest, CK36_ValueAppliedOnAttach) {
   Module m;
   auto v = FloatVar({5}), nested = FloatVar({6});
   Module layer;
-  ASSERT_TRUE(m.Track("deferred_variable", *v).ok());
-  ASSERT_TRUE(m.Track("layer", layer).ok());
-  ASSERT_TRUE(layer.Track("w", *nested).ok());
+  ASSERT_OK(m.Track("deferred_variable", *v));
+  ASSERT_OK(m.Track("layer", layer));
+  ASSERT_OK(layer.Track("w", *nested));
   Checkpoint ck({{"m", &m}}, opts());
   auto p = ck.Save("/d/ckpt");
 
   Module m2;
   Checkpoint ck2({{"m", &m2}}, opts());
   auto st = ck2.Restore(*p);
-  ASSERT_TRUE(st.ok());
+  ASSERT_OK(st);
   EXPECT_FALSE(st->AssertConsumed().ok());
   auto v2 = FloatVar({1});
-  ASSERT_TRUE(m2.Track("deferred_variable", *v2).ok());
+  ASSERT_OK(m2.Track("deferred_variable", *v2));
   EXPECT_EQ(F(*v2), 5);
   // A whole subtree built before it is attached.
   Module layer2;
   auto w2 = FloatVar({0});
-  ASSERT_TRUE(layer2.Track("w", *w2).ok());
-  ASSERT_TRUE(m2.Track("layer", layer2).ok());
+  ASSERT_OK(layer2.Track("w", *w2));
+  ASSERT_OK(m2.Track("layer", layer2));
   EXPECT_EQ(F(*w2), 6);
-  EXPECT_TRUE(st->AssertConsumed().ok()) << st->AssertConsumed().ToString();
+  EXPECT_OK(st->AssertConsumed());
 }
 
 // CK-36 checks: a deferred value with the wrong shape is Track()'s error.
@@ -55,7 +56,7 @@ TEST_F(DeferredRestoreTest, CK36_DeferredMismatchReturnedFromTrack) {
   Module root;
   Checkpoint ck2(root, {}, opts());
   auto st = ck2.Read(*p);
-  ASSERT_TRUE(st.ok());
+  ASSERT_OK(st);
   Variable wrong(DType::kInt32, TensorShape{2});
   Status s = root.Track("v", wrong);
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
@@ -68,14 +69,14 @@ TEST_F(DeferredRestoreTest, CK36_DeferredMismatchReturnedFromTrack) {
 TEST_F(DeferredRestoreTest, CK37_OnlyBranchesWithValuesAreQueued) {
   Module m, empty_branch;
   auto v = FloatVar({1});
-  ASSERT_TRUE(m.Track("empty", empty_branch).ok());
-  ASSERT_TRUE(m.Track("v", *v).ok());
+  ASSERT_OK(m.Track("empty", empty_branch));
+  ASSERT_OK(m.Track("v", *v));
   Checkpoint ck({{"m", &m}}, opts());
   auto p = ck.Write("/d/y");
   Module m2;
   Checkpoint ck2({{"m", &m2}}, opts());
   auto st = ck2.Read(*p);
-  ASSERT_TRUE(st.ok());
+  ASSERT_OK(st);
   ASSERT_EQ(internal::StateOf(m2).deferred.size(), 1u);
   EXPECT_EQ(internal::StateOf(m2).deferred[0].first, "v");
   st->ExpectPartial();
@@ -85,7 +86,7 @@ TEST_F(DeferredRestoreTest, CK37_OnlyBranchesWithValuesAreQueued) {
 TEST_F(DeferredRestoreTest, CK39_LastIssuedRestoreWins) {
   auto v = FloatVar({12});
   Module m;
-  ASSERT_TRUE(m.Track("v", *v).ok());
+  ASSERT_OK(m.Track("v", *v));
   Checkpoint ck({{"m", &m}}, opts());
   auto first = ck.Write("/o/first");
   SetF(*v, 13);
@@ -97,7 +98,7 @@ TEST_F(DeferredRestoreTest, CK39_LastIssuedRestoreWins) {
     auto s2 = ck2.Read(reversed ? *first : *second);
     ASSERT_TRUE(s1.ok() && s2.ok());
     auto v2 = FloatVar({0});
-    ASSERT_TRUE(m2.Track("v", *v2).ok());
+    ASSERT_OK(m2.Track("v", *v2));
     EXPECT_EQ(F(*v2), reversed ? 12 : 13);
     s1->ExpectPartial();
     s2->ExpectPartial();
@@ -108,32 +109,32 @@ TEST_F(DeferredRestoreTest, CK39_LastIssuedRestoreWins) {
 TEST_F(DeferredRestoreTest, CK40_DependencyLoop) {
   Module a, b;
   auto va = FloatVar({1}), vb = FloatVar({2});
-  ASSERT_TRUE(a.Track("b", b).ok());
-  ASSERT_TRUE(b.Track("a", a).ok());
-  ASSERT_TRUE(a.Track("v", *va).ok());
-  ASSERT_TRUE(b.Track("v", *vb).ok());
+  ASSERT_OK(a.Track("b", b));
+  ASSERT_OK(b.Track("a", a));
+  ASSERT_OK(a.Track("v", *va));
+  ASSERT_OK(b.Track("v", *vb));
   Checkpoint ck({{"a", &a}}, opts());
   auto p = ck.Write("/l/x");
   SetF(*va, 0);
   SetF(*vb, 0);
   auto st = ck.Read(*p);
-  ASSERT_TRUE(st.ok());
+  ASSERT_OK(st);
   EXPECT_EQ(F(*va), 1);
   EXPECT_EQ(F(*vb), 2);
-  EXPECT_TRUE(st->AssertConsumed().ok());
+  EXPECT_OK(st->AssertConsumed());
 
   Module a2, b2;
   Checkpoint ck2({{"a", &a2}}, opts());
   auto st2 = ck2.Read(*p);
-  ASSERT_TRUE(st2.ok());
+  ASSERT_OK(st2);
   auto va2 = FloatVar({0}), vb2 = FloatVar({0});
-  ASSERT_TRUE(b2.Track("v", *vb2).ok());
-  ASSERT_TRUE(a2.Track("b", b2).ok());
-  ASSERT_TRUE(b2.Track("a", a2).ok());
-  ASSERT_TRUE(a2.Track("v", *va2).ok());
+  ASSERT_OK(b2.Track("v", *vb2));
+  ASSERT_OK(a2.Track("b", b2));
+  ASSERT_OK(b2.Track("a", a2));
+  ASSERT_OK(a2.Track("v", *va2));
   EXPECT_EQ(F(*va2), 1);
   EXPECT_EQ(F(*vb2), 2);
-  EXPECT_TRUE(st2->AssertConsumed().ok()) << st2->AssertConsumed().ToString();
+  EXPECT_OK(st2->AssertConsumed());
 }
 
 // CK-42: pending restorations hold the session, not the objects; the
@@ -146,7 +147,7 @@ TEST_F(DeferredRestoreTest, CK42_SessionEndsWithLastHolder) {
   {
     Checkpoint ck2(*holder, {}, opts());
     auto st = ck2.Read(*p);
-    ASSERT_TRUE(st.ok());
+    ASSERT_OK(st);
   }  // status and Checkpoint gone; `holder` still queues v1/v2
   ::testing::internal::CaptureStderr();
   holder.reset();
@@ -173,27 +174,27 @@ TEST_F(DeferredRestoreTest, CK41_SlotVariables) {
   // Existing slots.
   SetF(**m, 0);
   auto st = ck.Read(*p);
-  ASSERT_TRUE(st.ok());
+  ASSERT_OK(st);
   EXPECT_EQ(F(**m), 3);
-  EXPECT_TRUE(st->AssertConsumed().ok()) << st->AssertConsumed().ToString();
+  EXPECT_OK(st->AssertConsumed());
 
   // Optimizer restored before the slots exist: CK-49 row 7, then CK-41.
   auto var2 = FloatVar({0, 0});
   Adam opt2;
   Checkpoint ck2({{"var", var2.get()}, {"optimizer", &opt2}}, opts());
   auto st2 = ck2.Read(*p);
-  ASSERT_TRUE(st2.ok());
+  ASSERT_OK(st2);
   Status c = st2->AssertConsumed();
   EXPECT_NE(c.message().find("Unresolved object in checkpoint (root).optimizer's state 'm' for (root).var"),
             std::string::npos)
       << c.message();
-  EXPECT_TRUE(st2->AssertExistingObjectsMatched().ok());
+  EXPECT_OK(st2->AssertExistingObjectsMatched());
   auto m2 = opt2.CreateSlot(*var2, "m");
   auto v2 = opt2.CreateSlot(*var2, "v");
   ASSERT_TRUE(m2.ok() && v2.ok());
   EXPECT_EQ(F(**m2), 3);
   EXPECT_EQ(F(**v2, 1), 4);
-  EXPECT_TRUE(st2->AssertConsumed().ok()) << st2->AssertConsumed().ToString();
+  EXPECT_OK(st2->AssertConsumed());
 
   // The variable attached after the optimizer (slot queued on the optimizer
   // once both exist).
@@ -201,9 +202,9 @@ TEST_F(DeferredRestoreTest, CK41_SlotVariables) {
   Adam opt3;
   Checkpoint ck3(holder, {{"optimizer", &opt3}}, opts());
   auto st3 = ck3.Read(*p);
-  ASSERT_TRUE(st3.ok());
+  ASSERT_OK(st3);
   auto var3 = FloatVar({0, 0});
-  ASSERT_TRUE(holder.Track("var", *var3).ok());
+  ASSERT_OK(holder.Track("var", *var3));
   EXPECT_EQ(F(*var3, 1), 2);
   auto m3 = opt3.CreateSlot(*var3, "m");
   EXPECT_EQ(F(**m3), 3);
@@ -224,10 +225,10 @@ TEST_F(DeferredRestoreTest, CK50_SkipSlotVariables) {
   o.skip_slot_variables = true;
   Checkpoint skipping({{"var", var.get()}, {"optimizer", &opt}}, o);
   auto st = skipping.Read(*p);
-  ASSERT_TRUE(st.ok());
+  ASSERT_OK(st);
   EXPECT_EQ(F(*var), 1);
   EXPECT_EQ(F(**m), 0);
-  EXPECT_TRUE(st->AssertConsumed().ok()) << st->AssertConsumed().ToString();
+  EXPECT_OK(st->AssertConsumed());
   auto st2 = ck.Read(*p);
   EXPECT_EQ(F(**m), 7);
 }

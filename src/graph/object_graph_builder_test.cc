@@ -4,6 +4,7 @@
 
 #include "ckpt/variable.h"
 #include "graph/graph_test_helpers.h"
+#include "testing/status_matchers.h"
 
 namespace ckpt::graph {
 namespace {
@@ -30,24 +31,24 @@ TEST(ObjectGraphBuilderTest, MatchesTfNodeOrderForModuleTree) {
   auto l0 = FloatVar({1}), dz = FloatVar({2}), dabc = FloatVar({5});
   TrackableList lst;
   TrackableMap dct;
-  ASSERT_TRUE(lst.Append(*l0).ok());
-  ASSERT_TRUE(lst.Append(list_item_module).ok());
-  ASSERT_TRUE(dct.Set("z", *dz).ok());
-  ASSERT_TRUE(dct.Set("a.b/c", *dabc).ok());
-  ASSERT_TRUE(model.Track("b", *b).ok());
-  ASSERT_TRUE(model.Track("a", a).ok());
-  ASSERT_TRUE(model.Track("lst", lst).ok());
-  ASSERT_TRUE(model.Track("dct", dct).ok());
-  ASSERT_TRUE(model.Track("shared", *b).ok());
+  ASSERT_OK(lst.Append(*l0));
+  ASSERT_OK(lst.Append(list_item_module));
+  ASSERT_OK(dct.Set("z", *dz));
+  ASSERT_OK(dct.Set("a.b/c", *dabc));
+  ASSERT_OK(model.Track("b", *b));
+  ASSERT_OK(model.Track("a", a));
+  ASSERT_OK(model.Track("lst", lst));
+  ASSERT_OK(model.Track("dct", dct));
+  ASSERT_OK(model.Track("shared", *b));
   Variable counter(DType::kInt64, TensorShape{}, "save_counter");
-  ASSERT_TRUE(root.Track("extra", *extra).ok());
-  ASSERT_TRUE(root.Track("model", model).ok());
-  ASSERT_TRUE(root.Track("save_counter", counter).ok());
+  ASSERT_OK(root.Track("extra", *extra));
+  ASSERT_OK(root.Track("model", model));
+  ASSERT_OK(root.Track("save_counter", counter));
 
   GraphView view;
   view.root = &root;
   auto built = BuildObjectGraph(view);
-  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  ASSERT_OK(built);
   const auto& g = built->proto;
   ASSERT_EQ(g.nodes_size(), 12);
   using V = std::vector<std::pair<int, std::string>>;
@@ -90,10 +91,10 @@ struct CustomAttr : Module {
 TEST(ObjectGraphBuilderTest, FL09_AttributeNameEscapedTwiceInKey) {
   Module root;
   CustomAttr t;
-  ASSERT_TRUE(root.Track("t", t).ok());
+  ASSERT_OK(root.Track("t", t));
   GraphView view{&root, {}};
   auto built = BuildObjectGraph(view);
-  ASSERT_TRUE(built.ok());
+  ASSERT_OK(built);
   EXPECT_EQ(built->proto.nodes(1).attributes(0).name(), "a..b.Sc");
   EXPECT_EQ(built->proto.nodes(1).attributes(0).checkpoint_key(), "t/.ATTRIBUTES/a....b..Sc");
   EXPECT_EQ(built->proto.nodes(1).attributes(0).full_name(), "");
@@ -101,7 +102,7 @@ TEST(ObjectGraphBuilderTest, FL09_AttributeNameEscapedTwiceInKey) {
   CustomAttr r2;
   GraphView v2{&r2, {}};
   auto b2 = BuildObjectGraph(v2);
-  ASSERT_TRUE(b2.ok());
+  ASSERT_OK(b2);
   EXPECT_EQ(b2->proto.nodes(0).attributes(0).checkpoint_key(), "/.ATTRIBUTES/a....b..Sc");
 }
 
@@ -119,13 +120,13 @@ TEST(ObjectGraphBuilderTest, FL11_SlotVariablesAfterBreadthFirstNodes) {
   Module root;
   auto var = FloatVar({1, 2}, "Variable");
   TinyAdam opt;
-  ASSERT_TRUE(opt.CreateSlot(*var, "m").ok());
-  ASSERT_TRUE(opt.CreateSlot(*var, "v").ok());
-  ASSERT_TRUE(root.Track("optimizer", opt).ok());
-  ASSERT_TRUE(root.Track("var", *var).ok());
+  ASSERT_OK(opt.CreateSlot(*var, "m"));
+  ASSERT_OK(opt.CreateSlot(*var, "v"));
+  ASSERT_OK(root.Track("optimizer", opt));
+  ASSERT_OK(root.Track("var", *var));
   GraphView view{&root, {}};
   auto built = BuildObjectGraph(view);
-  ASSERT_TRUE(built.ok());
+  ASSERT_OK(built);
   const auto& g = built->proto;
   ASSERT_EQ(g.nodes_size(), 7);
   ASSERT_EQ(g.nodes(1).slot_variables_size(), 2);
@@ -145,10 +146,10 @@ TEST(ObjectGraphBuilderTest, SlotThatIsAlsoADependencyIsUnimplemented) {
   auto var = FloatVar({1});
   SlotOptimizer opt;
   auto slot = opt.CreateSlot(*var, "m");
-  ASSERT_TRUE(slot.ok());
-  ASSERT_TRUE(root.Track("var", *var).ok());
-  ASSERT_TRUE(root.Track("opt", opt).ok());
-  ASSERT_TRUE(root.Track("alias", **slot).ok());
+  ASSERT_OK(slot);
+  ASSERT_OK(root.Track("var", *var));
+  ASSERT_OK(root.Track("opt", opt));
+  ASSERT_OK(root.Track("alias", **slot));
   GraphView view{&root, {}};
   EXPECT_EQ(BuildObjectGraph(view).status().code(), StatusCode::kUnimplemented);
 }
@@ -157,13 +158,13 @@ TEST(ObjectGraphBuilderTest, SlotThatIsAlsoADependencyIsUnimplemented) {
 TEST(ObjectGraphBuilderTest, CK40_CyclesAndSelfReferencesThroughParents) {
   Module root, a, b;
   auto v = FloatVar({3});
-  ASSERT_TRUE(root.Track("a", a).ok());
-  ASSERT_TRUE(a.Track("b", b).ok());
-  ASSERT_TRUE(b.Track("a", a).ok());
-  ASSERT_TRUE(b.Track("v", *v).ok());
+  ASSERT_OK(root.Track("a", a));
+  ASSERT_OK(a.Track("b", b));
+  ASSERT_OK(b.Track("a", a));
+  ASSERT_OK(b.Track("v", *v));
   GraphView view{&root, {}};
   auto built = BuildObjectGraph(view);
-  ASSERT_TRUE(built.ok());
+  ASSERT_OK(built);
   const auto& g = built->proto;
   ASSERT_EQ(g.nodes_size(), 4);
   EXPECT_EQ(Children(g, 2), (std::vector<std::pair<int, std::string>>{{1, "a"}, {3, "v"}}));
@@ -176,8 +177,8 @@ TEST(ObjectGraphBuilderTest, ListObjectsIsBreadthFirstWithSlots) {
   auto var = FloatVar({1});
   SlotOptimizer opt;
   auto slot = opt.CreateSlot(*var, "m");
-  ASSERT_TRUE(root.Track("var", *var).ok());
-  ASSERT_TRUE(root.Track("opt", opt).ok());
+  ASSERT_OK(root.Track("var", *var));
+  ASSERT_OK(root.Track("opt", opt));
   GraphView view{&root, {}};
   auto all = ListObjects(view, true);
   ASSERT_EQ(all.size(), 4u);
@@ -189,8 +190,8 @@ TEST(TrackableTest, DestroyedChildLeavesItsParents) {
   Module root;
   {
     auto v = FloatVar({1});
-    ASSERT_TRUE(root.Track("v", *v).ok());
-    ASSERT_TRUE(root.Track("w", *v).ok());
+    ASSERT_OK(root.Track("v", *v));
+    ASSERT_OK(root.Track("w", *v));
     EXPECT_EQ(root.dependencies().size(), 2u);
   }
   EXPECT_TRUE(root.dependencies().empty());
@@ -201,9 +202,9 @@ TEST(TrackableTest, DestroyedChildLeavesItsParents) {
 TEST(TrackableTest, ReplacingKeepsPositionAndUntrackRemoves) {
   Module root;
   auto a = FloatVar({1}), b = FloatVar({2}), c = FloatVar({3});
-  ASSERT_TRUE(root.Track("a", *a).ok());
-  ASSERT_TRUE(root.Track("b", *b).ok());
-  ASSERT_TRUE(root.Track("a", *c).ok());
+  ASSERT_OK(root.Track("a", *a));
+  ASSERT_OK(root.Track("b", *b));
+  ASSERT_OK(root.Track("a", *c));
   ASSERT_EQ(root.dependencies().size(), 2u);
   EXPECT_EQ(root.dependencies()[0].name, "a");
   EXPECT_EQ(root.dependencies()[0].object, c.get());

@@ -6,6 +6,7 @@
 #include <google/protobuf/util/message_differencer.h>
 
 #include "ckpt/file_system.h"
+#include "testing/status_matchers.h"
 
 namespace ckpt::graph {
 namespace {
@@ -16,9 +17,9 @@ class ObjectGraphLoaderTest : public ::testing::Test {
   // as the object graph tensor.
   std::unique_ptr<BundleReader> Write(const std::string& prefix, const Tensor* graph) {
     auto w = *BundleWriter::Create(prefix, {.fs = fs_.get()});
-    EXPECT_TRUE(w->Add("v/.ATTRIBUTES/VARIABLE_VALUE", *Tensor::Make(DType::kFloat, TensorShape{2})).ok());
-    if (graph != nullptr) EXPECT_TRUE(w->Add("_CHECKPOINTABLE_OBJECT_GRAPH", *graph).ok());
-    EXPECT_TRUE(w->Finish().ok());
+    EXPECT_OK(w->Add("v/.ATTRIBUTES/VARIABLE_VALUE", *Tensor::Make(DType::kFloat, TensorShape{2})));
+    if (graph != nullptr) EXPECT_OK(w->Add("_CHECKPOINTABLE_OBJECT_GRAPH", *graph));
+    EXPECT_OK(w->Finish());
     return *BundleReader::Open(prefix, {.fs = fs_.get()});
   }
   std::unique_ptr<BundleReader> WriteGraph(const std::string& prefix, const proto::TrackableObjectGraph& g) {
@@ -42,7 +43,7 @@ proto::TrackableObjectGraph RootWithVariable() {
 TEST_F(ObjectGraphLoaderTest, LoadsAValidGraph) {
   const proto::TrackableObjectGraph g = RootWithVariable();
   auto loaded = LoadObjectGraph(*WriteGraph("ok", g));
-  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  ASSERT_OK(loaded);
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(*loaded, g));
 }
 
@@ -84,7 +85,7 @@ TEST_F(ObjectGraphLoaderTest, BadNodeReferencesAreDataLoss) {
   EXPECT_EQ(ValidateObjectGraph(slot).message(),
             "object graph node 0 has slot variable 'm' with a node id out of range [0, 2)");
   EXPECT_EQ(ValidateObjectGraph(empty).message(), "object graph in the checkpoint has no nodes");
-  EXPECT_TRUE(ValidateObjectGraph(RootWithVariable()).ok());
+  EXPECT_OK(ValidateObjectGraph(RootWithVariable()));
 }
 
 }  // namespace

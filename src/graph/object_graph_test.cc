@@ -4,6 +4,7 @@
 #include "ckpt/bundle.h"
 #include "ckpt/object_graph.h"
 #include "ckpt/proto/trackable_object_graph.pb.h"
+#include "testing/status_matchers.h"
 
 namespace ckpt {
 namespace {
@@ -13,11 +14,11 @@ class ObjectGraphTest : public ::testing::Test {
   std::unique_ptr<BundleReader> Write(const std::string& prefix, const std::string* graph_bytes) {
     auto w = *BundleWriter::Create(prefix, {.fs = fs_.get()});
     Tensor v = *Tensor::Make(DType::kFloat, TensorShape{2});
-    EXPECT_TRUE(w->Add("v/.ATTRIBUTES/VARIABLE_VALUE", v).ok());
+    EXPECT_OK(w->Add("v/.ATTRIBUTES/VARIABLE_VALUE", v));
     if (graph_bytes != nullptr) {
-      EXPECT_TRUE(w->Add("_CHECKPOINTABLE_OBJECT_GRAPH", Tensor::FromStrings(TensorShape{}, {*graph_bytes})).ok());
+      EXPECT_OK(w->Add("_CHECKPOINTABLE_OBJECT_GRAPH", Tensor::FromStrings(TensorShape{}, {*graph_bytes})));
     }
-    EXPECT_TRUE(w->Finish().ok());
+    EXPECT_OK(w->Finish());
     return *BundleReader::Open(prefix, {.fs = fs_.get()});
   }
   std::unique_ptr<FileSystem> fs_ = NewMemoryFileSystem();
@@ -47,7 +48,7 @@ TEST_F(ObjectGraphTest, ReadsNodesChildrenAttributesAndSlots) {
   auto reader = Write("obj", &bytes);
   ASSERT_TRUE(HasObjectGraph(*reader));
   auto graph = ReadObjectGraph(*reader);
-  ASSERT_TRUE(graph.ok()) << graph.status().ToString();
+  ASSERT_OK(graph);
   ASSERT_EQ(graph->nodes.size(), 4u);
   EXPECT_EQ(graph->nodes[0].path, "(root)");
   EXPECT_EQ(graph->nodes[1].path, "(root).v");

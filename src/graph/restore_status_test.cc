@@ -4,6 +4,7 @@
 #include "ckpt/checkpoint.h"
 #include "graph/graph_test_helpers.h"
 #include "graph/restore_session.h"
+#include "testing/status_matchers.h"
 
 namespace ckpt {
 namespace {
@@ -31,12 +32,12 @@ TEST_F(RestoreStatusTest, CK49_ExactMatchPassesAll) {
   auto v1 = FloatVar({0}), v2 = FloatVar({0});
   Checkpoint ck({{"v1", v1.get()}, {"v2", v2.get()}}, opts());
   auto st = ck.Read(p);
-  ASSERT_TRUE(st.ok());
-  EXPECT_TRUE(st->AssertConsumed().ok());
-  EXPECT_TRUE(st->AssertExistingObjectsMatched().ok());
-  EXPECT_TRUE(st->AssertNontrivialMatch().ok());
+  ASSERT_OK(st);
+  EXPECT_OK(st->AssertConsumed());
+  EXPECT_OK(st->AssertExistingObjectsMatched());
+  EXPECT_OK(st->AssertNontrivialMatch());
   EXPECT_EQ(&st->ExpectPartial(), &*st);
-  EXPECT_TRUE(st->RunRestoreOps().ok());  // CK-51
+  EXPECT_OK(st->RunRestoreOps());  // CK-51
   EXPECT_FALSE(st->is_name_based());
 }
 
@@ -46,12 +47,12 @@ TEST_F(RestoreStatusTest, CK47a_UnresolvedObjectInCheckpoint) {
   auto v1 = FloatVar({0});
   Checkpoint ck({{"v1", v1.get()}}, opts());
   auto st = ck.Read(p);
-  ASSERT_TRUE(st.ok());
+  ASSERT_OK(st);
   Status c = st->AssertConsumed();
   EXPECT_EQ(c.code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(c.message().rfind("Unresolved object in checkpoint (root).v2: ", 0), 0u) << c.message();
-  EXPECT_TRUE(st->AssertExistingObjectsMatched().ok());
-  EXPECT_TRUE(st->AssertNontrivialMatch().ok());
+  EXPECT_OK(st->AssertExistingObjectsMatched());
+  EXPECT_OK(st->AssertNontrivialMatch());
   st->ExpectPartial();
 }
 
@@ -61,13 +62,13 @@ TEST_F(RestoreStatusTest, CK45_LiveVariableWithoutValue) {
   auto v1 = FloatVar({0}), v2 = FloatVar({0}), v3 = FloatVar({0});
   Checkpoint ck({{"v1", v1.get()}, {"v2", v2.get()}, {"v3", v3.get()}}, opts());
   auto st = ck.Read(p);
-  ASSERT_TRUE(st.ok());
+  ASSERT_OK(st);
   Status e = st->AssertExistingObjectsMatched();
   EXPECT_EQ(e.message(),
             "Found 1 Python objects that were not bound to checkpointed values, likely due to changes in the Python "
             "program. Showing 1 of 1 unmatched objects: [<Variable 'Variable:0' shape=(1,) dtype=float32>]");
   EXPECT_EQ(st->AssertConsumed().message(), e.message());
-  EXPECT_TRUE(st->AssertNontrivialMatch().ok());
+  EXPECT_OK(st->AssertNontrivialMatch());
 }
 
 TEST_F(RestoreStatusTest, CK45_ShowsAtMostTenObjects) {
@@ -80,7 +81,7 @@ TEST_F(RestoreStatusTest, CK45_ShowsAtMostTenObjects) {
   }
   Checkpoint ck(roots, opts());
   auto st = ck.Read(p);
-  ASSERT_TRUE(st.ok());
+  ASSERT_OK(st);
   EXPECT_TRUE(Has(st->AssertExistingObjectsMatched(), "Found 12 Python objects") &&
               Has(st->AssertExistingObjectsMatched(), "Showing 10 of 12 unmatched objects"));
   st->ExpectPartial();
@@ -93,9 +94,9 @@ TEST_F(RestoreStatusTest, CK47c_UnusedAttributes) {
   auto v2 = FloatVar({0});
   Checkpoint ck({{"v1", &m}, {"v2", v2.get()}}, opts());
   auto st = ck.Read(p);
-  ASSERT_TRUE(st.ok());
-  EXPECT_TRUE(st->AssertExistingObjectsMatched().ok());
-  EXPECT_TRUE(st->AssertNontrivialMatch().ok());
+  ASSERT_OK(st);
+  EXPECT_OK(st->AssertExistingObjectsMatched());
+  EXPECT_OK(st->AssertNontrivialMatch());
   EXPECT_EQ(st->AssertConsumed().message(),
             "Unused attributes in these objects (the attributes exist in the checkpoint but were not restored):\n"
             "(root).v1 (Module): ['VARIABLE_VALUE']");
@@ -106,17 +107,17 @@ TEST_F(RestoreStatusTest, CK47c_UnusedAttributes) {
 TEST_F(RestoreStatusTest, CK49_OneSavedObjectIntoTwoLiveObjects) {
   Module a, b;
   auto shared = FloatVar({3});
-  ASSERT_TRUE(a.Track("w", *shared).ok());
-  ASSERT_TRUE(b.Track("w", *shared).ok());
+  ASSERT_OK(a.Track("w", *shared));
+  ASSERT_OK(b.Track("w", *shared));
   Checkpoint ck({{"a", &a}, {"b", &b}}, opts());
   auto p = ck.Write("/o/x");
   Module a2, b2;
   auto w1 = FloatVar({0}), w2 = FloatVar({0});
-  ASSERT_TRUE(a2.Track("w", *w1).ok());
-  ASSERT_TRUE(b2.Track("w", *w2).ok());
+  ASSERT_OK(a2.Track("w", *w1));
+  ASSERT_OK(b2.Track("w", *w2));
   Checkpoint ck2({{"a", &a2}, {"b", &b2}}, opts());
   auto st = ck2.Read(*p);
-  ASSERT_TRUE(st.ok());
+  ASSERT_OK(st);
   EXPECT_EQ(F(*w1), 3);
   EXPECT_FALSE(st->AssertExistingObjectsMatched().ok());
   EXPECT_FALSE(st->AssertConsumed().ok());
@@ -127,10 +128,10 @@ TEST_F(RestoreStatusTest, CK49_OneSavedObjectIntoTwoLiveObjects) {
   auto w3 = FloatVar({0}), w4 = FloatVar({0});
   Checkpoint ck3({{"a", &a3}, {"b", &b3}}, opts());
   auto st3 = ck3.Read(*p);
-  ASSERT_TRUE(st3.ok());
-  ASSERT_TRUE(a3.Track("w", *w3).ok());
+  ASSERT_OK(st3);
+  ASSERT_OK(a3.Track("w", *w3));
   ::testing::internal::CaptureStderr();
-  ASSERT_TRUE(b3.Track("w", *w4).ok());
+  ASSERT_OK(b3.Track("w", *w4));
   std::string log = ::testing::internal::GetCapturedStderr();
   EXPECT_NE(log.find("Inconsistent references when loading the checkpoint into this object graph."),
             std::string::npos)
@@ -146,10 +147,10 @@ TEST_F(RestoreStatusTest, CK49_TwoSavedObjectsIntoOneLiveObject) {
   auto v = FloatVar({0});
   Checkpoint ck({{"v1", v.get()}, {"v2", v.get()}}, opts());
   auto st = ck.Read(p);
-  ASSERT_TRUE(st.ok());
-  EXPECT_TRUE(st->AssertConsumed().ok()) << st->AssertConsumed().ToString();
-  EXPECT_TRUE(st->AssertExistingObjectsMatched().ok());
-  EXPECT_TRUE(st->AssertNontrivialMatch().ok());
+  ASSERT_OK(st);
+  EXPECT_OK(st->AssertConsumed());
+  EXPECT_OK(st->AssertExistingObjectsMatched());
+  EXPECT_OK(st->AssertNontrivialMatch());
 }
 
 // CK-49 row 8: empty containers on either side are ignored.
@@ -161,10 +162,10 @@ TEST_F(RestoreStatusTest, CK49_EmptyContainersIgnored) {
   auto p = ck.Write("/e/x");
   Checkpoint ck2({{"v", v.get()}, {"m", &empty_map}}, opts());
   auto st = ck2.Read(*p);
-  ASSERT_TRUE(st.ok());
-  EXPECT_TRUE(st->AssertConsumed().ok()) << st->AssertConsumed().ToString();
-  EXPECT_TRUE(st->AssertExistingObjectsMatched().ok());
-  EXPECT_TRUE(st->AssertNontrivialMatch().ok());
+  ASSERT_OK(st);
+  EXPECT_OK(st->AssertConsumed());
+  EXPECT_OK(st->AssertExistingObjectsMatched());
+  EXPECT_OK(st->AssertNontrivialMatch());
 }
 
 // CK-48: nothing but the root matched.
@@ -173,7 +174,7 @@ TEST_F(RestoreStatusTest, CK48_NontrivialMatchMessages) {
   auto other = FloatVar({0});
   Checkpoint ck({{"zz", other.get()}}, opts());
   auto st = ck.Read(p);
-  ASSERT_TRUE(st.ok());
+  ASSERT_OK(st);
   EXPECT_EQ(st->AssertNontrivialMatch().message(),
             "Nothing except the root object matched a checkpointed value. Typically this means that the checkpoint "
             "does not match the Python program. The following objects have no matching checkpointed value: "
@@ -181,7 +182,7 @@ TEST_F(RestoreStatusTest, CK48_NontrivialMatchMessages) {
   st->ExpectPartial();
   Checkpoint empty(std::vector<std::pair<std::string, Trackable*>>{}, opts());
   auto st2 = empty.Read(p);
-  ASSERT_TRUE(st2.ok());
+  ASSERT_OK(st2);
   EXPECT_EQ(st2->AssertNontrivialMatch().message(), "Nothing to load. No dependencies have been added to Checkpoint yet.");
   st2->ExpectPartial();
 }
@@ -195,7 +196,7 @@ TEST_F(RestoreStatusTest, CK52_WarningOnReleaseListsUnusedValues) {
   {
     Checkpoint ck({{"v1", &m}, {"v2", v2.get()}}, opts());
     auto st = ck.Read(p);
-    ASSERT_TRUE(st.ok());
+    ASSERT_OK(st);
     ::testing::internal::CaptureStderr();
   }
   log = ::testing::internal::GetCapturedStderr();
@@ -246,7 +247,7 @@ TEST_F(RestoreStatusTest, ListObjectKeysGivesPrettyPaths) {
   auto p = WriteV1V2();
   auto r = graph::testing::OpenBundle(fs_.get(), p);
   auto keys = ListObjectKeys(*r);
-  ASSERT_TRUE(keys.ok());
+  ASSERT_OK(keys);
   ASSERT_EQ(keys->size(), 2u);
   EXPECT_EQ((*keys)[0].key, "v1/.ATTRIBUTES/VARIABLE_VALUE");
   EXPECT_EQ((*keys)[0].object_path, "(root).v1");

@@ -14,13 +14,14 @@
 #include "interop/safetensors.h"
 #include "interop/zip_archive.h"
 #include "testing/pattern_tensor.h"
+#include "testing/status_matchers.h"
 
 namespace ckpt::interop {
 namespace {
 
 TEST(JsonTest, ParsesAndRejects) {
   auto v = ParseJson(R"( {"a": [1, 18446744073709551615, -2, 1.5e3], "s": "x\u00e9\ud83d\ude00\n", "t": true} )");
-  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  ASSERT_OK(v);
   EXPECT_EQ(*v->Find("a")->array[1].AsUint64(), UINT64_MAX);
   EXPECT_FALSE(v->Find("a")->array[2].AsUint64());
   EXPECT_FALSE(v->Find("a")->array[3].AsUint64());
@@ -43,13 +44,13 @@ TEST(ZipTest, WritesAndReadsStoredMembersWithAndWithoutZip64) {
     {
       auto f = *fs->NewWritableFile("a.zip");
       ZipWriter w(f.get(), zip64);
-      ASSERT_TRUE(w.AddStored("one.npy", {"hello ", "world"}).ok());
-      ASSERT_TRUE(w.AddStored("d\xc3\xa9j\xc3\xa0.npy", {""}).ok());
-      ASSERT_TRUE(w.Finish().ok());
-      ASSERT_TRUE(f->Close().ok());
+      ASSERT_OK(w.AddStored("one.npy", {"hello ", "world"}));
+      ASSERT_OK(w.AddStored("d\xc3\xa9j\xc3\xa0.npy", {""}));
+      ASSERT_OK(w.Finish());
+      ASSERT_OK(f->Close());
     }
     auto zip = ZipReader::Open(*fs->NewRandomAccessFile("a.zip"));
-    ASSERT_TRUE(zip.ok()) << zip.status().ToString();
+    ASSERT_OK(zip);
     ASSERT_EQ((*zip)->members().size(), 2u);
     EXPECT_EQ((*zip)->members()[0].name, "one.npy");
     EXPECT_EQ(*(*zip)->ReadAll((*zip)->members()[0]), "hello world");
@@ -63,15 +64,15 @@ TEST(ZipTest, RejectsEveryTruncation) {
   {
     auto f = *fs->NewWritableFile("a.zip");
     ZipWriter w(f.get(), true);
-    ASSERT_TRUE(w.AddStored("x.npy", {"0123456789"}).ok());
-    ASSERT_TRUE(w.Finish().ok());
-    ASSERT_TRUE(f->Close().ok());
+    ASSERT_OK(w.AddStored("x.npy", {"0123456789"}));
+    ASSERT_OK(w.Finish());
+    ASSERT_OK(f->Close());
   }
   const std::string whole = *fs->ReadFileToString("a.zip");
   for (size_t n = 0; n < whole.size(); ++n) {
     auto f = *fs->NewWritableFile("t.zip");
-    ASSERT_TRUE(f->Append(whole.substr(0, n)).ok());
-    ASSERT_TRUE(f->Close().ok());
+    ASSERT_OK(f->Append(whole.substr(0, n)));
+    ASSERT_OK(f->Close());
     auto zip = ZipReader::Open(*fs->NewRandomAccessFile("t.zip"));
     if (zip.ok()) {  // only possible if the directory survived; then the data must not
       ADD_FAILURE() << "truncated to " << n << " bytes still opens";
@@ -93,13 +94,13 @@ TEST(NpyTest, HeaderRoundTripAndDescrs) {
     EXPECT_EQ(h.size() % 64, 0u);
     EXPECT_EQ(h.back(), '\n');
     auto parsed = ParseNpyHeader(h);
-    ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+    ASSERT_OK(parsed);
     EXPECT_EQ(parsed->dtype, dt);
     EXPECT_EQ(parsed->shape, (TensorShape{2, 3}));
     EXPECT_EQ(parsed->data_size, 6 * DTypeSize(dt));
   }
   auto scalar = ParseNpyHeader(MakeNpyHeader("<f8", TensorShape{}));
-  ASSERT_TRUE(scalar.ok());
+  ASSERT_OK(scalar);
   EXPECT_EQ(scalar->shape.rank(), 0);
 }
 
@@ -118,7 +119,7 @@ TEST(NpyTest, RejectsMalformedHeaders) {
     EXPECT_FALSE(ParseNpyHeader(with_dict(bad)).ok()) << bad;
   }
   auto obj = ParseNpyHeader(with_dict("{'descr': '|O', 'fortran_order': False, 'shape': (2,), }"));
-  ASSERT_TRUE(obj.ok());
+  ASSERT_OK(obj);
   EXPECT_NE(obj->unsupported.find("pickle"), std::string::npos);
   EXPECT_FALSE(NpyHeaderSize("\x93NUMPX\x01\x00\x10\x00").ok());
 }
@@ -137,17 +138,17 @@ TEST(NpyTest, FortranOrderAndByteSwap) {
     p[2 * i] = static_cast<uint8_t>(f[i] >> 8);
     p[2 * i + 1] = static_cast<uint8_t>(f[i] & 0xff);
   }
-  ASSERT_TRUE(FinishNpyFixed(h, &t).ok());
+  ASSERT_OK(FinishNpyFixed(h, &t));
   for (int i = 0; i < 6; ++i) EXPECT_EQ(t.flat<int16_t>()[static_cast<size_t>(i)], i);
 }
 
 TEST(SafetensorsTest, HeaderValidation) {
   auto ok = ParseSafetensorsHeader(R"({"__metadata__":{"format":"pt"},"a":{"dtype":"BF16","shape":[2],"data_offsets":[0,4]}})", 4);
-  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  ASSERT_OK(ok);
   EXPECT_EQ(ok->tensors[0].dtype, DType::kBFloat16);
   EXPECT_EQ(ok->metadata[0].second, "pt");
   auto e8 = ParseSafetensorsHeader(R"({"a":{"dtype":"F8_E8M0","shape":[2],"data_offsets":[0,2]}})", 2);
-  ASSERT_TRUE(e8.ok());
+  ASSERT_OK(e8);
   EXPECT_FALSE(e8->tensors[0].unsupported.empty());
   for (const char* bad : {
            R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}})",           // 8 bytes needed
@@ -163,7 +164,7 @@ TEST(SafetensorsTest, HeaderValidation) {
   EXPECT_EQ(h.size() % 8, 0u);
   const uint64_t n = coding::DecodeFixed64(h.data());
   auto parsed = ParseSafetensorsHeader(h.substr(8, n), 6);
-  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  ASSERT_OK(parsed);
   EXPECT_EQ(parsed->tensors[0].st_dtype, "F16");
 }
 
@@ -174,10 +175,10 @@ class ConvertTest : public ::testing::Test {
     for (DType dt : {DType::kFloat, DType::kBFloat16, DType::kFloat8E4M3FN, DType::kBool, DType::kComplex128,
                      DType::kQInt8, DType::kUInt64}) {
       const Tensor t = test::PatternTensor(dt, TensorShape{2, 3}, static_cast<uint8_t>(dt));
-      ASSERT_TRUE(w->Add("t/" + std::string(DTypeName(dt)), t).ok());
+      ASSERT_OK(w->Add("t/" + std::string(DTypeName(dt)), t));
     }
-    ASSERT_TRUE(w->Add("s", Tensor::FromStrings(TensorShape{2}, {"a", "bc"})).ok());
-    ASSERT_TRUE(w->Finish().ok());
+    ASSERT_OK(w->Add("s", Tensor::FromStrings(TensorShape{2}, {"a", "bc"})));
+    ASSERT_OK(w->Finish());
   }
   ConvertOptions Opts() {
     ConvertOptions o;
@@ -191,18 +192,18 @@ TEST_F(ConvertTest, RoundTripsThroughEveryFormat) {
   int round = 0;
   for (const char* mid : {"m.safetensors", "m.npz", "sh/model.safetensors.index.json"}) {
     const bool sharded = std::string(mid).starts_with("sh/");
-    if (sharded) ASSERT_TRUE(fs_->CreateDir("sh").ok());
+    if (sharded) ASSERT_OK(fs_->CreateDir("sh"));
     ConvertOptions o = Opts();
     if (sharded) o.max_shard_bytes = 40;  // several shards
     auto r = ConvertTensorFile("src", mid, o);
     ASSERT_TRUE(r.ok()) << mid << ": " << r.status().ToString();
     if (sharded) EXPECT_GT(r->outputs.size(), 3u);
     auto back = ConvertTensorFile(mid, "back_" + std::to_string(round++), Opts());
-    ASSERT_TRUE(back.ok()) << back.status().ToString();
+    ASSERT_OK(back);
     auto a = *OpenTensorSource("src", TensorFileFormat::kAuto, fs_.get());
     auto b = *OpenTensorSource(back->outputs[0].substr(0, back->outputs[0].size() - 6), TensorFileFormat::kAuto, fs_.get());
     auto d = DiffTensorSources(*a, *b);
-    ASSERT_TRUE(d.ok());
+    ASSERT_OK(d);
     EXPECT_TRUE(d->only_in_b.empty());
     EXPECT_EQ(d->num_changed(), 0) << mid;
     EXPECT_EQ(d->only_in_a.size(), r->skipped.size()) << mid;
@@ -220,7 +221,7 @@ TEST_F(ConvertTest, ReportsWhatSafetensorsCannotHold) {
   EXPECT_NE(r.status().message().find("t/qint8"), std::string::npos);
   EXPECT_FALSE(fs_->FileExists("x.safetensors").ok());
   auto skipped = ConvertTensorFile("src", "x.safetensors", Opts());
-  ASSERT_TRUE(skipped.ok());
+  ASSERT_OK(skipped);
   EXPECT_EQ(skipped->skipped.size(), 3u);  // complex128, qint8, the string tensor
   EXPECT_EQ(skipped->tensors_written, 5);
 }
@@ -229,13 +230,13 @@ TEST_F(ConvertTest, ProgressAndOverwrite) {
   ConvertOptions o = Opts();
   std::vector<int64_t> done;
   o.progress = [&](const ConvertProgress& p) { done.push_back(p.tensors_done); };
-  ASSERT_TRUE(fs_->CreateDir("out").ok());
-  ASSERT_TRUE(ConvertTensorFile("src", "out/p.npz", o).ok());
+  ASSERT_OK(fs_->CreateDir("out"));
+  ASSERT_OK(ConvertTensorFile("src", "out/p.npz", o));
   EXPECT_EQ(done, (std::vector<int64_t>{1, 2, 3, 4, 5, 6, 7, 8}));
   auto again = ConvertTensorFile("src", "out/p.npz", Opts());
   EXPECT_EQ(again.status().code(), StatusCode::kAlreadyExists);
   o.overwrite = true;
-  EXPECT_TRUE(ConvertTensorFile("src", "out/p.npz", o).ok());
+  EXPECT_OK(ConvertTensorFile("src", "out/p.npz", o));
   auto children = *fs_->GetChildren("out");
   EXPECT_EQ(children, (std::vector<std::string>{"p.npz"}));
   for (const auto& c : children) EXPECT_EQ(c.find(".tmp"), std::string::npos) << c;  // io::TempFileName

@@ -27,14 +27,14 @@ std::unique_ptr<FileSystem> MemFsWithDir(const std::string& dir) {
 
 std::vector<std::string> Children(FileSystem* fs, const std::string& dir) {
   auto c = fs->GetChildren(dir);
-  EXPECT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_OK(c);
   return c.ok() ? *c : std::vector<std::string>{};
 }
 
 std::optional<std::string> Contents(FileSystem* fs, const std::string& path) {
   auto r = fs->ReadFileToString(path);
   if (r.status().code() == StatusCode::kNotFound) return std::nullopt;
-  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_OK(r);
   return r.ok() ? std::optional<std::string>(*r) : std::nullopt;
 }
 

@@ -162,7 +162,7 @@ class FileSystemConformanceTest : public ::testing::Test {
 
   std::string Read(const std::string& path) {
     auto s = fs_->ReadFileToString(path);
-    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    EXPECT_OK(s);
     return s.ok() ? *s : std::string();
   }
 

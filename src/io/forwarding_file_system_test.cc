@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "testing/call_recording_file_system.h"
+#include "testing/status_matchers.h"
 
 namespace ckpt::io {
 namespace {
@@ -98,11 +99,11 @@ TEST(ForwardingFileSystem, LocksAreTheTargetsLocks) {
   auto mem = NewMemoryFileSystem();
   ForwardingFileSystem a(mem.get()), b(mem.get());
   auto held = a.LockFile("/lock");
-  ASSERT_TRUE(held.ok()) << held.status().ToString();
+  ASSERT_OK(held);
   EXPECT_EQ(b.LockFile("/lock").status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(mem->LockFile("/lock").status().code(), StatusCode::kFailedPrecondition);
   held->reset();
-  EXPECT_TRUE(b.LockFile("/lock").ok());
+  EXPECT_OK(b.LockFile("/lock"));
 }
 
 // The guard: every virtual of FileSystem is forwarded by ForwardingFileSystem,

@@ -11,6 +11,7 @@
 #include "io/forwarding_file_system.h"
 #include "manager/manager_test_fixture.h"
 #include "manager/retention.h"
+#include "testing/status_matchers.h"
 
 namespace ckpt::testing_manager {
 namespace {
@@ -42,8 +43,8 @@ class ManagerLitterTest : public ManagerFixture {
     Checkpoint c({{"v", v_.get()}}, o);
     auto m = Make(c, 1, MOpts());
     ASSERT_TRUE(m);
-    ASSERT_TRUE(m->Save().ok());
-    ASSERT_TRUE(m->Sync().ok());
+    ASSERT_OK(m->Save());
+    ASSERT_OK(m->Sync());
     // Retention deletes ckpt-1.index, then fails on its data file.
     auto second = m->Save();
     const Status failed = second.ok() ? m->Sync() : second.status();
@@ -51,8 +52,8 @@ class ManagerLitterTest : public ManagerFixture {
     EXPECT_NE(failed.message().find("ckpt-1.data-00000-of-00001"), std::string::npos) << failed.ToString();
     EXPECT_EQ(Litter(), std::vector<std::string>{"ckpt-1.data-00000-of-00001"});
     // The same manager's next save cleans it.
-    ASSERT_TRUE(m->Save().ok());
-    ASSERT_TRUE(m->Sync().ok());
+    ASSERT_OK(m->Save());
+    ASSERT_OK(m->Sync());
     EXPECT_TRUE(Litter().empty()) << Litter().front();
     EXPECT_EQ(m->checkpoints(), std::vector<std::string>{"/d/ckpt-3"});
   }

@@ -22,6 +22,7 @@
 #include "io/forwarding_file_system.h"
 #include "manager/manager_test_fixture.h"
 #include "testing/temp_dir.h"
+#include "testing/status_matchers.h"
 
 namespace ckpt {
 namespace {
@@ -111,7 +112,7 @@ TEST_F(ManagerMoreTest, StepCounterWithoutIntervalIsIgnored_CM02) {
 }
 
 TEST_F(ManagerMoreTest, ConstructionInExistingDirectoryCreatesNoFile_CM03) {
-  ASSERT_TRUE(fs_->CreateDir("/e").ok());
+  ASSERT_OK(fs_->CreateDir("/e"));
   Checkpoint c({{"v", v_.get()}}, Opts());
   auto o = MOpts();
   o.keep_checkpoint_every_n_hours = 1;
@@ -121,7 +122,7 @@ TEST_F(ManagerMoreTest, ConstructionInExistingDirectoryCreatesNoFile_CM03) {
   SaveOk(*m);
   m.reset();
   auto before = fs_->ReadFileToString("/e/checkpoint");
-  ASSERT_TRUE(before.ok());
+  ASSERT_OK(before);
   const auto children = Children("/e");
   now_ = 1e9;
   auto m2 = Make(c, 1, o, "/e");
@@ -185,7 +186,7 @@ TEST_F(ManagerMoreTest, TimestampIsReadWhenTheWriteCompletes_CM12) {
     return OkStatus();
   });
   now_ = 100;
-  ASSERT_TRUE(m->Save(so).ok());
+  ASSERT_OK(m->Save(so));
   EXPECT_EQ(State().all_model_checkpoint_timestamps, (std::vector<double>{500}));
 }
 
@@ -196,10 +197,10 @@ TEST_F(ManagerMoreTest, AsyncTimestampIsReadWhenTheBackgroundWriteCompletes_CM12
   CheckpointOptions so = AsyncOpts();
   so.experimental_write_callbacks.push_back(gate.Hold());
   now_ = 100;
-  ASSERT_TRUE(m->Save(so).ok());
+  ASSERT_OK(m->Save(so));
   now_ = 250;
   gate.Open();
-  ASSERT_TRUE(m->Sync().ok());
+  ASSERT_OK(m->Sync());
   EXPECT_EQ(State().all_model_checkpoint_timestamps, (std::vector<double>{250}));
 }
 
@@ -355,13 +356,13 @@ TEST_F(ManagerMoreIntervalTest, SameStepSkippedEvenWithoutCheck_CM32_CM33) {
 
 TEST_F(ManagerMoreIntervalTest, FailedSaveStillRecordsItsStep_CM34) {
   // The index of ckpt-1 cannot be written.
-  ASSERT_TRUE(fs_->CreateDir("/d/ckpt-1.index").ok());
+  ASSERT_OK(fs_->CreateDir("/d/ckpt-1.index"));
   EXPECT_EQ(At(0), std::nullopt);  // error
   // Step 0 counts as saved: skipped, with or without the interval check.
   EXPECT_EQ(At(0), false);
   EXPECT_EQ(At(0, false), false);
   EXPECT_EQ(At(1), false);  // 1 < 0 + 2
-  ASSERT_TRUE(fs_->DeleteDir("/d/ckpt-1.index").ok());
+  ASSERT_OK(fs_->DeleteDir("/d/ckpt-1.index"));
   EXPECT_EQ(At(2), true);
   EXPECT_EQ(m_->latest_checkpoint(), std::optional<std::string>("/d/ckpt-1"));  // the number was given back
 }
@@ -385,7 +386,7 @@ TEST_F(ManagerMoreTest, NothingToRestoreWithoutInitFnDoesNothing_CM39) {
   auto m = Make(c, 2, MOpts());
   SetF(*v_, 17);
   auto r = m->RestoreOrInitialize();
-  ASSERT_TRUE(r.ok());
+  ASSERT_OK(r);
   EXPECT_FALSE(r->has_value());
   EXPECT_EQ(F(*v_), 17.0f);
   EXPECT_TRUE(Children().empty());
@@ -403,7 +404,7 @@ TEST_F(ManagerMoreTest, InitFnLogsInfo_CM39) {
   ::testing::internal::CaptureStderr();
   auto r = m->RestoreOrInitialize();
   const std::string log = ::testing::internal::GetCapturedStderr();
-  ASSERT_TRUE(r.ok());
+  ASSERT_OK(r);
   EXPECT_EQ(calls, 1);
   EXPECT_NE(log.find("INFO:ckpt:Customized initialization is done through the passed `init_fn`."), std::string::npos)
       << log;
@@ -426,7 +427,7 @@ TEST_F(ManagerMoreTest, PartialMatchOnlyWarns_CM40) {
     // The manager, then the Checkpoint go here.
   }
   const std::string log = ::testing::internal::GetCapturedStderr();
-  ASSERT_TRUE(r.ok()) << r.status().ToString();  // the unmatched `w` is no error
+  ASSERT_OK(r);  // the unmatched `w` is no error
   EXPECT_EQ(*r, std::optional<std::string>("/d/ckpt-1"));
   EXPECT_EQ(F(*v2), 1.0f);
   EXPECT_NE(log.find("Detecting that an object or model or tf.train.Checkpoint is being deleted with unrestored "
@@ -458,7 +459,7 @@ TEST_F(ManagerMoreTest, CallOptionsReplaceSaveOptions_CM41) {
     seen.push_back("call " + p);
     return OkStatus();
   });
-  ASSERT_TRUE(m->Save(call).ok());
+  ASSERT_OK(m->Save(call));
   SaveOk(*m);
   EXPECT_EQ(seen, (std::vector<std::string>{"default /d/ckpt-1", "call /d/ckpt-2", "default /d/ckpt-3"}));
   EXPECT_EQ(ReadFirst("/d/ckpt-2"), 1.0f);
@@ -477,7 +478,7 @@ TEST_F(ManagerMoreTest, AsyncCallOptionsAreForwarded_CM41_CO25) {
   SetF(*v_, -1);
   EXPECT_FALSE(m->latest_checkpoint());
   gate.Open();
-  ASSERT_TRUE(m->Sync().ok());
+  ASSERT_OK(m->Sync());
   EXPECT_EQ(m->latest_checkpoint(), std::optional<std::string>("/d/ckpt-1"));
   EXPECT_EQ(ReadFirst("/d/ckpt-1"), 8.0f);
 }
@@ -508,7 +509,7 @@ TEST_F(ManagerMoreTest, AsyncFailingCallbackLeavesCheckpointUntracked_CO12_CO20)
     return OkStatus();
   });
   auto r = m->Save(so);
-  ASSERT_TRUE(r.ok());  // returned before the callback ran
+  ASSERT_OK(r);  // returned before the callback ran
   Status s = m->Sync();
   EXPECT_EQ(s.code(), StatusCode::kAborted);
   EXPECT_EQ(s.message(), "callback failed");
@@ -533,14 +534,14 @@ TEST_F(ManagerMoreTest, AsyncCallerMayDropItsOptionsAtOnce_CO13) {
       ++ran;
       return OkStatus();
     });
-    ASSERT_TRUE(m->Save(*so).ok());
-    ASSERT_TRUE(c.Save("/e/plain", *so).ok());
+    ASSERT_OK(m->Save(*so));
+    ASSERT_OK(c.Save("/e/plain", *so));
     EXPECT_EQ(so->experimental_write_callbacks.size(), 2u);  // not appended to
     so->experimental_write_callbacks.clear();                 // and no longer needed
     so.reset();
   }
   gate.Open();
-  ASSERT_TRUE(m->Sync().ok());
+  ASSERT_OK(m->Sync());
   EXPECT_EQ(ran.load(), 2);
   EXPECT_EQ(m->latest_checkpoint(), std::optional<std::string>("/d/ckpt-1"));
 }
@@ -561,15 +562,15 @@ TEST_F(ManagerMoreTest, AsyncSecondSaveWaitsForFirstWriteAndKeepsCallOrder_CO17)
   CheckpointOptions plain = AsyncOpts();
   plain.experimental_write_callbacks.push_back(note);
   SetF(*v_, 1);
-  ASSERT_TRUE(c.Save("/d/ckpt", held).ok());
+  ASSERT_OK(c.Save("/d/ckpt", held));
   SetF(*v_, 2);
   auto second = std::async(std::launch::async, [&] { return c.Save("/d/ckpt", plain); });
   EXPECT_EQ(second.wait_for(150ms), std::future_status::timeout);  // blocked behind the first write
   gate.Open();
   auto p2 = second.get();
-  ASSERT_TRUE(p2.ok());
+  ASSERT_OK(p2);
   EXPECT_EQ(*p2, "/d/ckpt-2");
-  ASSERT_TRUE(c.Sync().ok());
+  ASSERT_OK(c.Sync());
   EXPECT_EQ(order, (std::vector<std::string>{"/d/ckpt-1", "/d/ckpt-2"}));
   EXPECT_EQ(ReadFirst("/d/ckpt-1"), 1.0f);
   EXPECT_EQ(ReadFirst("/d/ckpt-2"), 2.0f);
@@ -587,22 +588,22 @@ TEST_F(ManagerMoreTest, AsyncSyncWaitsForTheWriteAndItsCallbacks_CO19_CO27) {
     return OkStatus();
   });
   auto m = Make(c, 2, mo);
-  ASSERT_TRUE(m->Save().ok());
+  ASSERT_OK(m->Save());
   auto synced = std::async(std::launch::async, [&] { return m->Sync(); });
   EXPECT_EQ(synced.wait_for(150ms), std::future_status::timeout);
   EXPECT_FALSE(callback_done.load());
   gate.Open();
-  EXPECT_TRUE(synced.get().ok());
+  EXPECT_OK(synced.get());
   EXPECT_TRUE(callback_done.load());
   EXPECT_EQ(m->latest_checkpoint(), std::optional<std::string>("/d/ckpt-1"));  // bookkeeping done too
 }
 
 TEST_F(ManagerMoreTest, AsyncErrorNobodyAskedForIsLoggedAtDestruction_CO20) {
-  ASSERT_TRUE(fs_->RecursivelyCreateDir("/d/ckpt-1.index").ok());
+  ASSERT_OK(fs_->RecursivelyCreateDir("/d/ckpt-1.index"));
   ::testing::internal::CaptureStderr();
   {
     Checkpoint c({{"v", v_.get()}}, Opts());
-    ASSERT_TRUE(c.Save("/d/ckpt", AsyncOpts()).ok());
+    ASSERT_OK(c.Save("/d/ckpt", AsyncOpts()));
   }
   const std::string log = ::testing::internal::GetCapturedStderr();
   EXPECT_NE(log.find("ERROR:ckpt:an asynchronous checkpoint write failed and nobody asked"), std::string::npos)
@@ -618,7 +619,7 @@ TEST_F(ManagerMoreTest, AsyncManagerDestructionWaitsForTheWrite_CO22) {
   mo.save_options->experimental_write_callbacks.push_back(gate.Hold());
   auto m = Make(c, 1, mo);
   SetF(*v_, 4);
-  ASSERT_TRUE(m->Save().ok());
+  ASSERT_OK(m->Save());
   auto destroyed = std::async(std::launch::async, [&] { m.reset(); });
   EXPECT_EQ(destroyed.wait_for(150ms), std::future_status::timeout);
   gate.Open();
@@ -644,7 +645,7 @@ TEST_F(ManagerMoreTest, AsyncSaveCountsInTheVisibleSaveCounter_CO24) {
   auto r = graph::testing::OpenBundle(fs_.get(), "/d/ckpt-2");
   ASSERT_TRUE(r);
   auto counter = r->Read("save_counter/.ATTRIBUTES/VARIABLE_VALUE");
-  ASSERT_TRUE(counter.ok());
+  ASSERT_OK(counter);
   EXPECT_EQ(counter->flat<int64_t>()[0], 2);
 
   // Through a manager too.
@@ -653,7 +654,7 @@ TEST_F(ManagerMoreTest, AsyncSaveCountsInTheVisibleSaveCounter_CO24) {
   auto m = Make(c, 5, mo);
   EXPECT_EQ(SaveOk(*m), "/d/ckpt-4");
   EXPECT_EQ(c.save_counter().flat<int64_t>()[0], 4);
-  ASSERT_TRUE(m->Sync().ok());
+  ASSERT_OK(m->Sync());
 }
 
 // ---------------------------------------------------------------------------
@@ -699,45 +700,45 @@ TEST(ManagerLockProcessTest, SecondProcessIsRefusedWhileTheFirstManagerLives) {
   GTEST_SKIP() << "fork() in a TSan-instrumented process";
 #endif
   auto tmp = test::TempDir::Create();
-  ASSERT_TRUE(tmp.ok()) << tmp.status().ToString();
+  ASSERT_OK(tmp);
   const std::string dir = tmp->Join("train");
   auto v = FloatVar({1});
   Checkpoint c({{"v", v.get()}});  // POSIX file system
   auto m = CheckpointManager::Create(c, dir, 2);
-  ASSERT_TRUE(m.ok()) << m.status().ToString();
-  ASSERT_TRUE((*m)->Save(5).ok());  // takes the lock
+  ASSERT_OK(m);
+  ASSERT_OK((*m)->Save(5));  // takes the lock
   FileSystem* fs = FileSystem::Default();
-  EXPECT_TRUE(fs->FileExists(JoinPath(dir, ".ckpt-manager.lock")).ok());
+  EXPECT_OK(fs->FileExists(JoinPath(dir, ".ckpt-manager.lock")));
 
   EXPECT_EQ(SaveInChildProcess(dir, 6), kChildRefused);
   EXPECT_FALSE(fs->FileExists(JoinPath(dir, "ckpt-6.index")).ok());  // refused before writing
   // The parent's manager still holds it after the child is gone.
   EXPECT_EQ(SaveInChildProcess(dir, 6), kChildRefused);
-  ASSERT_TRUE((*m)->Save(7).ok());
+  ASSERT_OK((*m)->Save(7));
 
   m->reset();  // releases the lock
   EXPECT_EQ(SaveInChildProcess(dir, 8), kChildSaved);
-  EXPECT_TRUE(fs->FileExists(JoinPath(dir, "ckpt-8.index")).ok());
+  EXPECT_OK(fs->FileExists(JoinPath(dir, "ckpt-8.index")));
   auto latest = LatestCheckpoint(dir);
-  ASSERT_TRUE(latest.ok());
+  ASSERT_OK(latest);
   EXPECT_EQ(*latest, std::optional<std::string>(JoinPath(dir, "ckpt-8")));
   // The child's manager adopted [ckpt-5, ckpt-7] and kept max_to_keep=2.
   EXPECT_FALSE(fs->FileExists(JoinPath(dir, "ckpt-5.index")).ok());
-  EXPECT_TRUE(fs->FileExists(JoinPath(dir, "ckpt-7.index")).ok());
+  EXPECT_OK(fs->FileExists(JoinPath(dir, "ckpt-7.index")));
 }
 
 TEST(ManagerLockProcessTest, ConstructionOnRealDiskCreatesNothing_CM03) {
   auto tmp = test::TempDir::Create();
-  ASSERT_TRUE(tmp.ok()) << tmp.status().ToString();
+  ASSERT_OK(tmp);
   auto v = FloatVar({1});
   Checkpoint c({{"v", v.get()}});
   auto m = CheckpointManager::Create(c, tmp->path(), 2);
-  ASSERT_TRUE(m.ok());
+  ASSERT_OK(m);
   auto children = FileSystem::Default()->GetChildren(tmp->path());
-  ASSERT_TRUE(children.ok());
+  ASSERT_OK(children);
   EXPECT_TRUE(children->empty());  // the lock file comes with the first Save
   auto missing = CheckpointManager::Create(c, tmp->Join("not/yet"), 2);
-  ASSERT_TRUE(missing.ok());
+  ASSERT_OK(missing);
   EXPECT_FALSE(FileSystem::Default()->FileExists(tmp->Join("not")).ok());
 }
 

@@ -11,6 +11,7 @@
 #include "ckpt/checkpoint_state.h"
 #include "graph/graph_test_helpers.h"
 #include "manager/manager_test_fixture.h"
+#include "testing/status_matchers.h"
 
 namespace ckpt {
 namespace {
@@ -28,7 +29,7 @@ TEST_F(ManagerTest, RejectsNonPositiveMaxToKeep_CM01) {
   EXPECT_EQ(m.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(m.status().message(), "Expected a positive integer or `None` for `max_to_keep`, got 0.");
   EXPECT_FALSE(CheckpointManager::Create(c, "/d", -3).ok());
-  EXPECT_TRUE(CheckpointManager::Create(c, "/d", kKeepAll).ok());
+  EXPECT_OK(CheckpointManager::Create(c, "/d", kKeepAll));
 }
 
 TEST_F(ManagerTest, IntervalNeedsStepCounter_CM02) {
@@ -43,7 +44,7 @@ TEST_F(ManagerTest, IntervalNeedsStepCounter_CM02) {
 TEST_F(ManagerTest, ConstructionCreatesNothing_CM03) {
   Checkpoint c({{"v", v_.get()}}, Opts());
   auto m = CheckpointManager::Create(c, "/d/new/dir", 2);
-  ASSERT_TRUE(m.ok());
+  ASSERT_OK(m);
   EXPECT_FALSE(fs_->FileExists("/d/new").ok());
   EXPECT_EQ((*m)->directory(), "/d/new/dir");
   EXPECT_FALSE((*m)->latest_checkpoint());
@@ -94,7 +95,7 @@ TEST_F(ManagerTest, StateFileContent_CM11_CM12) {
   EXPECT_EQ(st.last_preserved_timestamp, 2.0);
   // On disk the paths are relative (save_relative_paths).
   auto text = fs_->ReadFileToString("/d/checkpoint");
-  ASSERT_TRUE(text.ok());
+  ASSERT_OK(text);
   EXPECT_NE(text->find("model_checkpoint_path: \"ckpt-2\""), std::string::npos) << *text;
 }
 
@@ -104,12 +105,12 @@ TEST_F(ManagerTest, DeletesBeyondMaxToKeep_CM14_CM15) {
   std::vector<std::string> paths;
   for (int i = 0; i < 4; ++i) paths.push_back(SaveOk(*m));
   // An unrelated file sharing the prefix survives.
-  ASSERT_TRUE(fs_->NewWritableFile("/d/ckpt-2.notes").ok());
+  ASSERT_OK(fs_->NewWritableFile("/d/ckpt-2.notes"));
   SaveOk(*m);
   EXPECT_FALSE(Exists(paths[0]));
   EXPECT_FALSE(fs_->FileExists("/d/ckpt-1.data-00000-of-00001").ok());
   EXPECT_FALSE(Exists(paths[1]));
-  EXPECT_TRUE(fs_->FileExists("/d/ckpt-2.notes").ok());
+  EXPECT_OK(fs_->FileExists("/d/ckpt-2.notes"));
   for (int i = 2; i < 4; ++i) EXPECT_TRUE(Exists(paths[i]));
   EXPECT_EQ(m->checkpoints().size(), 3u);
 }
@@ -193,7 +194,7 @@ TEST_F(ManagerTest, ClockReset_CM21_CM24) {
   for (int i : {2, 3}) {
     CheckpointOptions wo = Opts();
     Checkpoint other({{"v", v_.get()}}, wo);
-    ASSERT_TRUE(other.Write("/d/ckpt-" + std::to_string(i)).ok());
+    ASSERT_OK(other.Write("/d/ckpt-" + std::to_string(i)));
   }
   c.save_counter().flat<int64_t>()[0] = 3;
   now_ = 5000;
@@ -215,8 +216,8 @@ TEST_F(ManagerTest, ClockReset_CM21_CM24) {
 TEST_F(ManagerTest, ContinueFromUnmanaged_CM25_CM26) {
   {
     Checkpoint c({{"v", v_.get()}}, Opts());
-    ASSERT_TRUE(c.Save("/d/unusual_prefix").ok());
-    ASSERT_TRUE(c.Save("/d/unusual_prefix").ok());
+    ASSERT_OK(c.Save("/d/unusual_prefix"));
+    ASSERT_OK(c.Save("/d/unusual_prefix"));
   }
   Checkpoint c({{"v", v_.get()}}, Opts());
   now_ = 100;
@@ -224,7 +225,7 @@ TEST_F(ManagerTest, ContinueFromUnmanaged_CM25_CM26) {
   EXPECT_EQ(*m->latest_checkpoint(), "/d/unusual_prefix-2");
   EXPECT_TRUE(m->checkpoints().empty());
   auto restored = m->RestoreOrInitialize();
-  ASSERT_TRUE(restored.ok());
+  ASSERT_OK(restored);
   EXPECT_EQ(c.save_counter().flat<int64_t>()[0], 2);
   now_ = 101;
   EXPECT_EQ(SaveOk(*m), "/d/ckpt-3");
@@ -240,8 +241,8 @@ TEST_F(ManagerTest, ContinueFromUnmanaged_CM25_CM26) {
 
 TEST_F(ManagerTest, InvalidStateFile_CM28) {
   auto f = fs_->NewWritableFile("/d/checkpoint");
-  ASSERT_TRUE(f.ok());
-  ASSERT_TRUE((*f)->Close().ok());
+  ASSERT_OK(f);
+  ASSERT_OK((*f)->Close());
   Checkpoint c({{"v", v_.get()}}, Opts());
   auto m = CheckpointManager::Create(c, "/d", 2);
   ASSERT_FALSE(m.ok());
@@ -255,7 +256,7 @@ TEST_F(ManagerTest, LaterCheckpointSaveTakesOverStateFile_CM30) {
     auto m = Make(c, 1, MOpts());
     SaveOk(*m);
   }
-  ASSERT_TRUE(c.Save("/d/other").ok());
+  ASSERT_OK(c.Save("/d/other"));
   auto m = Make(c, 1, MOpts());
   EXPECT_TRUE(m->checkpoints().empty());
   SaveOk(*m);
@@ -274,7 +275,7 @@ TEST_F(ManagerTest, IntervalSaving_CM31_CM33_CM38) {
   auto at = [&](int64_t s, bool check = true) {
     step->flat<int64_t>()[0] = s;
     auto r = m->Save(std::nullopt, check);
-    EXPECT_TRUE(r.ok());
+    EXPECT_OK(r);
     return r.ok() && r->has_value();
   };
   EXPECT_TRUE(at(0));
@@ -289,10 +290,10 @@ TEST_F(ManagerTest, IntervalSaving_CM31_CM33_CM38) {
   // CM-38: after restore_or_initialize an immediate save at the restored step is skipped.
   auto m2 = Make(c, 10, o);
   step->flat<int64_t>()[0] = 99;
-  ASSERT_TRUE(m2->RestoreOrInitialize().ok());
+  ASSERT_OK(m2->RestoreOrInitialize());
   EXPECT_EQ(step->flat<int64_t>()[0], 3);
   auto skipped = m2->Save(std::nullopt, /*check_interval=*/false);
-  ASSERT_TRUE(skipped.ok());
+  ASSERT_OK(skipped);
   EXPECT_FALSE(skipped->has_value());
 }
 
@@ -308,7 +309,7 @@ TEST_F(ManagerTest, LastCheckpointStep_CM36) {
   for (int32_t s : {1, 2, 3}) {
     step->flat<int32_t>()[0] = s;
     auto r = m->Save();
-    ASSERT_TRUE(r.ok());
+    ASSERT_OK(r);
     saved.push_back(r->has_value());
   }
   EXPECT_EQ(saved, (std::vector<bool>{false, false, true}));
@@ -325,7 +326,7 @@ TEST_F(ManagerTest, RestoreOrInitialize_CM37_CM39) {
     Checkpoint c({{"v", v_.get()}}, Opts());
     auto m = Make(c, 2, o);
     auto r = m->RestoreOrInitialize();
-    ASSERT_TRUE(r.ok());
+    ASSERT_OK(r);
     EXPECT_FALSE(r->has_value());
     EXPECT_EQ(init_calls, 1);
     SaveOk(*m);
@@ -334,7 +335,7 @@ TEST_F(ManagerTest, RestoreOrInitialize_CM37_CM39) {
   Checkpoint c({{"v", v_.get()}}, Opts());
   auto m = Make(c, 2, o);
   auto r = m->RestoreOrInitialize();
-  ASSERT_TRUE(r.ok());
+  ASSERT_OK(r);
   EXPECT_EQ(**r, "/d/ckpt-1");
   EXPECT_EQ(F(*v_), 1.0f);
   EXPECT_EQ(init_calls, 1);
@@ -363,7 +364,7 @@ TEST_F(ManagerTest, CallbacksSeePreSaveBookkeeping_CO11_CM41) {
     return OkStatus();
   });
   auto r = m->Save(so);
-  ASSERT_TRUE(r.ok());
+  ASSERT_OK(r);
   EXPECT_EQ(seen, (std::vector<std::string>{"/d/ckpt-2", "/d/ckpt-1", "old kept"}));
   EXPECT_FALSE(Exists("/d/ckpt-1"));
   EXPECT_EQ(so.experimental_write_callbacks.size(), 1u);  // CO-13
@@ -384,10 +385,10 @@ TEST_F(ManagerTest, FailingCallbackLeavesCheckpointUntracked_CO12) {
 }
 
 TEST_F(ManagerTest, StateFileNamingOtherDirectoriesNeverDeletesThere) {
-  ASSERT_TRUE(fs_->CreateDir("/precious").ok());
+  ASSERT_OK(fs_->CreateDir("/precious"));
   Checkpoint other({{"v", v_.get()}}, Opts());
-  ASSERT_TRUE(other.Write("/precious/ckpt-1").ok());
-  ASSERT_TRUE(other.Write("/d/model").ok());
+  ASSERT_OK(other.Write("/precious/ckpt-1"));
+  ASSERT_OK(other.Write("/d/model"));
   // A hostile or stale state file lists files outside the directory and a
   // non-checkpoint name inside it, with timestamps that make them active.
   ASSERT_TRUE(UpdateCheckpointState("/d", "/d/model", {.all_paths = {"/precious/ckpt-1", "/d/model"},
@@ -422,7 +423,7 @@ TEST_F(ManagerTest, SecondManagerOnSameDirectoryIsRefused) {
   auto o = MOpts();
   o.lock_directory = false;
   auto m3 = Make(c1, 2, o);
-  EXPECT_TRUE(m3->Save().ok());
+  EXPECT_OK(m3->Save());
 }
 
 TEST_F(ManagerTest, SaveFailureRollsBackTheCounterAndKeepsState) {
@@ -430,7 +431,7 @@ TEST_F(ManagerTest, SaveFailureRollsBackTheCounterAndKeepsState) {
   auto m = Make(c, 2, MOpts());
   SaveOk(*m);
   // A directory where the bundle's index must go makes the write fail.
-  ASSERT_TRUE(fs_->CreateDir("/d/ckpt-2.index").ok());
+  ASSERT_OK(fs_->CreateDir("/d/ckpt-2.index"));
   auto r = m->Save();
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(c.save_counter().flat<int64_t>()[0], 1);
@@ -477,8 +478,8 @@ TEST_F(ManagerTest, WithoutTheLockNothingIsTakenForLitter) {
   o.lock_directory = false;
   auto m = Make(c, 3, o);
   SaveOk(*m);
-  EXPECT_TRUE(fs_->FileExists("/d/ckpt-3.data-00000-of-00001").ok());
-  EXPECT_TRUE(fs_->FileExists("/d/ckpt-4.index.tmpabc").ok());
+  EXPECT_OK(fs_->FileExists("/d/ckpt-3.data-00000-of-00001"));
+  EXPECT_OK(fs_->FileExists("/d/ckpt-4.index.tmpabc"));
 }
 
 }  // namespace

@@ -10,13 +10,14 @@
 #include "ckpt/proto/meta_graph.pb.h"
 #include "ckpt/saver.h"
 #include "saver/saver_graph.h"
+#include "testing/status_matchers.h"
 
 namespace ckpt {
 namespace {
 
 class SaverGraphTest : public ::testing::Test {
  protected:
-  void SetUp() override { ASSERT_TRUE(fs_->RecursivelyCreateDir("/d").ok()); }
+  void SetUp() override { ASSERT_OK(fs_->RecursivelyCreateDir("/d")); }
 
   std::shared_ptr<TensorVariable> Var(std::string name, TensorShape shape, std::string device = {},
                                       std::optional<PartitionInfo> part = std::nullopt) {
@@ -28,9 +29,9 @@ class SaverGraphTest : public ::testing::Test {
   proto::MetaGraphDef SaveAndLoadMeta(std::vector<VariablePtr> vars, SaverOptions o) {
     o.fs = fs_.get();
     auto saver = Saver::Create(VarList::List(std::move(vars)), o);
-    EXPECT_TRUE(saver.ok()) << saver.status().ToString();
+    EXPECT_OK(saver);
     auto path = (*saver)->Save("/d/m");
-    EXPECT_TRUE(path.ok()) << path.status().ToString();
+    EXPECT_OK(path);
     proto::MetaGraphDef mg;
     EXPECT_TRUE(mg.ParseFromString(*fs_->ReadFileToString("/d/m.meta")));
     nodes_.clear();

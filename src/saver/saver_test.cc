@@ -12,6 +12,7 @@
 #include "io/uri_file_system.h"
 #include "testing/call_recording_file_system.h"
 #include "testing/fault_injection_file_system.h"
+#include "testing/status_matchers.h"
 
 namespace ckpt {
 namespace {
@@ -31,7 +32,7 @@ std::vector<float> Values(const TensorVariable& v) {
 
 class SaverTest : public ::testing::Test {
  protected:
-  void SetUp() override { ASSERT_TRUE(fs_->RecursivelyCreateDir("/d").ok()); }
+  void SetUp() override { ASSERT_OK(fs_->RecursivelyCreateDir("/d")); }
   SaverOptions Opts() {
     SaverOptions o;
     o.fs = fs_.get();
@@ -61,7 +62,7 @@ TEST_F(SaverTest, SaveRestoreBasic) {
   auto saver = *Saver::Create(VarList::List({v1, v0}), Opts());
   EXPECT_EQ(saver->keys(), (std::vector<std::string>{"v0", "v1"}));
   auto path = saver->Save("/d/model");
-  ASSERT_TRUE(path.ok()) << path.status().ToString();
+  ASSERT_OK(path);
   EXPECT_EQ(**path, "/d/model");
   EXPECT_EQ(Ls(), (std::vector<std::string>{"checkpoint", "model.data-00000-of-00001", "model.index", "model.meta"}));
   EXPECT_EQ(State().model_checkpoint_path, "/d/model");
@@ -70,7 +71,7 @@ TEST_F(SaverTest, SaveRestoreBasic) {
 
   auto w0 = Var("v0", {0.f}), w1 = Var("v1", {0.f, 0.f});
   auto restorer = *Saver::Create(VarList::List({w0, w1}), Opts());
-  ASSERT_TRUE(restorer->Restore("/d/model").ok());
+  ASSERT_OK(restorer->Restore("/d/model"));
   EXPECT_EQ(Values(*w0), std::vector<float>{1.f});
   EXPECT_EQ(Values(*w1), (std::vector<float>{2.f, 3.f}));
   EXPECT_NE(std::find(log_.begin(), log_.end(), "INFO: Restoring parameters from /d/model"), log_.end());
@@ -97,7 +98,7 @@ TEST_F(SaverTest, ConstructionErrors) {
   EXPECT_EQ(early.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(early.status().message(), "`build()` should be called before save if defer_build==True");
   all.push_back(Var("late", {4.f}));  // created after construction, captured by Build (SV-04)
-  ASSERT_TRUE(lazy->Build().ok());
+  ASSERT_OK(lazy->Build());
   EXPECT_EQ(lazy->keys(), std::vector<std::string>{"late"});
 
   auto empty = Saver::Create(VarList(), Opts());
@@ -106,10 +107,10 @@ TEST_F(SaverTest, ConstructionErrors) {
   allow.allow_empty = true;
   auto e = *Saver::Create(VarList(), allow);
   auto r = e->Save("/d/empty");
-  ASSERT_TRUE(r.ok());
+  ASSERT_OK(r);
   EXPECT_FALSE(r->has_value());
   EXPECT_EQ(Ls(), std::vector<std::string>{"empty.meta"});  // graph mode still writes .meta
-  EXPECT_TRUE(e->Restore("/d/nothing").ok());
+  EXPECT_OK(e->Restore("/d/nothing"));
 }
 
 // SV-10, SV-11, SV-17, SV-18, SV-19, SV-35, SV-37.
@@ -121,7 +122,7 @@ TEST_F(SaverTest, NamingAndSaveErrors) {
   SaverSaveOptions so;
   so.global_step = 5;
   EXPECT_EQ(**saver->Save("/d/ckpt_with_global_step", so), "/d/ckpt_with_global_step-00000005");
-  EXPECT_TRUE(fs_->FileExists("/d/ckpt_with_global_step-00000005.meta").ok());
+  EXPECT_OK(fs_->FileExists("/d/ckpt_with_global_step-00000005.meta"));
 
   auto plain = *Saver::Create(VarList::List({v}), Opts());
   EXPECT_EQ(**plain->Save("/d/m", so), "/d/m-5");
@@ -136,17 +137,17 @@ TEST_F(SaverTest, NamingAndSaveErrors) {
   no_meta.write_meta_graph = false;
   no_meta.write_state = false;
   no_meta.global_step = 9;
-  ASSERT_TRUE(plain->Save("/d/n", no_meta).ok());
+  ASSERT_OK(plain->Save("/d/n", no_meta));
   EXPECT_FALSE(fs_->FileExists("/d/n-9.meta").ok());
   EXPECT_EQ(State().model_checkpoint_path, "/d/checkpoint-5");  // write_state=false left it alone
 
   SaverSaveOptions other_state;
   other_state.latest_filename = "x";
-  ASSERT_TRUE(plain->Save("/d/o", other_state).ok());
+  ASSERT_OK(plain->Save("/d/o", other_state));
   EXPECT_EQ(State("x").model_checkpoint_path, "/d/o");
 
   // V2 creates missing directories (as TF's BundleWriter does); V1 cannot.
-  EXPECT_TRUE(plain->Save("/d/new/dir/m").ok());
+  EXPECT_OK(plain->Save("/d/new/dir/m"));
   SaverOptions v1 = Opts();
   v1.write_version = CheckpointFormat::kV1;
   auto v1saver = *Saver::Create(VarList::List({v}), v1);
@@ -174,16 +175,16 @@ TEST_F(SaverTest, ShardedAndV1Layouts) {
   auto v1s = *Saver::Create(VarList::List({a, b}), sh);
   EXPECT_EQ(v1s->AsSaverDef().save_tensor_name, "save/ShardedFilespec:0");
   EXPECT_EQ(**v1s->Save("/d/t", step), "/d/t-3-????\?-of-00002");
-  EXPECT_TRUE(fs_->FileExists("/d/t-3-00000-of-00002").ok());
-  EXPECT_TRUE(fs_->FileExists("/d/t-3-00001-of-00002").ok());
-  EXPECT_TRUE(fs_->FileExists("/d/t-3.meta").ok());
+  EXPECT_OK(fs_->FileExists("/d/t-3-00000-of-00002"));
+  EXPECT_OK(fs_->FileExists("/d/t-3-00001-of-00002"));
+  EXPECT_OK(fs_->FileExists("/d/t-3.meta"));
   EXPECT_EQ(State().model_checkpoint_path, "/d/t-3-????\?-of-00002");
 
   SaverOptions v1 = Opts();
   v1.write_version = CheckpointFormat::kV1;
   auto v1n = *Saver::Create(VarList::List({a, b}), v1);
   EXPECT_EQ(**v1n->Save("/d/u"), "/d/u");
-  EXPECT_TRUE(fs_->FileExists("/d/u").ok());
+  EXPECT_OK(fs_->FileExists("/d/u"));
   EXPECT_FALSE(fs_->FileExists("/d/u.index").ok());
   EXPECT_EQ(std::count(log_.begin(), log_.end(), "WARNING: TensorFlow's V1 checkpoint format has been deprecated."), 2);
 
@@ -197,7 +198,7 @@ TEST_F(SaverTest, ShardedAndV1Layouts) {
   }
   // One V1 shard restores only its own variables (SV-14).
   auto a3 = Var("a", {0.f});
-  ASSERT_TRUE((*Saver::Create(VarList::List({a3}), Opts()))->Restore("/d/t-3-00000-of-00002").ok());
+  ASSERT_OK((*Saver::Create(VarList::List({a3}), Opts()))->Restore("/d/t-3-00000-of-00002"));
   EXPECT_EQ(Values(*a3)[0], 1.f);
 }
 
@@ -207,23 +208,23 @@ TEST_F(SaverTest, MaxToKeep) {
   SaverOptions o = Opts();
   o.max_to_keep = 2;
   auto saver = *Saver::Create(VarList::List({v}), o);
-  ASSERT_TRUE(saver->Save("/d/s1").ok());
-  ASSERT_TRUE(saver->Save("/d/s2").ok());
-  ASSERT_TRUE(saver->Save("/d/s3").ok());
+  ASSERT_OK(saver->Save("/d/s1"));
+  ASSERT_OK(saver->Save("/d/s2"));
+  ASSERT_OK(saver->Save("/d/s3"));
   EXPECT_EQ(saver->last_checkpoints(), (std::vector<std::string>{"/d/s2", "/d/s3"}));
   EXPECT_FALSE(CheckpointExists("/d/s1", fs_.get()));
   EXPECT_FALSE(fs_->FileExists("/d/s1.meta").ok());
   EXPECT_EQ(State().all_model_checkpoint_paths, (std::vector<std::string>{"/d/s2", "/d/s3"}));
-  ASSERT_TRUE(saver->Save("/d/s2").ok());
+  ASSERT_OK(saver->Save("/d/s2"));
   EXPECT_EQ(saver->last_checkpoints(), (std::vector<std::string>{"/d/s3", "/d/s2"}));
   EXPECT_TRUE(CheckpointExists("/d/s3", fs_.get()));
-  ASSERT_TRUE(saver->Save("/d/s1").ok());
+  ASSERT_OK(saver->Save("/d/s1"));
   EXPECT_EQ(saver->last_checkpoints(), (std::vector<std::string>{"/d/s2", "/d/s1"}));
   EXPECT_FALSE(CheckpointExists("/d/s3", fs_.get()));
 
   // A fresh Saver knows nothing of the others' files (SV-27).
   auto fresh = *Saver::Create(VarList::List({v}), o);
-  ASSERT_TRUE(fresh->Save("/d/s2").ok());
+  ASSERT_OK(fresh->Save("/d/s2"));
   EXPECT_EQ(fresh->last_checkpoints(), std::vector<std::string>{"/d/s2"});
   EXPECT_EQ(State().all_model_checkpoint_paths, std::vector<std::string>{"/d/s2"});
   EXPECT_TRUE(CheckpointExists("/d/s1", fs_.get()));
@@ -236,7 +237,7 @@ TEST_F(SaverTest, LastCheckpointsManagement) {
   keep_all.max_to_keep = 0;
   auto all = *Saver::Create(VarList::List({v}), keep_all);
   EXPECT_EQ(all->AsSaverDef().max_to_keep, 0);
-  for (const char* p : {"/d/a1", "/d/a2", "/d/a3"}) ASSERT_TRUE(all->Save(p).ok());
+  for (const char* p : {"/d/a1", "/d/a2", "/d/a3"}) ASSERT_OK(all->Save(p));
   EXPECT_TRUE(all->last_checkpoints().empty());
   EXPECT_EQ(State().all_model_checkpoint_paths, std::vector<std::string>{"/d/a3"});
   EXPECT_TRUE(CheckpointExists("/d/a1", fs_.get()));
@@ -247,26 +248,26 @@ TEST_F(SaverTest, LastCheckpointsManagement) {
   // set_last_checkpoints: infinite timestamps, so never deleted (SV-39);
   // the list shrinks by one per save at most (SV-30).
   saver->SetLastCheckpoints({"/d/a1", "/d/a2", "/d/a3"});
-  ASSERT_TRUE(saver->Save("/d/b1").ok());
+  ASSERT_OK(saver->Save("/d/b1"));
   EXPECT_EQ(saver->last_checkpoints(), (std::vector<std::string>{"/d/a2", "/d/a3", "/d/b1"}));
   EXPECT_TRUE(CheckpointExists("/d/a1", fs_.get()));
 
   saver->SetLastCheckpointsWithTime({{"/d/a1", 0.0}, {"/d/a2", 0.0}, {"/d/a3", 0.0}});
-  ASSERT_TRUE(saver->Save("/d/b2").ok());
+  ASSERT_OK(saver->Save("/d/b2"));
   EXPECT_FALSE(CheckpointExists("/d/a1", fs_.get()));
   EXPECT_EQ(saver->last_checkpoints().size(), 3u);
 
   // recover: only existing paths survive (SV-41).
   saver->RecoverLastCheckpoints({"/d/a1", "/d/a2", "/d/a3"});
   EXPECT_EQ(saver->last_checkpoints(), (std::vector<std::string>{"/d/a2", "/d/a3"}));
-  ASSERT_TRUE(saver->Save("/d/b3").ok());
+  ASSERT_OK(saver->Save("/d/b3"));
   EXPECT_EQ(State().all_model_checkpoint_paths, (std::vector<std::string>{"/d/a3", "/d/b3"}));
 
   SaverOptions prune = o;
   prune.prune_beyond_max_to_keep = true;
   auto pruner = *Saver::Create(VarList::List({v}), prune);
   pruner->SetLastCheckpointsWithTime({{"/d/a3", 0.0}, {"/d/b1", 0.0}, {"/d/b2", 0.0}});
-  ASSERT_TRUE(pruner->Save("/d/c1").ok());
+  ASSERT_OK(pruner->Save("/d/c1"));
   EXPECT_EQ(pruner->last_checkpoints(), (std::vector<std::string>{"/d/b2", "/d/c1"}));
   EXPECT_FALSE(CheckpointExists("/d/a3", fs_.get()));
   EXPECT_FALSE(CheckpointExists("/d/b1", fs_.get()));
@@ -281,14 +282,14 @@ TEST_F(SaverTest, KeepEveryNHours) {
   now_ = 1000.0;  // built at T
   auto saver = *Saver::Create(VarList::List({v}), o);
   now_ = 1001.0;  // all saves at T+1
-  for (const char* p : {"/d/s1", "/d/s2", "/d/s3", "/d/s4"}) ASSERT_TRUE(saver->Save(p).ok());
+  for (const char* p : {"/d/s1", "/d/s2", "/d/s3", "/d/s4"}) ASSERT_OK(saver->Save(p));
   EXPECT_TRUE(CheckpointExists("/d/s1", fs_.get()));   // kept: 1001 > 1000.7
   EXPECT_FALSE(CheckpointExists("/d/s2", fs_.get()));  // deadline now 1001.4: deleted
   EXPECT_EQ(State().all_model_checkpoint_paths, (std::vector<std::string>{"/d/s3", "/d/s4"}));
 
   // After a long gap the deadline advances by one step per kept checkpoint.
   now_ = 5000.0;
-  for (const char* p : {"/d/s5", "/d/s6", "/d/s7", "/d/s8"}) ASSERT_TRUE(saver->Save(p).ok());
+  for (const char* p : {"/d/s5", "/d/s6", "/d/s7", "/d/s8"}) ASSERT_OK(saver->Save(p));
   EXPECT_FALSE(CheckpointExists("/d/s3", fs_.get()));  // 1001 < 1001.4
   EXPECT_FALSE(CheckpointExists("/d/s4", fs_.get()));
   EXPECT_TRUE(CheckpointExists("/d/s5", fs_.get()));  // 5000 > 1001.4: kept, deadline 1002.1
@@ -304,7 +305,7 @@ TEST_F(SaverTest, RelativePaths) {
   auto saver = *Saver::Create(VarList::List({v}), o);
   SaverSaveOptions so;
   so.global_step = 1;
-  ASSERT_TRUE(saver->Save("/d/m", so).ok());
+  ASSERT_OK(saver->Save("/d/m", so));
   auto text = *fs_->ReadFileToString("/d/checkpoint");
   EXPECT_EQ(text, "model_checkpoint_path: \"m-1\"\nall_model_checkpoint_paths: \"m-1\"\n");
 }
@@ -315,7 +316,7 @@ TEST_F(SaverTest, RestoreErrorsAndReshape) {
   for (int i = 0; i < 6; ++i) t.flat<float>()[i] = static_cast<float>(i + 1);
   auto v = std::make_shared<TensorVariable>("v", t);
   auto saver = *Saver::Create(VarList::Map({{"save_prefix/v", v}}), Opts());
-  ASSERT_TRUE(saver->Save("/d/m").ok());
+  ASSERT_OK(saver->Save("/d/m"));
 
   EXPECT_EQ(saver->Restore("").message(), "Can't load save_path when it is None.");
   EXPECT_EQ(saver->Restore("/d/none").message(), "The passed save_path is not a valid checkpoint: /d/none");
@@ -341,7 +342,7 @@ TEST_F(SaverTest, RestoreErrorsAndReshape) {
   SaverOptions reshape = Opts();
   reshape.reshape = true;
   auto loose = *Saver::Create(VarList::Map({{"save_prefix/v", wrong_shape}}), reshape);
-  ASSERT_TRUE(loose->Restore("/d/m").ok());
+  ASSERT_OK(loose->Restore("/d/m"));
   EXPECT_EQ(wrong_shape->tensor().shape(), (TensorShape{3, 2}));
   EXPECT_EQ(Values(*wrong_shape), (std::vector<float>{1, 2, 3, 4, 5, 6}));  // row-major (SV-48)
 
@@ -374,23 +375,23 @@ TEST_F(SaverTest, PartitionedVariables) {
                                                part("w/part_1", "2,2:0,2", {5, 6, 7, 8})}),
                                 o);
     EXPECT_EQ(saver->keys(), std::vector<std::string>{"w"});
-    ASSERT_TRUE(saver->Save("/d/p").ok());
+    ASSERT_OK(saver->Save("/d/p"));
 
     auto whole = std::make_shared<TensorVariable>("w", *Tensor::Make(DType::kFloat, full));
-    ASSERT_TRUE((*Saver::Create(VarList::List({whole}), Opts()))->Restore("/d/p").ok());
+    ASSERT_OK((*Saver::Create(VarList::List({whole}), Opts()))->Restore("/d/p"));
     EXPECT_EQ(Values(*whole), (std::vector<float>{1, 2, 3, 4, 5, 6, 7, 8}));
 
     auto p0 = part("w/part_0", "0,1:0,2", {0, 0}), p1 = part("w/part_1", "1,2:0,2", {0, 0, 0, 0}),
          p2 = part("w/part_2", "3,1:0,2", {0, 0});
-    ASSERT_TRUE((*Saver::Create(VarList::List({p0, p1, p2}), Opts()))->Restore("/d/p").ok());
+    ASSERT_OK((*Saver::Create(VarList::List({p0, p1, p2}), Opts()))->Restore("/d/p"));
     EXPECT_EQ(Values(*p1), (std::vector<float>{3, 4, 5, 6}));
     EXPECT_EQ(Values(*p2), (std::vector<float>{7, 8}));
   }
   auto whole = std::make_shared<TensorVariable>("w", *Tensor::Make(DType::kFloat, full));
   whole->tensor().flat<float>()[7] = 9.f;
-  ASSERT_TRUE((*Saver::Create(VarList::List({whole}), Opts()))->Save("/d/q").ok());
+  ASSERT_OK((*Saver::Create(VarList::List({whole}), Opts()))->Save("/d/q"));
   auto p = part("w/part_1", "2,2:0,2", {0, 0, 0, 0});
-  ASSERT_TRUE((*Saver::Create(VarList::List({p}), Opts()))->Restore("/d/q").ok());
+  ASSERT_OK((*Saver::Create(VarList::List({p}), Opts()))->Restore("/d/q"));
   EXPECT_EQ(Values(*p), (std::vector<float>{0, 0, 0, 9}));
 }
 
@@ -423,14 +424,14 @@ TEST_F(SaverTest, SaverDefs) {
   v1def.version = 1;
   v1def.max_to_keep = 1;
   auto from_r = Saver::FromProto(v1def, "imported", VarList::List({v}), Opts());
-  ASSERT_TRUE(from_r.ok()) << from_r.status().ToString();
+  ASSERT_OK(from_r);
   auto from = *std::move(from_r);
   EXPECT_EQ(from->AsSaverDef().filename_tensor_name, "imported/save/Const:0");
   auto f1 = from->Save("/d/f1");
-  ASSERT_TRUE(f1.ok()) << f1.status().ToString();
+  ASSERT_OK(f1);
   EXPECT_EQ(**f1, "/d/f1");
-  EXPECT_TRUE(fs_->FileExists("/d/f1").ok());  // V1 from the def (SV-61)
-  ASSERT_TRUE(from->Save("/d/f2").ok());
+  EXPECT_OK(fs_->FileExists("/d/f1"));  // V1 from the def (SV-61)
+  ASSERT_OK(from->Save("/d/f2"));
   EXPECT_FALSE(fs_->FileExists("/d/f1").ok());  // max_to_keep from the def (SV-62)
 
   SaverDef incomplete;
@@ -473,8 +474,8 @@ TEST_F(SaverTest, FileUriSavePaths) {
   SaverSaveOptions so;
   so.global_step = 1;
   EXPECT_EQ(**saver->Save("file:///d/u", so), "file:///d/u-1");
-  EXPECT_TRUE(fs_->FileExists("/d/u-1.index").ok());
-  EXPECT_TRUE(fs_->FileExists("/d/u-1.meta").ok());
+  EXPECT_OK(fs_->FileExists("/d/u-1.index"));
+  EXPECT_OK(fs_->FileExists("/d/u-1.meta"));
   so.global_step = 2;
   EXPECT_EQ(**saver->Save("file:///d/u", so), "file:///d/u-2");
   EXPECT_FALSE(fs_->FileExists("/d/u-1.index").ok());  // evicted through the URI
@@ -482,7 +483,7 @@ TEST_F(SaverTest, FileUriSavePaths) {
   EXPECT_EQ(*fs_->ReadFileToString("/d/checkpoint"),
             "model_checkpoint_path: \"u-2\"\nall_model_checkpoint_paths: \"u-2\"\n");
   auto w = Var("v", {0.f});
-  ASSERT_TRUE((*Saver::Create(VarList::List({w}), Opts()))->Restore("file:///d/u-2").ok());
+  ASSERT_OK((*Saver::Create(VarList::List({w}), Opts()))->Restore("file:///d/u-2"));
   EXPECT_EQ(Values(*w)[0], 3.f);
   EXPECT_EQ(io::StripFileScheme("file:///a/b"), "/a/b");
   EXPECT_EQ(io::StripFileScheme("/a/file://b"), "/a/file://b");
@@ -511,14 +512,14 @@ TEST(FileUriFileSystemTest, EveryCallReachesTheBaseWithoutTheScheme) {
 
 // SV-22: a save path that is an existing directory: files go next to it.
 TEST_F(SaverTest, SavePathIsADirectory) {
-  ASSERT_TRUE(fs_->CreateDir("/d/dirp").ok());
+  ASSERT_OK(fs_->CreateDir("/d/dirp"));
   auto v = Var("v", {5.f});
   auto saver = *Saver::Create(VarList::List({v}), Opts());
   EXPECT_EQ(**saver->Save("/d/dirp"), "/d/dirp");
   EXPECT_EQ(Ls(), (std::vector<std::string>{"checkpoint", "dirp", "dirp.data-00000-of-00001", "dirp.index",
                                             "dirp.meta"}));
   auto w = Var("v", {0.f});
-  ASSERT_TRUE((*Saver::Create(VarList::List({w}), Opts()))->Restore("/d/dirp").ok());
+  ASSERT_OK((*Saver::Create(VarList::List({w}), Opts()))->Restore("/d/dirp"));
   EXPECT_EQ(Values(*w)[0], 5.f);
 }
 
@@ -527,12 +528,12 @@ TEST_F(SaverTest, SavePathIsADirectory) {
 TEST_F(SaverTest, ResaveReplacesContents) {
   auto a = Var("a", {1.f});
   auto saver_a = *Saver::Create(VarList::List({a}), Opts());
-  ASSERT_TRUE(saver_a->Save("/d/m").ok());
-  ASSERT_TRUE(saver_a->Restore("/d/m").ok());
+  ASSERT_OK(saver_a->Save("/d/m"));
+  ASSERT_OK(saver_a->Restore("/d/m"));
   auto b = Var("b", {2.f, 3.f});
-  ASSERT_TRUE((*Saver::Create(VarList::List({b}), Opts()))->Save("/d/m").ok());
+  ASSERT_OK((*Saver::Create(VarList::List({b}), Opts()))->Save("/d/m"));
   auto b2 = Var("b", {0.f, 0.f});
-  ASSERT_TRUE((*Saver::Create(VarList::List({b2}), Opts()))->Restore("/d/m").ok());
+  ASSERT_OK((*Saver::Create(VarList::List({b2}), Opts()))->Restore("/d/m"));
   EXPECT_EQ(Values(*b2), (std::vector<float>{2.f, 3.f}));
   EXPECT_EQ(saver_a->Restore("/d/m").code(), StatusCode::kNotFound);
 }
@@ -552,9 +553,9 @@ TEST_F(SaverTest, DeletionFailuresAreLogged) {
   o.fs = &failing;
   o.max_to_keep = 1;
   auto saver = *Saver::Create(VarList::List({Var("v", {1.f})}), o);
-  ASSERT_TRUE(saver->Save("/d/s1").ok());
+  ASSERT_OK(saver->Save("/d/s1"));
   auto r = saver->Save("/d/s2");
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_OK(r);
   EXPECT_TRUE(CheckpointExists("/d/s1", fs_.get()));  // could not be deleted
   EXPECT_EQ(saver->last_checkpoints(), std::vector<std::string>{"/d/s2"});
   const bool logged = std::any_of(log_.begin(), log_.end(), [](const std::string& l) {
@@ -572,7 +573,7 @@ TEST_F(SaverTest, RestoreSequentially) {
     SaverOptions o = Opts();
     o.restore_sequentially = sequential;
     auto a = Var("a", {0.f}), b = Var("b", {0.f});
-    ASSERT_TRUE((*Saver::Create(VarList::List({a, b}), o))->Restore("/d/m").ok());
+    ASSERT_OK((*Saver::Create(VarList::List({a, b}), o))->Restore("/d/m"));
     EXPECT_EQ(Values(*a)[0], 1.f);
     EXPECT_EQ(Values(*b)[0], 2.f);
     auto a2 = Var("a", {0.f}), z = Var("z", {0.f});  // "z" is not in the checkpoint
@@ -598,13 +599,13 @@ TEST_F(SaverTest, ObjectBasedCheckpointRestoredByName) {
     Tensor value = *Tensor::Make(DType::kFloat, {2});
     value.flat<float>()[0] = 4.f;
     value.flat<float>()[1] = 5.f;
-    ASSERT_TRUE(w->Add("model/layer/kernel/.ATTRIBUTES/VARIABLE_VALUE", value).ok());
-    ASSERT_TRUE(w->Add("_CHECKPOINTABLE_OBJECT_GRAPH", Tensor::FromStrings({}, {og.SerializeAsString()})).ok());
-    ASSERT_TRUE(w->Finish().ok());
+    ASSERT_OK(w->Add("model/layer/kernel/.ATTRIBUTES/VARIABLE_VALUE", value));
+    ASSERT_OK(w->Add("_CHECKPOINTABLE_OBJECT_GRAPH", Tensor::FromStrings({}, {og.SerializeAsString()})));
+    ASSERT_OK(w->Finish());
   }
   auto k = Var("dense/kernel", {0.f, 0.f});
   Status s = (*Saver::Create(VarList::List({k}), Opts()))->Restore("/d/obj");
-  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_OK(s);
   EXPECT_EQ(Values(*k), (std::vector<float>{4.f, 5.f}));
   const bool warned = std::any_of(log_.begin(), log_.end(), [](const std::string& l) {
     return l.rfind("WARNING: Restoring an object-based checkpoint using a name-based saver. This may be somewhat "
@@ -651,9 +652,9 @@ class MirroredVariable : public SaveableVariable {
 TEST_F(SaverTest, CustomSaveablesRoundTrip) {
   auto m = std::make_shared<MirroredVariable>("mirrored", 2.5);
   auto plain = Var("plain", {1.f});
-  ASSERT_TRUE((*Saver::Create(VarList::List({m, plain}), Opts()))->Save("/d/m").ok());
+  ASSERT_OK((*Saver::Create(VarList::List({m, plain}), Opts()))->Save("/d/m"));
   auto m2 = std::make_shared<MirroredVariable>("mirrored", 0.0);
-  ASSERT_TRUE((*Saver::Create(VarList::Map({{"mirrored", m2}}), Opts()))->Restore("/d/m").ok());
+  ASSERT_OK((*Saver::Create(VarList::Map({{"mirrored", m2}}), Opts()))->Restore("/d/m"));
   EXPECT_EQ(m2->replica(0), 2.5);
   EXPECT_EQ(m2->replica(1), 2.5);
 }
@@ -681,18 +682,18 @@ TEST(SaverCrashTest, ShardedV1RewriteNeverRestoresAMixOfTwoSaves) {
   uint64_t steps = 0;
   for (uint64_t k = 1; steps == 0 || k <= steps + 1; ++k) {
     test::FaultInjectionFileSystem fs(NewMemoryFileSystem());
-    ASSERT_TRUE(fs.CreateDir("/d").ok());
-    ASSERT_TRUE(fs.SyncDir("/").ok());
-    ASSERT_TRUE(save(&fs, 10.f).ok());
+    ASSERT_OK(fs.CreateDir("/d"));
+    ASSERT_OK(fs.SyncDir("/"));
+    ASSERT_OK(save(&fs, 10.f));
     const uint64_t before = fs.mutating_calls();
     if (steps > 0) fs.CrashAfter(k);
     const Status s = save(&fs, 20.f);
     if (steps == 0) {
-      ASSERT_TRUE(s.ok());
+      ASSERT_OK(s);
       steps = fs.mutating_calls() - before;
       continue;
     }
-    ASSERT_TRUE(fs.SimulateCrash().ok());
+    ASSERT_OK(fs.SimulateCrash());
     std::vector<VariablePtr> got = make_vars(0.f);
     SaverOptions o;
     o.fs = &fs;

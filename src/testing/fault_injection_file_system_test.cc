@@ -45,7 +45,7 @@ class FaultInjectionFileSystemTest : public ::testing::Test {
   Contents Get(const std::string& path) {
     auto r = fs_->ReadFileToString(path);
     if (r.status().code() == StatusCode::kNotFound) return std::nullopt;
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_OK(r);
     return r.ok() ? Contents(*r) : std::nullopt;
   }
 

@@ -28,6 +28,7 @@
 #include "ckpt/tensor_slice.h"
 #include "format/slice_key.h"
 #include "testing/pattern_tensor.h"
+#include "testing/status_matchers.h"
 
 namespace ckpt {
 namespace {
@@ -65,7 +66,7 @@ struct Original {
 class BundleCorruptionTest : public ::testing::TestWithParam<int64_t> {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(fs_->CreateDir(kDir).ok());
+    ASSERT_OK(fs_->CreateDir(kDir));
     index_path_ = MetaFilename(kPrefix);
     data_path_ = DataFilename(kPrefix, 0, 1);
 
@@ -88,7 +89,7 @@ class BundleCorruptionTest : public ::testing::TestWithParam<int64_t> {
     wo.fs = fs_.get();
     wo.data_alignment = GetParam();
     auto w = BundleWriter::Create(kPrefix, wo);
-    ASSERT_TRUE(w.ok()) << w.status().ToString();
+    ASSERT_OK(w);
     for (const auto& [key, value] : t) {
       if (key == "part") continue;
       ASSERT_TRUE((*w)->Add(key, value).ok()) << key;
@@ -99,9 +100,9 @@ class BundleCorruptionTest : public ::testing::TestWithParam<int64_t> {
       TensorSlice s({TensorSlice::Extent{start, 2}, TensorSlice::Extent{}});
       Tensor piece = *Tensor::Make(DType::kFloat, {2, 3});
       std::memcpy(piece.data(), static_cast<const char*>(part.data()) + start * 3 * sizeof(float), piece.byte_size());
-      ASSERT_TRUE((*w)->AddSlice("part", full, s, piece.view()).ok());
+      ASSERT_OK((*w)->AddSlice("part", full, s, piece.view()));
     }
-    ASSERT_TRUE((*w)->Finish().ok());
+    ASSERT_OK((*w)->Finish());
 
     orig_.cross = *Tensor::Make(DType::kFloat, {2, 3});
     std::memcpy(orig_.cross.data(), static_cast<const char*>(part.data()) + 3 * sizeof(float), orig_.cross.byte_size());
@@ -117,9 +118,9 @@ class BundleCorruptionTest : public ::testing::TestWithParam<int64_t> {
 
   void Put(const std::string& path, const std::string& bytes) {
     auto f = fs_->NewWritableFile(path);
-    ASSERT_TRUE(f.ok());
-    ASSERT_TRUE((*f)->Append(bytes).ok());
-    ASSERT_TRUE((*f)->Close().ok());
+    ASSERT_OK(f);
+    ASSERT_OK((*f)->Append(bytes));
+    ASSERT_OK((*f)->Close());
   }
 
   // Checks that a failure is well-formed; returns a description of what is
@@ -272,7 +273,7 @@ class BundleCorruptionTest : public ::testing::TestWithParam<int64_t> {
     BundleReaderOptions ro;
     ro.fs = fs_.get();
     auto r = BundleReader::Open(kPrefix, ro);
-    EXPECT_TRUE(r.ok());
+    EXPECT_OK(r);
     std::vector<std::pair<int64_t, int64_t>> out;
     if (!r.ok()) return out;
     for (const TensorInfo& info : (*r)->List()) {
@@ -282,7 +283,7 @@ class BundleCorruptionTest : public ::testing::TestWithParam<int64_t> {
       }
       for (const TensorSlice& s : info.slices) {
         auto e = (*r)->Lookup(format::EncodeTensorNameSlice(info.key, s));
-        EXPECT_TRUE(e.ok());
+        EXPECT_OK(e);
         if (e.ok()) out.emplace_back(e->offset, e->offset + e->size);
       }
     }
@@ -374,7 +375,7 @@ TEST_P(BundleCorruptionTest, EveryDataTruncationIsDetected) {
 
 // A missing data file is DataLoss naming it, at the first read.
 TEST_P(BundleCorruptionTest, MissingDataFileIsDataLoss) {
-  ASSERT_TRUE(fs_->DeleteFile(data_path_).ok());
+  ASSERT_OK(fs_->DeleteFile(data_path_));
   BundleReaderOptions ro;
   ro.fs = fs_.get();
   auto r = BundleReader::Open(kPrefix, ro);

@@ -7,6 +7,7 @@
 #include "ckpt/bundle.h"
 #include "ckpt/checkpoint_state.h"
 #include "testing/fault_injection_file_system.h"
+#include "testing/status_matchers.h"
 
 namespace ckpt {
 namespace {
@@ -64,22 +65,22 @@ TEST(BundleCrashTest, PowerCutAfterEveryStepLeavesNothingOrTheWholeBundle) {
   uint64_t steps = 0;
   {
     test::FaultInjectionFileSystem fs(NewMemoryFileSystem());
-    ASSERT_TRUE(fs.CreateDir("/d").ok());
-    ASSERT_TRUE(fs.SyncDir("/").ok());
-    ASSERT_TRUE(Save(&fs, "/d/old", old_content).ok());
+    ASSERT_OK(fs.CreateDir("/d"));
+    ASSERT_OK(fs.SyncDir("/"));
+    ASSERT_OK(Save(&fs, "/d/old", old_content));
     const uint64_t before = fs.mutating_calls();
-    ASSERT_TRUE(Save(&fs, "/d/new", new_content).ok());
+    ASSERT_OK(Save(&fs, "/d/new", new_content));
     steps = fs.mutating_calls() - before;
   }
   ASSERT_GT(steps, 5u);
   for (uint64_t k = 1; k <= steps + 1; ++k) {
     test::FaultInjectionFileSystem fs(NewMemoryFileSystem());
-    ASSERT_TRUE(fs.CreateDir("/d").ok());
-    ASSERT_TRUE(fs.SyncDir("/").ok());
-    ASSERT_TRUE(Save(&fs, "/d/old", old_content).ok());
+    ASSERT_OK(fs.CreateDir("/d"));
+    ASSERT_OK(fs.SyncDir("/"));
+    ASSERT_OK(Save(&fs, "/d/old", old_content));
     fs.CrashAfter(k);
     Status s = Save(&fs, "/d/new", new_content);
-    ASSERT_TRUE(fs.SimulateCrash().ok());
+    ASSERT_OK(fs.SimulateCrash());
     ExpectAbsentOrComplete(&fs, "/d/new", new_content, k);
     // A finished save is durable: it must survive the crash.
     if (s.ok()) EXPECT_TRUE(BundleReader::Open("/d/new", {&fs, true}).ok()) << "step " << k;
@@ -94,8 +95,8 @@ TEST(BundleCrashTest, StateFileUpdateIsAllOrNothing) {
   uint64_t steps = 0;
   {
     test::FaultInjectionFileSystem fs(NewMemoryFileSystem());
-    ASSERT_TRUE(fs.CreateDir("/d").ok());
-    ASSERT_TRUE(UpdateCheckpointState("/d", "/d/ckpt-1", {.save_relative_paths = true, .fs = &fs}).ok());
+    ASSERT_OK(fs.CreateDir("/d"));
+    ASSERT_OK(UpdateCheckpointState("/d", "/d/ckpt-1", {.save_relative_paths = true, .fs = &fs}));
     const uint64_t before = fs.mutating_calls();
     ASSERT_TRUE(UpdateCheckpointState("/d", "/d/ckpt-2", {.all_paths = {"/d/ckpt-1"}, .save_relative_paths = true,
                                                           .fs = &fs}).ok());
@@ -103,13 +104,13 @@ TEST(BundleCrashTest, StateFileUpdateIsAllOrNothing) {
   }
   for (uint64_t k = 1; k <= steps + 1; ++k) {
     test::FaultInjectionFileSystem fs(NewMemoryFileSystem());
-    ASSERT_TRUE(fs.CreateDir("/d").ok());
-    ASSERT_TRUE(fs.SyncDir("/").ok());
-    ASSERT_TRUE(UpdateCheckpointState("/d", "/d/ckpt-1", {.save_relative_paths = true, .fs = &fs}).ok());
+    ASSERT_OK(fs.CreateDir("/d"));
+    ASSERT_OK(fs.SyncDir("/"));
+    ASSERT_OK(UpdateCheckpointState("/d", "/d/ckpt-1", {.save_relative_paths = true, .fs = &fs}));
     fs.CrashAfter(k);
     Status s = UpdateCheckpointState("/d", "/d/ckpt-2", {.all_paths = {"/d/ckpt-1"}, .save_relative_paths = true,
                                                          .fs = &fs});
-    ASSERT_TRUE(fs.SimulateCrash().ok());
+    ASSERT_OK(fs.SimulateCrash());
     auto state = GetCheckpointState("/d", kDefaultStateFilename, &fs);
     ASSERT_TRUE(state.ok()) << "step " << k << ": " << state.status().ToString();
     ASSERT_TRUE(state->has_value()) << "step " << k;
@@ -123,14 +124,14 @@ TEST(BundleCrashTest, WriteErrorsAtEveryStepLeaveNoFilesBehind) {
   const Saved content = MakeContent(3);
   for (uint64_t k = 1; k <= 12; ++k) {
     test::FaultInjectionFileSystem fs(NewMemoryFileSystem());
-    ASSERT_TRUE(fs.CreateDir("/d").ok());
+    ASSERT_OK(fs.CreateDir("/d"));
     fs.FailAfter(k, StatusCode::kResourceExhausted);
     Status s = Save(&fs, "/d/p", content);
     fs.ClearFaults();
     if (s.ok()) continue;  // the fault hit a best-effort step
     EXPECT_EQ(s.code(), StatusCode::kResourceExhausted) << "step " << k << ": " << s.ToString();
     auto children = fs.GetChildren("/d");
-    ASSERT_TRUE(children.ok());
+    ASSERT_OK(children);
     EXPECT_TRUE(children->empty()) << "step " << k << ": " << (children->empty() ? "" : children->front());
   }
 }

@@ -18,6 +18,7 @@
 #include "ckpt/checkpoint_state.h"
 #include "ckpt/variable.h"
 #include "testing/fault_injection_file_system.h"
+#include "testing/status_matchers.h"
 
 namespace ckpt {
 namespace {
@@ -32,9 +33,9 @@ struct Config {
 class World {
  public:
   explicit World(const Config& cfg) : cfg_(cfg), fs_(NewMemoryFileSystem()) {
-    EXPECT_TRUE(fs_.CreateDir("/d").ok());
-    EXPECT_TRUE(fs_.SyncDir("/").ok());
-    EXPECT_TRUE(fs_.SyncDir("/d").ok());
+    EXPECT_OK(fs_.CreateDir("/d"));
+    EXPECT_OK(fs_.SyncDir("/"));
+    EXPECT_OK(fs_.SyncDir("/d"));
   }
 
   test::FaultInjectionFileSystem& fs() { return fs_; }
@@ -52,11 +53,11 @@ class World {
     mo.clock = [this] { return now_; };
     if (cfg_.keep_hours) mo.keep_checkpoint_every_n_hours = 1.0;
     auto m = CheckpointManager::Create(*checkpoint_, "/d", cfg_.max_to_keep, mo);
-    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    ASSERT_OK(m);
     manager_ = std::move(*m);
     if (manager_->latest_checkpoint()) {
       auto r = manager_->RestoreOrInitialize();
-      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      ASSERT_OK(r);
     }
   }
 
@@ -105,9 +106,9 @@ class World {
 uint64_t CountSteps(const Config& cfg) {
   World w(cfg);
   w.Start();
-  for (int i = 0; i < cfg.history; ++i) EXPECT_TRUE(w.Save().ok());
+  for (int i = 0; i < cfg.history; ++i) EXPECT_OK(w.Save());
   const uint64_t before = w.fs().mutating_calls();
-  EXPECT_TRUE(w.Save().ok());
+  EXPECT_OK(w.Save());
   const uint64_t steps = w.fs().mutating_calls() - before;
   w.Stop();
   return steps;
@@ -122,13 +123,13 @@ void RunConfig(const Config& cfg) {
                  " cut after step " + std::to_string(k) + " of " + std::to_string(steps));
     World w(cfg);
     w.Start();
-    for (int i = 0; i < cfg.history; ++i) ASSERT_TRUE(w.Save().ok());
+    for (int i = 0; i < cfg.history; ++i) ASSERT_OK(w.Save());
     const std::vector<std::string> before = w.Active();
     const std::set<std::string> on_disk_before = w.PrefixesOnDisk();
     w.fs().CrashAfter(k);
     Status s = w.Save();
     w.Stop();
-    ASSERT_TRUE(w.fs().SimulateCrash().ok());
+    ASSERT_OK(w.fs().SimulateCrash());
 
     w.Start();
     const std::optional<std::string> latest = w.Latest();
@@ -148,7 +149,7 @@ void RunConfig(const Config& cfg) {
     }
     // Continue: one more save prunes whatever the dead run left beyond
     // max_to_keep, and everything active verifies.
-    ASSERT_TRUE(w.Save().ok());
+    ASSERT_OK(w.Save());
     const std::vector<std::string> active = w.Active();
     EXPECT_LE(static_cast<int>(active.size()), cfg.max_to_keep);
     for (const std::string& p : active) EXPECT_TRUE(w.Verifies(p)) << p;
