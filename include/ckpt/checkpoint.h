@@ -41,14 +41,14 @@ class RestoreSession;
 struct LoadStatusAccess;  // how the library makes a LoadStatus
 }  // namespace internal
 
-// What a restore did, and TF's assertions about it (CK-44..CK-53).
+// What a restore did, and TF's assertions about it.
 // A failed assertion is FailedPrecondition carrying TF's AssertionError text;
 // objects are described by Trackable::DebugString() where TF prints repr().
 // Keep it alive as long as deferred restorations should still apply: values
 // for objects attached later are delivered while the status (or any object
 // holding a pending restoration) is alive. When the last reference goes, a
 // warning lists checkpoint values that were never used, unless
-// ExpectPartial() was called (CK-52, CK-53).
+// ExpectPartial() was called.
 class CKPT_EXPORT LoadStatus {
  public:
   ~LoadStatus();
@@ -56,23 +56,23 @@ class CKPT_EXPORT LoadStatus {
   LoadStatus& operator=(LoadStatus&&) noexcept;
 
   // Every checkpoint value was matched to an object and every live saveable
-  // object was matched (CK-47).
+  // object was matched.
   Status AssertConsumed() const;
-  // Every live object that owns saveable values was matched (CK-45, CK-46).
+  // Every live object that owns saveable values was matched.
   Status AssertExistingObjectsMatched() const;
-  // Something besides the root matched (CK-48).
+  // Something besides the root matched.
   Status AssertNontrivialMatch() const;
   // Silences the unused-value warning; returns *this for chaining.
   LoadStatus& ExpectPartial();
-  // API parity with TF; both are no-ops in eager C++ (CK-51), except that
-  // RunRestoreOps on an initialization-only status fails like TF's (CK-26).
+  // API parity with TF; both are no-ops in eager C++, except that
+  // RunRestoreOps on an initialization-only status fails like TF's.
   Status RunRestoreOps() const;
   Status InitializeOrRestore() const { return OkStatus(); }
 
-  // True when this status came from Restore of an empty path (CK-26).
+  // True when this status came from Restore of an empty path.
   bool is_initialization_only() const;
   // True when the checkpoint had no object graph and was matched by
-  // variable names (CK-56..CK-60).
+  // variable names.
   bool is_name_based() const;
 
  private:
@@ -86,33 +86,33 @@ class CKPT_EXPORT LoadStatus {
 // Runs after a checkpoint's files are complete and durable, with the path
 // written (`<prefix>-<n>` for Save). A non-OK return stops the callbacks
 // after it (and, for Save, the state-file update; for a manager, its
-// bookkeeping), as an exception does in TF (CO-12).
+// bookkeeping), as an exception does in TF.
 using WriteCallback = std::function<Status(const std::string& path)>;
 
 // tf.train.CheckpointOptions plus the knobs C++ needs (file system, fsync).
-// Defaults match TF's (CO-01). The library never modifies an options object
-// it is given (CO-13): callbacks are copied per save.
+// Defaults match TF's. The library never modifies an options object
+// it is given: callbacks are copied per save.
 struct CheckpointOptions {
   FileSystem* fs = nullptr;  // nullptr: FileSystem::Default()
-  // Leave slot variables alone on restore (CK-50).
+  // Leave slot variables alone on restore.
   bool skip_slot_variables = false;
   // fsync bundles and state file (default; TF does not).
   bool sync = true;
 
-  // Asynchronous saving (CO-14..CO-27). Save()/Write() return once every
+  // Asynchronous saving. Save()/Write() return once every
   // value has been copied into library-owned staging buffers (reused from
   // save to save); files, fsyncs, the state file and the callbacks follow on
-  // a background thread. Either flag enables it (CO-02: the second is TF's
+  // a background thread. Either flag enables it (the second is TF's
   // deprecated spelling). See Checkpoint for the waiting rules.
   bool enable_async = false;
   bool experimental_enable_async_checkpoint = false;
   // Run in order after each Save/Write (and CheckpointManager::Save), once
   // the files are complete; for async saves on the background thread
-  // (CO-07..CO-13).
+  //.
   std::vector<WriteCallback> experimental_write_callbacks;
   // TF places the I/O ops on this device. Accepted and carried through so
   // options round-trip; in a single process every device's I/O is this
-  // process's, so it changes nothing here (CO-04).
+  // process's, so it changes nothing here.
   std::string experimental_io_device;
   // Staging buffer sets for async saves. 1 (TF's behaviour): a save waits
   // for the previous write to finish before snapshotting. 2: a save can
@@ -128,69 +128,68 @@ class CKPT_EXPORT Checkpoint {
  public:
   // Named roots, like tf.train.Checkpoint(**kwargs). Each becomes a child of
   // the checkpoint's root node, in sorted name order. nullptr values are
-  // InvalidArgument at Save/Restore (CK-01).
+  // InvalidArgument at Save/Restore.
   explicit Checkpoint(std::vector<std::pair<std::string, Trackable*>> named, CheckpointOptions options = {});
   // tf.train.Checkpoint(root=obj, **kwargs): obj is node 0, its own
   // dependencies at top level; `named` are attached next to them. A name
   // clashing with an existing different dependency of root is reported by
-  // status() (CK-02).
+  // status().
   Checkpoint(Trackable& root, std::vector<std::pair<std::string, Trackable*>> named = {},
              CheckpointOptions options = {});
   ~Checkpoint();
   Checkpoint(const Checkpoint&) = delete;
   Checkpoint& operator=(const Checkpoint&) = delete;
 
-  // Construction problems (CK-01, CK-02), also returned by every call.
+  // Construction problems, also returned by every call.
   Status status() const;
 
   // Increments save_counter, writes `<file_prefix>-<counter>`, records it in
-  // dirname(file_prefix)/checkpoint (relative path, no timestamps; CK-09,
-  // CK-14) and returns the path. Never deletes anything (CK-15). Missing
-  // parent directories are created (CK-16). DELIBERATE: if a synchronous
+  // dirname(file_prefix)/checkpoint (relative path, no timestamps) and returns the path. Never deletes anything. Missing
+  // parent directories are created. DELIBERATE: if a synchronous
   // write fails the counter is put back, so a retry reuses the number (TF
   // leaves a gap).
   //
   // `options` (default: the constructor's) may enable async saving and
   // callbacks for this call; its `fs` must be null or the constructor's.
-  // Async (CO-15..CO-18): returns the path as soon as the values are staged.
+  // Async: returns the path as soon as the values are staged.
   // The call waits first for an earlier write only when every staging
   // buffer set is still in use (with the default single set: until the
   // previous write finished), then copies the values; the save_counter is
   // incremented at call time (DELIBERATE: TF counts async saves in a hidden
-  // counter, CO-24). Writes happen in call order; the state file is updated
-  // after the callbacks (CO-10). A background failure is returned by the
-  // next Save/Write/Sync (CO-20), and its callbacks do not run.
+  // counter). Writes happen in call order; the state file is updated
+  // after the callbacks. A background failure is returned by the
+  // next Save/Write/Sync, and its callbacks do not run.
   Result<std::string> Save(std::string_view file_prefix);
   Result<std::string> Save(std::string_view file_prefix, const CheckpointOptions& options);
-  // Writes exactly `file_prefix`; no counter increment, no state file (CK-10).
+  // Writes exactly `file_prefix`; no counter increment, no state file.
   Result<std::string> Write(std::string_view file_prefix);
   Result<std::string> Write(std::string_view file_prefix, const CheckpointOptions& options);
 
   // Waits until every async write issued so far (and its callbacks) has
   // finished; returns the first background error not yet reported
-  // (DELIBERATE: TF's sync() does not re-raise, CO-19). OK and immediate
+  // (DELIBERATE: TF's sync() does not re-raise). OK and immediate
   // when nothing was written asynchronously. The destructor waits too and
   // logs an error it could not return.
   Status Sync();
 
   // Restores `save_path` (a prefix; a SavedModel directory maps to
   // <dir>/variables/variables). Empty path: an initialization-only status
-  // (CK-26). Creates save_counter (CK-08, CK-12). A checkpoint without an
-  // object graph is matched by variable names (CK-56).
+  //. Creates save_counter. A checkpoint without an
+  // object graph is matched by variable names.
   Result<LoadStatus> Restore(std::string_view save_path);
-  // Like Restore but never creates save_counter (CK-12, CK-13) and does not
-  // wrap NotFound errors (CK-28).
+  // Like Restore but never creates save_counter and does not
+  // wrap NotFound errors.
   // Both first wait for async writes in flight into the directory of
-  // `save_path` from any Checkpoint of this process (CO-21).
+  // `save_path` from any Checkpoint of this process.
   Result<LoadStatus> Read(std::string_view save_path);
 
-  // The save counter variable (int64 scalar), created on first use (CK-07, CK-08).
+  // The save counter variable (int64 scalar), created on first use.
   Variable& save_counter();
 
   // Node 0: the `root` given to the constructor, or the Checkpoint's own
   // root object holding the named children. Track() on it adds a child later
   // (TF's `ckpt.name = obj` after construction) and delivers any value a
-  // restore queued for that name (CK-36).
+  // restore queued for that name.
   Trackable& root();
 
  private:

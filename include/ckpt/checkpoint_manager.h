@@ -11,9 +11,9 @@
 //
 // Files and state file are TensorFlow's: TF's CheckpointManager adopts a
 // directory this one wrote and the other way round (paths, timestamps,
-// last_preserved_timestamp, CM-11, CM-22).
+// last_preserved_timestamp).
 //
-// Behaviour follows TF (CM-01..CM-41) except where we deliberately do better
+// Behaviour follows TF except where we deliberately do better
 // (docs/differences-from-tensorflow.md):
 //  1. Crash safety. A save runs: bundle data -> fsync -> index -> fsync ->
 //     rename into place -> directory fsync (BundleWriter); then the state
@@ -42,7 +42,7 @@
 //
 // Async: with CheckpointOptions::async(), Save returns once the values are
 // staged; latest_checkpoint(), checkpoints(), the state file and deletions
-// change only when the background write is durable (CO-25). Sync() waits.
+// change only when the background write is durable. Sync() waits.
 //
 // Thread-safety: Save/RestoreOrInitialize/Sync from one thread at a time;
 // the accessors may be called from any thread (the bookkeeping of an async
@@ -66,18 +66,18 @@ namespace ckpt {
 
 struct CheckpointManagerOptions {
   // Keep a checkpoint every this many hours of checkpoint time, beyond
-  // max_to_keep (CM-18..CM-21). Unset: never preserve.
+  // max_to_keep. Unset: never preserve.
   std::optional<double> keep_checkpoint_every_n_hours;
-  // File names are `<checkpoint_name>-<number>` (CM-06).
+  // File names are `<checkpoint_name>-<number>`.
   std::string checkpoint_name = "ckpt";
   // An integer scalar variable holding the training step; required when
-  // checkpoint_interval is set (CM-02), read by Save and RestoreOrInitialize.
+  // checkpoint_interval is set, read by Save and RestoreOrInitialize.
   const Variable* step_counter = nullptr;
-  // Save at most once per this many steps (CM-31..CM-36).
+  // Save at most once per this many steps.
   std::optional<int64_t> checkpoint_interval;
-  // Seeds the step of the last save (TF >= 2.21, CM-36).
+  // Seeds the step of the last save (TF >= 2.21).
   std::optional<int64_t> last_checkpoint_step;
-  // Called by RestoreOrInitialize when there is nothing to restore (CM-39).
+  // Called by RestoreOrInitialize when there is nothing to restore.
   std::function<Status()> init_fn;
 
   // Not in TF:
@@ -90,18 +90,18 @@ struct CheckpointManagerOptions {
   std::optional<CheckpointOptions> save_options;
 };
 
-// max_to_keep value meaning "keep every checkpoint" (TF's None, CM-17).
+// max_to_keep value meaning "keep every checkpoint" (TF's None).
 inline constexpr std::optional<int> kKeepAll = std::nullopt;
 
 class CKPT_EXPORT CheckpointManager {
  public:
-  // Reads `<directory>/checkpoint` (and creates nothing, CM-03) to recover the
+  // Reads `<directory>/checkpoint` (and creates nothing) to recover the
   // latest checkpoint, the active list with timestamps and
-  // last_preserved_timestamp (CM-22..CM-25). Errors (TF raises ValueError):
+  // last_preserved_timestamp. Errors (TF raises ValueError):
   // InvalidArgument "Expected a positive integer or `None` for
-  // `max_to_keep`, got <n>." (CM-01); "`step_counter` should be passed if
-  // `checkpoint_interval` is not None." (CM-02); "Invalid checkpoint state
-  // loaded from <dir>" (CM-28); DataLoss for an unparsable state file.
+  // `max_to_keep`, got <n>."; "`step_counter` should be passed if
+  // `checkpoint_interval` is not None."; "Invalid checkpoint state
+  // loaded from <dir>"; DataLoss for an unparsable state file.
   // `checkpoint` must outlive the manager.
   static Result<std::unique_ptr<CheckpointManager>> Create(Checkpoint& checkpoint, std::string directory,
                                                            std::optional<int> max_to_keep,
@@ -112,13 +112,13 @@ class CKPT_EXPORT CheckpointManager {
   CheckpointManager& operator=(const CheckpointManager&) = delete;
 
   // Saves `<directory>/<checkpoint_name>-<n>` and returns the path, or
-  // nullopt when the interval rule skips this step (CM-31..CM-35; nothing is
+  // nullopt when the interval rule skips this step (nothing is
   // touched then). save_counter is incremented on every save that happens;
   // n = checkpoint_number if given, else the incremented save_counter
-  // (CM-07, CM-08). The new checkpoint becomes latest_checkpoint, moves to
-  // the end of checkpoints() if already listed (CM-10), gets the current
-  // clock as timestamp when its write completes (CM-12), and retention runs
-  // (CM-14..CM-21). `options` replaces save_options for this call (CM-41).
+  //. The new checkpoint becomes latest_checkpoint, moves to
+  // the end of checkpoints() if already listed, gets the current
+  // clock as timestamp when its write completes, and retention runs
+  //. `options` replaces save_options for this call.
   Result<std::optional<std::string>> Save(std::optional<int64_t> checkpoint_number = std::nullopt,
                                           bool check_interval = true);
   Result<std::optional<std::string>> Save(const CheckpointOptions& options,
@@ -126,18 +126,18 @@ class CKPT_EXPORT CheckpointManager {
                                           bool check_interval = true);
 
   // Restores latest_checkpoint and returns it (the load status is dropped, as
-  // in TF, CM-37, CM-40); with a checkpoint_interval records the restored
-  // step so an immediate Save at that step is skipped (CM-38). With nothing
-  // to restore, runs init_fn (if any) and returns nullopt (CM-39).
+  // in TF); with a checkpoint_interval records the restored
+  // step so an immediate Save at that step is skipped. With nothing
+  // to restore, runs init_fn (if any) and returns nullopt.
   Result<std::optional<std::string>> RestoreOrInitialize();
 
-  // Waits for the managed Checkpoint's async writes (CO-27) and returns a
+  // Waits for the managed Checkpoint's async writes and returns a
   // background error not yet reported.
   Status Sync();
 
-  // The newest checkpoint (not checked for existence, CM-27) or nullopt.
+  // The newest checkpoint (not checked for existence) or nullopt.
   std::optional<std::string> latest_checkpoint() const;
-  // The active checkpoints, oldest first (CM-05).
+  // The active checkpoints, oldest first.
   std::vector<std::string> checkpoints() const;
   const std::string& directory() const;
   std::optional<int64_t> checkpoint_interval() const;

@@ -50,11 +50,11 @@ class CKPT_EXPORT CheckpointReader {
  public:
   // Opens `path` (a V2 prefix, or a V1 file name / glob pattern).
   // Errors: NotFound "Unsuccessful TensorSliceReader constructor: Failed to
-  // find any matching files for <path>" when neither format matches (RD-02);
+  // find any matching files for <path>" when neither format matches;
   // InvalidArgument "Unsuccessful TensorSliceReader constructor: Failed to
   // get matching files on <path>: ..." when the directory cannot be listed
-  // (RD-11); DataLoss "Unable to open table file <f>: ..." for a file that is
-  // not a checkpoint table, e.g. a .meta file (RD-10); the BundleReader's
+  //; DataLoss "Unable to open table file <f>: ..." for a file that is
+  // not a checkpoint table, e.g. a .meta file; the BundleReader's
   // errors for a V2 bundle.
   static Result<std::unique_ptr<CheckpointReader>> Open(const std::string& path,
                                                         const CheckpointReaderOptions& options = {});
@@ -72,19 +72,19 @@ class CKPT_EXPORT CheckpointReader {
 
   // Every tensor: key, dtype and full shape, sorted by key (byte order, so
   // "_CHECKPOINTABLE_OBJECT_GRAPH" sorts after uppercase and before
-  // lowercase keys, RD-04). `slices` is non-empty for a tensor stored as
+  // lowercase keys). `slices` is non-empty for a tensor stored as
   // partial slices. The V2-only location fields are zero for V1.
-  // (get_variable_to_shape_map / get_variable_to_dtype_map, RD-07.)
+  // (get_variable_to_shape_map / get_variable_to_dtype_map.)
   std::vector<TensorInfo> List() const;
   // has_tensor: true when `key` is one of the listed tensors.
   bool HasTensor(std::string_view key) const;
-  // NotFound "Key <key> not found in checkpoint" (V2, RD-06) or "<key> not
+  // NotFound "Key <key> not found in checkpoint" (V2) or "<key> not
   // found in checkpoint file <path>" (V1) when absent.
   Result<TensorInfo> Lookup(std::string_view key) const;
 
-  // get_tensor (RD-07): the whole tensor, any storable dtype (strings as
+  // get_tensor: the whole tensor, any storable dtype (strings as
   // their bytes). Partitioned tensors are assembled. A corrupted V2 data
-  // file gives DataLoss "... Checksum does not match ..." (RD-09).
+  // file gives DataLoss "... Checksum does not match ...".
   Result<Tensor> Read(std::string_view key) const;
   // The part `slice` of tensor `key` (restore of a partitioned variable).
   Result<Tensor> ReadSlice(std::string_view key, const TensorSlice& slice) const;
@@ -101,7 +101,7 @@ class CKPT_EXPORT CheckpointReader {
   std::unique_ptr<Impl> impl_;
 };
 
-// tf.train.load_checkpoint (RD-01, RD-02): a directory is resolved with
+// tf.train.load_checkpoint: a directory is resolved with
 // LatestCheckpoint(dir) and InvalidArgument "Couldn't find 'checkpoint' file
 // or checkpoints in given directory <dir>" when that finds none (TF raises
 // ValueError); any other path is opened as is.
@@ -123,11 +123,11 @@ CKPT_EXPORT Result<std::unique_ptr<CheckpointReader>> LoadCheckpoint(const std::
 CKPT_EXPORT Result<std::optional<std::string>> ResolveCheckpointPath(const std::string& path,
                                                                      FileSystem* fs = nullptr);
 
-// tf.train.list_variables (RD-04): (key, shape) pairs sorted by key.
+// tf.train.list_variables: (key, shape) pairs sorted by key.
 CKPT_EXPORT Result<std::vector<std::pair<std::string, TensorShape>>> ListVariables(
     const std::string& dir_or_path, const CheckpointReaderOptions& options = {});
 
-// tf.train.load_variable (RD-05): a copy of one tensor; a trailing ":0" in
+// tf.train.load_variable: a copy of one tensor; a trailing ":0" in
 // `name` is stripped first ("v:0" reads key "v").
 CKPT_EXPORT Result<Tensor> LoadVariable(const std::string& dir_or_path, std::string_view name,
                                         const CheckpointReaderOptions& options = {});

@@ -33,14 +33,14 @@
 // Deliberate differences from TensorFlow (everything else matches):
 //   * UpdateCheckpointState makes the new file durable: it fsyncs the
 //     temporary file before the rename and the directory after it.
-//     TensorFlow issues no fsync (ST-02).
+//     TensorFlow issues no fsync.
 //   * GetCheckpointState reports a state file that cannot be parsed as
 //     DataLoss (naming the file and the parse problem) and a file that
 //     cannot be read with the I/O error. TensorFlow logs two warnings and
-//     behaves as if there were no state file (returns None, ST-11).
+//     behaves as if there were no state file (returns None).
 //   * GetCheckpointMtimes keeps sub-second precision. TensorFlow's POSIX
 //     file system reports whole seconds.
-//   * Glob patterns (ST-15, ST-18, ST-23) honour wildcards in the last path
+//   * Glob patterns honour wildcards in the last path
 //     component only (FileSystem::GetMatchingPaths); TensorFlow also expands
 //     wildcards in directory components.
 //   * Parsing uses the C++ protobuf text-format parser, which agrees with
@@ -103,7 +103,7 @@ struct CheckpointStateOptions {
   // all_model_checkpoint_timestamps: empty, or one per listed path.
   std::vector<double> timestamps;
   double last_preserved_timestamp = 0;
-  // Store paths relative to save_dir (ST-07, see below).
+  // Store paths relative to save_dir (see below).
   bool save_relative_paths = false;
   // Where to write (UpdateCheckpointState only); nullptr: FileSystem::Default().
   FileSystem* fs = nullptr;
@@ -112,20 +112,20 @@ struct CheckpointStateOptions {
 // Builds the state that UpdateCheckpointState would write (no I/O; `fs` and
 // `latest_filename` of the options are not used). Rules, applied in this
 // order:
-//   1. save_relative_paths (ST-07; what tf.train.Checkpoint, CheckpointManager
+//   1. save_relative_paths (what tf.train.Checkpoint, CheckpointManager
 //      and Saver(save_relative_paths=True) use): every ABSOLUTE path
 //      (model_checkpoint_path and each entry of all_paths) is replaced by its
 //      path relative to save_dir (Python os.path.relpath).
 //   2. If all_paths is empty or its last element differs from
-//      model_checkpoint_path, model_checkpoint_path is appended (ST-03).
+//      model_checkpoint_path, model_checkpoint_path is appended.
 //   3. If timestamps is non-empty, its size must equal the size of the list
 //      from step 2, else InvalidArgument "Checkpoint timestamps, if provided,
 //      must match checkpoint paths (got paths [...] and timestamps [...])"
-//      (ST-05). An empty timestamps vector skips the check.
+//. An empty timestamps vector skips the check.
 //   4. If save_dir is a RELATIVE path, every relative path is rewritten
 //      relative to save_dir (os.path.relpath, resolved against the current
 //      directory): save_dir "train", path "train/model-0" -> "model-0"
-//      (ST-04). Absolute paths are kept. Note that with save_relative_paths
+//. Absolute paths are kept. Note that with save_relative_paths
 //      and a relative save_dir both rules apply, exactly as in TensorFlow.
 // Errors: InvalidArgument (step 3; an empty path that step 1/4 would have to
 // relativise, "no path specified"; a path that is not valid UTF-8, which the
@@ -147,9 +147,9 @@ CKPT_EXPORT Result<CheckpointState> GenerateCheckpointState(std::string_view sav
 // (JoinPath(save_dir, latest_filename)), nothing is written and
 // FailedPrecondition "Save path '<model_checkpoint_path>' conflicts with path
 // used for checkpoint state.  Please use a different save path." is returned
-// (ST-08; TensorFlow raises RuntimeError with this text).
+// (TensorFlow raises RuntimeError with this text).
 //
-// The file is replaced atomically and durably (ST-02, protocol in
+// The file is replaced atomically and durably (protocol in
 // checkpoint_state.cc): written to `<state file>.tmp<32 lowercase hex>` in the
 // same directory, fsynced, renamed over the state file, then the directory is
 // fsynced. Readers see the old or the new file, never a mix. On a failure
@@ -159,17 +159,17 @@ CKPT_EXPORT Status UpdateCheckpointState(std::string_view save_dir, std::string_
                                          const CheckpointStateOptions& options = {});
 
 // Reads `<checkpoint_dir>/<latest_filename>`.
-//   * no such file -> std::nullopt (ST-09);
+//   * no such file -> std::nullopt;
 //   * the file exists but cannot be read -> that I/O error, with the path;
 //   * not valid text format (or a string that is not UTF-8) -> DataLoss
 //     "<file>: cannot parse checkpoint state: <line:column: problem>"
-//     (DELIBERATE: TensorFlow returns None here, ST-11);
+//     (DELIBERATE: TensorFlow returns None here);
 //   * parses but model_checkpoint_path is empty (e.g. an empty file) ->
 //     InvalidArgument "Invalid checkpoint state loaded from <checkpoint_dir>"
-//     (ST-10).
+//.
 // Relative paths in the file (the model path and each list entry) are
 // returned joined onto checkpoint_dir with JoinPath, without normalisation:
-// "./m-1" in dir "/d" comes back as "/d/./m-1" (ST-12). Absolute paths are
+// "./m-1" in dir "/d" comes back as "/d/./m-1". Absolute paths are
 // returned as stored. The reader accepts general protobuf text format: any
 // field order, '#' comments, single or double quotes, adjacent string
 // concatenation, list syntax `[a, b]`, exponent and integer numbers,
@@ -183,32 +183,32 @@ CKPT_EXPORT Result<std::optional<CheckpointState>> GetCheckpointState(
 // takes model_checkpoint_path (never the last list element). It is returned
 // if `<p>.index` (V2) or `<p>` itself (V1) matches at least one file
 // (FileSystem::GetMatchingPaths, so a stored V1 pattern such as
-// `<d>/m-?????-of-00002` is returned verbatim, ST-15); otherwise nullopt
+// `<d>/m-?????-of-00002` is returned verbatim); otherwise nullopt
 // (TensorFlow logs "Couldn't match files for checkpoint <p>"). nullopt also
-// when there is no state file (ST-14). latest_filename selects another state
-// file (ST-17).
+// when there is no state file. latest_filename selects another state
+// file.
 CKPT_EXPORT Result<std::optional<std::string>> LatestCheckpoint(
     std::string_view checkpoint_dir, std::string_view latest_filename = kDefaultStateFilename,
     FileSystem* fs = nullptr);
 
 // True iff `<prefix>.index` or `<prefix>` matches at least one existing path
-// (ST-18). So any existing path, e.g. a directory or a bare `.index` file's
-// path, counts (ST-19). Errors while matching count as "does not exist".
+//. So any existing path, e.g. a directory or a bare `.index` file's
+// path, counts. Errors while matching count as "does not exist".
 CKPT_EXPORT bool CheckpointExists(std::string_view checkpoint_prefix, FileSystem* fs = nullptr);
 
 // Modification times, in seconds since the epoch, of the checkpoints named by
 // `prefixes`: for each prefix, the first match of `<prefix>.index` (V2), else
 // the first match of `<prefix>` (V1). Prefixes with no match (or whose file
 // cannot be stat'ed) are skipped, so the result can be shorter than the input
-// (ST-20). Sub-second precision (TensorFlow: whole seconds on POSIX).
+//. Sub-second precision (TensorFlow: whole seconds on POSIX).
 CKPT_EXPORT std::vector<double> GetCheckpointMtimes(const std::vector<std::string>& prefixes,
                                                     FileSystem* fs = nullptr);
 
-// Deletes the files of one checkpoint (ST-21):
+// Deletes the files of one checkpoint:
 //   every match of MetaGraphFilename(prefix, meta_graph_suffix), then
 //   kV2: every match of `<prefix>.index` and of `<prefix>.data-?????-of-?????`;
 //   kV1: every match of `<prefix>`.
-// All names are glob patterns, so `*?[` inside prefix widen the match (ST-23).
+// All names are glob patterns, so `*?[` inside prefix widen the match.
 // Missing files are not an error (a file that vanishes between matching and
 // deleting is skipped, as TensorFlow does after logging a warning). Any other
 // deletion or matching error is returned at once; files deleted before it
@@ -217,7 +217,7 @@ CKPT_EXPORT Status RemoveCheckpoint(std::string_view checkpoint_prefix,
                                     CheckpointFormat format = CheckpointFormat::kV2,
                                     std::string_view meta_graph_suffix = "meta", FileSystem* fs = nullptr);
 
-// The MetaGraphDef file name TF1's Saver writes beside a checkpoint (ST-22):
+// The MetaGraphDef file name TF1's Saver writes beside a checkpoint:
 // a trailing `-<digits or ?>-of-<digits>` (shard spec) is stripped, then
 // `.<suffix>` appended.
 //   "model.ckpt-123456-?????-of-00005" -> "model.ckpt-123456.meta"

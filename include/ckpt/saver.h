@@ -34,7 +34,7 @@
 //   * Durability: bundles, V1 files, the state file and the .meta file are
 //     fsynced, with their directories.
 //   * prune_beyond_max_to_keep (opt-in) deletes every surplus checkpoint at
-//     once instead of TF's one-per-save (SV-30).
+//     once instead of TF's one-per-save.
 #pragma once
 
 #include <cstdint>
@@ -112,11 +112,11 @@ class CKPT_EXPORT VarList {
   // var_list=None with nothing to call: an empty list (see allow_empty).
   VarList() = default;
   // var_list=[v0, v1, ...]: each keyed by its name(), or by its partition's
-  // full_name (parts of one partitioned variable are grouped) (SV-01).
+  // full_name (parts of one partitioned variable are grouped).
   static VarList List(std::vector<VariablePtr> variables);
   // var_list={"key": v, ...}: keyed by the map key. Several entries with one
   // key are the parts of a partitioned variable (each must carry
-  // partition()). (SV-01)
+  // partition()).
   static VarList Map(std::vector<std::pair<std::string, VariablePtr>> entries);
   // var_list=None: `all_variables` is called when the Saver is built (at
   // Create, or at Build() with defer_build), like TF's global collection.
@@ -146,7 +146,7 @@ struct SaverDef {
   // The serialized proto (byte-identical to TF's for the same values).
   std::string SerializeAsString() const;
   // InvalidArgument "saver_def must be a saver_pb2.SaverDef: ..." when the
-  // bytes do not parse (SV-61).
+  // bytes do not parse.
   static Result<SaverDef> Parse(std::string_view bytes);
   // Protobuf text format, as `print(saver_def)` in Python shows it.
   std::string DebugString() const;
@@ -158,46 +158,46 @@ struct SaverDef {
 // with SaverSaveOptions, the arguments of one Save call.
 struct SaverOptions {
   // Restore a checkpoint value into a variable of another shape with the same
-  // number of elements (row-major) (SV-48).
+  // number of elements (row-major).
   bool reshape = false;
   // One shard per device: V2 merges them into one bundle, V1 writes
-  // `<p>-0000i-of-0000N` files (SV-12, SV-14).
+  // `<p>-0000i-of-0000N` files.
   bool sharded = false;
   // Checkpoints remembered and kept; 0 = keep all and remember none (TF's
-  // None or 0, SV-28).
+  // None or 0).
   int max_to_keep = 5;
   // An evicted checkpoint younger than the deadline is deleted; one older is
-  // kept forever and the deadline advances by this many hours (SV-31, SV-32).
+  // kept forever and the deadline advances by this many hours.
   double keep_checkpoint_every_n_hours = 10000.0;
-  // Scope of the SaverDef's tensor names; empty = "save" (SV-57).
+  // Scope of the SaverDef's tensor names; empty = "save".
   std::string name;
   // See the class comment: assign each variable as soon as it is read.
   bool restore_sequentially = false;
-  // Re-create a Saver from a SaverDef (SV-61, SV-62): its version,
+  // Re-create a Saver from a SaverDef: its version,
   // max_to_keep, sharded and keep_checkpoint_every_n_hours replace the
   // fields above; `name` is then an import scope prefixed to its names.
   std::optional<SaverDef> saver_def;
-  // Do not build at Create; Build() must be called before Save (SV-03, SV-04).
+  // Do not build at Create; Build() must be called before Save.
   bool defer_build = false;
-  // An empty variable list is not an error; Save/Restore then do nothing (SV-05, SV-06).
+  // An empty variable list is not an error; Save/Restore then do nothing.
   bool allow_empty = false;
   CheckpointFormat write_version = CheckpointFormat::kV2;
-  // global_step formatted as %08d (SV-10).
+  // global_step formatted as %08d.
   bool pad_step_number = false;
-  // Relative paths in the state file (SV-36).
+  // Relative paths in the state file.
   bool save_relative_paths = false;
-  // The default value of the filename tensor in the .meta graph (SV-08);
+  // The default value of the filename tensor in the .meta graph;
   // "" = "model".
   std::string filename;
 
   // ---- not in TensorFlow ----
   FileSystem* fs = nullptr;  // nullptr: FileSystem::Default()
-  // Seconds since the epoch; default the wall clock. For tests (SV-31).
+  // Seconds since the epoch; default the wall clock. For tests.
   std::function<double()> clock;
   // Receives TF's log lines ("WARNING", "Ignoring: ..."; "INFO",
   // "Restoring parameters from ..."). Default: discarded.
   std::function<void(std::string_view severity, std::string_view message)> log;
-  // Delete every checkpoint beyond max_to_keep on each save (fixes SV-30).
+  // Delete every checkpoint beyond max_to_keep on each save (TensorFlow can leave more; see docs/behaviours/sv.md).
   bool prune_beyond_max_to_keep = false;
   // fsync what is written (TF does not).
   bool sync = true;
@@ -206,22 +206,22 @@ struct SaverOptions {
 // The arguments of one Saver::Save call (TF's Saver.save keyword
 // arguments); every call may pass different ones.
 struct SaverSaveOptions {
-  // Appended as "-<step>" (SV-10).
+  // Appended as "-<step>".
   std::optional<int64_t> global_step;
-  // State file name inside dirname(save_path); no path components (SV-18).
+  // State file name inside dirname(save_path); no path components.
   std::string latest_filename = "checkpoint";
   std::string meta_graph_suffix = "meta";
   bool write_meta_graph = true;
-  // false: no state file update, no bookkeeping, no deletion (SV-35).
+  // false: no state file update, no bookkeeping, no deletion.
   bool write_state = true;
 };
 
 class CKPT_EXPORT Saver {
  public:
-  // Validates var_list (SV-01, SV-02, SV-03, SV-05) and, unless
+  // Validates var_list and, unless
   // defer_build, builds.
   static Result<std::unique_ptr<Saver>> Create(VarList var_list, SaverOptions options = {});
-  // Saver.from_proto(saver_def, import_scope) (SV-60). `options` supplies
+  // Saver.from_proto(saver_def, import_scope). `options` supplies
   // the fields that are not in a SaverDef (fs, clock, log, ...); its
   // saver_def and name are replaced.
   static Result<std::unique_ptr<Saver>> FromProto(const SaverDef& saver_def, std::string import_scope,
@@ -230,32 +230,32 @@ class CKPT_EXPORT Saver {
   Saver(const Saver&) = delete;
   Saver& operator=(const Saver&) = delete;
 
-  // Captures the variables of VarList::AllVariables (SV-04). A no-op once built.
+  // Captures the variables of VarList::AllVariables. A no-op once built.
   Status Build();
 
   // Writes a checkpoint; returns the path to give Restore (the prefix, or
   // for sharded V1 the pattern `<p>-?????-of-0000N`), or nullopt for an
-  // empty Saver (SV-06). See SV-09..SV-37 for files, state and deletion.
+  // empty Saver. See docs/behaviours/sv.md for files, state and deletion.
   // `file://` paths are accepted (here and in Restore) and kept as given in
-  // returned and recorded paths (SV-21). Parts of partitioned variables are
+  // returned and recorded paths. Parts of partitioned variables are
   // stored with every extent explicit ("0,2:0,2"), as TF stores them.
   Result<std::optional<std::string>> Save(const std::string& save_path, const SaverSaveOptions& options = {});
 
-  // Restores every variable from a V1 or V2 checkpoint (SV-42..SV-53).
+  // Restores every variable from a V1 or V2 checkpoint.
   // `save_path` empty: InvalidArgument "Can't load save_path when it is
-  // None." (SV-43).
+  // None.".
   Status Restore(const std::string& save_path);
 
-  // Oldest first (SV-38).
+  // Oldest first.
   std::vector<std::string> last_checkpoints() const;
-  // Each path gets an infinite timestamp: never deleted when evicted (SV-39).
+  // Each path gets an infinite timestamp: never deleted when evicted.
   void SetLastCheckpoints(std::vector<std::string> paths);
-  void SetLastCheckpointsWithTime(std::vector<std::pair<std::string, double>> paths_and_times);  // SV-40
-  // Keeps the paths that exist, with their mtimes (SV-41).
+  void SetLastCheckpointsWithTime(std::vector<std::pair<std::string, double>> paths_and_times);
+  // Keeps the paths that exist, with their mtimes.
   void RecoverLastCheckpoints(const std::vector<std::string>& paths);
 
-  SaverDef AsSaverDef() const;  // SV-57, SV-58
-  // SV-59: nullopt unless all three names start with export_scope; the
+  SaverDef AsSaverDef() const;
+  // nullopt unless all three names start with export_scope; the
   // names with the scope stripped otherwise. An empty scope returns the def.
   std::optional<SaverDef> ToProto(std::string_view export_scope = {}) const;
 

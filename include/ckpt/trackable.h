@@ -86,7 +86,7 @@ struct SaveableAttribute {
   std::vector<Part> parts;
   // Restores the value stored under `key` of `reader` into the object.
   // Returns InvalidArgument naming the key and both dtypes/shapes on mismatch
-  // (TF's texts, CK-30/CK-31).
+  // (TF's texts).
   std::function<Status(const BundleReader& reader, std::string_view key)> restore;
 };
 
@@ -122,9 +122,9 @@ class CKPT_EXPORT Trackable {
 
   // Adds (or replaces, keeping its position) the dependency `name`. If a
   // restore is pending for `name` the child is restored now (newest restore
-  // wins, CK-39); its error is returned (the dependency is still added). A
+  // wins); its error is returned (the dependency is still added). A
   // name-based restore applied to this object also reaches the new child
-  // (CK-57). InvalidArgument for an empty name or a self-edge.
+  //. InvalidArgument for an empty name or a self-edge.
   Status Track(std::string_view name, Trackable& child);
   // Removes the dependency `name` (no-op when absent).
   void Untrack(std::string_view name);
@@ -146,7 +146,7 @@ class CKPT_EXPORT Trackable {
  protected:
   // Optimizers call this when they create a slot variable, so a pending
   // (deferred) slot restoration can fill it (TF restores a slot when both
-  // the variable and the optimizer exist, CK-41). The slot must already be
+  // the variable and the optimizer exist). The slot must already be
   // listed by slot_variables().
   Status OnSlotCreated(Trackable& original, std::string_view slot_name, Trackable& slot);
 

@@ -24,7 +24,7 @@ namespace ckpt {
 //
 // `name` is the TF1-style global name ("dense/kernel"), recorded as the
 // attribute's full_name and used for name-based (TF1 Saver) restores. It has
-// no effect on object-based keys (FL-08).
+// no effect on object-based keys.
 class CKPT_EXPORT Variable : public Trackable {
  public:
   Variable(DType dtype, TensorShape shape, std::string name = "");
@@ -60,9 +60,9 @@ class CKPT_EXPORT Variable : public Trackable {
   // Restores from a bundle: fixed-size values are read straight into the
   // variable's storage (BundleReader::ReadInto, no intermediate copy).
   // InvalidArgument with TF's texts on a dtype mismatch ("tensor_name = <key>;
-  // expected dtype <ours> does not equal original dtype <stored>", CK-31) or a
+  // expected dtype <ours> does not equal original dtype <stored>") or a
   // shape mismatch ("Received incompatible tensor with shape (2,) when
-  // attempting to restore variable with shape (1,) and name <name>", CK-30);
+  // attempting to restore variable with shape (1,) and name <name>");
   // the variable is left unchanged then.
   Status RestoreFrom(const BundleReader& reader, std::string_view key);
   TensorView view() const;
@@ -88,7 +88,7 @@ class CKPT_EXPORT Module : public Trackable {
 // A list of trackables, tracked as children "0", "1", ... like TF's
 // ListWrapper. Elements appended as unique_ptr are owned by the list; others
 // must outlive it. An empty list is ignored by the load-status assertions
-// (CK-49).
+//.
 class CKPT_EXPORT TrackableList : public Trackable {
  public:
   Status Append(Trackable& element);
@@ -125,7 +125,7 @@ class CKPT_EXPORT SlotOptimizer : public Trackable {
  public:
   // Creates (once) the slot `slot_name` for `var`: same dtype and shape,
   // zero-initialised, or filled from a pending restoration when this
-  // optimizer was restored before the slot existed (CK-41). Returns the slot;
+  // optimizer was restored before the slot existed. Returns the slot;
   // an existing slot is returned unchanged. The slot's name() is
   // "<var name>/<slot_name>" (for name-based restores). A pending value whose
   // dtype/shape does not fit returns the restore error (the slot exists).
