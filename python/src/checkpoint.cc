@@ -100,6 +100,25 @@ ckpt::LoadStatus Restore(PyCheckpoint& self, nb::handle save_path, nb::handle op
   return ValueOrThrow(std::move(r), api);
 }
 
+// Checkpoint.save / Checkpoint.write: the same call but for the numbering, with
+// the GIL released for the I/O (or, async, the staging copy).
+std::string Publish(PyCheckpoint& self, nb::handle prefix, nb::handle options, bool write) {
+  const std::string p = FsPath(prefix);
+  const bool has_options = !options.is_none();
+  ckpt::CheckpointOptions o = CheckpointOptionsFromPython(options, self.sync);
+  ckpt::Result<std::string> r = ckpt::InternalError("unset");
+  {
+    nb::gil_scoped_release release;
+    ckpt::Checkpoint& c = self.get();
+    if (write) {
+      r = has_options ? c.Write(p, o) : c.Write(p);
+    } else {
+      r = has_options ? c.Save(p, o) : c.Save(p);
+    }
+  }
+  return ValueOrThrow(std::move(r), "save");
+}
+
 }  // namespace
 
 ckpt::Checkpoint& NativeCheckpoint(nb::handle py_checkpoint) { return nb::cast<PyCheckpoint&>(py_checkpoint).get(); }
@@ -132,31 +151,9 @@ void RegisterCheckpoint(nb::module_& m) {
            },
            nb::arg("named"), nb::arg("root").none(), nb::arg("options").none(), nb::arg("sync") = true)
       .def("status", [](PyCheckpoint& self) { ThrowIfError(self.get().status(), "checkpoint"); })
-      .def("save",
-           [](PyCheckpoint& self, nb::handle prefix, nb::handle options) {
-             std::string p = FsPath(prefix);
-             bool has_options = !options.is_none();
-             ckpt::CheckpointOptions o = CheckpointOptionsFromPython(options, self.sync);
-             ckpt::Result<std::string> r = ckpt::InternalError("unset");
-             {
-               nb::gil_scoped_release release;
-               r = has_options ? self.get().Save(p, o) : self.get().Save(p);
-             }
-             return ValueOrThrow(std::move(r), "save");
-           },
+      .def("save", [](PyCheckpoint& self, nb::handle prefix, nb::handle options) { return Publish(self, prefix, options, false); },
            nb::arg("file_prefix"), nb::arg("options").none())
-      .def("write",
-           [](PyCheckpoint& self, nb::handle prefix, nb::handle options) {
-             std::string p = FsPath(prefix);
-             bool has_options = !options.is_none();
-             ckpt::CheckpointOptions o = CheckpointOptionsFromPython(options, self.sync);
-             ckpt::Result<std::string> r = ckpt::InternalError("unset");
-             {
-               nb::gil_scoped_release release;
-               r = has_options ? self.get().Write(p, o) : self.get().Write(p);
-             }
-             return ValueOrThrow(std::move(r), "save");
-           },
+      .def("write", [](PyCheckpoint& self, nb::handle prefix, nb::handle options) { return Publish(self, prefix, options, true); },
            nb::arg("file_prefix"), nb::arg("options").none())
       .def("restore",
            [](PyCheckpoint& self, nb::handle path, nb::handle options) { return Restore(self, path, options, false); },
