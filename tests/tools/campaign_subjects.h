@@ -668,6 +668,31 @@ Status ReplayHistory(Kind kind, uint64_t seed, int history, FileSystem* fs, Repl
   return OkStatus();
 }
 
+// The command line both campaigns take: [--trials N] [--seed S] [--verbose].
+// False (after printing the usage) on anything else. Without --verbose,
+// stderr goes to /dev/null: the library logs expected warnings (litter
+// removed, failed deletions) by the thousand here.
+struct CampaignArgs {
+  uint64_t trials = 2000, seed = 1;
+  bool verbose = false;
+};
+
+bool ParseCampaignArgs(int argc, char** argv, const char* name, CampaignArgs* a) {
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--trials") && i + 1 < argc) {
+      a->trials = std::strtoull(argv[++i], nullptr, 10);
+    } else if (!std::strcmp(argv[i], "--seed") && i + 1 < argc) {
+      a->seed = std::strtoull(argv[++i], nullptr, 10);
+    } else if (!std::strcmp(argv[i], "--verbose")) {
+      a->verbose = true;
+    } else {
+      std::fprintf(stderr, "usage: %s [--trials N] [--seed S] [--verbose]\n", name);
+      return false;
+    }
+  }
+  return a->verbose || std::freopen("/dev/null", "w", stderr) != nullptr;
+}
+
 // A manager (lock held) saving once into the directory of an unmanaged
 // subject: only a manager's first save may clean what a dead save left there.
 Status JanitorSave(FileSystem* fs, const std::string& checkpoint_name) {

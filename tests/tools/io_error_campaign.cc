@@ -185,21 +185,10 @@ class Trial {
 }  // namespace ckpt
 
 int main(int argc, char** argv) {
-  uint64_t trials = 2000, seed = 1;
-  bool verbose = false;
-  for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--trials") && i + 1 < argc) {
-      trials = std::strtoull(argv[++i], nullptr, 10);
-    } else if (!std::strcmp(argv[i], "--seed") && i + 1 < argc) {
-      seed = std::strtoull(argv[++i], nullptr, 10);
-    } else if (!std::strcmp(argv[i], "--verbose")) {
-      verbose = true;
-    } else {
-      std::fprintf(stderr, "usage: io_error_campaign [--trials N] [--seed S] [--verbose]\n");
-      return 2;
-    }
-  }
-  if (!verbose && !std::freopen("/dev/null", "w", stderr)) return 2;  // the library's expected warnings
+  ckpt::CampaignArgs args;
+  if (!ckpt::ParseCampaignArgs(argc, argv, "io_error_campaign", &args)) return 2;
+  const uint64_t trials = args.trials, seed = args.seed;
+  const bool verbose = args.verbose;
   const auto t0 = std::chrono::steady_clock::now();
   uint64_t failed = 0, absorbed = 0;
   std::map<std::string, uint64_t> calls;

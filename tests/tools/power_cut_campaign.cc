@@ -220,23 +220,10 @@ class Trial {
 }  // namespace ckpt
 
 int main(int argc, char** argv) {
-  uint64_t trials = 2000, seed = 1;
-  bool verbose = false;
-  for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--trials") && i + 1 < argc) {
-      trials = std::strtoull(argv[++i], nullptr, 10);
-    } else if (!std::strcmp(argv[i], "--seed") && i + 1 < argc) {
-      seed = std::strtoull(argv[++i], nullptr, 10);
-    } else if (!std::strcmp(argv[i], "--verbose")) {
-      verbose = true;
-    } else {
-      std::fprintf(stderr, "usage: power_cut_campaign [--trials N] [--seed S] [--verbose]\n");
-      return 2;
-    }
-  }
-  // The library logs to stderr (litter removed, failed deletions): expected
-  // by the thousand here, so only --verbose keeps them.
-  if (!verbose && !std::freopen("/dev/null", "w", stderr)) return 2;
+  ckpt::CampaignArgs args;
+  if (!ckpt::ParseCampaignArgs(argc, argv, "power_cut_campaign", &args)) return 2;
+  const uint64_t trials = args.trials, seed = args.seed;
+  const bool verbose = args.verbose;
   const auto t0 = std::chrono::steady_clock::now();
   uint64_t failed = 0, cut = 0, finished_anyway = 0, leftovers = 0, rewrites_lost = 0;
   for (uint64_t t = 0; t < trials; ++t) {
