@@ -47,28 +47,11 @@
 #include "ckpt/checkpoint_manager.h"
 #include "ckpt/variable.h"
 
+#include "bench_util.h"
+
 namespace {
 
-using Clock = std::chrono::steady_clock;
-constexpr size_t kMiB = size_t{1} << 20;
-constexpr size_t kPage = 4096;
-
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "async_bench: %s\n", what.c_str());
-  std::exit(1);
-}
-
-void Check(const ckpt::Status& s, const std::string& what) {
-  if (!s.ok()) Die(what + ": " + s.ToString());
-}
-
-template <typename T>
-T Take(ckpt::Result<T> r, const std::string& what) {
-  if (!r.ok()) Die(what + ": " + r.status().ToString());
-  return *std::move(r);
-}
-
-double Seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
+using namespace bench;
 
 struct Stats {
   double median = 0, min = 0, max = 0;
@@ -89,11 +72,6 @@ void FillFloats(float* f, size_t n, uint32_t seed) {
     x = x * 1664525u + 1013904223u;
     f[i] = static_cast<float>(x >> 8) * (1.0f / 16777216.0f) - 0.5f;
   }
-}
-
-void Prefault(void* p, size_t n) {
-  volatile char* c = static_cast<char*>(p);
-  for (size_t i = 0; i < n; i += kPage) c[i] = c[i];
 }
 
 std::string LoadAverage() {

@@ -53,34 +53,13 @@
 #include "ckpt/bundle.h"
 #include "ckpt/tensor.h"
 
+#include "bench_util.h"
+
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using namespace bench;
 
-constexpr size_t kMiB = size_t{1} << 20;
 constexpr size_t kChunk = 4 * kMiB;  // raw I/O chunk
-constexpr size_t kPage = 4096;
-
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "bundle_bench: %s\n", what.c_str());
-  std::exit(1);
-}
-
-void Check(const ckpt::Status& s, const std::string& what) {
-  if (!s.ok()) Die(what + ": " + s.ToString());
-}
-
-template <typename T>
-T Take(ckpt::Result<T> r, const std::string& what) {
-  if (!r.ok()) Die(what + ": " + r.status().ToString());
-  return *std::move(r);
-}
-
-void CheckSys(bool ok, const std::string& what) {
-  if (!ok) Die(what + ": " + std::strerror(errno));
-}
-
-double Seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
 
 struct AlignedBuf {
   explicit AlignedBuf(size_t n) : size(n) {
@@ -104,10 +83,6 @@ void FillFloats(float* f, size_t n, uint32_t seed) {
 }
 
 // Touch every page so page faults stay out of the timed regions.
-void Prefault(void* p, size_t n) {
-  volatile char* c = static_cast<char*>(p);
-  for (size_t i = 0; i < n; i += kPage) c[i] = c[i];
-}
 
 void SyncAndDrop(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
