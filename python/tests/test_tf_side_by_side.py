@@ -2,7 +2,6 @@
 files on disk, state files, restored values, and reads of real TF checkpoints.
 """
 
-import hashlib
 import json
 import os
 import sys
@@ -13,22 +12,11 @@ import pytest
 
 import ckpt
 from ckpt_test_util import TESTDATA, run_python, testdata
+from tensor_digest import digest
 
 pytestmark = pytest.mark.tf
 
 HERE = Path(__file__).resolve().parent
-
-
-def digest(value):
-    a = np.asarray(value)
-    h = hashlib.sha256()
-    h.update(str(a.shape).encode())
-    if a.dtype == object or a.dtype.kind == "S":
-        for s in a.reshape(-1):
-            h.update(len(s).to_bytes(8, "little") + bytes(s))
-    else:
-        h.update(np.ascontiguousarray(a).tobytes())
-    return h.hexdigest()
 
 
 def object_checkpoint(zero=False):

@@ -9,7 +9,6 @@ ckpt_side() in test_tf_side_by_side.py.
 """
 
 import glob
-import hashlib
 import json
 import os
 import sys
@@ -18,18 +17,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
-
-
-def digest(value):
-    a = np.asarray(value)
-    h = hashlib.sha256()
-    h.update(str(a.shape).encode())
-    if a.dtype == object or a.dtype.kind == "S":
-        for s in a.reshape(-1):
-            h.update(len(s).to_bytes(8, "little") + bytes(s))
-    else:
-        h.update(np.ascontiguousarray(a).tobytes())
-    return h.hexdigest()
+from tensor_digest import digest  # noqa: E402
 
 
 def outcome(fn):
