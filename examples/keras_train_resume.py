@@ -13,12 +13,7 @@ counter is the optimizer's own `iterations`. `--worker` runs one training proces
 
 from __future__ import annotations
 
-import argparse
 import os
-import signal
-import subprocess
-import sys
-import tempfile
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -27,6 +22,7 @@ import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import ckpt  # noqa: E402
+import kill_resume  # noqa: E402  (examples/kill_resume.py: the kill-and-resume driver)
 
 
 def batch(step: int):
@@ -60,44 +56,5 @@ def worker(directory: str, steps: int, save_every: int) -> None:
     manager.sync()
 
 
-def run(args: argparse.Namespace, directory: str, kill_at: int = 0) -> dict:
-    """Runs a worker; returns {step: loss line}. With kill_at, SIGKILLs it after that step."""
-    cmd = [sys.executable, __file__, "--worker", "--dir", directory, "--steps", str(args.steps),
-           "--save-every", str(args.save_every)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
-    losses = {}
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        print(f"  [{os.path.basename(directory)}] {line.rstrip()}")
-        if line.startswith("step "):
-            _, n, _, loss = line.split()
-            losses[int(n)] = loss
-            if kill_at and int(n) == kill_at:
-                proc.send_signal(signal.SIGKILL)
-                break
-    proc.wait()
-    return losses
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dir", default=None)
-    parser.add_argument("--steps", type=int, default=60)
-    parser.add_argument("--kill-at", type=int, default=37)
-    parser.add_argument("--save-every", type=int, default=10)
-    parser.add_argument("--worker", action="store_true")
-    args = parser.parse_args()
-    base = args.dir or tempfile.mkdtemp(prefix="ckpt-keras-")
-    if args.worker:
-        worker(base, args.steps, args.save_every)
-        return
-    reference = run(args, os.path.join(base, "uninterrupted"))
-    run(args, os.path.join(base, "killed"), kill_at=args.kill_at)
-    resumed = run(args, os.path.join(base, "killed"))
-    same = bool(resumed) and all(reference[n] == loss for n, loss in resumed.items())
-    print(f"resumed steps {min(resumed)}..{max(resumed)} identical to the uninterrupted run: {same}")
-    sys.exit(0 if same else 1)
-
-
 if __name__ == "__main__":
-    main()
+    kill_resume.main(__file__, worker, "ckpt-keras-")
