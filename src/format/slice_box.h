@@ -29,10 +29,25 @@ struct SliceBox {
     return b;
   }
 
-  // Number of elements.
+  // True when some dimension has no extent: the box holds no element.
+  bool Empty() const {
+    for (size_t d = 0; d < lo.size(); ++d) {
+      if (hi[d] <= lo[d]) return true;
+    }
+    return false;
+  }
+
+  // Number of elements. The shapes come from files, and a tensor with a zero
+  // dimension may have other dimensions whose product overflows: an empty box
+  // is 0 before anything is multiplied, and a product that does not fit
+  // saturates at INT64_MAX (more than any file holds, so a later size check
+  // rejects it).
   int64_t Volume() const {
+    if (Empty()) return 0;
     int64_t v = 1;
-    for (size_t d = 0; d < lo.size(); ++d) v *= hi[d] - lo[d];
+    for (size_t d = 0; d < lo.size(); ++d) {
+      if (__builtin_mul_overflow(v, hi[d] - lo[d], &v)) return INT64_MAX;
+    }
     return v;
   }
 
@@ -44,10 +59,14 @@ struct SliceBox {
     return true;
   }
 
-  // Row-major strides (in elements) of a buffer holding exactly this box.
+  // Row-major strides (in elements) of a buffer holding exactly this box. An
+  // empty box addresses no element: all zero (see Volume for why not multiply).
   std::vector<int64_t> Strides() const {
-    std::vector<int64_t> st(lo.size(), 1);
-    for (int d = static_cast<int>(lo.size()) - 2; d >= 0; --d) st[d] = st[d + 1] * (hi[d + 1] - lo[d + 1]);
+    std::vector<int64_t> st(lo.size(), Empty() ? 0 : 1);
+    if (Empty()) return st;
+    for (int d = static_cast<int>(lo.size()) - 2; d >= 0; --d) {
+      if (__builtin_mul_overflow(st[d + 1], hi[d + 1] - lo[d + 1], &st[d])) st[d] = INT64_MAX;
+    }
     return st;
   }
 };

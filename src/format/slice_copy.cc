@@ -29,13 +29,12 @@ void CopyRec(int d, const Box& ov, const char* src, const Box& sb, const std::ve
 
 int64_t IntersectionVolume(const TensorSlice& a, const TensorSlice& b, const TensorShape& full) {
   const Box x = Box::Of(a, full), y = Box::Of(b, full);
-  int64_t v = 1;
+  Box overlap;
   for (size_t d = 0; d < x.lo.size(); ++d) {
-    const int64_t lo = std::max(x.lo[d], y.lo[d]), hi = std::min(x.hi[d], y.hi[d]);
-    if (hi <= lo) return 0;
-    v *= hi - lo;
+    overlap.lo.push_back(std::max(x.lo[d], y.lo[d]));
+    overlap.hi.push_back(std::min(x.hi[d], y.hi[d]));
   }
-  return v;
+  return overlap.Volume();  // 0 when disjoint, before any product can overflow
 }
 
 void CopySliceOverlap(const void* src, const TensorSlice& src_slice, void* dst, const TensorSlice& dst_slice,

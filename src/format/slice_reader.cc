@@ -24,6 +24,9 @@ class ElementRuns {
       o_.hi.push_back(std::min(s.hi[d], w.hi[d]));
       if (o_.hi[d] <= o_.lo[d]) done_ = true;
     }
+    // No overlap: nothing to merge. (The other dimensions of an empty box may
+    // multiply past int64: a file can pair a zero dimension with huge ones.)
+    if (done_) return;
     // Merge trailing dimensions that S and W both hold whole: consecutive
     // indices of the dimension before them are then adjacent in both.
     k_ = rank - 1;
