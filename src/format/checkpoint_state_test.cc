@@ -28,12 +28,6 @@ namespace {
 
 using format::PyFloatRepr;
 
-std::unique_ptr<FileSystem> MemFsWithDir(const std::string& dir) {
-  auto fs = NewMemoryFileSystem();
-  EXPECT_OK(fs->RecursivelyCreateDir(dir));
-  return fs;
-}
-
 void WriteFile(FileSystem* fs, const std::string& path, std::string_view contents) {
   auto f = fs->NewWritableFile(path);
   ASSERT_OK(f);
@@ -282,7 +276,7 @@ TEST(CheckpointStateGenerate, ST07_SaveRelativePathsRelativisesAbsolutePaths) {
 // UpdateCheckpointState
 
 TEST(CheckpointStateUpdate, ST01_WritesTextToDefaultOrNamedFile) {
-  auto fs = MemFsWithDir("/d");
+  auto fs = test::MemoryFileSystemWithDir("/d");
   ASSERT_TRUE(UpdateCheckpointState("/d", "/d/m-2", {.all_paths = {"/d/m-1", "/d/m-2"},
                                                      .timestamps = {1712345678.0, 1.5},
                                                      .last_preserved_timestamp = 1e-05, .fs = fs.get()})
@@ -302,7 +296,7 @@ TEST(CheckpointStateUpdate, ST01_WritesTextToDefaultOrNamedFile) {
 }
 
 TEST(CheckpointStateUpdate, ST08_ConflictWithStateFilePath) {
-  auto fs = MemFsWithDir("/d");
+  auto fs = test::MemoryFileSystemWithDir("/d");
   Status s = UpdateCheckpointState("/d", "/d/checkpoint", {.fs = fs.get()});
   EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(s.message(),
@@ -314,7 +308,7 @@ TEST(CheckpointStateUpdate, ST08_ConflictWithStateFilePath) {
 }
 
 TEST(CheckpointStateUpdate, ST05_ErrorWritesNothing) {
-  auto fs = MemFsWithDir("/d");
+  auto fs = test::MemoryFileSystemWithDir("/d");
   Status s = UpdateCheckpointState("/d", "/d/c", {.all_paths = {"/d/a"}, .timestamps = {1.0}, .fs = fs.get()});
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   auto children = fs->GetChildren("/d");
@@ -330,7 +324,7 @@ TEST(CheckpointStateUpdate, MissingDirectoryIsNotFound) {
 
 
 TEST(CheckpointStateUpdate, ST02_AtomicDurableProtocolOrder) {
-  auto mem = MemFsWithDir("/d");
+  auto mem = test::MemoryFileSystemWithDir("/d");
   test::LoggingFileSystem fs(mem.get());
   ASSERT_OK(UpdateCheckpointState("/d", "/d/m-1", {.fs = &fs}));
   ASSERT_EQ(fs.log.size(), 6u);
@@ -349,7 +343,7 @@ TEST(CheckpointStateUpdate, ST02_AtomicDurableProtocolOrder) {
 
 TEST(CheckpointStateUpdate, ST02_FailureBeforeRenameKeepsOldFileAndRemovesTemp) {
   for (const std::string step : {"append", "sync", "close", "rename"}) {
-    auto mem = MemFsWithDir("/d");
+    auto mem = test::MemoryFileSystemWithDir("/d");
     WriteFile(mem.get(), "/d/checkpoint", "model_checkpoint_path: \"old\"\n");
     test::LoggingFileSystem fs(mem.get());
     fs.fail = step;
@@ -364,7 +358,7 @@ TEST(CheckpointStateUpdate, ST02_FailureBeforeRenameKeepsOldFileAndRemovesTemp) 
 }
 
 TEST(CheckpointStateUpdate, ST02_DirSyncFailureIsReportedAfterPublish) {
-  auto mem = MemFsWithDir("/d");
+  auto mem = test::MemoryFileSystemWithDir("/d");
   test::LoggingFileSystem fs(mem.get());
   fs.fail = "syncdir";
   EXPECT_EQ(UpdateCheckpointState("/d", "/d/m-1", {.fs = &fs}).code(),
@@ -394,7 +388,7 @@ TEST(CheckpointStateUpdate, ST02_PosixLeavesNoTemporaryFiles) {
 // GetCheckpointState
 
 TEST(CheckpointStateGet, ST09_NoFileIsNullopt) {
-  auto fs = MemFsWithDir("/d");
+  auto fs = test::MemoryFileSystemWithDir("/d");
   auto r = GetCheckpointState("/d", "checkpoint", fs.get());
   ASSERT_OK(r);
   EXPECT_FALSE(r->has_value());
@@ -404,7 +398,7 @@ TEST(CheckpointStateGet, ST09_NoFileIsNullopt) {
 }
 
 TEST(CheckpointStateGet, ST10_EmptyOrModelPathlessFileIsInvalidArgument) {
-  auto fs = MemFsWithDir("/d");
+  auto fs = test::MemoryFileSystemWithDir("/d");
   for (const char* text : {"", "all_model_checkpoint_paths: \"m\"\n", "model_checkpoint_path: \"\"\n"}) {
     WriteFile(fs.get(), "/d/checkpoint", text);
     auto r = GetCheckpointState("/d", "checkpoint", fs.get());
@@ -415,7 +409,7 @@ TEST(CheckpointStateGet, ST10_EmptyOrModelPathlessFileIsInvalidArgument) {
 }
 
 TEST(CheckpointStateGet, ST11_ParseErrorIsDataLossNotSilentNone) {
-  auto fs = MemFsWithDir("/d");
+  auto fs = test::MemoryFileSystemWithDir("/d");
   WriteFile(fs.get(), "/d/checkpoint", "this is not a checkpoint state\n");
   auto r = GetCheckpointState("/d", "checkpoint", fs.get());
   ASSERT_FALSE(r.ok());
@@ -428,7 +422,7 @@ TEST(CheckpointStateGet, ST11_ParseErrorIsDataLossNotSilentNone) {
 }
 
 TEST(CheckpointStateGet, ST12_RelativePathsJoinedWithoutNormalisation) {
-  auto fs = MemFsWithDir("/d");
+  auto fs = test::MemoryFileSystemWithDir("/d");
   WriteFile(fs.get(), "/d/checkpoint",
             "model_checkpoint_path: \"./model.ckpt-687529\"\n"
             "all_model_checkpoint_paths: \"./model.ckpt-687500\"\n"
@@ -448,7 +442,7 @@ TEST(CheckpointStateGet, ST12_RelativePathsJoinedWithoutNormalisation) {
 }
 
 TEST(CheckpointStateGet, ST07_RelativeFileReadBackAsAbsolute) {
-  auto fs = MemFsWithDir("/s");
+  auto fs = test::MemoryFileSystemWithDir("/s");
   ASSERT_TRUE(UpdateCheckpointState("/s", "/s/model-2", {.all_paths = {"/s/model-0", "/s/model-2"},
                                                          .save_relative_paths = true, .fs = fs.get()})
                   .ok());
@@ -466,7 +460,7 @@ TEST(CheckpointStateGet, ST07_RelativeFileReadBackAsAbsolute) {
 // LatestCheckpoint
 
 TEST(CheckpointStateLatest, ST14_RequiresExistingFilesAndUsesModelPath) {
-  auto fs = MemFsWithDir("/d");
+  auto fs = test::MemoryFileSystemWithDir("/d");
   auto none = LatestCheckpoint("/d", "checkpoint", fs.get());
   ASSERT_OK(none);
   EXPECT_FALSE(none->has_value());
@@ -491,7 +485,7 @@ TEST(CheckpointStateLatest, ST14_RequiresExistingFilesAndUsesModelPath) {
 }
 
 TEST(CheckpointStateLatest, ST15_V1ShardedPatternReturnedVerbatim) {
-  auto fs = MemFsWithDir("/d");
+  auto fs = test::MemoryFileSystemWithDir("/d");
   WriteFile(fs.get(), "/d/checkpoint", "model_checkpoint_path: \"/d/sharded_basics-????\?-of-00002\"\n");
   WriteFile(fs.get(), "/d/sharded_basics-00000-of-00002", "x");
   auto r = LatestCheckpoint("/d", "checkpoint", fs.get());
@@ -500,7 +494,7 @@ TEST(CheckpointStateLatest, ST15_V1ShardedPatternReturnedVerbatim) {
 }
 
 TEST(CheckpointStateLatest, ST17_LatestFilenameSelectsStateFile) {
-  auto fs = MemFsWithDir("/d");
+  auto fs = test::MemoryFileSystemWithDir("/d");
   WriteFile(fs.get(), "/d/a.index", "x");
   WriteFile(fs.get(), "/d/b.index", "x");
   ASSERT_TRUE(UpdateCheckpointState("/d", "/d/a", {.latest_filename = "checkpoint", .save_relative_paths = true,
@@ -512,7 +506,7 @@ TEST(CheckpointStateLatest, ST17_LatestFilenameSelectsStateFile) {
 }
 
 TEST(CheckpointStateLatest, ST11_ErrorsPropagate) {
-  auto fs = MemFsWithDir("/d");
+  auto fs = test::MemoryFileSystemWithDir("/d");
   WriteFile(fs.get(), "/d/checkpoint", "{{{");
   EXPECT_EQ(LatestCheckpoint("/d", "checkpoint", fs.get()).status().code(), StatusCode::kDataLoss);
   WriteFile(fs.get(), "/d/checkpoint", "");
@@ -523,7 +517,7 @@ TEST(CheckpointStateLatest, ST11_ErrorsPropagate) {
 // CheckpointExists, GetCheckpointMtimes
 
 TEST(CheckpointStateExists, ST18_V2IndexOrV1Path) {
-  auto fs = MemFsWithDir("/d");
+  auto fs = test::MemoryFileSystemWithDir("/d");
   EXPECT_FALSE(CheckpointExists("/d/m-1", fs.get()));
   WriteFile(fs.get(), "/d/m-1.index", "x");
   EXPECT_TRUE(CheckpointExists("/d/m-1", fs.get()));
@@ -533,14 +527,14 @@ TEST(CheckpointStateExists, ST18_V2IndexOrV1Path) {
 }
 
 TEST(CheckpointStateExists, ST19_AnyExistingPathCounts) {
-  auto fs = MemFsWithDir("/d/sub");
+  auto fs = test::MemoryFileSystemWithDir("/d/sub");
   WriteFile(fs.get(), "/d/m.index", "x");
   EXPECT_TRUE(CheckpointExists("/d/sub", fs.get()));
   EXPECT_TRUE(CheckpointExists("/d/m.index", fs.get()));
 }
 
 TEST(CheckpointStateMtimes, ST20_OnePerExistingPrefixInSeconds) {
-  auto fs = MemFsWithDir("/d");
+  auto fs = test::MemoryFileSystemWithDir("/d");
   WriteFile(fs.get(), "/d/a.index", "x");
   WriteFile(fs.get(), "/d/b", "x");
   WriteFile(fs.get(), "/d/c.index", "x");
@@ -567,7 +561,7 @@ std::vector<std::string> Children(FileSystem* fs, const std::string& dir) {
 }
 
 TEST(CheckpointStateRemove, ST21_V2DeletesMetaIndexAndDataShards) {
-  auto fs = MemFsWithDir("/d");
+  auto fs = test::MemoryFileSystemWithDir("/d");
   for (const char* f : {"m-1.meta", "m-1.index", "m-1.data-00000-of-00002", "m-1.data-00001-of-00002",
                         "m-10.index", "m-1.data-0-of-2", "m-1.extra", "checkpoint"}) {
     WriteFile(fs.get(), std::string("/d/") + f, "x");
@@ -582,7 +576,7 @@ TEST(CheckpointStateRemove, ST21_V2DeletesMetaIndexAndDataShards) {
 }
 
 TEST(CheckpointStateRemove, ST21_V1DeletesMetaAndPrefixGlob) {
-  auto fs = MemFsWithDir("/d");
+  auto fs = test::MemoryFileSystemWithDir("/d");
   for (const char* f : {"s-00000-of-00002", "s-00001-of-00002", "s.meta", "s-00000-of-00002.index"}) {
     WriteFile(fs.get(), std::string("/d/") + f, "x");
   }
@@ -591,7 +585,7 @@ TEST(CheckpointStateRemove, ST21_V1DeletesMetaAndPrefixGlob) {
 }
 
 TEST(CheckpointStateRemove, ST21_CustomMetaSuffix) {
-  auto fs = MemFsWithDir("/d");
+  auto fs = test::MemoryFileSystemWithDir("/d");
   WriteFile(fs.get(), "/d/m.meta", "x");
   WriteFile(fs.get(), "/d/m.mg", "x");
   ASSERT_OK(RemoveCheckpoint("/d/m", CheckpointFormat::kV2, "mg", fs.get()));
@@ -599,7 +593,7 @@ TEST(CheckpointStateRemove, ST21_CustomMetaSuffix) {
 }
 
 TEST(CheckpointStateRemove, ST23_GlobCharactersInPrefixWidenTheMatch) {
-  auto fs = MemFsWithDir("/d");
+  auto fs = test::MemoryFileSystemWithDir("/d");
   for (const char* f : {"a1.index", "a2.index", "b1.index", "a1.data-00000-of-00001"}) {
     WriteFile(fs.get(), std::string("/d/") + f, "x");
   }

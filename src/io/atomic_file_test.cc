@@ -19,12 +19,6 @@ namespace {
 
 using test::StatusOf;
 
-std::unique_ptr<FileSystem> MemFsWithDir(const std::string& dir) {
-  auto fs = NewMemoryFileSystem();
-  EXPECT_OK(fs->CreateDir(dir));
-  return fs;
-}
-
 std::vector<std::string> Children(FileSystem* fs, const std::string& dir) {
   auto c = fs->GetChildren(dir);
   EXPECT_OK(c);
@@ -50,7 +44,7 @@ TEST(TempFileName, IsPathDotTmpAnd32LowercaseHexDigits) {
 
 // The default protocol: temp name, write, fsync, close, rename, fsync dir.
 TEST(AtomicFile, PublishesInProtocolOrder) {
-  auto mem = MemFsWithDir("/d");
+  auto mem = test::MemoryFileSystemWithDir("/d");
   test::LoggingFileSystem fs(mem.get());
   ASSERT_OK(WriteFileAtomically(&fs, "/d/f", "contents"));
   ASSERT_EQ(fs.log.size(), 6u);
@@ -68,7 +62,7 @@ TEST(AtomicFile, PublishesInProtocolOrder) {
 }
 
 TEST(AtomicFile, ReplacesAnExistingFile) {
-  auto mem = MemFsWithDir("/d");
+  auto mem = test::MemoryFileSystemWithDir("/d");
   ASSERT_OK(WriteFileAtomically(mem.get(), "/d/f", "old, and longer"));
   ASSERT_OK(WriteFileAtomically(mem.get(), "/d/f", "new"));
   EXPECT_EQ(Contents(mem.get(), "/d/f"), "new");
@@ -96,7 +90,7 @@ TEST(AtomicFile, OptionsPlaceTheSyncs) {
       {direct, {"create T", "append", "sync", "close", "rename T -> /d/f", "syncdir /d"}},
   };
   for (size_t i = 0; i < cases.size(); ++i) {
-    auto mem = MemFsWithDir("/d");
+    auto mem = test::MemoryFileSystemWithDir("/d");
     test::LoggingFileSystem fs(mem.get());
     auto out = AtomicFile::Create(&fs, "/d/f", cases[i].options);
     ASSERT_OK(out);
@@ -128,7 +122,7 @@ TEST(AtomicFile, EachFailingStepBeforeTheRenameLeavesNoTempAndNoNewFile) {
   for (const bool existing : {false, true}) {
     for (const std::string step : {"create", "append", "sync", "close", "syncdir", "rename"}) {
       SCOPED_TRACE(step + (existing ? " over an existing file" : ""));
-      auto mem = MemFsWithDir("/d");
+      auto mem = test::MemoryFileSystemWithDir("/d");
       if (existing) ASSERT_OK(WriteFileAtomically(mem.get(), "/d/f", "old"));
       test::LoggingFileSystem fs(mem.get());
       fs.fail = step;
@@ -144,7 +138,7 @@ TEST(AtomicFile, EachFailingStepBeforeTheRenameLeavesNoTempAndNoNewFile) {
 
 // A failure of the last step is reported, but the file is already out.
 TEST(AtomicFile, FailedDirectorySyncAfterTheRenameIsReportedAndTheFileStays) {
-  auto mem = MemFsWithDir("/d");
+  auto mem = test::MemoryFileSystemWithDir("/d");
   test::LoggingFileSystem fs(mem.get());
   fs.fail = "syncdir";
   auto out = AtomicFile::Create(&fs, "/d/f");
@@ -158,7 +152,7 @@ TEST(AtomicFile, FailedDirectorySyncAfterTheRenameIsReportedAndTheFileStays) {
 }
 
 TEST(AtomicFile, AbandonAndDestructionDeleteTheTemporaryFile) {
-  auto mem = MemFsWithDir("/d");
+  auto mem = test::MemoryFileSystemWithDir("/d");
   ASSERT_OK(WriteFileAtomically(mem.get(), "/d/f", "old"));
   {
     auto out = AtomicFile::Create(mem.get(), "/d/f");
@@ -181,7 +175,7 @@ TEST(AtomicFile, AbandonAndDestructionDeleteTheTemporaryFile) {
 }
 
 TEST(AtomicFile, CommitTwiceIsFailedPrecondition) {
-  auto mem = MemFsWithDir("/d");
+  auto mem = test::MemoryFileSystemWithDir("/d");
   auto out = AtomicFile::Create(mem.get(), "/d/f");
   ASSERT_OK(out);
   ASSERT_OK((*out)->Commit());
@@ -190,7 +184,7 @@ TEST(AtomicFile, CommitTwiceIsFailedPrecondition) {
 }
 
 TEST(AtomicFile, MissingDirectoryIsNotFoundAndLeavesNothing) {
-  auto mem = MemFsWithDir("/d");
+  auto mem = test::MemoryFileSystemWithDir("/d");
   EXPECT_EQ(WriteFileAtomically(mem.get(), "/d/nope/f", "x").code(), StatusCode::kNotFound);
   EXPECT_TRUE(Children(mem.get(), "/d").empty());
 }
@@ -205,7 +199,7 @@ TEST(AtomicFileFaults, InjectedFailureAtEveryStep) {
     o.sync_dir_before_rename = before;
     uint64_t steps = 0;
     {
-      test::FaultInjectionFileSystem fs(MemFsWithDir("/d"));
+      test::FaultInjectionFileSystem fs(test::MemoryFileSystemWithDir("/d"));
       const uint64_t start = fs.mutating_calls();
       ASSERT_OK(WriteFileAtomically(&fs, "/d/f", "new", o));
       steps = fs.mutating_calls() - start;
@@ -213,7 +207,7 @@ TEST(AtomicFileFaults, InjectedFailureAtEveryStep) {
     ASSERT_EQ(steps, before ? 7u : 6u);
     for (uint64_t k = 1; k <= steps; ++k) {
       SCOPED_TRACE("fail step " + std::to_string(k) + (before ? " (sync_dir_before_rename)" : ""));
-      test::FaultInjectionFileSystem fs(MemFsWithDir("/d"));
+      test::FaultInjectionFileSystem fs(test::MemoryFileSystemWithDir("/d"));
       ASSERT_OK(WriteFileAtomically(&fs, "/d/f", "old"));
       fs.FailAfter(k, StatusCode::kResourceExhausted);
       Status s = WriteFileAtomically(&fs, "/d/f", "new", o);
@@ -235,7 +229,7 @@ TEST(AtomicFileFaults, PowerCutAfterEveryStep) {
       o.sync_dir_before_rename = before;
       uint64_t steps = 0;
       {
-        test::FaultInjectionFileSystem fs(MemFsWithDir("/d"));
+        test::FaultInjectionFileSystem fs(test::MemoryFileSystemWithDir("/d"));
         const uint64_t start = fs.mutating_calls();
         ASSERT_OK(WriteFileAtomically(&fs, "/d/f", "new contents", o));
         steps = fs.mutating_calls() - start;
@@ -243,7 +237,7 @@ TEST(AtomicFileFaults, PowerCutAfterEveryStep) {
       for (uint64_t k = 1; k <= steps + 1; ++k) {
         SCOPED_TRACE("cut after step " + std::to_string(k) + (existing ? ", over an old file" : "") +
                      (before ? ", sync_dir_before_rename" : ""));
-        test::FaultInjectionFileSystem fs(MemFsWithDir("/d"));
+        test::FaultInjectionFileSystem fs(test::MemoryFileSystemWithDir("/d"));
         ASSERT_OK(fs.SyncDir("/"));
         if (existing) ASSERT_OK(WriteFileAtomically(&fs, "/d/f", "old"));
         fs.CrashAfter(k);

@@ -1,5 +1,8 @@
 #include "testing/logging_file_system.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 #include "ckpt/status_macros.h"
 
 namespace ckpt::test {
@@ -62,6 +65,15 @@ Status LoggingFileSystem::SyncDir(const std::string& dir) {
   log.push_back("syncdir " + dir);
   CKPT_RETURN_IF_ERROR(Maybe("syncdir"));
   return base_->SyncDir(dir);
+}
+
+std::unique_ptr<FileSystem> MemoryFileSystemWithDir(const std::string& dir) {
+  auto fs = NewMemoryFileSystem();
+  if (Status s = fs->RecursivelyCreateDir(dir); !s.ok()) {
+    std::fprintf(stderr, "MemoryFileSystemWithDir(%s): %s\n", dir.c_str(), s.ToString().c_str());
+    std::abort();  // a test fixture that cannot start has no result to report
+  }
+  return fs;
 }
 
 }  // namespace ckpt::test

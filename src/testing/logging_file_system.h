@@ -41,4 +41,8 @@ class LoggingFileSystem final : public io::ForwardingFileSystem {
   bool failed_ = false;
 };
 
+// An in-memory file system holding the directory `dir` (and its parents):
+// where the publishing-protocol tests start.
+std::unique_ptr<FileSystem> MemoryFileSystemWithDir(const std::string& dir);
+
 }  // namespace ckpt::test
