@@ -65,9 +65,10 @@ from ._variables import Variable  # noqa: E402
 __version__ = "0.1.0"
 
 # Exactly the public names (python/tests/test_package_namespace.py checks that
-# dir(ckpt) shows nothing else); the implementation modules are private
-# (_checkpoint, _reader, ...), dtypes and errors are public like tf.dtypes
-# and tf.errors.
+# dir(ckpt) shows nothing else but the private implementation modules
+# _checkpoint, _reader, ...). dtypes and errors are public submodules, as
+# tf.dtypes and tf.errors: users catch ckpt.errors.NotFoundError and compare
+# with ckpt.dtypes.float32 (docs/python.md).
 __all__ = [
     "Checkpoint",
     "CheckpointLoadStatus",
@@ -129,3 +130,4 @@ def restore_pytree(save_path: _Any, target: _Any, options: _Any = None) -> _Any:
 
 
 __all__ += ["restore_pytree", "save_pytree"]
+del _Any  # the annotations above are evaluated; the alias must not stay in the namespace

@@ -7,9 +7,11 @@ built-in exception (``ValueError``, ``AssertionError``, ``RuntimeError``)
 where the TensorFlow API being mirrored raises one (see ``_PYTHON_EXCEPTIONS``).
 """
 
-from __future__ import annotations
+# The typing names are imported under private names: this module's namespace
+# is its public API (`__all__`), as the package's is (test_package_namespace.py).
+from __future__ import annotations as _annotations
 
-from typing import NoReturn, Optional
+from typing import NoReturn as _NoReturn, Optional as _Optional
 
 OK = 0
 CANCELLED = 1
@@ -161,13 +163,13 @@ def _exception_for(code: int, message: str, api: str = "") -> BaseException:
         if cls is None:
             break  # explicitly an op error
         return cls(message)
-    op_cls: Optional[type] = _CODE_TO_CLASS.get(code)
+    op_cls: _Optional[type] = _CODE_TO_CLASS.get(code)
     if op_cls is None:
         return OpError(None, None, message, code)
     return op_cls(None, None, message)
 
 
-def _raise_status(code: int, message: str, api: str = "") -> NoReturn:
+def _raise_status(code: int, message: str, api: str = "") -> _NoReturn:
     """Raises the exception for a C++ Status (called from python/src/status.cc)."""
     raise _exception_for(code, message, api)
 
@@ -183,7 +185,8 @@ def exception_type_from_error_code(error_code: int) -> type:
     return _CODE_TO_CLASS[error_code]
 
 
-__all__ = [name for name in list(globals()) if name.endswith("Error") or name.isupper()] + [
+# The exception classes and the code constants; the private tables (_CODE_TO_CLASS, ...) are upper case too.
+__all__ = [n for n in list(globals()) if not n.startswith("_") and (n.endswith("Error") or n.isupper())] + [
     "error_code_from_exception_type",
     "exception_type_from_error_code",
 ]

@@ -1,17 +1,62 @@
 """The package namespace is its public API: dir(ckpt) shows exactly __all__
-(no leaked imports such as `annotations` or `extend_path`, no implementation
-modules), and every name in __all__ exists.
+(no leaked imports such as `annotations` or `extend_path`, no aliases such as
+`_Any`) besides the package's own private implementation modules, and every
+name in __all__ exists. `ckpt.dtypes` and `ckpt.errors` are public submodules
+(as tf.dtypes and tf.errors; docs/python.md) and are part of __all__.
 """
 
+import json
+import os
+import subprocess
+import sys
+import types
+
 import ckpt
+
+PUBLIC_SUBMODULES = {"dtypes", "errors"}
 
 
 def public_names(module):
     return {name for name in dir(module) if not name.startswith("_")}
 
 
+def fresh_dir_of_ckpt():
+    """dir(ckpt) right after `import ckpt` in a new interpreter, with each name's kind.
+
+    A fresh process: in this one, other tests' lazy imports (ckpt._jax, ...)
+    have already added submodules to the package.
+    """
+    code = (
+        "import json, types, ckpt\n"
+        "print(json.dumps({n: [isinstance(getattr(ckpt, n), types.ModuleType),"
+        " getattr(getattr(ckpt, n), '__name__', None)] for n in dir(ckpt)}))\n"
+    )
+    # The package where this process found it (conftest.py puts the build tree on sys.path).
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
 def test_public_names_are_exactly_all():
-    assert public_names(ckpt) == set(ckpt.__all__)
+    assert {n for n in fresh_dir_of_ckpt() if not n.startswith("_")} == set(ckpt.__all__)
+
+
+def test_dir_is_all_plus_private_implementation_modules():
+    names = fresh_dir_of_ckpt()
+    non_dunder = {n for n in names if not (n.startswith("__") and n.endswith("__"))}
+    private = non_dunder - set(ckpt.__all__)
+    # Every other name is one of the package's own private modules (ckpt._x).
+    stray = {n for n in private if not (n.startswith("_") and names[n] == [True, "ckpt." + n])}
+    assert not stray
+    assert non_dunder == set(ckpt.__all__) | private
+
+
+def test_public_submodules_are_modules_in_all():
+    for name in PUBLIC_SUBMODULES:
+        assert name in ckpt.__all__
+        assert isinstance(getattr(ckpt, name), types.ModuleType)
+    modules = {n for n in ckpt.__all__ if isinstance(getattr(ckpt, n), types.ModuleType)}
+    assert modules == PUBLIC_SUBMODULES
 
 
 def test_all_lists_each_existing_name_once():
@@ -27,7 +72,7 @@ def test_star_import_gives_all():
 
 
 def test_no_leaked_imports():
-    for leaked in ("annotations", "extend_path", "pkgutil", "checkpoint", "reader", "saver"):
+    for leaked in ("annotations", "extend_path", "pkgutil", "checkpoint", "reader", "saver", "_Any", "_pkgutil"):
         assert leaked not in dir(ckpt)
 
 
@@ -35,3 +80,9 @@ def test_public_submodules_list_existing_names():
     for module in (ckpt.dtypes, ckpt.errors):
         missing = [name for name in module.__all__ if not hasattr(module, name)]
         assert not missing, module.__name__
+
+
+def test_errors_namespace_is_its_all():
+    # ckpt.errors is imported by users (`from ckpt import errors`): no typing
+    # names or future features in it.
+    assert public_names(ckpt.errors) == set(ckpt.errors.__all__)
