@@ -5,6 +5,7 @@
 #include "ckpt/variable.h"
 #include "graph/graph_test_helpers.h"
 #include "testing/status_matchers.h"
+#include "testing/tiny_adam.h"
 
 namespace ckpt::graph {
 namespace {
@@ -107,19 +108,10 @@ TEST(ObjectGraphBuilderTest, FL09_AttributeNameEscapedTwiceInKey) {
 }
 
 // FL-11 + TF 2.21's graph for Checkpoint(var=v, optimizer=tf1 Adam).
-struct TinyAdam : SlotOptimizer {
-  Variable beta1_power{DType::kFloat, TensorShape{}, "beta1_power"};
-  Variable beta2_power{DType::kFloat, TensorShape{}, "beta2_power"};
-  TinyAdam() {
-    Track("beta1_power", beta1_power).IgnoreError();
-    Track("beta2_power", beta2_power).IgnoreError();
-  }
-};
-
 TEST(ObjectGraphBuilderTest, FL11_SlotVariablesAfterBreadthFirstNodes) {
   Module root;
   auto var = FloatVar({1, 2}, "Variable");
-  TinyAdam opt;
+  test::TinyAdam opt;
   ASSERT_OK(opt.CreateSlot(*var, "m"));
   ASSERT_OK(opt.CreateSlot(*var, "v"));
   ASSERT_OK(root.Track("optimizer", opt));

@@ -20,6 +20,7 @@
 #include "ckpt/checkpoint.h"
 #include "ckpt/variable.h"
 #include "json_util.h"
+#include "testing/tiny_adam.h"
 
 namespace {
 
@@ -107,19 +108,10 @@ struct ModulesScenario : Named {
 };
 
 // TF1 AdamOptimizer over two variables: Checkpoint(var1=, var2=, optimizer=)
-struct TinyAdam : SlotOptimizer {
-  Variable beta1_power{DType::kFloat, TensorShape{}, "beta1_power"};
-  Variable beta2_power{DType::kFloat, TensorShape{}, "beta2_power"};
-  TinyAdam() {
-    Track("beta1_power", beta1_power).IgnoreError();
-    Track("beta2_power", beta2_power).IgnoreError();
-  }
-};
-
 struct AdamV1Scenario : Named {
   Variable var1{DType::kFloat, TensorShape{2}, "Variable"};
   Variable var2{DType::kFloat, TensorShape{3}, "Variable_1"};
-  TinyAdam opt;
+  test::TinyAdam opt;
   std::unique_ptr<Checkpoint> ck;
   explicit AdamV1Scenario(bool create_slots_first) {
     ck = std::make_unique<Checkpoint>(
