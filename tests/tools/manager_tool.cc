@@ -50,24 +50,15 @@
 #include "ckpt/checkpoint_manager.h"
 #include "ckpt/variable.h"
 #include "json_util.h"
+#include "variable_hex.h"
 
 namespace {
 
 using namespace ckpt;
+using ckpt_test_tools::Hex;
 using ckpt_test_tools::JsonString;
 
 std::atomic<double> g_now{0.0};
-
-std::string Hex(const Variable& v) {
-  static const char* d = "0123456789abcdef";
-  std::string out;
-  const auto* p = static_cast<const unsigned char*>(v.data());
-  for (size_t i = 0; i < v.byte_size(); ++i) {
-    out += d[p[i] >> 4];
-    out += d[p[i] & 15];
-  }
-  return out;
-}
 
 std::string OptString(const std::optional<std::string>& s) { return s ? JsonString(*s) : "null"; }
 

@@ -21,22 +21,13 @@
 #include "ckpt/variable.h"
 #include "json_util.h"
 #include "testing/tiny_adam.h"
+#include "variable_hex.h"
 
 namespace {
 
 using namespace ckpt;
 
-std::string Hex(const Variable& v) {
-  static const char* d = "0123456789abcdef";
-  std::string out;
-  const auto* p = static_cast<const unsigned char*>(v.data());
-  for (size_t i = 0; i < v.byte_size(); ++i) {
-    out += d[p[i] >> 4];
-    out += d[p[i] & 15];
-  }
-  return out;
-}
-
+using ckpt_test_tools::Hex;
 using ckpt_test_tools::JsonString;
 
 std::string Outcome(const Status& s) { return s.ok() ? "ok" : "fail: " + s.message(); }
