@@ -37,13 +37,14 @@ struct Command {
   int (*run)(const std::vector<std::string>& args);
 };
 
-const Command& LsCommand();
-const Command& DumpCommand();
-const Command& VerifyCommand();
-const Command& LatestCommand();
-const Command& DiffCommand();
-const Command& ConvertCommand();
-const Command& GraphCommand();
+// The subcommands, each defined (constant-initialized) in its own file.
+extern const Command kLsCommand;
+extern const Command kDumpCommand;
+extern const Command kVerifyCommand;
+extern const Command kLatestCommand;
+extern const Command kDiffCommand;
+extern const Command kConvertCommand;
+extern const Command kGraphCommand;
 
 // Parsed command line of one subcommand: flags anywhere, "--" ends flags.
 struct Args {
@@ -68,6 +69,8 @@ int UsageError(const Command& cmd, std::string_view message);
 int PrintHelp(const Command& cmd);
 // Prints "ckpt CMD: CODE: message" on stderr; returns kExitError.
 int LibraryError(const Command& cmd, const ckpt::Status& status);
+// Writes a command's output to stdout as it is (bytes, no formatting).
+void WriteStdout(std::string_view text);
 
 // Turns what the user typed into a bundle prefix by the library's rule
 // (ckpt::ResolveCheckpointPath: PREFIX, PREFIX.index, or a directory with a

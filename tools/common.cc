@@ -88,7 +88,7 @@ int UsageError(const Command& cmd, std::string_view message) {
 }
 
 int PrintHelp(const Command& cmd) {
-  std::fwrite(cmd.usage.data(), 1, cmd.usage.size(), stdout);
+  WriteStdout(cmd.usage);
   return kExitOk;
 }
 
@@ -97,6 +97,8 @@ int LibraryError(const Command& cmd, const ckpt::Status& status) {
                status.ToString().c_str());
   return kExitError;
 }
+
+void WriteStdout(std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); }
 
 ckpt::Result<std::string> ResolvePrefix(const std::string& path) {
   auto resolved = ckpt::ResolveCheckpointPath(path);

@@ -129,7 +129,7 @@ std::string Json(const ckpt::ConvertReport& r, bool dry_run) {
 }
 
 int Run(const std::vector<std::string>& argv) {
-  const Command& cmd = ConvertCommand();
+  const Command& cmd = kConvertCommand;
   Args args;
   std::string error;
   if (!ParseArgs(argv, {"--json", "--strict", "--force", "--dry-run", "--zip64", "--no-progress"},
@@ -180,15 +180,12 @@ int Run(const std::vector<std::string>& argv) {
     for (const auto& f : r.outputs) out += "  " + f + "\n";
     if (!r.skipped.empty()) out += std::to_string(r.skipped.size()) + " tensor(s) skipped (listed on stderr)\n";
   }
-  std::fwrite(out.data(), 1, out.size(), stdout);
+  WriteStdout(out);
   return kExitOk;
 }
 
 }  // namespace
 
-const Command& ConvertCommand() {
-  static const Command c{"convert", "convert between checkpoints, safetensors and .npz", kUsage, &Run};
-  return c;
-}
+const Command kConvertCommand{"convert", "convert between checkpoints, safetensors and .npz", kUsage, &Run};
 
 }  // namespace ckpt_cli

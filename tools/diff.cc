@@ -162,7 +162,7 @@ std::string Text(const ckpt::CheckpointDiff& d, bool all) {
 }
 
 int Run(const std::vector<std::string>& argv) {
-  const Command& cmd = DiffCommand();
+  const Command& cmd = kDiffCommand;
   Args args;
   std::string error;
   if (!ParseArgs(argv, {"--json", "--all", "--ignore-object-graph"}, {"--atol", "--rtol"}, &args, &error)) {
@@ -181,15 +181,12 @@ int Run(const std::vector<std::string>& argv) {
   auto d = ckpt::DiffTensorSources(**a, **b, options);
   if (!d.ok()) return Trouble(d.status());
   const std::string out = args.Has("--json") ? Json(*d, args.Has("--all")) : Text(*d, args.Has("--all"));
-  std::fwrite(out.data(), 1, out.size(), stdout);
+  WriteStdout(out);
   return d->identical() ? kExitOk : kExitDifferent;
 }
 
 }  // namespace
 
-const Command& DiffCommand() {
-  static const Command c{"diff", "compare two checkpoints (keys, dtypes, shapes, values)", kUsage, &Run};
-  return c;
-}
+const Command kDiffCommand{"diff", "compare two checkpoints (keys, dtypes, shapes, values)", kUsage, &Run};
 
 }  // namespace ckpt_cli

@@ -48,7 +48,7 @@ void AppendNested(const ckpt::Tensor& t, int dim, int64_t* next, std::string* ou
 }
 
 int Run(const std::vector<std::string>& argv) {
-  const Command& cmd = DumpCommand();
+  const Command& cmd = kDumpCommand;
   Args args;
   std::string error;
   if (!ParseArgs(argv, {"--json"}, {}, &args, &error)) return UsageError(cmd, error);
@@ -92,15 +92,12 @@ int Run(const std::vector<std::string>& argv) {
     }
     out += "\n";
   }
-  std::fwrite(out.data(), 1, out.size(), stdout);
+  WriteStdout(out);
   return kExitOk;
 }
 
 }  // namespace
 
-const Command& DumpCommand() {
-  static const Command c{"dump", "print the values of one tensor", kUsage, &Run};
-  return c;
-}
+const Command kDumpCommand{"dump", "print the values of one tensor", kUsage, &Run};
 
 }  // namespace ckpt_cli

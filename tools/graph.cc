@@ -108,7 +108,7 @@ std::string Json(const ckpt::ObjectGraph& g, const ckpt::BundleReader& r) {
 }
 
 int Run(const std::vector<std::string>& argv) {
-  const Command& cmd = GraphCommand();
+  const Command& cmd = kGraphCommand;
   Args args;
   std::string error;
   if (!ParseArgs(argv, {"--json"}, {}, &args, &error)) return UsageError(cmd, error);
@@ -127,15 +127,12 @@ int Run(const std::vector<std::string>& argv) {
   auto graph = ckpt::ReadObjectGraph(*bundle);
   if (!graph.ok()) return LibraryError(cmd, graph.status());
   const std::string out = args.Has("--json") ? Json(*graph, *bundle) : Printer(*graph, *bundle).Text();
-  std::fwrite(out.data(), 1, out.size(), stdout);
+  WriteStdout(out);
   return kExitOk;
 }
 
 }  // namespace
 
-const Command& GraphCommand() {
-  static const Command c{"graph", "print the object graph of an object-based checkpoint", kUsage, &Run};
-  return c;
-}
+const Command kGraphCommand{"graph", "print the object graph of an object-based checkpoint", kUsage, &Run};
 
 }  // namespace ckpt_cli

@@ -18,7 +18,7 @@ constexpr std::string_view kUsage =
     "  --latest-filename NAME  read DIR/NAME instead of DIR/checkpoint\n";
 
 int Run(const std::vector<std::string>& argv) {
-  const Command& cmd = LatestCommand();
+  const Command& cmd = kLatestCommand;
   Args args;
   std::string error;
   if (!ParseArgs(argv, {}, {"--latest-filename"}, &args, &error)) return UsageError(cmd, error);
@@ -37,9 +37,6 @@ int Run(const std::vector<std::string>& argv) {
 
 }  // namespace
 
-const Command& LatestCommand() {
-  static const Command c{"latest", "print the latest checkpoint recorded in a directory", kUsage, &Run};
-  return c;
-}
+const Command kLatestCommand{"latest", "print the latest checkpoint recorded in a directory", kUsage, &Run};
 
 }  // namespace ckpt_cli

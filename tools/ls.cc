@@ -28,7 +28,7 @@ constexpr std::string_view kUsage =
     "the object it belongs to, e.g. (root).model.dense.kernel.\n";
 
 int Run(const std::vector<std::string>& argv) {
-  const Command& cmd = LsCommand();
+  const Command& cmd = kLsCommand;
   Args args;
   std::string error;
   if (!ParseArgs(argv, {"--json"}, {}, &args, &error)) return UsageError(cmd, error);
@@ -100,15 +100,12 @@ int Run(const std::vector<std::string>& argv) {
       out += line + "\n";
     }
   }
-  std::fwrite(out.data(), 1, out.size(), stdout);
+  WriteStdout(out);
   return kExitOk;
 }
 
 }  // namespace
 
-const Command& LsCommand() {
-  static const Command c{"ls", "list the tensors of a checkpoint (key, dtype, shape, bytes)", kUsage, &Run};
-  return c;
-}
+const Command kLsCommand{"ls", "list the tensors of a checkpoint (key, dtype, shape, bytes)", kUsage, &Run};
 
 }  // namespace ckpt_cli

@@ -16,10 +16,10 @@
 
 namespace {
 
-const ckpt_cli::Command* const kCommands[] = {&ckpt_cli::LsCommand(), &ckpt_cli::DumpCommand(),
-                                              &ckpt_cli::VerifyCommand(), &ckpt_cli::LatestCommand(),
-                                              &ckpt_cli::DiffCommand(), &ckpt_cli::ConvertCommand(),
-                                              &ckpt_cli::GraphCommand()};
+const ckpt_cli::Command* const kCommands[] = {&ckpt_cli::kLsCommand,     &ckpt_cli::kDumpCommand,
+                                              &ckpt_cli::kVerifyCommand, &ckpt_cli::kLatestCommand,
+                                              &ckpt_cli::kDiffCommand,   &ckpt_cli::kConvertCommand,
+                                              &ckpt_cli::kGraphCommand};
 
 void PrintTopUsage(std::FILE* f) {
   std::fprintf(f,

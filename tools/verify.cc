@@ -19,7 +19,7 @@ constexpr std::string_view kUsage =
     "           \"shards\"} (and \"error\" when not ok) on stdout\n";
 
 int Run(const std::vector<std::string>& argv) {
-  const Command& cmd = VerifyCommand();
+  const Command& cmd = kVerifyCommand;
   Args args;
   std::string error;
   if (!ParseArgs(argv, {"--json"}, {}, &args, &error)) return UsageError(cmd, error);
@@ -38,7 +38,7 @@ int Run(const std::vector<std::string>& argv) {
         out += ", \"error\": " + JsonString(status.ToString());
       }
       out += "}\n";
-      std::fwrite(out.data(), 1, out.size(), stdout);
+      WriteStdout(out);
     }
     if (!status.ok()) return LibraryError(cmd, status);
     if (!json) {
@@ -61,9 +61,6 @@ int Run(const std::vector<std::string>& argv) {
 
 }  // namespace
 
-const Command& VerifyCommand() {
-  static const Command c{"verify", "read every tensor and check every checksum", kUsage, &Run};
-  return c;
-}
+const Command kVerifyCommand{"verify", "read every tensor and check every checksum", kUsage, &Run};
 
 }  // namespace ckpt_cli
