@@ -13,7 +13,6 @@
 #include <fstream>
 #include <limits>
 #include <memory>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -327,16 +326,8 @@ TEST(CheckpointStateUpdate, ST02_AtomicDurableProtocolOrder) {
   auto mem = test::MemoryFileSystemWithDir("/d");
   test::LoggingFileSystem fs(mem.get());
   ASSERT_OK(UpdateCheckpointState("/d", "/d/m-1", {.fs = &fs}));
-  ASSERT_EQ(fs.log.size(), 6u);
-  const std::regex tmp_re(R"(create (/d/checkpoint\.tmp[0-9a-f]{32}))");
-  std::smatch m;
-  ASSERT_TRUE(std::regex_match(fs.log[0], m, tmp_re)) << fs.log[0];
-  const std::string tmp = m[1];
-  EXPECT_EQ(fs.log[1], "append");
-  EXPECT_EQ(fs.log[2], "sync");
-  EXPECT_EQ(fs.log[3], "close");
-  EXPECT_EQ(fs.log[4], "rename " + tmp + " -> /d/checkpoint");
-  EXPECT_EQ(fs.log[5], "syncdir /d");
+  EXPECT_EQ(fs.LogWithTempOf("/d/checkpoint"), (std::vector<std::string>{"create T", "append", "sync", "close",
+                                                                        "rename T -> /d/checkpoint", "syncdir /d"}));
   EXPECT_EQ(ReadFile(mem.get(), "/d/checkpoint"),
             "model_checkpoint_path: \"/d/m-1\"\nall_model_checkpoint_paths: \"/d/m-1\"\n");
 }

@@ -47,16 +47,8 @@ TEST(AtomicFile, PublishesInProtocolOrder) {
   auto mem = test::MemoryFileSystemWithDir("/d");
   test::LoggingFileSystem fs(mem.get());
   ASSERT_OK(WriteFileAtomically(&fs, "/d/f", "contents"));
-  ASSERT_EQ(fs.log.size(), 6u);
-  std::smatch m;
-  const std::regex create(R"(create (/d/f\.tmp[0-9a-f]{32}))");
-  ASSERT_TRUE(std::regex_match(fs.log[0], m, create)) << fs.log[0];
-  const std::string tmp = m[1];
-  EXPECT_EQ(fs.log[1], "append");
-  EXPECT_EQ(fs.log[2], "sync");
-  EXPECT_EQ(fs.log[3], "close");
-  EXPECT_EQ(fs.log[4], "rename " + tmp + " -> /d/f");
-  EXPECT_EQ(fs.log[5], "syncdir /d");
+  EXPECT_EQ(fs.LogWithTempOf("/d/f"),
+            (std::vector<std::string>{"create T", "append", "sync", "close", "rename T -> /d/f", "syncdir /d"}));
   EXPECT_EQ(Contents(mem.get(), "/d/f"), "contents");
   EXPECT_EQ(Children(mem.get(), "/d"), std::vector<std::string>{"f"});
 }
@@ -97,13 +89,7 @@ TEST(AtomicFile, OptionsPlaceTheSyncs) {
     ASSERT_OK((*out)->file()->Append("x"));
     ASSERT_OK((*out)->Commit());
     EXPECT_TRUE((*out)->published());
-    std::vector<std::string> log;
-    for (std::string line : fs.log) {
-      const size_t at = line.find((*out)->temp_path());
-      if (at != std::string::npos) line.replace(at, (*out)->temp_path().size(), "T");
-      log.push_back(line);
-    }
-    EXPECT_EQ(log, cases[i].expected) << "case " << i;
+    EXPECT_EQ(fs.LogWithTempOf("/d/f"), cases[i].expected) << "case " << i;
     EXPECT_EQ(fs.direct_io, std::vector<bool>{cases[i].options.file.direct_io}) << "case " << i;
     EXPECT_EQ(Contents(mem.get(), "/d/f"), "x") << "case " << i;
   }

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <regex>
+#include <string_view>
 
 #include "ckpt/status_macros.h"
 
@@ -74,6 +76,18 @@ std::unique_ptr<FileSystem> MemoryFileSystemWithDir(const std::string& dir) {
     std::abort();  // a test fixture that cannot start has no result to report
   }
   return fs;
+}
+
+std::vector<std::string> LoggingFileSystem::LogWithTempOf(const std::string& path) const {
+  std::string quoted;  // `path` as a regex matching itself
+  for (char c : path) {
+    if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) quoted += '\\';
+    quoted += c;
+  }
+  const std::regex temp(quoted + R"(\.tmp[0-9a-f]{32})");
+  std::vector<std::string> out;
+  for (const std::string& line : log) out.push_back(std::regex_replace(line, temp, "T"));
+  return out;
 }
 
 }  // namespace ckpt::test

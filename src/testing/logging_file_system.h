@@ -36,6 +36,12 @@ class LoggingFileSystem final : public io::ForwardingFileSystem {
   // Unavailable when `kind` is the one to fail and has not failed yet.
   Status Maybe(const std::string& kind);
 
+  // The log with each temporary name of `path` (io::TempFileName's
+  // "<path>.tmp" + 32 hex digits) written as "T", so a test compares the
+  // protocol's steps with a literal list; a differently spelled temp name
+  // stays as it is and fails that comparison.
+  std::vector<std::string> LogWithTempOf(const std::string& path) const;
+
  private:
   FileSystem* base_;
   bool failed_ = false;
