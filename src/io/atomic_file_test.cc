@@ -177,19 +177,22 @@ TEST(AtomicFile, MissingDirectoryIsNotFoundAndLeavesNothing) {
 
 // ---- fault-injection file system ---------------------------------------------
 
+// The mutating calls of one fault-free publication of `contents` at /d/f:
+// the steps at which the tests below inject a failure or a power cut.
+uint64_t StepsOfOnePublication(const std::string& contents, const AtomicFileOptions& o) {
+  test::FaultInjectionFileSystem fs(test::MemoryFileSystemWithDir("/d"));
+  const uint64_t start = fs.mutating_calls();
+  EXPECT_OK(WriteFileAtomically(&fs, "/d/f", contents, o));
+  return fs.mutating_calls() - start;
+}
+
 // With every mutating call failing in turn (an injected I/O error), the
 // publication either completes or leaves the directory as it was.
 TEST(AtomicFileFaults, InjectedFailureAtEveryStep) {
   for (const bool before : {false, true}) {
     AtomicFileOptions o;
     o.sync_dir_before_rename = before;
-    uint64_t steps = 0;
-    {
-      test::FaultInjectionFileSystem fs(test::MemoryFileSystemWithDir("/d"));
-      const uint64_t start = fs.mutating_calls();
-      ASSERT_OK(WriteFileAtomically(&fs, "/d/f", "new", o));
-      steps = fs.mutating_calls() - start;
-    }
+    const uint64_t steps = StepsOfOnePublication("new", o);
     ASSERT_EQ(steps, before ? 7u : 6u);
     for (uint64_t k = 1; k <= steps; ++k) {
       SCOPED_TRACE("fail step " + std::to_string(k) + (before ? " (sync_dir_before_rename)" : ""));
@@ -213,13 +216,7 @@ TEST(AtomicFileFaults, PowerCutAfterEveryStep) {
     for (const bool before : {false, true}) {
       AtomicFileOptions o;
       o.sync_dir_before_rename = before;
-      uint64_t steps = 0;
-      {
-        test::FaultInjectionFileSystem fs(test::MemoryFileSystemWithDir("/d"));
-        const uint64_t start = fs.mutating_calls();
-        ASSERT_OK(WriteFileAtomically(&fs, "/d/f", "new contents", o));
-        steps = fs.mutating_calls() - start;
-      }
+      const uint64_t steps = StepsOfOnePublication("new contents", o);
       for (uint64_t k = 1; k <= steps + 1; ++k) {
         SCOPED_TRACE("cut after step " + std::to_string(k) + (existing ? ", over an old file" : "") +
                      (before ? ", sync_dir_before_rename" : ""));
