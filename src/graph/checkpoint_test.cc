@@ -13,14 +13,11 @@ namespace {
 
 using graph::testing::F;
 using graph::testing::FloatVar;
-using graph::testing::MemOptions;
 using graph::testing::OpenBundle;
 using graph::testing::SetF;
 
-class CheckpointTest : public ::testing::Test {
+class CheckpointTest : public graph::testing::MemoryCheckpointTest {
  protected:
-  std::unique_ptr<FileSystem> fs_ = NewMemoryFileSystem();
-  CheckpointOptions opts() { return MemOptions(fs_.get()); }
   std::vector<std::string> Keys(const std::string& prefix) {
     auto r = OpenBundle(fs_.get(), prefix);
     return r ? r->Keys() : std::vector<std::string>{};

@@ -11,14 +11,9 @@ namespace {
 
 using graph::testing::F;
 using graph::testing::FloatVar;
-using graph::testing::MemOptions;
 using graph::testing::SetF;
 
-class DeferredRestoreTest : public ::testing::Test {
- protected:
-  std::unique_ptr<FileSystem> fs_ = NewMemoryFileSystem();
-  CheckpointOptions opts() { return MemOptions(fs_.get()); }
-};
+class DeferredRestoreTest : public graph::testing::MemoryCheckpointTest {};
 
 // CK-36: a variable attached after restore reads the saved value at once.
 TEST_F(DeferredRestoreTest, CK36_ValueAppliedOnAttach) {

@@ -1,6 +1,8 @@
 // Helpers shared by the graph layer's unit tests (header only; tests only).
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -45,5 +47,13 @@ inline CheckpointOptions MemOptions(FileSystem* fs) {
   o.sync = false;
   return o;
 }
+
+// The base of the graph layer's checkpoint tests: each test gets its own
+// in-memory file system and options that write there.
+class MemoryCheckpointTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<FileSystem> fs_ = NewMemoryFileSystem();
+  CheckpointOptions opts() { return MemOptions(fs_.get()); }
+};
 
 }  // namespace ckpt::graph::testing

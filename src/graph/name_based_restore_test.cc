@@ -12,12 +12,9 @@ namespace {
 
 using graph::testing::F;
 using graph::testing::FloatVar;
-using graph::testing::MemOptions;
 
-class NameBasedRestoreTest : public ::testing::Test {
+class NameBasedRestoreTest : public graph::testing::MemoryCheckpointTest {
  protected:
-  std::unique_ptr<FileSystem> fs_ = NewMemoryFileSystem();
-  CheckpointOptions opts() { return MemOptions(fs_.get()); }
   // A TF1-style bundle: keys are variable names, no object graph.
   std::string WriteNameBased(bool with_counter) {
     BundleWriterOptions o;

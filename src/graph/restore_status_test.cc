@@ -11,12 +11,9 @@ namespace {
 
 using graph::testing::F;
 using graph::testing::FloatVar;
-using graph::testing::MemOptions;
 
-class RestoreStatusTest : public ::testing::Test {
+class RestoreStatusTest : public graph::testing::MemoryCheckpointTest {
  protected:
-  std::unique_ptr<FileSystem> fs_ = NewMemoryFileSystem();
-  CheckpointOptions opts() { return MemOptions(fs_.get()); }
   // Writes Checkpoint(v1=[1], v2=[2]) to /s/x.
   std::string WriteV1V2() {
     auto v1 = FloatVar({1}), v2 = FloatVar({2});
