@@ -6,12 +6,12 @@ name in __all__ exists. `ckpt.dtypes` and `ckpt.errors` are public submodules
 """
 
 import json
-import os
 import subprocess
 import sys
 import types
 
 import ckpt
+from ckpt_test_util import python_env
 
 PUBLIC_SUBMODULES = {"dtypes", "errors"}
 
@@ -31,9 +31,7 @@ def fresh_dir_of_ckpt():
         "print(json.dumps({n: [isinstance(getattr(ckpt, n), types.ModuleType),"
         " getattr(getattr(ckpt, n), '__name__', None)] for n in dir(ckpt)}))\n"
     )
-    # The package where this process found it (conftest.py puts the build tree on sys.path).
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], env=python_env(), capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 
 
