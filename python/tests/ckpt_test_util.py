@@ -33,3 +33,17 @@ def run_python(code_or_script, *args, timeout=900) -> subprocess.CompletedProces
     cmd += [str(code_or_script)] if isinstance(code_or_script, Path) else ["-c", code_or_script]
     return subprocess.run(cmd + [str(a) for a in args], capture_output=True, text=True, timeout=timeout,
                           env=python_env())
+
+
+class DLPackOnly:
+    """An array seen only through the DLPack protocol (no buffer, no __array__):
+    ckpt reaches it through np.from_dlpack, as a framework tensor it has no adapter for."""
+
+    def __init__(self, a):
+        self.a = a
+
+    def __dlpack__(self, **kw):
+        return self.a.__dlpack__(**kw)
+
+    def __dlpack_device__(self):
+        return self.a.__dlpack_device__()

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import ckpt
-from ckpt_test_util import import_or_skip, run_python
+from ckpt_test_util import DLPackOnly, import_or_skip, run_python
 
 ml_dtypes = import_or_skip("ml_dtypes")
 
@@ -160,18 +160,8 @@ def test_buffer_protocol_and_dlpack(tmp_path):
     ckpt.Checkpoint(v=memoryview(dst).cast("i")).read(p).assert_consumed()
     assert np.frombuffer(bytes(dst), np.int32).tolist() == [0, 1, 2, 3]  # in place through the buffer
 
-    class DL:  # only __dlpack__: goes through np.from_dlpack
-        def __init__(self, a):
-            self.a = a
-
-        def __dlpack__(self, **kw):
-            return self.a.__dlpack__(**kw)
-
-        def __dlpack_device__(self):
-            return self.a.__dlpack_device__()
-
     target = np.zeros(4, np.int32)
-    ckpt.Checkpoint(v=DL(target)).read(p).assert_consumed()
+    ckpt.Checkpoint(v=DLPackOnly(target)).read(p).assert_consumed()
     assert target.tolist() == [0, 1, 2, 3]
 
 

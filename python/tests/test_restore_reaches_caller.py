@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import ckpt
-from ckpt_test_util import import_or_skip, run_python
+from ckpt_test_util import DLPackOnly, import_or_skip, run_python
 
 
 def saved(tmp_path, value, name="v"):
@@ -176,30 +176,17 @@ def test_too_narrow_string_keyword_raises(tmp_path):
 
 # ---- buffers, DLPack ----
 
-class DL:
-    """Only __dlpack__ (np.from_dlpack reads it)."""
-
-    def __init__(self, a):
-        self.a = a
-
-    def __dlpack__(self, **kw):
-        return self.a.__dlpack__(**kw)
-
-    def __dlpack_device__(self):
-        return self.a.__dlpack_device__()
-
-
 def test_buffer_and_dlpack(tmp_path):
     p = ckpt.Checkpoint(b=np.arange(4, dtype=np.int32), dl=np.arange(4, dtype=np.int32),
                         d={"b": np.arange(4, dtype=np.int32), "dl": np.arange(4, dtype=np.int32)}).write(tmp_path / "p")
     buf = bytearray(16)
     target = np.zeros(4, np.int32)
-    ckpt.Checkpoint(b=memoryview(buf).cast("i"), dl=DL(target)).read(p).expect_partial()
+    ckpt.Checkpoint(b=memoryview(buf).cast("i"), dl=DLPackOnly(target)).read(p).expect_partial()
     assert np.frombuffer(bytes(buf), np.int32).tolist() == target.tolist() == [0, 1, 2, 3]
     ro = np.zeros(4, np.int32)
     ro.flags.writeable = False
     with pytest.raises(ValueError, match=r"'d/dl': it holds a read-only .*DL.*pass a writable buffer"):
-        ckpt.Checkpoint(d={"dl": DL(ro)}).read(p)
+        ckpt.Checkpoint(d={"dl": DLPackOnly(ro)}).read(p)
     with pytest.raises(ValueError, match=r"'d/b': it holds a read-only .*memoryview"):
         ckpt.Checkpoint(d={"b": memoryview(bytes(16)).cast("i")}).read(p)
 
