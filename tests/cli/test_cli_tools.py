@@ -249,6 +249,20 @@ def convert(ckpt_cli, *args):
     return ckpt_cli.json("convert", *map(str, args), "--json")
 
 
+def convert_there_and_back(ckpt_cli, prefix, converted, back):
+    """Converts the bundle `prefix` to the file `converted`, and that to a new bundle `back`."""
+    convert(ckpt_cli, prefix, converted)
+    convert(ckpt_cli, converted, back)
+
+
+def keys_only_in_first(ckpt_cli, a, b):
+    """`ckpt diff A B --json` after a conversion A -> B: asserts that no value changed and
+    nothing was added; returns the keys B lacks (what the conversion had to leave out)."""
+    d = json.loads(ckpt_cli.run("diff", a, b, "--json").stdout)
+    assert d["changed"] == [] and d["only_in_b"] == []
+    return [k["key"] for k in d["only_in_a"]]
+
+
 def test_bundle_to_safetensors_read_by_real_safetensors(ckpt_cli, src_bundle, tmp_path):
     prefix, values = src_bundle
     out = tmp_path / "model.safetensors"
@@ -330,13 +344,10 @@ def test_safetensors_from_real_writer_to_bundle(ckpt_cli, bundles, np_dtype, tmp
 
 def test_safetensors_round_trip_is_identical(ckpt_cli, src_bundle, tmp_path):
     prefix, _ = src_bundle
-    convert(ckpt_cli, prefix, tmp_path / "m.safetensors")
-    convert(ckpt_cli, tmp_path / "m.safetensors", tmp_path / "back")
+    convert_there_and_back(ckpt_cli, prefix, tmp_path / "m.safetensors", tmp_path / "back")
     # diff works across formats too: everything that was converted is equal.
-    d = json.loads(ckpt_cli.run("diff", prefix, tmp_path / "m.safetensors", "--json").stdout)
-    assert d["changed"] == [] and d["only_in_b"] == []
-    assert {k["key"] for k in d["only_in_a"]} == {f"t/{x}" for x in ALL_FIXED if x not in ST_DTYPES} | {
-        "vocab", "bad\ufffdkey"}
+    assert set(keys_only_in_first(ckpt_cli, prefix, tmp_path / "m.safetensors")) == {
+        f"t/{x}" for x in ALL_FIXED if x not in ST_DTYPES} | {"vocab", "bad\ufffdkey"}
     assert ckpt_cli.run("diff", tmp_path / "back", tmp_path / "m.safetensors").returncode == 0
 
 
@@ -470,11 +481,8 @@ def test_bundle_to_npz_read_by_numpy(ckpt_cli, src_bundle, tmp_path):
 
 def test_npz_round_trip_keeps_every_dtype(ckpt_cli, src_bundle, tmp_path):
     prefix, _ = src_bundle
-    convert(ckpt_cli, prefix, tmp_path / "m.npz")
-    convert(ckpt_cli, tmp_path / "m.npz", tmp_path / "back")
-    d = json.loads(ckpt_cli.run("diff", prefix, tmp_path / "back", "--json").stdout)
-    assert d["changed"] == [] and d["only_in_b"] == []
-    assert [k["key"] for k in d["only_in_a"]] == ["bad\ufffdkey"]
+    convert_there_and_back(ckpt_cli, prefix, tmp_path / "m.npz", tmp_path / "back")
+    assert keys_only_in_first(ckpt_cli, prefix, tmp_path / "back") == ["bad\ufffdkey"]
     ls = {e["key"]: e["dtype"] for e in ckpt_cli.json("ls", tmp_path / "back", "--json")}
     for dt in ALL_FIXED:
         assert ls[f"t/{dt}"] == dt
