@@ -668,6 +668,48 @@ Status ReplayHistory(Kind kind, uint64_t seed, int history, FileSystem* fs, Repl
   return OkStatus();
 }
 
+// Op h about to run in the real trial: ops 0..h-1 replayed on the trial's
+// file system, the latest checkpoint then, op h's prefix (from the dry run;
+// noted as written by op h) and whether op h saves again over a checkpoint
+// that is complete (an in-place rewrite).
+struct LastOp {
+  Replay replay;
+  std::optional<std::string> prev_latest;
+  std::string target;
+  bool rewrite = false;
+};
+
+Status PrepareLastOp(Kind kind, uint64_t seed, int history, const DryRun& dry, FileSystem* fs, LastOp* last) {
+  CKPT_RETURN_IF_ERROR(ReplayHistory(kind, seed, history, fs, &last->replay).WithContext("replay"));
+  auto latest = last->replay.subject->Latest(fs);
+  CKPT_RETURN_IF_ERROR(latest.status().WithContext("latest before op " + std::to_string(history)));
+  last->prev_latest = *latest;
+  last->target = dry.prefixes[history];
+  last->rewrite = last->replay.before.count(last->target) > 0;
+  (*last->replay.writers)[last->target].push_back(history);
+  return OkStatus();
+}
+
+// A failure line for a step that must succeed: false (and `what` + the
+// status appended to `failures`) when it did not.
+bool CheckOk(std::vector<std::string>& failures, const Status& s, const std::string& what) {
+  if (s.ok()) return true;
+  failures.push_back(what + ": " + s.ToString());
+  return false;
+}
+
+// Every checkpoint complete before op h (in `before`) that the uninterrupted
+// run still had after it (in `after`) is intact and bit-exact; `skip` (the
+// target of a rewrite) is left to the rewrite check.
+void CheckKeptCheckpoints(FileSystem* fs, const Subject& subject, const std::set<std::string>& before,
+                          const std::set<std::string>& after, const std::optional<std::string>& skip,
+                          Writers& writers, const std::string& what, std::vector<std::string>& failures) {
+  for (const std::string& p : before) {
+    if (!after.count(p) || p == skip) continue;
+    if (Status s = HoldsOneOf(fs, subject, p, writers[p]); !s.ok()) failures.push_back(what + ": " + s.ToString());
+  }
+}
+
 // The command line both campaigns take: [--trials N] [--seed S] [--verbose].
 // False (after printing the usage) on anything else. Without --verbose,
 // stderr goes to /dev/null: the library logs expected warnings (litter
@@ -691,6 +733,33 @@ bool ParseCampaignArgs(int argc, char** argv, const char* name, CampaignArgs* a)
     }
   }
   return a->verbose || std::freopen("/dev/null", "w", stderr) != nullptr;
+}
+
+// Runs `args.trials` trials, trial t with a seed mixed from args.seed and t
+// (so one failing trial reruns alone from its printed seed): a FAIL line with
+// the trial's failures for each failed one (an ok line for the others with
+// --verbose). `tally` sees every result. Returns the number of failed trials.
+// Trial: constructible from its seed, Run() -> a result with `failures`,
+// describe() and history().
+template <typename Trial, typename Tally>
+uint64_t RunTrials(const CampaignArgs& args, Tally tally) {
+  uint64_t failed = 0;
+  for (uint64_t t = 0; t < args.trials; ++t) {
+    const uint64_t trial_seed = Mix(args.seed * 0x100000001b3ull + t);
+    Trial trial(trial_seed);
+    const auto r = trial.Run();
+    tally(r);
+    if (!r.failures.empty()) {
+      ++failed;
+      std::printf("FAIL trial %llu seed %llu [%s, history %d]\n", (unsigned long long)t,
+                  (unsigned long long)trial_seed, trial.describe().c_str(), trial.history());
+      for (const std::string& f : r.failures) std::printf("  %s\n", f.c_str());
+    } else if (args.verbose) {
+      std::printf("ok trial %llu [%s, history %d]\n", (unsigned long long)t, trial.describe().c_str(),
+                  trial.history());
+    }
+  }
+  return failed;
 }
 
 // A manager (lock held) saving once into the directory of an unmanaged

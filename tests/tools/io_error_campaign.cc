@@ -65,22 +65,19 @@ class Trial {
     if (!Check(res, dry.status(), "dry run")) return res;
     describe_ = dry->description + " " + fault_.errno_name;
     const uint64_t steps = dry->steps;
-    const std::vector<std::string>& prefixes = dry->prefixes;
     const std::set<std::string>& after = dry->after;
     const uint64_t fail_at = 1 + rng_() % steps;
 
     World w;
     FileSystem* fs = &w.fs();
-    Replay replay;
-    if (!Check(res, ReplayHistory(kind_, seed_, history_, fs, &replay), "replay")) return res;
-    Writers& writers = *replay.writers;
-    auto& subject = replay.subject;
-    const std::set<std::string>& before = replay.before;
-    auto prev_latest = subject->Latest(fs);
-    if (!Check(res, prev_latest.status(), "latest before the fault")) return res;
-    const std::string target = prefixes[history_];
-    const bool rewrite = before.count(target) > 0;
-    writers[target].push_back(history_);
+    LastOp last;
+    if (!Check(res, PrepareLastOp(kind_, seed_, history_, *dry, fs, &last), "before the fault")) return res;
+    Writers& writers = *last.replay.writers;
+    auto& subject = last.replay.subject;
+    const std::set<std::string>& before = last.replay.before;
+    const std::optional<std::string>& prev_latest = last.prev_latest;
+    const std::string& target = last.target;
+    const bool rewrite = last.rewrite;
     w.fs().FailAfter(fail_at, fault_.code);
     auto op = subject->Op(history_);
     w.fs().ClearFaults();
@@ -115,8 +112,8 @@ class Trial {
     if (!subject->is_state_file() && kind_ != Kind::kMerge) {
       const std::optional<std::string> t(target);
       if (op.ok() && *latest != t) res.failures.push_back("a finished save is not the latest" + where);
-      const bool rewrite_gone = lost_rewrite && !*latest && *prev_latest == t;
-      if (*latest != *prev_latest && *latest != t && !rewrite_gone) {
+      const bool rewrite_gone = lost_rewrite && !*latest && prev_latest == t;
+      if (*latest != prev_latest && *latest != t && !rewrite_gone) {
         res.failures.push_back("latest moved to " + latest->value_or("none") + where);
       }
       if (*latest && !(lost_rewrite && **latest == target)) {
@@ -125,12 +122,8 @@ class Trial {
         }
       }
     }
-    for (const std::string& p : before) {
-      if (!after.count(p) || (rewrite && p == target)) continue;
-      if (Status s = HoldsOneOf(fs, *subject, p, writers[p]); !s.ok()) {
-        res.failures.push_back("kept checkpoint damaged" + where + ": " + s.ToString());
-      }
-    }
+    CheckKeptCheckpoints(fs, *subject, before, after, rewrite ? std::optional(target) : std::nullopt, writers,
+                         "kept checkpoint damaged" + where, res.failures);
 
     // The same process saves again once the fault is gone.
     auto next = subject->Op(history_ + 1);
@@ -167,11 +160,7 @@ class Trial {
   }
 
  private:
-  bool Check(TrialResult& res, const Status& s, const std::string& what) {
-    if (s.ok()) return true;
-    res.failures.push_back(what + ": " + s.ToString());
-    return false;
-  }
+  bool Check(TrialResult& res, const Status& s, const std::string& what) { return CheckOk(res.failures, s, what); }
 
   uint64_t seed_;
   std::mt19937_64 rng_;
@@ -187,27 +176,14 @@ class Trial {
 int main(int argc, char** argv) {
   ckpt::CampaignArgs args;
   if (!ckpt::ParseCampaignArgs(argc, argv, "io_error_campaign", &args)) return 2;
-  const uint64_t trials = args.trials, seed = args.seed;
-  const bool verbose = args.verbose;
+  const uint64_t trials = args.trials;
   const auto t0 = std::chrono::steady_clock::now();
-  uint64_t failed = 0, absorbed = 0;
+  uint64_t absorbed = 0;
   std::map<std::string, uint64_t> calls;
-  for (uint64_t t = 0; t < trials; ++t) {
-    const uint64_t trial_seed = ckpt::Mix(seed * 0x100000001b3ull + t);
-    ckpt::Trial trial(trial_seed);
-    ckpt::TrialResult r = trial.Run();
+  const uint64_t failed = ckpt::RunTrials<ckpt::Trial>(args, [&](const ckpt::TrialResult& r) {
     absorbed += r.absorbed;
     if (!r.failed_call.empty()) ++calls[r.failed_call];
-    if (!r.failures.empty()) {
-      ++failed;
-      std::printf("FAIL trial %llu seed %llu [%s, history %d]\n", (unsigned long long)t,
-                  (unsigned long long)trial_seed, trial.describe().c_str(), trial.history());
-      for (const std::string& f : r.failures) std::printf("  %s\n", f.c_str());
-    } else if (verbose) {
-      std::printf("ok trial %llu [%s, history %d]\n", (unsigned long long)t, trial.describe().c_str(),
-                  trial.history());
-    }
-  }
+  });
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::string by_call;
   for (const auto& [call, n] : calls) by_call += " " + call + "=" + std::to_string(n);

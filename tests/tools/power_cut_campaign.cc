@@ -68,7 +68,6 @@ class Trial {
     if (!Check(res, dry.status(), "dry run")) return res;
     describe_ = dry->description;
     const uint64_t steps = dry->steps;
-    const std::vector<std::string>& prefixes = dry->prefixes;
     const std::set<std::string>& after = dry->after;
     if (steps == 0) {
       res.failures.push_back("operation made no mutating call");
@@ -79,18 +78,16 @@ class Trial {
     // The real run, cut at step cut_at of op h.
     World w;
     FileSystem* fs = &w.fs();
-    Replay replay;
-    if (!Check(res, ReplayHistory(kind_, seed_, history_, fs, &replay), "replay")) return res;
-    Writers& writers = *replay.writers;
-    auto& subject = replay.subject;
-    const std::set<std::string>& before = replay.before;
-    auto prev_latest = subject->Latest(fs);
-    if (!Check(res, prev_latest.status(), "latest before the cut")) return res;
-    // Op h's prefix may be a rewrite: either the old or the new values are fine.
-    const std::string target = prefixes[history_];
-    // Rewriting a complete checkpoint in place (same prefix saved again).
-    const bool rewrite = before.count(target) > 0;
-    writers[target].push_back(history_);
+    LastOp last;
+    if (!Check(res, PrepareLastOp(kind_, seed_, history_, *dry, fs, &last), "before the cut")) return res;
+    Writers& writers = *last.replay.writers;
+    auto& subject = last.replay.subject;
+    const std::set<std::string>& before = last.replay.before;
+    const std::optional<std::string>& prev_latest = last.prev_latest;
+    // Op h's prefix may be a rewrite (a complete checkpoint saved again in
+    // place): either the old or the new values are fine.
+    const std::string& target = last.target;
+    const bool rewrite = last.rewrite;
     w.fs().CrashAfter(cut_at);
     auto op_status = subject->Op(history_);
     subject->Stop();
@@ -126,27 +123,23 @@ class Trial {
       if (op_status.ok() && *latest != std::optional<std::string>(target)) {
         res.failures.push_back("a finished save is not the latest" + where + ": " + latest->value_or("none"));
       }
-      const bool rewrite_gone = lost_rewrite && !*latest && *prev_latest == std::optional<std::string>(target);
-      if (*latest != *prev_latest && *latest != std::optional<std::string>(target) && !rewrite_gone) {
-        res.failures.push_back("latest is neither the previous (" + prev_latest->value_or("none") + ") nor the new " +
+      const bool rewrite_gone = lost_rewrite && !*latest && prev_latest == std::optional<std::string>(target);
+      if (*latest != prev_latest && *latest != std::optional<std::string>(target) && !rewrite_gone) {
+        res.failures.push_back("latest is neither the previous (" + prev_latest.value_or("none") + ") nor the new " +
                                target + where + ": " + latest->value_or("none"));
       }
       if (*latest && !(lost_rewrite && **latest == target)) {
         if (Status s = HoldsOneOf(fs, *subject, **latest, writers[**latest]); !s.ok()) {
           res.failures.push_back("latest does not restore bit-exact" + where + ": " + s.ToString());
         }
-      } else if (*prev_latest && !(lost_rewrite && **prev_latest == target)) {
+      } else if (prev_latest && !(lost_rewrite && *prev_latest == target)) {
         res.failures.push_back("latest checkpoint vanished" + where);
       }
     }
     // 3. No checkpoint complete before the cut is lost (only retention's
     // victims, by the uninterrupted run, may be gone).
-    for (const std::string& p : before) {
-      if (!after.count(p) || (rewrite && p == target)) continue;
-      if (Status s = HoldsOneOf(fs, *subject, p, writers[p]); !s.ok()) {
-        res.failures.push_back("checkpoint complete before the cut lost" + where + ": " + s.ToString());
-      }
-    }
+    CheckKeptCheckpoints(fs, *subject, before, after, rewrite ? std::optional(target) : std::nullopt, writers,
+                         "checkpoint complete before the cut lost" + where, res.failures);
     // 4. A new process restores and saves again.
     auto restored = subject->Start(fs);
     if (!restored.ok() && lost_rewrite) {
@@ -190,11 +183,7 @@ class Trial {
   int history() const { return history_; }
 
  private:
-  bool Check(TrialResult& res, const Status& s, const std::string& what) {
-    if (s.ok()) return true;
-    res.failures.push_back(what + ": " + s.ToString());
-    return false;
-  }
+  bool Check(TrialResult& res, const Status& s, const std::string& what) { return CheckOk(res.failures, s, what); }
 
   void CheckStateFile(TrialResult& res, FileSystem* fs, const Subject& subject, bool op_ok, const std::string& where) {
     const auto& st = static_cast<const StateSubject&>(subject);
@@ -222,28 +211,15 @@ class Trial {
 int main(int argc, char** argv) {
   ckpt::CampaignArgs args;
   if (!ckpt::ParseCampaignArgs(argc, argv, "power_cut_campaign", &args)) return 2;
-  const uint64_t trials = args.trials, seed = args.seed;
-  const bool verbose = args.verbose;
+  const uint64_t trials = args.trials;
   const auto t0 = std::chrono::steady_clock::now();
-  uint64_t failed = 0, cut = 0, finished_anyway = 0, leftovers = 0, rewrites_lost = 0;
-  for (uint64_t t = 0; t < trials; ++t) {
-    const uint64_t trial_seed = ckpt::Mix(seed * 0x100000001b3ull + t);
-    ckpt::Trial trial(trial_seed);
-    ckpt::TrialResult r = trial.Run();
+  uint64_t cut = 0, finished_anyway = 0, leftovers = 0, rewrites_lost = 0;
+  const uint64_t failed = ckpt::RunTrials<ckpt::Trial>(args, [&](const ckpt::TrialResult& r) {
     cut += r.cut;
     finished_anyway += r.op_ok;
     leftovers += r.unmanaged_leftovers;
     rewrites_lost += r.rewrite_lost;
-    if (!r.failures.empty()) {
-      ++failed;
-      std::printf("FAIL trial %llu seed %llu [%s, history %d]\n", (unsigned long long)t,
-                  (unsigned long long)trial_seed, trial.describe().c_str(), trial.history());
-      for (const std::string& f : r.failures) std::printf("  %s\n", f.c_str());
-    } else if (verbose) {
-      std::printf("ok trial %llu [%s, history %d]\n", (unsigned long long)t, trial.describe().c_str(),
-                  trial.history());
-    }
-  }
+  });
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::printf("power_cut_campaign: %llu trials in %.1f s; the power went mid-operation in %llu; %llu operations "
               "returned OK before the cut; %llu temp files left by unmanaged saves (cleaned by the janitor); %llu "
