@@ -17,6 +17,18 @@ mkdir -p "$out"
 demo=build/examples/train_demo
 steps=300
 
+# kill_at_step PID STEP LOG: SIGKILL the training run PID once LOG shows it
+# finished STEP (fails when the run ends first).
+kill_at_step() {
+  local pid=$1 step=$2 log=$3
+  until grep -q "^step $step " "$log" 2>/dev/null; do
+    kill -0 "$pid" 2>/dev/null || { echo "demo: the run ($log) ended before it could be killed" >&2; exit 1; }
+    sleep 0.05
+  done
+  kill -9 "$pid"
+  wait "$pid" 2>/dev/null || true
+}
+
 echo "== 1. uninterrupted reference run ($steps steps) =="
 $demo --dir "$out/reference" --steps $steps > "$out/reference.log" 2>&1
 tail -n 2 "$out/reference.log"
@@ -24,13 +36,7 @@ tail -n 2 "$out/reference.log"
 echo
 echo "== 2. the same training, killed with SIGKILL at about step 170 =="
 $demo --dir "$out/run" --steps $steps --step-ms 15 > "$out/run1.log" 2>&1 &
-pid=$!
-until grep -q "^step 170 " "$out/run1.log" 2>/dev/null; do
-  kill -0 $pid 2>/dev/null || { echo "demo: the run ended before it could be killed" >&2; exit 1; }
-  sleep 0.05
-done
-kill -9 $pid
-wait $pid 2>/dev/null || true
+kill_at_step $! 170 "$out/run1.log"
 echo "killed at: $(grep '^step ' "$out/run1.log" | tail -n 1)"
 echo "checkpoints left on disk: $(cd "$out/run" && ls *.index | sed 's/\.index$//' | tr '\n' ' ')"
 
@@ -82,13 +88,7 @@ if python3 -c "import numpy, nanobind" 2>/dev/null; then
   py="python3 examples/train_demo.py --steps 120"
   $py --dir "$out/py-reference" > "$out/py-reference.log" 2>&1
   $py --dir "$out/py-run" --step-ms 20 > "$out/py-run1.log" 2>&1 &
-  pid=$!
-  until grep -q "^step 70 " "$out/py-run1.log" 2>/dev/null; do
-    kill -0 $pid 2>/dev/null || { echo "demo: the Python run ended before it could be killed" >&2; exit 1; }
-    sleep 0.05
-  done
-  kill -9 $pid
-  wait $pid 2>/dev/null || true
+  kill_at_step $! 70 "$out/py-run1.log"
   echo "killed at: $(grep '^step ' "$out/py-run1.log" | tail -n 1)"
   $py --dir "$out/py-run" > "$out/py-run2.log" 2>&1
   head -n 1 "$out/py-run2.log"
