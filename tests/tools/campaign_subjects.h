@@ -668,25 +668,30 @@ Status ReplayHistory(Kind kind, uint64_t seed, int history, FileSystem* fs, Repl
   return OkStatus();
 }
 
-// Op h about to run in the real trial: ops 0..h-1 replayed on the trial's
-// file system, the latest checkpoint then, op h's prefix (from the dry run;
-// noted as written by op h) and whether op h saves again over a checkpoint
-// that is complete (an in-place rewrite).
-struct LastOp {
+// A trial up to op h: the dry run (RunDry), then on a new world ops 0..h-1
+// replayed, the latest checkpoint then, op h's prefix (noted as written by
+// op h) and whether op h saves again over a complete checkpoint (an in-place
+// rewrite). The campaign then injects its fault and runs op h.
+struct TrialStart {
+  DryRun dry;
+  std::unique_ptr<World> world = std::make_unique<World>();
+  FileSystem* fs = &world->fs();
   Replay replay;
   std::optional<std::string> prev_latest;
   std::string target;
   bool rewrite = false;
 };
 
-Status PrepareLastOp(Kind kind, uint64_t seed, int history, const DryRun& dry, FileSystem* fs, LastOp* last) {
-  CKPT_RETURN_IF_ERROR(ReplayHistory(kind, seed, history, fs, &last->replay).WithContext("replay"));
-  auto latest = last->replay.subject->Latest(fs);
+// Fills `t` as far as it gets (t->dry.description as soon as the dry run ran).
+Status StartTrial(Kind kind, uint64_t seed, int history, TrialStart* t) {
+  CKPT_ASSIGN_OR_RETURN(t->dry, RunDry(kind, seed, history));
+  CKPT_RETURN_IF_ERROR(ReplayHistory(kind, seed, history, t->fs, &t->replay).WithContext("replay"));
+  auto latest = t->replay.subject->Latest(t->fs);
   CKPT_RETURN_IF_ERROR(latest.status().WithContext("latest before op " + std::to_string(history)));
-  last->prev_latest = *latest;
-  last->target = dry.prefixes[history];
-  last->rewrite = last->replay.before.count(last->target) > 0;
-  (*last->replay.writers)[last->target].push_back(history);
+  t->prev_latest = *latest;
+  t->target = t->dry.prefixes[history];
+  t->rewrite = t->replay.before.count(t->target) > 0;
+  (*t->replay.writers)[t->target].push_back(history);
   return OkStatus();
 }
 
@@ -698,15 +703,15 @@ bool CheckOk(std::vector<std::string>& failures, const Status& s, const std::str
   return false;
 }
 
-// Every checkpoint complete before op h (in `before`) that the uninterrupted
-// run still had after it (in `after`) is intact and bit-exact; `skip` (the
-// target of a rewrite) is left to the rewrite check.
-void CheckKeptCheckpoints(FileSystem* fs, const Subject& subject, const std::set<std::string>& before,
-                          const std::set<std::string>& after, const std::optional<std::string>& skip,
-                          Writers& writers, const std::string& what, std::vector<std::string>& failures) {
-  for (const std::string& p : before) {
-    if (!after.count(p) || p == skip) continue;
-    if (Status s = HoldsOneOf(fs, subject, p, writers[p]); !s.ok()) failures.push_back(what + ": " + s.ToString());
+// Every checkpoint complete before op h that the uninterrupted run still
+// had after it (t.dry.after) is intact and bit-exact; the target of a
+// rewrite is left to the campaign's rewrite check.
+void CheckKeptCheckpoints(TrialStart& t, const std::string& what, std::vector<std::string>& failures) {
+  for (const std::string& p : t.replay.before) {
+    if (!t.dry.after.count(p) || (t.rewrite && p == t.target)) continue;
+    if (Status s = HoldsOneOf(t.fs, *t.replay.subject, p, (*t.replay.writers)[p]); !s.ok()) {
+      failures.push_back(what + ": " + s.ToString());
+    }
   }
 }
 

@@ -61,28 +61,20 @@ class Trial {
 
   TrialResult Run() {
     TrialResult res;
-    auto dry = RunDry(kind_, seed_, history_);
-    if (!Check(res, dry.status(), "dry run")) return res;
-    describe_ = dry->description + " " + fault_.errno_name;
-    const uint64_t steps = dry->steps;
-    const std::set<std::string>& after = dry->after;
-    const uint64_t fail_at = 1 + rng_() % steps;
+    TrialStart t;
+    const Status started = StartTrial(kind_, seed_, history_, &t);
+    describe_ = t.dry.description + " " + fault_.errno_name;
+    if (!Check(res, started, "before the fault")) return res;
+    FileSystem* fs = t.fs;
+    Writers& writers = *t.replay.writers;
+    auto& subject = t.replay.subject;
+    const uint64_t fail_at = 1 + rng_() % t.dry.steps;
 
-    World w;
-    FileSystem* fs = &w.fs();
-    LastOp last;
-    if (!Check(res, PrepareLastOp(kind_, seed_, history_, *dry, fs, &last), "before the fault")) return res;
-    Writers& writers = *last.replay.writers;
-    auto& subject = last.replay.subject;
-    const std::set<std::string>& before = last.replay.before;
-    const std::optional<std::string>& prev_latest = last.prev_latest;
-    const std::string& target = last.target;
-    const bool rewrite = last.rewrite;
-    w.fs().FailAfter(fail_at, fault_.code);
+    t.world->fs().FailAfter(fail_at, fault_.code);
     auto op = subject->Op(history_);
-    w.fs().ClearFaults();
+    t.world->fs().ClearFaults();
     const std::string where = " (" + std::string(fault_.errno_name) + " at step " + std::to_string(fail_at) + " of " +
-                              std::to_string(steps) + ")";
+                              std::to_string(t.dry.steps) + ")";
     res.absorbed = op.ok();
     if (!op.ok()) {
       const Status& s = op.status();
@@ -102,28 +94,27 @@ class Trial {
       res.failures.push_back("half-written file published" + where + ": " + bad);
     }
     bool lost_rewrite = false;
-    if (rewrite) {
-      const Outcome o = Classify(fs, *subject, target, writers[target]);
-      if (o == Outcome::kCorrupt) res.failures.push_back("rewrite of " + target + " left a mix" + where);
+    if (t.rewrite) {
+      const Outcome o = Classify(fs, *subject, t.target, writers[t.target]);
+      if (o == Outcome::kCorrupt) res.failures.push_back("rewrite of " + t.target + " left a mix" + where);
       lost_rewrite = o != Outcome::kComplete;
     }
     auto latest = subject->Latest(fs);
     if (!Check(res, latest.status(), "latest after the fault" + where)) return res;
     if (!subject->is_state_file() && kind_ != Kind::kMerge) {
-      const std::optional<std::string> t(target);
-      if (op.ok() && *latest != t) res.failures.push_back("a finished save is not the latest" + where);
-      const bool rewrite_gone = lost_rewrite && !*latest && prev_latest == t;
-      if (*latest != prev_latest && *latest != t && !rewrite_gone) {
+      const std::optional<std::string> new_one(t.target);
+      if (op.ok() && *latest != new_one) res.failures.push_back("a finished save is not the latest" + where);
+      const bool rewrite_gone = lost_rewrite && !*latest && t.prev_latest == new_one;
+      if (*latest != t.prev_latest && *latest != new_one && !rewrite_gone) {
         res.failures.push_back("latest moved to " + latest->value_or("none") + where);
       }
-      if (*latest && !(lost_rewrite && **latest == target)) {
+      if (*latest && !(lost_rewrite && **latest == t.target)) {
         if (Status s = HoldsOneOf(fs, *subject, **latest, writers[**latest]); !s.ok()) {
           res.failures.push_back("latest does not restore bit-exact" + where + ": " + s.ToString());
         }
       }
     }
-    CheckKeptCheckpoints(fs, *subject, before, after, rewrite ? std::optional(target) : std::nullopt, writers,
-                         "kept checkpoint damaged" + where, res.failures);
+    CheckKeptCheckpoints(t, "kept checkpoint damaged" + where, res.failures);
 
     // The same process saves again once the fault is gone.
     auto next = subject->Op(history_ + 1);

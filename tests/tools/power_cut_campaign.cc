@@ -63,38 +63,29 @@ class Trial {
 
   TrialResult Run() {
     TrialResult res;
-    // Dry run: the prefixes, the steps of op h, and what survives it.
-    auto dry = RunDry(kind_, seed_, history_);
-    if (!Check(res, dry.status(), "dry run")) return res;
-    describe_ = dry->description;
-    const uint64_t steps = dry->steps;
-    const std::set<std::string>& after = dry->after;
-    if (steps == 0) {
+    // The dry run (the prefixes, the steps of op h, what survives it), then
+    // the real run up to op h. Op h's prefix may be a rewrite (a complete
+    // checkpoint saved again in place): either the old or the new values are fine.
+    TrialStart t;
+    const Status started = StartTrial(kind_, seed_, history_, &t);
+    describe_ = t.dry.description;
+    if (!Check(res, started, "before the cut")) return res;
+    if (t.dry.steps == 0) {
       res.failures.push_back("operation made no mutating call");
       return res;
     }
-    const uint64_t cut_at = 1 + rng_() % steps;
-
+    FileSystem* fs = t.fs;
+    Writers& writers = *t.replay.writers;
+    auto& subject = t.replay.subject;
     // The real run, cut at step cut_at of op h.
-    World w;
-    FileSystem* fs = &w.fs();
-    LastOp last;
-    if (!Check(res, PrepareLastOp(kind_, seed_, history_, *dry, fs, &last), "before the cut")) return res;
-    Writers& writers = *last.replay.writers;
-    auto& subject = last.replay.subject;
-    const std::set<std::string>& before = last.replay.before;
-    const std::optional<std::string>& prev_latest = last.prev_latest;
-    // Op h's prefix may be a rewrite (a complete checkpoint saved again in
-    // place): either the old or the new values are fine.
-    const std::string& target = last.target;
-    const bool rewrite = last.rewrite;
-    w.fs().CrashAfter(cut_at);
+    const uint64_t cut_at = 1 + rng_() % t.dry.steps;
+    t.world->fs().CrashAfter(cut_at);
     auto op_status = subject->Op(history_);
     subject->Stop();
-    res.cut = w.fs().power_cut();
+    res.cut = t.world->fs().power_cut();
     res.op_ok = op_status.ok();
-    if (!Check(res, w.fs().SimulateCrash(), "SimulateCrash")) return res;
-    const std::string where = " (cut at step " + std::to_string(cut_at) + " of " + std::to_string(steps) + ")";
+    if (!Check(res, t.world->fs().SimulateCrash(), "SimulateCrash")) return res;
+    const std::string where = " (cut at step " + std::to_string(cut_at) + " of " + std::to_string(t.dry.steps) + ")";
 
     // 1. Nothing half-written is published.
     for (const std::string& bad : HalfWrittenPublished(fs, subject->v1())) {
@@ -102,44 +93,43 @@ class Trial {
     }
     // A rewrite leaves the old version, nothing (or for sharded V1 an
     // incomplete set, which fails to restore), or the new one: never a mix.
-    if (rewrite) {
-      const Outcome o = Classify(fs, *subject, target, writers[target]);
+    if (t.rewrite) {
+      const Outcome o = Classify(fs, *subject, t.target, writers[t.target]);
       if (o == Outcome::kCorrupt) {
-        res.failures.push_back("rewrite of " + target + " left a mix of two saves or a corrupt bundle" + where);
+        res.failures.push_back("rewrite of " + t.target + " left a mix of two saves or a corrupt bundle" + where);
       }
       res.rewrite_lost = o != Outcome::kComplete;
     }
-    const bool lost_rewrite = rewrite && res.rewrite_lost;
+    const bool lost_rewrite = t.rewrite && res.rewrite_lost;
     // 2. The latest checkpoint.
     auto latest = subject->Latest(fs);
     if (!Check(res, latest.status(), "latest after the cut" + where)) return res;
     if (subject->is_state_file()) {
       CheckStateFile(res, fs, *subject, op_status.ok(), where);
     } else if (kind_ == Kind::kMerge) {
-      if (op_status.ok() && !HoldsOneOf(fs, *subject, target, writers[target]).ok()) {
+      if (op_status.ok() && !HoldsOneOf(fs, *subject, t.target, writers[t.target]).ok()) {
         res.failures.push_back("a finished merge was lost" + where);
       }
     } else {
-      if (op_status.ok() && *latest != std::optional<std::string>(target)) {
+      if (op_status.ok() && *latest != std::optional<std::string>(t.target)) {
         res.failures.push_back("a finished save is not the latest" + where + ": " + latest->value_or("none"));
       }
-      const bool rewrite_gone = lost_rewrite && !*latest && prev_latest == std::optional<std::string>(target);
-      if (*latest != prev_latest && *latest != std::optional<std::string>(target) && !rewrite_gone) {
-        res.failures.push_back("latest is neither the previous (" + prev_latest.value_or("none") + ") nor the new " +
-                               target + where + ": " + latest->value_or("none"));
+      const bool rewrite_gone = lost_rewrite && !*latest && t.prev_latest == std::optional<std::string>(t.target);
+      if (*latest != t.prev_latest && *latest != std::optional<std::string>(t.target) && !rewrite_gone) {
+        res.failures.push_back("latest is neither the previous (" + t.prev_latest.value_or("none") + ") nor the new " +
+                               t.target + where + ": " + latest->value_or("none"));
       }
-      if (*latest && !(lost_rewrite && **latest == target)) {
+      if (*latest && !(lost_rewrite && **latest == t.target)) {
         if (Status s = HoldsOneOf(fs, *subject, **latest, writers[**latest]); !s.ok()) {
           res.failures.push_back("latest does not restore bit-exact" + where + ": " + s.ToString());
         }
-      } else if (prev_latest && !(lost_rewrite && *prev_latest == target)) {
+      } else if (t.prev_latest && !(lost_rewrite && *t.prev_latest == t.target)) {
         res.failures.push_back("latest checkpoint vanished" + where);
       }
     }
     // 3. No checkpoint complete before the cut is lost (only retention's
     // victims, by the uninterrupted run, may be gone).
-    CheckKeptCheckpoints(fs, *subject, before, after, rewrite ? std::optional(target) : std::nullopt, writers,
-                         "checkpoint complete before the cut lost" + where, res.failures);
+    CheckKeptCheckpoints(t, "checkpoint complete before the cut lost" + where, res.failures);
     // 4. A new process restores and saves again.
     auto restored = subject->Start(fs);
     if (!restored.ok() && lost_rewrite) {
