@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,11 +58,16 @@ struct Args {
   const std::string* Option(std::string_view name) const;
 };
 
-// Parses `args` (everything after the subcommand name). Accepts the boolean
-// flags in `bool_flags` and the valued options in `value_options`, plus
-// -h/--help. On a usage problem returns false with `*error` set.
-bool ParseArgs(const std::vector<std::string>& args, std::initializer_list<std::string_view> bool_flags,
-               std::initializer_list<std::string_view> value_options, Args* out, std::string* error);
+// Parses the command line of `cmd` (everything after its name): the boolean
+// flags in `bool_flags`, the valued options in `value_options`, -h/--help,
+// and exactly `positional` positional arguments (`expected` is the usage
+// error when the count is off, e.g. "expected exactly one PATH"). Returns the
+// exit code when the command is done already -- help printed (kExitOk) or a
+// usage error reported (kExitUsage) -- else nullopt with `*out` filled.
+std::optional<int> ParseCommandLine(const Command& cmd, const std::vector<std::string>& argv,
+                                    std::initializer_list<std::string_view> bool_flags,
+                                    std::initializer_list<std::string_view> value_options, size_t positional,
+                                    std::string_view expected, Args* out);
 
 // Prints "ckpt CMD: MESSAGE" and the usage on stderr; returns kExitUsage.
 int UsageError(const Command& cmd, std::string_view message);

@@ -24,6 +24,9 @@ const std::string* Args::Option(std::string_view name) const {
   return nullptr;
 }
 
+namespace {
+
+// Fills `out` from `args`; false with `*error` set on a usage problem.
 bool ParseArgs(const std::vector<std::string>& args, std::initializer_list<std::string_view> bool_flags,
                std::initializer_list<std::string_view> value_options, Args* out, std::string* error) {
   bool flags_done = false;
@@ -80,6 +83,8 @@ bool ParseArgs(const std::vector<std::string>& args, std::initializer_list<std::
   return true;
 }
 
+}  // namespace
+
 int UsageError(const Command& cmd, std::string_view message) {
   std::fprintf(stderr, "ckpt %.*s: %.*s\n\n%.*s", static_cast<int>(cmd.name.size()), cmd.name.data(),
                static_cast<int>(message.size()), message.data(), static_cast<int>(cmd.usage.size()),
@@ -90,6 +95,17 @@ int UsageError(const Command& cmd, std::string_view message) {
 int PrintHelp(const Command& cmd) {
   WriteStdout(cmd.usage);
   return kExitOk;
+}
+
+std::optional<int> ParseCommandLine(const Command& cmd, const std::vector<std::string>& argv,
+                                    std::initializer_list<std::string_view> bool_flags,
+                                    std::initializer_list<std::string_view> value_options, size_t positional,
+                                    std::string_view expected, Args* out) {
+  std::string error;
+  if (!ParseArgs(argv, bool_flags, value_options, out, &error)) return UsageError(cmd, error);
+  if (out->help) return PrintHelp(cmd);
+  if (out->positional.size() != positional) return UsageError(cmd, expected);
+  return std::nullopt;
 }
 
 int LibraryError(const Command& cmd, const ckpt::Status& status) {

@@ -131,13 +131,11 @@ std::string Json(const ckpt::ConvertReport& r, bool dry_run) {
 int Run(const std::vector<std::string>& argv) {
   const Command& cmd = kConvertCommand;
   Args args;
-  std::string error;
-  if (!ParseArgs(argv, {"--json", "--strict", "--force", "--dry-run", "--zip64", "--no-progress"},
-                 {"--from", "--to", "--max-shard-size"}, &args, &error)) {
-    return UsageError(cmd, error);
+  if (auto done = ParseCommandLine(cmd, argv,
+                                   {"--json", "--strict", "--force", "--dry-run", "--zip64", "--no-progress"},
+                                   {"--from", "--to", "--max-shard-size"}, 2, "expected SRC and DST", &args)) {
+    return *done;
   }
-  if (args.help) return PrintHelp(cmd);
-  if (args.positional.size() != 2) return UsageError(cmd, "expected SRC and DST");
   ckpt::ConvertOptions options;
   for (const auto& [flag, field] : {std::pair{"--from", &options.from}, std::pair{"--to", &options.to}}) {
     if (const std::string* v = args.Option(flag)) {

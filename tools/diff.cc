@@ -164,12 +164,10 @@ std::string Text(const ckpt::CheckpointDiff& d, bool all) {
 int Run(const std::vector<std::string>& argv) {
   const Command& cmd = kDiffCommand;
   Args args;
-  std::string error;
-  if (!ParseArgs(argv, {"--json", "--all", "--ignore-object-graph"}, {"--atol", "--rtol"}, &args, &error)) {
-    return UsageError(cmd, error);
+  if (auto done = ParseCommandLine(cmd, argv, {"--json", "--all", "--ignore-object-graph"}, {"--atol", "--rtol"}, 2,
+                                   "expected two checkpoints A and B", &args)) {
+    return *done;
   }
-  if (args.help) return PrintHelp(cmd);
-  if (args.positional.size() != 2) return UsageError(cmd, "expected two checkpoints A and B");
   ckpt::DiffOptions options;
   options.ignore_object_graph = args.Has("--ignore-object-graph");
   if (!ParseTolerance(args.Option("--atol"), &options.atol)) return UsageError(cmd, "--atol needs a number >= 0");

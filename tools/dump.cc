@@ -50,10 +50,7 @@ void AppendNested(const ckpt::Tensor& t, int dim, int64_t* next, std::string* ou
 int Run(const std::vector<std::string>& argv) {
   const Command& cmd = kDumpCommand;
   Args args;
-  std::string error;
-  if (!ParseArgs(argv, {"--json"}, {}, &args, &error)) return UsageError(cmd, error);
-  if (args.help) return PrintHelp(cmd);
-  if (args.positional.size() != 2) return UsageError(cmd, "expected PATH and KEY");
+  if (auto done = ParseCommandLine(cmd, argv, {"--json"}, {}, 2, "expected PATH and KEY", &args)) return *done;
   const std::string& key = args.positional[1];
   auto reader = OpenCheckpoint(args.positional[0]);
   if (!reader.ok()) return LibraryError(cmd, reader.status());

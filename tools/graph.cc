@@ -110,10 +110,7 @@ std::string Json(const ckpt::ObjectGraph& g, const ckpt::BundleReader& r) {
 int Run(const std::vector<std::string>& argv) {
   const Command& cmd = kGraphCommand;
   Args args;
-  std::string error;
-  if (!ParseArgs(argv, {"--json"}, {}, &args, &error)) return UsageError(cmd, error);
-  if (args.help) return PrintHelp(cmd);
-  if (args.positional.size() != 1) return UsageError(cmd, "expected exactly one PATH");
+  if (auto done = ParseCommandLine(cmd, argv, {"--json"}, {}, 1, "expected exactly one PATH", &args)) return *done;
   auto reader = OpenCheckpoint(args.positional[0]);
   if (!reader.ok()) return LibraryError(cmd, reader.status());
   const ckpt::BundleReader* bundle = (*reader)->bundle_reader();

@@ -20,10 +20,9 @@ constexpr std::string_view kUsage =
 int Run(const std::vector<std::string>& argv) {
   const Command& cmd = kLatestCommand;
   Args args;
-  std::string error;
-  if (!ParseArgs(argv, {}, {"--latest-filename"}, &args, &error)) return UsageError(cmd, error);
-  if (args.help) return PrintHelp(cmd);
-  if (args.positional.size() != 1) return UsageError(cmd, "expected exactly one DIR");
+  if (auto done = ParseCommandLine(cmd, argv, {}, {"--latest-filename"}, 1, "expected exactly one DIR", &args)) {
+    return *done;
+  }
   const std::string& dir = args.positional[0];
   const std::string* name = args.Option("--latest-filename");
   auto latest = ckpt::LatestCheckpoint(dir, name != nullptr ? *name : std::string("checkpoint"));

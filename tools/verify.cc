@@ -21,10 +21,7 @@ constexpr std::string_view kUsage =
 int Run(const std::vector<std::string>& argv) {
   const Command& cmd = kVerifyCommand;
   Args args;
-  std::string error;
-  if (!ParseArgs(argv, {"--json"}, {}, &args, &error)) return UsageError(cmd, error);
-  if (args.help) return PrintHelp(cmd);
-  if (args.positional.size() != 1) return UsageError(cmd, "expected exactly one PATH");
+  if (auto done = ParseCommandLine(cmd, argv, {"--json"}, {}, 1, "expected exactly one PATH", &args)) return *done;
   const bool json = args.Has("--json");
   auto report = [&](const std::string& prefix, const ckpt::Status& status, size_t tensors, int64_t bytes,
                     int32_t shards) {
