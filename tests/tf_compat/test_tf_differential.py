@@ -24,6 +24,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -246,16 +247,11 @@ def check_read(got: dict, key: bytes, want) -> None:
 # ----------------------------------------------------------------------------- (a) TF writes, we read
 
 
-class TFWritten:
-    pass
-
-
 @pytest.fixture(scope="module")
 def tf_written(tensorflow_available, tmp_path_factory, bundles, BundleSpecClass, np_dtype):
     root = tmp_path_factory.mktemp("tf_writes")
     rng = np.random.default_rng(20240601)
-    w = TFWritten()
-    w.root = root
+    w = SimpleNamespace(root=root)  # what TF wrote, for the tests below
 
     # one mixed bundle of every dtype ckpt knows, one bundle per dtype ckpt does not know
     w.all = Expected()
@@ -558,16 +554,11 @@ def test_tf2_checkpoint_max_shard_size_policy(tf_written, ckpt_cli):
 # ----------------------------------------------------------------------------- (b) we write, TF reads
 
 
-class WeWrote:
-    pass
-
-
 @pytest.fixture(scope="module")
 def we_wrote(tensorflow_available, tmp_path_factory, bundles, BundleSpecClass, np_dtype):
     root = tmp_path_factory.mktemp("we_write")
     rng = np.random.default_rng(7771)
-    o = WeWrote()
-    o.root = root
+    o = SimpleNamespace(root=root)  # what we wrote, for TF to read
     o.bundles = bundles
     o.expected = {}
     o.prefixes = {}
