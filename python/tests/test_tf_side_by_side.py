@@ -12,6 +12,7 @@ import pytest
 
 import ckpt
 from ckpt_test_util import TESTDATA, run_python, testdata
+from side_by_side_model import model_arrays
 from tensor_digest import digest
 
 pytestmark = pytest.mark.tf
@@ -20,17 +21,15 @@ HERE = Path(__file__).resolve().parent
 
 
 def object_checkpoint(zero=False):
+    a = model_arrays(zero)
     m = ckpt.Module()
     m.dense = ckpt.Module()
-    k = np.arange(6, dtype=np.float32).reshape(2, 3)
-    m.dense.kernel = ckpt.Variable(np.zeros_like(k) if zero else k)
-    m.dense.bias = ckpt.Variable(np.zeros(3, np.float32) if zero else np.array([0.5, -1, 2], np.float32))
-    step = ckpt.Variable(np.int64(0 if zero else 7))
-    table = ckpt.Variable(np.array([b"", b""] if zero else [b"a", b"bc"], dtype=object))
-    d = {"fc.weight": np.zeros((2, 2), np.float32) if zero else np.eye(2, dtype=np.float32),
-         "fc.bias": np.zeros(2, np.float64) if zero else np.array([1.5, 2.5])}
-    layers = [ckpt.Variable(np.int32(0 if zero else 3)),
-              ckpt.Variable(np.zeros(2, np.int8) if zero else np.array([1, -2], np.int8))]
+    m.dense.kernel = ckpt.Variable(a["kernel"])
+    m.dense.bias = ckpt.Variable(a["bias"])
+    step = ckpt.Variable(a["step"])
+    table = ckpt.Variable(a["table"])
+    d = {"fc.weight": a["w"], "fc.bias": a["b"]}  # plain numpy arrays, restored in place
+    layers = [ckpt.Variable(a["l0"]), ckpt.Variable(a["l1"])]
     c = ckpt.Checkpoint(model=m, step=step, table=table, d=d, layers=layers)
     named = dict(kernel=m.dense.kernel, bias=m.dense.bias, step=step, table=table,
                  w=d["fc.weight"], b=d["fc.bias"], l0=layers[0], l1=layers[1])

@@ -17,6 +17,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
+from side_by_side_model import model_arrays  # noqa: E402
 from tensor_digest import digest  # noqa: E402
 
 
@@ -33,22 +34,16 @@ def values(**named):
             else [bytes(x).hex() for x in np.asarray(v.numpy()).reshape(-1)] for k, v in named.items()}
 
 
-def object_module(zero=False):
+def object_checkpoint(zero=False):
+    a = model_arrays(zero)
     m = tf.Module()
     m.dense = tf.Module()
-    k = np.arange(6, dtype=np.float32).reshape(2, 3)
-    m.dense.kernel = tf.Variable(np.zeros_like(k) if zero else k)
-    m.dense.bias = tf.Variable(np.zeros(3, np.float32) if zero else np.array([0.5, -1, 2], np.float32))
-    return m
-
-
-def object_checkpoint(zero=False):
-    m = object_module(zero)
-    step = tf.Variable(np.int64(0 if zero else 7))
-    table = tf.Variable(np.array([b"", b""] if zero else [b"a", b"bc"], dtype=object))
-    d = {"fc.weight": tf.Variable(np.zeros((2, 2), np.float32) if zero else np.eye(2, dtype=np.float32)),
-         "fc.bias": tf.Variable(np.zeros(2, np.float64) if zero else np.array([1.5, 2.5]))}
-    layers = [tf.Variable(np.int32(0 if zero else 3)), tf.Variable(np.zeros(2, np.int8) if zero else np.array([1, -2], np.int8))]
+    m.dense.kernel = tf.Variable(a["kernel"])
+    m.dense.bias = tf.Variable(a["bias"])
+    step = tf.Variable(a["step"])
+    table = tf.Variable(a["table"])
+    d = {"fc.weight": tf.Variable(a["w"]), "fc.bias": tf.Variable(a["b"])}
+    layers = [tf.Variable(a["l0"]), tf.Variable(a["l1"])]
     c = tf.train.Checkpoint(model=m, step=step, table=table, d=d, layers=layers)
     named = dict(kernel=m.dense.kernel, bias=m.dense.bias, step=step, table=table,
                  w=d["fc.weight"], b=d["fc.bias"], l0=layers[0], l1=layers[1])
