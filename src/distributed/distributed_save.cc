@@ -58,6 +58,15 @@ void RemovePart(FileSystem* fs, const std::string& part) {
   fs->DeleteFile(DataFilename(part, 0, 1)).IgnoreError();
 }
 
+// After a failure every rank removes its part and then tries to remove the
+// part directory, which succeeds once it is empty: whichever rank removes
+// the last part removes the directory too. A rank that never gets here (dead)
+// leaves its part to the next save's cleanup (CheckpointManager).
+void RemovePartAndTempDir(FileSystem* fs, const std::string& prefix, const std::string& part) {
+  RemovePart(fs, part);
+  fs->DeleteDir(TempDir(prefix)).IgnoreError();
+}
+
 // Removes a merged checkpoint of `num_data` data files: the index first, so
 // it stops counting as a checkpoint before any data goes.
 void Unpublish(FileSystem* fs, const std::string& prefix, int num_data) {
@@ -138,7 +147,9 @@ Result<std::string> SaveDistributed(Communicator& comm, std::span<const NamedVie
     }
   }
   if (!disagree.empty()) {
-    return InvalidArgumentError("distributed save of " + prefix + ": rank(s) " + disagree +
+    // Not naming `prefix`: it may be what differs, and every rank must
+    // return the same message.
+    return InvalidArgumentError("distributed save: rank(s) " + disagree +
                                 " disagree with rank 0 about " + options.agreement_what +
                                 "; every rank must save the same objects to the same path. Nothing was written");
   }
@@ -164,7 +175,7 @@ Result<std::string> SaveDistributed(Communicator& comm, std::span<const NamedVie
   // 3. vote
   auto votes = comm.AllGather(EncodeStatus(written), NextDeadline(options));
   if (!votes.ok()) {
-    RemovePart(fs, part);
+    RemovePartAndTempDir(fs, prefix, part);
     return GroupFailure(comm, votes.status(), "vote");
   }
   Status failed;
@@ -180,8 +191,7 @@ Result<std::string> SaveDistributed(Communicator& comm, std::span<const NamedVie
     }
   }
   if (!failed.ok()) {
-    RemovePart(fs, part);
-    if (rank == 0) fs->DeleteDir(TempDir(prefix)).IgnoreError();  // empty once every rank removed its part
+    RemovePartAndTempDir(fs, prefix, part);
     return Status(failed.code(), "distributed save of " + prefix + " failed; nothing was published: " + failures);
   }
 
