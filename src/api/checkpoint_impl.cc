@@ -76,11 +76,16 @@ Result<std::string> Checkpoint::Impl::WriteAndNotify(const std::string& prefix, 
                                                      WriteCallback after, bool* written,
                                                      const manager::DistributedHooks* hooks) {
   *written = false;
-  CKPT_ASSIGN_OR_RETURN(graph::SaveList list, core.Collect());
-  const std::vector<NamedView>& values = list.entries;
+  Result<graph::SaveList> collected = core.Collect();
   if (options.communicator != nullptr && options.communicator->size() > 1) {
-    return WriteDistributed(prefix, options, values, after, written, hooks);
+    // A rank that cannot collect its values still takes part (with its
+    // error), or the others would wait for it.
+    static const graph::SaveList kNone;
+    return WriteDistributed(prefix, options, collected.ok() ? collected->entries : kNone.entries,
+                            collected.status(), after, written, hooks);
   }
+  CKPT_ASSIGN_OR_RETURN(graph::SaveList list, std::move(collected));
+  const std::vector<NamedView>& values = list.entries;
   CKPT_RETURN_IF_ERROR(CheckParts(values));
   FileSystem* fs = core.fs();
 
@@ -124,8 +129,9 @@ Result<std::string> Checkpoint::Impl::WriteAndNotify(const std::string& prefix, 
 }
 
 Result<std::string> Checkpoint::Impl::WriteDistributed(const std::string& prefix, const CheckpointOptions& options,
-                                                       std::span<const NamedView> values, const WriteCallback& after,
-                                                       bool* written, const manager::DistributedHooks* hooks) {
+                                                       std::span<const NamedView> values, Status local_error,
+                                                       const WriteCallback& after, bool* written,
+                                                       const manager::DistributedHooks* hooks) {
   Communicator& comm = *options.communicator;
   if (options.async()) {
     // Checked on every rank alike before any collective, so all fail together.
@@ -135,8 +141,8 @@ Result<std::string> Checkpoint::Impl::WriteDistributed(const std::string& prefix
         "synchronously (enable_async = false)");
   }
   // A synchronous save after async ones keeps call order and reports their
-  // error first (a local error: the ranks' own histories differ).
-  if (writer_) CKPT_RETURN_IF_ERROR(Sync());
+  // error first, as every local error: through the plan exchange.
+  if (writer_ && local_error.ok()) local_error = Sync();
 
   // What every rank must agree on: the path (Save: the save_counter) and the
   // structure of the object graph (only rank 0's is written). A crc32c of the
@@ -147,6 +153,7 @@ Result<std::string> Checkpoint::Impl::WriteDistributed(const std::string& prefix
   o.collective_timeout = options.collective_timeout;
   o.agreement = prefix;
   o.agreement_what = "the checkpoint path (save_counter / checkpoint number) or the object graph";
+  o.local_error = local_error;
   for (const NamedView& v : values) {
     if (v.key == distributed::kPlannerObjectGraphKey && v.view.dtype == DType::kString && v.view.strings.size() == 1) {
       const std::string_view graph = v.view.strings[0];

@@ -55,8 +55,9 @@ class Checkpoint::Impl {
 
  private:
   Result<std::string> WriteDistributed(const std::string& prefix, const CheckpointOptions& options,
-                                       std::span<const NamedView> values, const WriteCallback& after,
-                                       bool* written, const manager::DistributedHooks* hooks);
+                                       std::span<const NamedView> values, Status local_error,
+                                       const WriteCallback& after, bool* written,
+                                       const manager::DistributedHooks* hooks);
 
  public:
   graph::CheckpointCore core;

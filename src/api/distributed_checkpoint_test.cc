@@ -253,6 +253,52 @@ TEST_F(DistributedCheckpointTest, RanksThatDisagreeAboutThePathOrTheGraphFailAli
   EXPECT_EQ(Listing("/d/dis"), std::vector<std::string>{});
 }
 
+// 2 blocks over 3 ranks: rank 2 holds no block of "pair" at all.
+TEST_F(DistributedCheckpointTest, ARankMayHoldNoBlockOfATensor) {
+  const TensorShape full{4, 2};
+  InProcessGroup group(3);
+  auto results = group.Run([&](Communicator& comm) {
+    ShardedVariable pair(DType::kInt64, full, "pair");
+    if (comm.rank() < 2) {
+      const int64_t start = 2 * comm.rank();
+      EXPECT_OK(pair.AddShard({start, 0}, Block(DType::kInt64, full, {start, 0}, {2, 2})));
+    }
+    Checkpoint ck({{"pair", &pair}}, Options(&comm));
+    return ck.Write("/d/none/ck");
+  });
+  for (const auto& r : results) ASSERT_OK(r);
+  auto reader = graph::testing::OpenBundle(fs_.get(), "/d/none/ck");
+  ASSERT_TRUE(reader);
+  auto whole = reader->Read("pair/.ATTRIBUTES/VARIABLE_VALUE");
+  ASSERT_OK(whole);
+  EXPECT_TRUE(whole->Equals(Block(DType::kInt64, full, {0, 0}, full)));
+  // In one process a variable without its blocks is an incomplete save.
+  ShardedVariable alone(DType::kInt64, full, "pair");
+  Checkpoint ck({{"pair", &alone}}, Options(nullptr));
+  EXPECT_CODE(ck.Write("/d/none/alone"), StatusCode::kInvalidArgument);
+}
+
+// A rank whose objects cannot be collected still takes part in the plan
+// exchange: nobody waits for it, every rank returns its error.
+TEST_F(DistributedCheckpointTest, ARankThatFailsBeforeTheSaveFailsEveryRankWithoutWaiting) {
+  InProcessGroup group(3);
+  auto results = group.Run([&](Communicator& comm) {
+    RankModel model(comm.rank(), 3);
+    // A ShardedVariable whose construction failed (a block outside the tensor).
+    ShardedVariable broken(Block(DType::kFloat, {2}, {0}, {2}), {2}, {comm.rank() == 1 ? 5 : 0}, "broken");
+    model.named.emplace_back("broken", &broken);
+    Checkpoint ck(model.named, Options(&comm));  // waiting for rank 1 would end in DeadlineExceeded
+    return ck.Save("/d/early/ck");
+  });
+  for (const auto& r : results) {
+    EXPECT_CODE(r, StatusCode::kInvalidArgument);
+    EXPECT_EQ(r.status(), results[0].status());
+  }
+  EXPECT_NE(results[0].status().message().find("rank 1: INVALID_ARGUMENT"), std::string::npos)
+      << results[0].status().ToString();
+  EXPECT_EQ(Listing("/d/early"), std::vector<std::string>{});
+}
+
 TEST_F(DistributedCheckpointTest, AsyncSavesWithAGroupAreUnimplementedOnEveryRank) {
   InProcessGroup group(2);
   auto results = group.Run([&](Communicator& comm) {

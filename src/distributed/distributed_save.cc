@@ -75,8 +75,9 @@ void Unpublish(FileSystem* fs, const std::string& prefix, int num_data) {
 }
 
 // What each rank contributes to the plan all-gather:
-//   varint flags (bit 0: rank 0 runs before_write), varint agreement length,
-//   agreement bytes, then the value list (value_list.h).
+//   varint flags (bit 0: rank 0 runs before_write; bit 1: this rank failed,
+//   the rest is its status), varint agreement length, agreement bytes, then
+//   the value list (value_list.h).
 std::string EncodePlanInput(bool before_write, std::string_view agreement, std::string_view values) {
   std::string out;
   coding::PutVarint64(&out, before_write ? 1 : 0);
@@ -86,8 +87,16 @@ std::string EncodePlanInput(bool before_write, std::string_view agreement, std::
   return out;
 }
 
+std::string EncodeFailedPlanInput(const Status& error) {
+  std::string out;
+  coding::PutVarint64(&out, 2);
+  out += EncodeStatus(error);
+  return out;
+}
+
 struct PlanInput {
   bool before_write = false;
+  Status failed;  // the rank could not take part
   std::string_view agreement;
   std::string_view values;
 };
@@ -96,6 +105,13 @@ Result<PlanInput> DecodePlanInput(std::string_view bytes, int from) {
   const char* p = bytes.data();
   const char* end = bytes.data() + bytes.size();
   uint64_t flags, len;
+  if (coding::GetVarint64(&p, end, &flags) && flags == 2) {
+    PlanInput in;
+    in.failed = DecodeStatus(std::string_view(p, static_cast<size_t>(end - p)), from);
+    if (in.failed.ok()) in.failed = DataLossError("malformed save plan input from rank " + std::to_string(from));
+    return in;
+  }
+  p = bytes.data();
   if (!coding::GetVarint64(&p, end, &flags) || flags > 1 || !coding::GetVarint64(&p, end, &len) ||
       len > static_cast<uint64_t>(end - p)) {
     return DataLossError("malformed save plan input from rank " + std::to_string(from));
@@ -130,15 +146,27 @@ Result<std::string> SaveDistributed(Communicator& comm, std::span<const NamedVie
   const int rank = comm.rank(), size = comm.size();
 
   // 1. plan
-  const std::vector<ValueDesc> mine = DescribeValues(values);
-  auto gathered = comm.AllGather(
-      EncodePlanInput(rank == 0 && options.before_write != nullptr, options.agreement, EncodeValueList(mine)),
-      NextDeadline(options));
+  const std::string my_input =
+      options.local_error.ok()
+          ? EncodePlanInput(rank == 0 && options.before_write != nullptr, options.agreement,
+                            EncodeValueList(DescribeValues(values)))
+          : EncodeFailedPlanInput(options.local_error);
+  auto gathered = comm.AllGather(my_input, NextDeadline(options));
   if (!gathered.ok()) return GroupFailure(comm, gathered.status(), "plan");
   std::vector<PlanInput> inputs;
+  Status failed_before;
+  std::string failed_ranks;
   for (int r = 0; r < size; ++r) {
     CKPT_ASSIGN_OR_RETURN(PlanInput in, DecodePlanInput((*gathered)[static_cast<size_t>(r)], r));
+    if (!in.failed.ok()) {
+      if (failed_before.ok()) failed_before = in.failed;
+      failed_ranks += (failed_ranks.empty() ? "" : "; ") + ("rank " + std::to_string(r) + ": " + in.failed.ToString());
+    }
     inputs.push_back(in);
+  }
+  if (!failed_before.ok()) {
+    return Status(failed_before.code(),
+                  "distributed save failed before writing; nothing was written: " + failed_ranks);
   }
   std::string disagree;
   for (int r = 1; r < size; ++r) {

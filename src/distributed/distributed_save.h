@@ -58,6 +58,13 @@ struct DistributedSaveOptions {
   // saves' leftovers here). Every rank learns from rank 0's plan whether it
   // is set and then waits at a barrier until it returned.
   std::function<void()> before_write;
+  // Set by a rank that failed before it could describe its values (e.g. its
+  // objects could not be collected): it still takes part in the plan
+  // exchange, with this error instead of a value list, so the others do not
+  // wait for it; every rank then returns InvalidArgument-or-its-code
+  // "distributed save of P: rank 2 could not take part: ..." and nothing is
+  // written. `values` are ignored then.
+  Status local_error;
 };
 
 // The directory of the parts of the save of `prefix` ("<prefix>_temp").
