@@ -221,7 +221,7 @@ TEST_F(DistributedSaveTest, CommunicatorFailuresInEachPhaseFailEveryRankAndPubli
           // Every error names the rank that failed: its own error, the
           // others' deadline ("waiting for rank(s) 1") or abort by it.
           if (kind != Kind::kFail || r != failing) {
-            const std::string& m = results[r].status().message();
+            const std::string m = results[r].status().message();
             EXPECT_TRUE(m.find("rank " + std::to_string(failing) + " aborted") != std::string::npos ||
                         m.find("waiting for rank(s) " + std::to_string(failing)) != std::string::npos ||
                         m.find("rank " + std::to_string(failing) + ", collective") != std::string::npos)
