@@ -444,6 +444,47 @@ TEST_F(DistributedCheckpointTest, ManagerKeepsOneStateAndRetentionOnRankZeroAndE
   for (int m = 1; m <= 4; ++m) ExpectRestoresOn(m, "/d/mgr/ckpt-5", "manager");
 }
 
+// A rank stalling in a manager's save: every rank fails at the deadline,
+// nothing is recorded or left behind, every manager still agrees, and the
+// next save (a new group) succeeds.
+TEST_F(DistributedCheckpointTest, AManagerSaveWithAStalledRankFailsEverywhereAndTheNextOneSucceeds) {
+  const int n = 3;
+  std::vector<std::unique_ptr<RankModel>> models;
+  std::vector<std::unique_ptr<Checkpoint>> cks;
+  std::vector<std::unique_ptr<CheckpointManager>> managers;
+  for (int r = 0; r < n; ++r) {
+    models.push_back(std::make_unique<RankModel>(r, n));
+    cks.push_back(std::make_unique<Checkpoint>(models.back()->named, Options(nullptr)));
+    auto m = CheckpointManager::Create(*cks.back(), "/d/stall", 2);
+    ASSERT_OK(m);
+    managers.push_back(std::move(*m));
+  }
+  auto save = [&](InProcessGroup& g, std::chrono::milliseconds timeout) {
+    return g.Run([&](Communicator& comm) { return managers[comm.rank()]->Save(Options(&comm, timeout)); });
+  };
+  {
+    InProcessGroup first(n);
+    for (const auto& r : save(first, 60s)) ASSERT_OK(r);
+  }
+  InProcessGroup bad(n);
+  // Collective 1 of a save without a cleanup point: the vote.
+  bad.InjectFault({.rank = 2, .call = 1, .kind = InjectedFault::Kind::kStall});
+  for (const auto& r : save(bad, 300ms)) EXPECT_FALSE(r.ok());
+  for (const auto& m : managers) EXPECT_EQ(m->checkpoints(), std::vector<std::string>{"/d/stall/ckpt-1"});
+  EXPECT_EQ(Listing("/d/stall"),
+            (std::vector<std::string>{"checkpoint", "ckpt-1.data-00000-of-00003",
+                                      "ckpt-1.data-00001-of-00003", "ckpt-1.data-00002-of-00003", "ckpt-1.index"}));
+  InProcessGroup next(n);
+  for (const auto& r : save(next, 60s)) {
+    ASSERT_OK(r);
+    EXPECT_EQ(r->value_or(""), "/d/stall/ckpt-2");
+  }
+  for (const auto& m : managers) {
+    EXPECT_EQ(m->checkpoints(), (std::vector<std::string>{"/d/stall/ckpt-1", "/d/stall/ckpt-2"}));
+  }
+  ExpectRestoresOn(4, "/d/stall/ckpt-2", "after a stall");
+}
+
 // A restarted job's first save removes the part directories a dead
 // distributed save left (and index-less data of a dead merge), and nothing
 // else: not other names, not other files in a part directory.
