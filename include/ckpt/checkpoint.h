@@ -19,6 +19,7 @@
 // Thread-safety: one thread at a time per Checkpoint and object graph.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -28,6 +29,7 @@
 #include <utility>
 #include <vector>
 
+#include "ckpt/distributed.h"
 #include "ckpt/export.h"
 #include "ckpt/file_system.h"
 #include "ckpt/status.h"
@@ -120,6 +122,43 @@ struct CheckpointOptions {
   // a second copy of the model in memory. Values < 1 count as 1. Fixed by
   // the first async save of a Checkpoint; later values are ignored.
   int async_staging_buffers = 1;
+
+  // ---- Distributed saves (docs/distributed.md; not in TF) ----
+  // The group of processes ("ranks") that save ONE checkpoint together.
+  // nullptr or a group of size 1: this process alone, exactly as without it
+  // (same files, byte for byte). Not owned; must outlive the call (and the
+  // Checkpoint/CheckpointManager when given to their constructors).
+  //
+  // Save/Write with a group of size N > 1:
+  // * every rank calls it with the same prefix (Save: the same save_counter;
+  //   CheckpointManager: the same number) and an object graph of the same
+  //   structure; each rank contributes its own values: the blocks of its
+  //   ShardedVariables as slices, every other variable as a replicated
+  //   value (written once, by one of its holders), the object graph by rank
+  //   0. A rank whose prefix or object graph differs from rank 0's:
+  //   InvalidArgument naming the ranks, on every rank, nothing written.
+  // * protocol: plan (all-gather), write (each rank its own part), vote
+  //   (all-gather), commit (rank 0 merges, publishes, broadcasts; a barrier
+  //   acknowledges), then the write callbacks on every rank (all-gather of
+  //   their outcomes), then rank 0's bookkeeping (Save: the `checkpoint`
+  //   state file; manager: state file and retention) and a broadcast of its
+  //   outcome. Every rank returns the same path or the same error; an error
+  //   before the commit names each failing rank and nothing is published.
+  // * a communicator failure (a peer missing the deadline, an abort) aborts
+  //   the group: the communicator is broken afterwards, and so is every later
+  //   save with it (a new job / group is needed).
+  // * threading: the collectives run on the calling thread; user code must
+  //   not use the communicator concurrently with a save.
+  // * async (enable_async) with a group of size > 1: Unimplemented (see
+  //   docs/distributed.md); restore/read ignore the communicator: each rank
+  //   reads what its own objects need (ShardedVariable: only its blocks).
+  Communicator* communicator = nullptr;
+  // How long each collective of a distributed save waits for the slowest
+  // rank, from the moment this rank enters it (a stalled or dead peer makes
+  // the others fail with DeadlineExceeded instead of hanging). It must cover
+  // the skew between ranks' write times: the vote waits for the slowest
+  // writer. 0 (default) or negative: wait forever.
+  std::chrono::milliseconds collective_timeout{0};
 
   bool async() const { return enable_async || experimental_enable_async_checkpoint; }
 };

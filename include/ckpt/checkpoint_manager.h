@@ -44,6 +44,17 @@
 // staged; latest_checkpoint(), checkpoints(), the state file and deletions
 // change only when the background write is durable. Sync() waits.
 //
+// Distributed (CheckpointOptions::communicator of size N > 1, in save_options
+// or a Save's options; docs/distributed.md): every rank runs its own manager
+// over the same directory and calls Save with the same number and interval
+// decisions; one checkpoint is written by all. Rank 0 alone takes the
+// directory lock, cleans leftovers (including the part directories
+// `<name>-<n>_temp/` of dead distributed saves, once every rank has entered
+// its first save), writes the state file and deletes per retention; the
+// others never lock or delete and adopt rank 0's resulting state, so
+// latest_checkpoint() and checkpoints() agree on every rank. Every rank
+// returns the same path or the same error. Async with a group: Unimplemented.
+//
 // Thread-safety: Save/RestoreOrInitialize/Sync from one thread at a time;
 // the accessors may be called from any thread (the bookkeeping of an async
 // save runs on the Checkpoint's writer thread).

@@ -37,6 +37,7 @@
 //     once instead of TF's one-per-save.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -47,6 +48,7 @@
 #include <vector>
 
 #include "ckpt/checkpoint_state.h"
+#include "ckpt/distributed.h"
 #include "ckpt/export.h"
 #include "ckpt/file_system.h"
 #include "ckpt/status.h"
@@ -214,6 +216,17 @@ struct SaverSaveOptions {
   bool write_meta_graph = true;
   // false: no state file update, no bookkeeping, no deletion.
   bool write_state = true;
+
+  // ---- not in TensorFlow ----
+  // The group of processes saving together (see CheckpointOptions::
+  // communicator). nullptr or size 1: this process alone, as without it.
+  // Size > 1: Unimplemented — a Saver saves from one process (name-based
+  // V1/V2 checkpoints have no object graph to agree on and the Saver layer
+  // sits below the distributed protocol); use Checkpoint or
+  // CheckpointManager with CheckpointOptions::communicator. Restore ignores
+  // it. Not owned.
+  Communicator* communicator = nullptr;
+  std::chrono::milliseconds collective_timeout{0};
 };
 
 class CKPT_EXPORT Saver {

@@ -12,7 +12,8 @@
 // In one process the shards must cover the tensor when it is saved; in a
 // distributed save (docs/distributed.md) each rank holds some blocks and all
 // ranks' blocks together must cover it. A block with no elements (a rank's
-// empty share of an uneven split) is allowed and not stored.
+// empty share of an uneven split) is allowed and not stored, and so is a
+// rank holding no shard at all of a tensor of rank >= 1.
 //
 // Restoring fills every shard from whatever the checkpoint holds — a whole
 // tensor or any other slicing — reading only the overlapping parts.

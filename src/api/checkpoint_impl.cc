@@ -3,6 +3,9 @@
 #include <utility>
 
 #include "async/pending_writes.h"
+#include "base/coding.h"
+#include "base/crc32c.h"
+#include "distributed/distributed_save.h"
 #include "ckpt/status_macros.h"
 #include "ckpt/bundle.h"
 #include "ckpt/status_macros.h"
@@ -70,9 +73,18 @@ Result<CheckpointOptions> Checkpoint::Impl::Resolve(const CheckpointOptions* cal
 }
 
 Result<std::string> Checkpoint::Impl::WriteAndNotify(const std::string& prefix, const CheckpointOptions& options,
-                                                     WriteCallback after, bool* written) {
+                                                     WriteCallback after, bool* written,
+                                                     const manager::DistributedHooks* hooks) {
   *written = false;
-  CKPT_ASSIGN_OR_RETURN(graph::SaveList list, core.Collect());
+  Result<graph::SaveList> collected = core.Collect();
+  if (options.communicator != nullptr && options.communicator->size() > 1) {
+    // A rank that cannot collect its values still takes part (with its
+    // error), or the others would wait for it.
+    static const graph::SaveList kNone;
+    return WriteDistributed(prefix, options, collected.ok() ? collected->entries : kNone.entries,
+                            collected.status(), after, written, hooks);
+  }
+  CKPT_ASSIGN_OR_RETURN(graph::SaveList list, std::move(collected));
   const std::vector<NamedView>& values = list.entries;
   CKPT_RETURN_IF_ERROR(CheckParts(values));
   FileSystem* fs = core.fs();
@@ -113,6 +125,64 @@ Result<std::string> Checkpoint::Impl::WriteAndNotify(const std::string& prefix, 
     std::lock_guard<std::mutex> l(writer_mu_);
     last_ticket_ = std::max(last_ticket_, *ticket);
   }
+  return prefix;
+}
+
+Result<std::string> Checkpoint::Impl::WriteDistributed(const std::string& prefix, const CheckpointOptions& options,
+                                                       std::span<const NamedView> values, Status local_error,
+                                                       const WriteCallback& after, bool* written,
+                                                       const manager::DistributedHooks* hooks) {
+  Communicator& comm = *options.communicator;
+  if (options.async()) {
+    // Checked on every rank alike before any collective, so all fail together.
+    return UnimplementedError(
+        "asynchronous saves with a CheckpointOptions.communicator of size > 1 are not supported yet: the vote "
+        "and commit would run collectives on the background thread (docs/distributed.md, Async). Save "
+        "synchronously (enable_async = false)");
+  }
+  // A synchronous save after async ones keeps call order and reports their
+  // error first, as every local error: through the plan exchange.
+  if (writer_ && local_error.ok()) local_error = Sync();
+
+  // What every rank must agree on: the path (Save: the save_counter) and the
+  // structure of the object graph (only rank 0's is written). A crc32c of the
+  // serialized graph is enough to catch ranks that built different models.
+  distributed::DistributedSaveOptions o;
+  o.fs = core.fs();
+  o.sync = options.sync;
+  o.collective_timeout = options.collective_timeout;
+  o.agreement = prefix;
+  o.agreement_what = "the checkpoint path (save_counter / checkpoint number) or the object graph";
+  o.local_error = local_error;
+  for (const NamedView& v : values) {
+    if (v.key == distributed::kPlannerObjectGraphKey && v.view.dtype == DType::kString && v.view.strings.size() == 1) {
+      const std::string_view graph = v.view.strings[0];
+      o.agreement += '\0';
+      coding::PutFixed32(&o.agreement, crc32c::Value(graph.data(), graph.size()).value);
+      coding::PutVarint64(&o.agreement, graph.size());
+    }
+  }
+  if (hooks != nullptr && comm.rank() == 0) o.before_write = hooks->before_write;
+  CKPT_RETURN_IF_ERROR(distributed::SaveDistributed(comm, values, prefix, o).status());
+  *written = true;  // committed: every rank knows it
+
+  const auto next = [&] { return DeadlineAfter(options.collective_timeout); };
+  // The user's callbacks run on every rank; a failure anywhere fails every
+  // rank alike (the checkpoint stays, unrecorded, as in one process).
+  CKPT_RETURN_IF_ERROR(distributed::AgreeOnStatus(comm, Notify(options.experimental_write_callbacks, nullptr, prefix),
+                                                  next(),
+                                                  "write callbacks after the distributed save of " + prefix));
+  // Bookkeeping (state file, retention) is rank 0's; the others learn its
+  // outcome and, for a manager, its resulting state.
+  Status kept;
+  std::string shared;
+  if (comm.rank() == 0) {
+    if (after) kept = after(prefix);
+    if (kept.ok() && hooks != nullptr && hooks->share) shared = hooks->share();
+  }
+  CKPT_ASSIGN_OR_RETURN(std::string outcome,
+                        distributed::BroadcastOutcome(comm, kept, shared, next(), "bookkeeping of " + prefix));
+  if (comm.rank() != 0 && hooks != nullptr && hooks->adopt) CKPT_RETURN_IF_ERROR(hooks->adopt(outcome));
   return prefix;
 }
 

@@ -6,11 +6,13 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 
 #include "async/background_writer.h"
 #include "ckpt/checkpoint.h"
 #include "graph/checkpoint_core.h"
+#include "manager/managed_checkpoint.h"
 
 namespace ckpt {
 
@@ -31,8 +33,15 @@ class Checkpoint::Impl {
   // rest; *queued is set then. `*written` tells a synchronous caller
   // whether the bundle got written (a callback failed after it) so it knows
   // whether to roll its numbering back.
+  //
+  // With a communicator of size > 1 (docs/distributed.md): synchronous
+  // only (async: Unimplemented); the distributed save protocol, then the
+  // callbacks on every rank (their outcomes agreed), then `after` on rank 0
+  // and its outcome (plus hooks->share / adopt) broadcast. `*written` is
+  // set when the checkpoint was committed, identically on every rank.
   Result<std::string> WriteAndNotify(const std::string& prefix, const CheckpointOptions& options,
-                                     WriteCallback after, bool* written);
+                                     WriteCallback after, bool* written,
+                                     const manager::DistributedHooks* hooks = nullptr);
 
   // Waits for every async write queued so far; returns the first
   // unreported background error.
@@ -44,6 +53,13 @@ class Checkpoint::Impl {
   // Waits for async writes into the directory of `save_path` (CO-21).
   static void WaitForWritesInto(std::string_view save_path);
 
+ private:
+  Result<std::string> WriteDistributed(const std::string& prefix, const CheckpointOptions& options,
+                                       std::span<const NamedView> values, Status local_error,
+                                       const WriteCallback& after, bool* written,
+                                       const manager::DistributedHooks* hooks);
+
+ public:
   graph::CheckpointCore core;
   const CheckpointOptions defaults;
 

@@ -25,8 +25,9 @@ Result<std::unique_ptr<CheckpointManager>> CheckpointManager::Create(Checkpoint&
     Result<CheckpointOptions> Resolve(const CheckpointOptions* call) const override { return impl_.Resolve(call); }
     Result<Variable*> SaveCounter() override { return impl_.core.SaveCounter(); }
     Result<std::string> WriteAndNotify(const std::string& prefix, const CheckpointOptions& options,
-                                       WriteCallback after, bool* written) override {
-      return impl_.WriteAndNotify(prefix, options, std::move(after), written);
+                                       WriteCallback after, bool* written,
+                                       const manager::DistributedHooks* hooks) override {
+      return impl_.WriteAndNotify(prefix, options, std::move(after), written, hooks);
     }
     Status Sync() override { return impl_.Sync(); }
     void WaitForWrites() override { impl_.WaitForWrites(); }

@@ -121,6 +121,18 @@ std::vector<SaveableAttribute> ShardedVariable::attributes() {
     auto empty = std::make_shared<Tensor>();
     if (auto t = Tensor::Make(dtype_, full_shape_); t.ok()) *empty = *std::move(t);
     a.parts.push_back({TensorSlice::Full(full_shape_.rank()), [empty] { return empty->view(); }});
+  } else if (shards_.empty() && full_shape_.rank() > 0) {
+    // No block here (a rank of a distributed save holding none of this
+    // tensor): an empty share, so the key is still listed with its dtype and
+    // shape and nothing is written. In one process the save then fails the
+    // coverage check, as for any missing block.
+    std::vector<int64_t> dims = full_shape_.dims();
+    dims[0] = 0;
+    std::vector<TensorSlice::Extent> extents;
+    for (int d = 0; d < full_shape_.rank(); ++d) extents.push_back({0, d == 0 ? 0 : full_shape_.dim(d)});
+    auto empty = std::make_shared<Tensor>();
+    if (auto t = Tensor::Make(dtype_, TensorShape(dims)); t.ok()) *empty = *std::move(t);
+    a.parts.push_back({TensorSlice(std::move(extents)), [empty] { return empty->view(); }});
   } else {
     // Empty shares are listed too (the writer skips them), so that a save
     // still knows this rank holds part of the key.

@@ -26,11 +26,13 @@
 // drained (issue 14: an I/O error used to leave them until a restart).
 #include "ckpt/checkpoint_manager.h"
 
+#include <bit>
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
 #include <mutex>
 
+#include "base/coding.h"
 #include "base/log.h"
 #include "ckpt/status_macros.h"
 #include "ckpt/checkpoint_state.h"
@@ -102,16 +104,28 @@ Result<std::optional<std::string>> CheckpointManager::Impl::Save(const Checkpoin
     }
     last_step_ = step;  // before the write: a failed save still blocks this step (CM-34)
   }
-  CKPT_RETURN_IF_ERROR(LockDirectory());
-  if (lock_ && litter_suspected_.exchange(false)) CleanLitter();
+  // Distributed: rank 0 alone holds the lock, cleans, records and deletes;
+  // the other ranks adopt its state (docs/distributed.md).
+  const bool distributed = options.communicator != nullptr && options.communicator->size() > 1;
+  const bool bookkeeper = !distributed || options.communicator->rank() == 0;
+  if (bookkeeper) {
+    CKPT_RETURN_IF_ERROR(LockDirectory());
+    if (lock_ && litter_suspected_.exchange(false)) CleanLitter();
+  }
   CKPT_ASSIGN_OR_RETURN(Variable * counter, internals_->SaveCounter());
   int64_t& value = counter->flat<int64_t>()[0];
   const int64_t previous = value;
   value = previous + 1;  // on every save, numbered or not (CM-08)
   const std::string path = prefix_ + "-" + std::to_string(number ? *number : value);
   bool written = false;
+  manager::DistributedHooks hooks;
+  if (distributed && bookkeeper && lock_ && temps_suspected_.exchange(false)) {
+    hooks.before_write = [this] { CleanDistributedTemps(); };
+  }
+  hooks.share = [this] { return EncodeState(); };
+  hooks.adopt = [this](std::string_view bytes) { return AdoptState(bytes); };
   auto result = internals_->WriteAndNotify(
-      path, options, [this](const std::string& p) { return RecordAndSweep(p); }, &written);
+      path, options, [this](const std::string& p) { return RecordAndSweep(p); }, &written, &hooks);
   if (!result.ok()) {
     if (!written) value = previous;  // as Checkpoint::Save: a retry reuses the number
     NoteFailure(result.status());
@@ -198,6 +212,85 @@ void CheckpointManager::Impl::CleanLitter() {
             " by an interrupted save");
     (void)fs_->SyncDir(dir);
   }
+}
+
+void CheckpointManager::Impl::CleanDistributedTemps() {
+  const std::string dir = directory_.empty() ? "." : directory_;
+  auto children = fs_->GetChildren(dir);
+  if (!children.ok()) return;
+  size_t deleted = 0;
+  for (const std::string& temp : manager::DistributedTempDirs(options_.checkpoint_name, *children)) {
+    const std::string path = JoinPath(directory_, temp);
+    auto parts = fs_->GetChildren(path);
+    if (!parts.ok()) continue;  // a file of that name, not a directory: not ours
+    for (const std::string& f : *parts) {
+      if (!manager::IsDistributedPartFile(f)) continue;  // never anything but save parts
+      if (fs_->DeleteFile(JoinPath(path, f)).ok()) ++deleted;
+    }
+    fs_->DeleteDir(path).IgnoreError();  // kept if something else lives there
+  }
+  if (deleted > 0) {
+    LogInfo("CheckpointManager: removed " + std::to_string(deleted) + " part file(s) left in " + dir +
+            " by an interrupted distributed save");
+  }
+}
+
+// State shared by rank 0: latest (flag, path), last_preserved_timestamp,
+// then each active checkpoint's path and timestamp (doubles as their bits).
+std::string CheckpointManager::Impl::EncodeState() const {
+  std::lock_guard<std::mutex> l(mu_);
+  std::string out;
+  auto put_string = [&](std::string_view v) {
+    coding::PutVarint64(&out, v.size());
+    out += v;
+  };
+  auto put_double = [&](double d) { coding::PutFixed64(&out, std::bit_cast<uint64_t>(d)); };
+  coding::PutVarint64(&out, state_.latest ? 1 : 0);
+  put_string(state_.latest ? *state_.latest : std::string());
+  put_double(state_.last_preserved_timestamp);
+  coding::PutVarint64(&out, state_.active.size());
+  for (const auto& c : state_.active) {
+    put_string(c.path);
+    put_double(c.timestamp);
+  }
+  return out;
+}
+
+Status CheckpointManager::Impl::AdoptState(std::string_view bytes) {
+  const char* p = bytes.data();
+  const char* end = p + bytes.size();
+  const Status malformed = DataLossError("CheckpointManager: malformed state from rank 0");
+  auto get_string = [&](std::string* v) {
+    uint64_t n;
+    if (!coding::GetVarint64(&p, end, &n) || n > static_cast<uint64_t>(end - p)) return false;
+    v->assign(p, static_cast<size_t>(n));
+    p += n;
+    return true;
+  };
+  auto get_double = [&](double* d) {
+    if (end - p < 8) return false;
+    *d = std::bit_cast<double>(coding::DecodeFixed64(p));
+    p += 8;
+    return true;
+  };
+  manager::ManagerState s;
+  uint64_t has_latest, count;
+  std::string latest;
+  if (!coding::GetVarint64(&p, end, &has_latest) || has_latest > 1 || !get_string(&latest) ||
+      !get_double(&s.last_preserved_timestamp) || !coding::GetVarint64(&p, end, &count) ||
+      count > static_cast<uint64_t>(end - p)) {
+    return malformed;
+  }
+  if (has_latest) s.latest = std::move(latest);
+  for (uint64_t i = 0; i < count; ++i) {
+    manager::TimedCheckpoint c;
+    if (!get_string(&c.path) || !get_double(&c.timestamp)) return malformed;
+    s.active.push_back(std::move(c));
+  }
+  if (p != end) return malformed;
+  std::lock_guard<std::mutex> l(mu_);
+  state_ = std::move(s);
+  return OkStatus();
 }
 
 Status CheckpointManager::Impl::RecordAndSweep(const std::string& path) {

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ckpt/checkpoint.h"
@@ -62,8 +63,16 @@ class CheckpointManager::Impl {
   // file whose removal failed too) is cleaned by the next save, not only by
   // the next process.
   void NoteFailure(const Status& s) {
-    if (!s.ok()) litter_suspected_ = true;
+    if (!s.ok()) litter_suspected_ = temps_suspected_ = true;
   }
+  // Distributed saves (CheckpointOptions::communicator of size > 1): rank 0
+  // removes the part directories of dead distributed saves at the start of
+  // the first save (and after a failure), once every rank has entered it;
+  // only while it holds the directory lock.
+  void CleanDistributedTemps();
+  // Rank 0's state after its bookkeeping, for the other ranks to adopt.
+  std::string EncodeState() const;
+  Status AdoptState(std::string_view bytes);
   // Steps 3-5 of the protocol; runs after the bundle is durable.
   Status RecordAndSweep(const std::string& path);
   Status RecordAndSweepLocked(const std::string& path);
@@ -75,6 +84,7 @@ class CheckpointManager::Impl {
   std::optional<int64_t> last_step_;
   std::unique_ptr<FileLock> lock_;
   std::atomic<bool> litter_suspected_{false};
+  std::atomic<bool> temps_suspected_{true};
 
   friend class CheckpointManager;
 };

@@ -9,13 +9,27 @@
 // manager depends on nothing above its layer.
 #pragma once
 
+#include <functional>
 #include <string>
+#include <string_view>
 
 #include "ckpt/checkpoint.h"
 #include "ckpt/file_system.h"
 #include "ckpt/status.h"
 
 namespace ckpt::manager {
+
+// What the manager adds to a distributed save (CheckpointOptions::
+// communicator of size > 1), where its bookkeeping (`after`) runs on rank 0
+// only. Every member may be empty.
+struct DistributedHooks {
+  // Rank 0: runs once every rank has entered the save and before any writes.
+  std::function<void()> before_write;
+  // Rank 0, after `after` succeeded: bytes every other rank receives.
+  std::function<std::string()> share;
+  // Ranks other than 0: rank 0's shared bytes.
+  std::function<Status(std::string_view)> adopt;
+};
 
 class ManagedCheckpoint {
  public:
@@ -30,8 +44,11 @@ class ManagedCheckpoint {
   // Writes the bundle at `prefix`, runs the options' callbacks, then `after`,
   // synchronously or queued on the writer thread (options.async()).
   // `*written` tells a synchronous caller whether the bundle got written.
+  // With a communicator of size > 1, `after` runs on rank 0 only and
+  // `hooks` (may be null) take part as their comments say.
   virtual Result<std::string> WriteAndNotify(const std::string& prefix, const CheckpointOptions& options,
-                                             WriteCallback after, bool* written) = 0;
+                                             WriteCallback after, bool* written,
+                                             const DistributedHooks* hooks = nullptr) = 0;
   // Waits for queued writes; returns the first unreported background error.
   virtual Status Sync() = 0;
   // Waits for queued writes; errors stay for the next Save/Sync to report.

@@ -187,4 +187,33 @@ std::vector<std::string> Litter(std::string_view checkpoint_name, std::string_vi
   return out;
 }
 
+std::vector<std::string> DistributedTempDirs(std::string_view checkpoint_name,
+                                             const std::vector<std::string>& children) {
+  std::vector<std::string> out;
+  if (checkpoint_name.empty()) return out;
+  constexpr std::string_view kTemp = "_temp";
+  for (const std::string& c : children) {
+    std::string_view v(c);
+    if (v.size() <= kTemp.size() || v.substr(v.size() - kTemp.size()) != kTemp) continue;
+    v.remove_suffix(kTemp.size());
+    if (v.size() > checkpoint_name.size() + 1 && v.substr(0, checkpoint_name.size()) == checkpoint_name &&
+        v[checkpoint_name.size()] == '-' && AllDigits(v.substr(checkpoint_name.size() + 1))) {
+      out.push_back(c);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool IsDistributedPartFile(std::string_view name) {
+  // part-RRRRR-of-NNNNN (distributed/distributed_save.h), then its bundle
+  // suffix and maybe a temporary suffix.
+  constexpr std::string_view kPart = "part-";
+  if (name.size() < kPart.size() + 5 + 4 + 5 || name.substr(0, kPart.size()) != kPart) return false;
+  name.remove_prefix(kPart.size());
+  if (!AllDigits(name.substr(0, 5)) || name.substr(5, 4) != "-of-" || !AllDigits(name.substr(9, 5))) return false;
+  name.remove_prefix(14);
+  return name.substr(0, 6) == ".index" || name.substr(0, 6) == ".data-";
+}
+
 }  // namespace ckpt::manager

@@ -99,4 +99,15 @@ std::vector<std::string> DeletableFiles(std::string_view dir, std::string_view p
 std::vector<std::string> Litter(std::string_view checkpoint_name, std::string_view state_filename,
                                 const std::vector<std::string>& children);
 
+// The part directories of distributed saves (`<name>-<digits>_temp`,
+// distributed/distributed_save.h) in a manager's directory listing. A save
+// removes its own when it finishes, so one that exists while no save of this
+// manager's job is writing was left by a dead one.
+std::vector<std::string> DistributedTempDirs(std::string_view checkpoint_name,
+                                             const std::vector<std::string>& children);
+// Whether a file inside such a directory is a part of a save
+// (`part-RRRRR-of-NNNNN.index`, `.data-...`, or a temporary of either):
+// the only files the manager deletes there.
+bool IsDistributedPartFile(std::string_view name);
+
 }  // namespace ckpt::manager

@@ -229,5 +229,23 @@ TEST(RetentionTest, LitterNamesWithDotsAndNothingForEmptyName) {
   EXPECT_TRUE(Litter("ckpt", "checkpoint", {}).empty());
 }
 
+TEST(RetentionTest, DistributedTempDirsAreTheManagersNumberedPartDirectoriesOnly) {
+  const std::vector<std::string> children = {"ckpt-7_temp", "ckpt-12_temp", "ckpt-_temp", "ckpt_temp",
+                                             "other-7_temp", "ckpt-7", "ckpt-7.index", "ckpt-x_temp",
+                                             "xckpt-7_temp", "ckpt-7_temp2"};
+  EXPECT_EQ(DistributedTempDirs("ckpt", children), (std::vector<std::string>{"ckpt-12_temp", "ckpt-7_temp"}));
+  EXPECT_EQ(DistributedTempDirs("", children), std::vector<std::string>{});
+}
+
+TEST(RetentionTest, OnlyPartFilesAreDeletableInsideAPartDirectory) {
+  EXPECT_TRUE(IsDistributedPartFile("part-00001-of-00004.index"));
+  EXPECT_TRUE(IsDistributedPartFile("part-00001-of-00004.data-00000-of-00001"));
+  EXPECT_TRUE(IsDistributedPartFile("part-00001-of-00004.index.tmp1a2b"));
+  EXPECT_FALSE(IsDistributedPartFile("notes.txt"));
+  EXPECT_FALSE(IsDistributedPartFile("part-1-of-4.index"));
+  EXPECT_FALSE(IsDistributedPartFile("part-00001-of-00004"));
+  EXPECT_FALSE(IsDistributedPartFile("part-00001-of-00004.meta"));
+}
+
 }  // namespace
 }  // namespace ckpt::manager

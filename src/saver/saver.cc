@@ -220,6 +220,14 @@ class Saver::Impl {
 
   Result<std::optional<std::string>> Save(const std::string& save_path, const SaverSaveOptions& so) {
     if (!built_) return FailedPreconditionError("`build()` should be called before save if defer_build==True");
+    if (so.communicator != nullptr && so.communicator->size() > 1) {
+      // Checked before anything is written, identically on every rank.
+      return UnimplementedError(
+          "Saver.save from " + std::to_string(so.communicator->size()) +
+          " processes (SaverSaveOptions.communicator of size > 1) is not supported: a Saver saves from one "
+          "process. Save one checkpoint from several processes with Checkpoint or CheckpointManager and "
+          "CheckpointOptions.communicator (docs/distributed.md)");
+    }
     const std::string& latest_filename = so.latest_filename.empty() ? std::string("checkpoint") : so.latest_filename;
     if (def_.version != static_cast<int32_t>(CheckpointFormat::kV2) && !is_empty_) {
       Log("WARNING", "*******************************************************");

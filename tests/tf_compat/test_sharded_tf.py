@@ -13,6 +13,8 @@ TF saves its own ShardedVariables (rows 4/3/3, int64 3/2): the index entries (fu
 entry with its slice list, one entry per slice under TF's slice key, sizes and
 checksums) equal the ones C++ writes for the same layout, and C++ restores TF's
 checkpoint into 1..4 row blocks.
+The C++ side saves once from one process and once from three in-process ranks
+(the distributed save protocol): TF's view of both is checked.
 Environment: CKPT_BUILD_DIR (default <repo>/build) holds tests/tools/sharded_tool.
 """
 
@@ -53,10 +55,16 @@ def run_helper(*args):
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
-@pytest.fixture(scope="module")
-def cpp_saved(tmp_path_factory):
+# One process, and three in-process ranks saving one checkpoint through the
+# distributed protocol (CheckpointOptions.communicator; each rank holds every
+# third block, `plain` is replicated): TF must read both alike.
+@pytest.fixture(scope="module", params=["one_process", "three_ranks"])
+def cpp_saved(tmp_path_factory, request):
     d = tmp_path_factory.mktemp("sharded")
-    path = run_tool("save", str(d / "cpp" / "ck"))["path"]
+    if request.param == "one_process":
+        path = run_tool("save", str(d / "cpp" / "ck"))["path"]
+    else:
+        path = run_tool("save-distributed", str(d / "cpp" / "ck"), "3")["path"]
     return path, run_helper("read", path)
 
 

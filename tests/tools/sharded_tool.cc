@@ -3,12 +3,16 @@
 // (slice entries included) so the test can compare them with TensorFlow's.
 //
 //   sharded_tool save <prefix>           writes the scenario, prints {"path": ...}
+//   sharded_tool save-distributed <prefix> <n>
+//                                        the same from n in-process ranks (rank r
+//                                        holds blocks r, r+n, ...), one checkpoint
 //   sharded_tool restore <prefix> <n>    restores every variable into n row blocks,
 //                                        prints the assembled values
 //   sharded_tool index <prefix>          prints every entry of the index
 //
 // Values are a function of the flat element index i (Value() below), so the
 // Python side computes the expectation with numpy.
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -18,6 +22,7 @@
 #include "ckpt/checkpoint.h"
 #include "ckpt/sharded_variable.h"
 #include "ckpt/variable.h"
+#include "distributed/in_process_communicator.h"
 #include "format/slice_key.h"
 #include "json_util.h"
 
@@ -89,15 +94,19 @@ int Fail(const Status& s) {
   return 1;
 }
 
-int Save(const std::string& prefix) {
+// Rank `rank` of `size` holds the blocks b with b % size == rank (all of
+// them with size 1); `plain` is replicated on every rank.
+Result<std::string> SaveRank(const std::string& prefix, int rank, int size, Communicator* comm) {
   std::vector<std::unique_ptr<ShardedVariable>> vars;
   std::vector<std::pair<std::string, Trackable*>> named;
   for (const Spec& spec : Specs()) {
     auto v = std::make_unique<ShardedVariable>(spec.dtype, spec.full, spec.name);
+    int b = -1;
     for (const auto& [offset, shape] : spec.blocks) {
+      if (++b % size != rank) continue;
       Tensor t = *Tensor::Make(spec.dtype, shape);
       ForEach(spec.full, offset, shape, [&](int64_t i, int64_t flat) { Set(t, i, Value(spec.dtype, flat)); });
-      if (Status s = v->AddShard(offset, std::move(t)); !s.ok()) return Fail(s);
+      if (Status s = v->AddShard(offset, std::move(t)); !s.ok()) return s;
     }
     named.emplace_back(spec.name, v.get());
     vars.push_back(std::move(v));
@@ -106,11 +115,30 @@ int Save(const std::string& prefix) {
   for (int i = 0; i < 3; ++i) Set(plain_value, i, Value(DType::kFloat, i));
   Variable plain(std::move(plain_value), "plain");
   named.emplace_back("plain", &plain);
-  Checkpoint ckpt(named);
-  auto path = ckpt.Write(prefix);
+  CheckpointOptions options;
+  options.communicator = comm;
+  options.collective_timeout = std::chrono::minutes(2);  // a test never hangs
+  Checkpoint ckpt(named, options);
+  return ckpt.Write(prefix);
+}
+
+int PrintPath(const Result<std::string>& path) {
   if (!path.ok()) return Fail(path.status());
   std::printf("{\"path\": %s}\n", ckpt_test_tools::JsonString(*path).c_str());
   return 0;
+}
+
+int Save(const std::string& prefix) { return PrintPath(SaveRank(prefix, 0, 1, nullptr)); }
+
+// One checkpoint from `n` in-process ranks (distributed::InProcessGroup):
+// the distributed save protocol without MPI.
+int SaveDistributed(const std::string& prefix, int n) {
+  distributed::InProcessGroup group(n);
+  auto results = group.Run([&](Communicator& comm) { return SaveRank(prefix, comm.rank(), n, &comm); });
+  for (const auto& r : results) {
+    if (!r.ok() || *r != *results[0]) return Fail(r.ok() ? InternalError("ranks returned different paths") : r.status());
+  }
+  return PrintPath(results[0]);
 }
 
 int Restore(const std::string& prefix, int n) {
@@ -215,6 +243,7 @@ int main(int argc, char** argv) {
   }
   const std::string cmd = argv[1], prefix = argv[2];
   if (cmd == "save") return Save(prefix);
+  if (cmd == "save-distributed" && argc > 3) return SaveDistributed(prefix, std::atoi(argv[3]));
   if (cmd == "restore" && argc > 3) return Restore(prefix, std::atoi(argv[3]));
   if (cmd == "index") return Index(prefix);
   std::fprintf(stderr, "unknown command %s\n", cmd.c_str());
