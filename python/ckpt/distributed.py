@@ -63,6 +63,9 @@ class Communicator:
         self._broken: _Optional[BaseException] = None
         self._aborted = False
         self._native: _Any = None
+        # Requests given up at a deadline: MPI/gloo may still complete them (and
+        # write into their buffers), so they live as long as the communicator.
+        self._abandoned: list = []
 
     @property
     def rank(self) -> int:
@@ -141,14 +144,6 @@ class Communicator:
                     f"every rank of {self._size} arrived")
             _time.sleep(nap if deadline is None else min(nap, deadline - now + 1e-6))
             nap = min(nap * 2, 1e-3)
-
-    @property
-    def _abandoned(self) -> list:
-        # Requests given up at a deadline: MPI/gloo may still complete them
-        # (and write into their buffers), so they live as long as the communicator.
-        if not hasattr(self, "_abandoned_list"):
-            self._abandoned_list: list = []
-        return self._abandoned_list
 
     def _native_communicator(self) -> _Any:
         """The C++ Communicator over this object (ckpt._ckpt._Communicator),
