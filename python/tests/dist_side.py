@@ -15,8 +15,9 @@ raises (a non-zero exit).
 `save DIR SEED` / `restore DIR SEED [DIR SEED ...]`: every rank saves the same variables
 (one per dtype, values from SEED) with Checkpoint.save(DIR/ckpt,
 options=CheckpointOptions(communicator=comm)), all ranks must return the same
-path; `restore` restores them on each rank (any rank count) and compares bit
-for bit. Where this build's Checkpoint cannot yet save from several processes
+path; then twice through a CheckpointManager(DIR/managed, max_to_keep=1,
+options=...) (same paths everywhere, one checkpoint kept); `restore` restores
+on each rank (any rank count) and compares bit for bit. Where this build's Checkpoint cannot yet save from several processes
 (ckpt._ckpt._has_distributed_checkpoint() false), `save` on N > 1 ranks checks
 that it says so (UnimplementedError) and prints "unimplemented" instead.
 """
@@ -115,14 +116,26 @@ def same_bits(a, b):
 def save(comm, directory, seed):
     variables = {k: ckpt.Variable(v) for k, v in values(seed).items()}
     options = ckpt.CheckpointOptions(communicator=comm, collective_timeout=60)
+    managed = os.path.join(directory, "managed")
     if comm.size > 1 and not ckpt._ckpt._has_distributed_checkpoint():
         e = expect_raises(errors.UnimplementedError, ckpt.Checkpoint(**variables).save,
                           os.path.join(directory, "ckpt"), options=options)
         assert "several processes" in str(e), str(e)
+        expect_raises(errors.UnimplementedError, ckpt.CheckpointManager, ckpt.Checkpoint(**variables), managed,
+                      max_to_keep=1, options=options)
         print(f"rank {comm.rank}/{comm.size}: unimplemented", flush=True)
         return
     path = ckpt.Checkpoint(**variables).save(os.path.join(directory, "ckpt"), options=options)
     assert comm.allgather(path.encode(), 60) == [path.encode()] * comm.size
+    # The same through a CheckpointManager given the communicator: rank 0 records and retains.
+    manager = ckpt.CheckpointManager(ckpt.Checkpoint(**variables), managed, max_to_keep=1, options=options)
+    manager.save()
+    last = manager.save()
+    assert last is not None and last.endswith("ckpt-2"), last
+    assert comm.allgather(last.encode(), 60) == [last.encode()] * comm.size
+    assert manager.checkpoints == [last], manager.checkpoints
+    comm.barrier(60)
+    assert ckpt.latest_checkpoint(managed) == last and not os.path.exists(last[:-1] + "1.index")
     print(f"rank {comm.rank}/{comm.size}: saved {path}", flush=True)
 
 
