@@ -15,7 +15,8 @@
 //       of the keys as full tensors; all compared bit for bit.
 //   mpi_driver comm
 //       MpiCommunicator's own contract: sizes, roots, an off-main-thread
-//       collective, a deadline (sticky), and what a lower thread level does.
+//       collective (also beside the caller's own collectives on the original
+//       communicator), a deadline (sticky), and what a lower thread level does.
 //
 // Save goes through ckpt::distributed::SaveDistributed (SaveOnThisRank below):
 // when Checkpoint::Save takes CheckpointOptions::communicator, only that
@@ -269,6 +270,25 @@ int CommChecks(int thread_level) {
   Result<std::vector<std::string>> bg = InternalError("not run");
   std::thread([&] { bg = comm.AllGather(std::to_string(r), later); }).join();
   Check(bg.ok() && (*bg)[static_cast<size_t>(n - 1)] == std::to_string(n - 1), "AllGather off the main thread");
+  // ... while this rank's main thread runs its own collectives on MPI_COMM_WORLD:
+  // ckpt's run on the duplicate, so neither side receives the other's messages.
+  Status bg_status;
+  std::thread worker([&] {
+    for (int i = 0; i < 20 && bg_status.ok(); ++i) {
+      auto got = comm.AllGather("bg" + std::to_string(i * n + r), later);
+      if (!got.ok()) bg_status = got.status();
+      for (int q = 0; got.ok() && q < n; ++q) {
+        if ((*got)[static_cast<size_t>(q)] != "bg" + std::to_string(i * n + q)) bg_status = DataLossError("mixed up");
+      }
+    }
+  });
+  for (int i = 0; i < 20; ++i) {
+    int sum = 0, mine_i = i + r;
+    MPI_Allreduce(&mine_i, &sum, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+    Check(sum == n * i + n * (n - 1) / 2, "the caller's own Allreduce beside a background AllGather");
+  }
+  worker.join();
+  Check(bg_status.ok(), "background AllGathers beside the caller's collectives: " + bg_status.ToString());
 
   if (n >= 2) {
     // Deadline: rank 0 enters a barrier the others join only after rank 0
