@@ -26,7 +26,9 @@ if [ "${1:-}" != "--no-python" ]; then
   PY=${PYTHON:-python3}
   # module to import -> pip requirement. torch==2.13.0 resolves to the CPU
   # build this machine kind carries; jax, torch and safetensors are test
-  # peers only (the library never imports them).
+  # peers only (the library never imports them). mpi4py >= 4.1: its wheels
+  # load the system's libmpi (Open MPI above) at run time, no source build;
+  # ckpt.distributed.from_mpi4py uses it when the caller has it.
   need=()
   while read -r mod req; do
     $PY -c "import $mod" 2>/dev/null || need+=("$req")
@@ -42,6 +44,7 @@ torch torch==2.13.0
 jax jax
 optax optax
 mypy mypy
+mpi4py mpi4py>=4.1
 PKGS
   if ((${#need[@]})); then
     echo "setup: installing Python packages: ${need[*]}"

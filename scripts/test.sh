@@ -2,8 +2,10 @@
 # Builds and runs every test (the README's test command; .ci/run calls it):
 #   setup        scripts/setup.sh: apt and pip packages, idempotent
 #   build        RelWithDebInfo tree: library, CLI, test tools, fuzz driver, examples, Python extension
-#   ctest        C++ unit tests + fuzz corpus replay and short fuzz runs
-#   consumer     install the tree, build tests/consumer against it with find_package(ckpt)
+#   ctest        C++ unit tests + fuzz corpus replay and short fuzz runs + the mpirun tests (label mpi:
+#                save on N / restore on M ranks, crash tests; one job at a time, each with a timeout)
+#   consumer     install the tree, build tests/consumer against it with find_package(ckpt) (and
+#                COMPONENTS mpi: consumer_mpi under mpirun)
 #   pytest-tests CLI, the TensorFlow-written test data, differential tests against real TensorFlow
 #   pytest-py    the Python package, side by side with TensorFlow, torch, jax
 #   wheel-venv   one wheel built from a clean copy, installed into two fresh venvs
@@ -53,17 +55,31 @@ stage() {
 
 ctest_all() { (cd "$1" && shift && ctest --output-on-failure -j2 "$@"); }
 
+# Open MPI on a root-run, 2-core, loopback-only machine (tests/mpi/run_mpi_test.py sets the same).
+mpirun_local() {
+  OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl_vader_single_copy_mechanism=none \
+    timeout 120 mpirun --oversubscribe --bind-to none --mca btl self,vader --mca oob_tcp_if_include lo \
+    --timeout 100 "$@"
+}
+
 consumer() {
   rm -rf build/_install build/_consumer
   cmake --install build --prefix build/_install >/dev/null
-  cmake -S tests/consumer -B build/_consumer -DCMAKE_PREFIX_PATH="$root/build/_install" >/dev/null
+  local with_mpi=OFF
+  grep -q '^CKPT_WITH_MPI:BOOL=ON' build/CMakeCache.txt && with_mpi=ON
+  cmake -S tests/consumer -B build/_consumer -DCMAKE_PREFIX_PATH="$root/build/_install" \
+    -DCONSUMER_WITH_MPI=$with_mpi >/dev/null
   cmake --build build/_consumer -j2 >/dev/null
   LD_LIBRARY_PATH="$root/build/_install/lib" build/_consumer/consumer "$root/build/_consumer/sample"
+  if [ $with_mpi = ON ]; then  # find_package(ckpt COMPONENTS mpi) + ckpt::mpi
+    LD_LIBRARY_PATH="$root/build/_install/lib" mpirun_local -np 2 build/_consumer/consumer_mpi
+  fi
 }
 
 # Sanitizer trees: -O1 with line tables is enough for readable reports and compiles much faster than -O2 -g.
 SAN_FLAGS=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1"
-           -DCKPT_BUILD_BENCH=OFF -DCKPT_BUILD_TOOLS=OFF -DCKPT_BUILD_EXAMPLES=OFF -DCKPT_BUILD_PYTHON=OFF)
+           -DCKPT_BUILD_BENCH=OFF -DCKPT_BUILD_TOOLS=OFF -DCKPT_BUILD_EXAMPLES=OFF -DCKPT_BUILD_PYTHON=OFF
+           -DCKPT_WITH_MPI=OFF)  # the mpirun tests run in the ctest stage (Open MPI itself is not sanitizer-clean)
 
 stage setup 300 scripts/setup.sh
 stage build 900 scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCKPT_BUILD_BENCH=OFF -DCKPT_BUILD_PYTHON=ON

@@ -5,7 +5,9 @@
 // Each header below can also be included on its own; they state their
 // contracts (what each call does, its errors, threading and ownership).
 // A unit test (tests/unit/public_headers_test.cc) keeps this list equal to
-// the headers in include/ckpt/.
+// the headers in include/ckpt/, except those of optional components, which
+// need a dependency the core library does not have and are included on
+// their own: ckpt/mpi.h (MpiCommunicator, CMake target ckpt::mpi).
 #pragma once
 
 #include "ckpt/bundle.h"              // BundleWriter / BundleReader: TF's V2 checkpoint files

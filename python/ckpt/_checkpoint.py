@@ -46,6 +46,12 @@ class CheckpointOptions:
     are called with the path once a checkpoint's files are complete (on the
     writer thread for async saves). ``experimental_io_device`` is accepted and
     has no effect (one process does all I/O).
+
+    Not in TF: ``communicator`` (a ``ckpt.distributed`` communicator, from
+    ``from_mpi4py`` or ``from_torch``) makes every rank of a job save ONE
+    checkpoint together (docs/distributed.md); ``collective_timeout`` (seconds,
+    None: wait forever) bounds each of its collectives, so a stalled rank makes
+    the others fail with DeadlineExceededError instead of hanging.
     """
 
     __slots__ = (
@@ -55,6 +61,8 @@ class CheckpointOptions:
         "enable_async",
         "experimental_sharding_callback",
         "experimental_skip_slot_variables",
+        "communicator",
+        "collective_timeout",
     )
 
     def __init__(
@@ -65,6 +73,8 @@ class CheckpointOptions:
         enable_async: bool = False,
         experimental_sharding_callback: Any = None,
         experimental_skip_slot_variables: bool = False,
+        communicator: Any = None,
+        collective_timeout: Optional[float] = None,
     ) -> None:
         if experimental_sharding_callback is not None:
             raise NotImplementedError("ckpt does not support experimental_sharding_callback")
@@ -85,6 +95,12 @@ class CheckpointOptions:
         )
         self.experimental_sharding_callback = None
         self.experimental_skip_slot_variables = bool(experimental_skip_slot_variables)
+        if communicator is not None and not hasattr(communicator, "_native_communicator"):
+            raise TypeError(
+                "communicator must come from ckpt.distributed (from_mpi4py or from_torch), "
+                f"not {type(communicator).__name__}")
+        self.communicator = communicator
+        self.collective_timeout = None if collective_timeout is None else float(collective_timeout)
 
     def __copy__(self) -> "CheckpointOptions":
         return CheckpointOptions(
@@ -94,6 +110,8 @@ class CheckpointOptions:
             self.enable_async,
             None,
             self.experimental_skip_slot_variables,
+            self.communicator,
+            self.collective_timeout,
         )
 
     def __repr__(self) -> str:

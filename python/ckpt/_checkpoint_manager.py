@@ -15,7 +15,10 @@ class CheckpointManager:
 
     Same constructor as tf.train.CheckpointManager. Not in TF (keyword-only):
     ``clock`` (seconds since the epoch, for tests), ``lock_directory``
-    (default True: one manager per directory), ``sync`` (fsync, default True).
+    (default True: one manager per directory), ``sync`` (fsync, default True),
+    ``options`` (a CheckpointOptions for every save that passes none; with a
+    ``communicator`` every rank of the job creates the manager with it, and
+    only rank 0 locks, records and retains — docs/distributed.md).
     """
 
     def __init__(
@@ -33,6 +36,7 @@ class CheckpointManager:
         clock: Optional[Callable[[], float]] = None,
         lock_directory: bool = True,
         sync: bool = True,
+        options: Optional[CheckpointOptions] = None,
     ) -> None:
         if not isinstance(checkpoint, Checkpoint):
             raise TypeError(f"checkpoint must be a ckpt.Checkpoint, got {type(checkpoint).__name__}")
@@ -40,6 +44,7 @@ class CheckpointManager:
         self._checkpoint = checkpoint
         self._sync_files = sync
         self._step_counter = step_counter
+        self._options = options  # keeps its communicator alive as long as the manager
         self._native = _ckpt._CheckpointManager(
             checkpoint._native,
             d.decode() if isinstance(d, bytes) else d,
@@ -52,7 +57,7 @@ class CheckpointManager:
             init_fn,
             clock,
             lock_directory,
-            None,
+            options,
             sync,
         )
 

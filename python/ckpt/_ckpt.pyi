@@ -213,3 +213,23 @@ class _CheckpointManager:
 
     @property
     def last_preserved_timestamp(self) -> float: ...
+
+def _has_distributed_checkpoint() -> bool:
+    """
+    Whether CheckpointOptions(communicator=...) can save from several processes in this build.
+    """
+
+class _Communicator:
+    def __init__(self, impl: object) -> None: ...
+
+    @property
+    def rank(self) -> int: ...
+
+    @property
+    def size(self) -> int: ...
+
+    def allgather(self, data: bytes, timeout: float | None = None) -> list[bytes]: ...
+
+    def broadcast(self, data: bytes, root: int, timeout: float | None = None) -> bytes: ...
+
+    def barrier(self, timeout: float | None = None) -> None: ...

@@ -7,6 +7,7 @@
 //   reader.cc            CheckpointReader, load_checkpoint, list/load_variable
 //   saver.cc             the TF1 name-based Saver
 //   checkpoint_manager.cc  CheckpointManager
+//   communicator.cc      the C++ Communicator over a ckpt.distributed one (mpi4py, torch)
 // Every call that does file I/O releases the GIL (nb::gil_scoped_release);
 // code that calls back into Python from such a call re-acquires it.
 #pragma once
@@ -19,6 +20,7 @@
 #include <nanobind/nanobind.h>
 
 #include "ckpt/checkpoint.h"
+#include "ckpt/distributed.h"
 #include "ckpt/status.h"
 #include "ckpt/variable.h"
 #include "ckpt/tensor.h"
@@ -51,11 +53,19 @@ ckpt::TensorShape ShapeFromPython(const std::vector<int64_t>& dims);
 // checkpoint.cc: a ckpt.CheckpointOptions (any object with TF's attribute
 // names, or None) as C++ options; `sync` = fsync files.
 ckpt::CheckpointOptions CheckpointOptionsFromPython(nb::handle options, bool sync);
+// checkpoint.cc: whether the C++ CheckpointOptions has `communicator` (a
+// distributed Checkpoint); without it a communicator of size > 1 is Unimplemented.
+bool HasDistributedCheckpoint();
 // checkpoint.cc: the C++ Checkpoint inside a ckpt._ckpt._Checkpoint.
 ckpt::Checkpoint& NativeCheckpoint(nb::handle py_checkpoint);
 // trackable.cc: a C++ Variable over the same memory as a ckpt.Variable (for
 // APIs that read a ckpt::Variable, e.g. CheckpointManager's step_counter).
 std::unique_ptr<ckpt::Variable> BorrowPyVariable(nb::handle py_variable);
+
+// communicator.cc: the C++ Communicator of a ckpt.distributed.Communicator
+// (made on first use, owned by the Python object: keep that alive while a
+// save uses it). For CheckpointOptions(communicator=...).
+ckpt::Communicator* NativeCommunicator(nb::handle py_communicator);
 
 void RegisterStatus(nb::module_& m);
 void RegisterTensor(nb::module_& m);
@@ -65,5 +75,6 @@ void RegisterCheckpointState(nb::module_& m);
 void RegisterReader(nb::module_& m);
 void RegisterSaver(nb::module_& m);
 void RegisterCheckpointManager(nb::module_& m);
+void RegisterCommunicator(nb::module_& m);
 
 }  // namespace ckpt_py

@@ -1,4 +1,6 @@
 // Checkpoint, CheckpointOptions and the load status.
+#include <algorithm>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,6 +18,36 @@
 
 namespace ckpt_py {
 
+namespace {
+
+// Whether this build's C++ CheckpointOptions can run a distributed save
+// (the fields `communicator` and `collective_timeout`). A template, so the
+// branch that names the fields compiles only where they exist.
+template <typename Options>
+constexpr bool kHasCommunicator = requires(Options& o) {
+  o.communicator = static_cast<ckpt::Communicator*>(nullptr);
+  o.collective_timeout = std::chrono::milliseconds(0);
+};
+
+template <typename Options>
+void SetCommunicator(Options& o, ckpt::Communicator* comm, nb::handle timeout) {
+  if constexpr (kHasCommunicator<Options>) {
+    o.communicator = comm;
+    if (!timeout.is_none()) {
+      // Below a millisecond would read as "no deadline" (0): keep it a deadline.
+      o.collective_timeout = std::max(std::chrono::milliseconds(1),
+                                      std::chrono::milliseconds(static_cast<int64_t>(nb::cast<double>(timeout) * 1000)));
+    }
+  } else if (comm->size() > 1) {
+    ThrowStatus(ckpt::UnimplementedError("CheckpointOptions(communicator=...) with " + std::to_string(comm->size()) +
+                                         " ranks: this build's Checkpoint cannot save from several processes yet"));
+  }
+}
+
+}  // namespace
+
+bool HasDistributedCheckpoint() { return kHasCommunicator<ckpt::CheckpointOptions>; }
+
 // Converts a ckpt.CheckpointOptions (duck-typed: any object with TF's
 // attribute names) to the C++ options. Write callbacks are Python callables
 // run on the writer thread for async saves: each takes the GIL.
@@ -32,6 +64,9 @@ ckpt::CheckpointOptions CheckpointOptionsFromPython(nb::handle options, bool syn
     o.experimental_enable_async_checkpoint = nb::cast<bool>(v);
   }
   if (nb::object v = get("experimental_io_device"); !v.is_none()) o.experimental_io_device = nb::cast<std::string>(v);
+  // The communicator's C++ side is owned by the Python communicator, which
+  // the caller's options object keeps alive for the duration of the call.
+  if (nb::object v = get("communicator"); !v.is_none()) SetCommunicator(o, NativeCommunicator(v), get("collective_timeout"));
   if (nb::object v = get("experimental_write_callbacks"); !v.is_none()) {
     // 0-parameter callables are called without the path; 2+ parameters are
     // TF's AssertionError (CO-08, CO-09): ckpt._checkpoint._adapt_callback.

@@ -11,4 +11,5 @@ NB_MODULE(_ckpt, m) {
   ckpt_py::RegisterReader(m);
   ckpt_py::RegisterSaver(m);
   ckpt_py::RegisterCheckpointManager(m);
+  ckpt_py::RegisterCommunicator(m);
 }

@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 // (or its own folder). Equal ranks are siblings and may not include each other.
 const std::map<std::string, int> kRank = {
     {"base", 0}, {"io", 1}, {"format", 2}, {"graph", 3}, {"saver", 3}, {"interop", 3},
-    {"async", 4}, {"manager", 5}, {"distributed", 5}, {"api", 6}, {"testing", 7},
+    {"async", 4}, {"manager", 5}, {"distributed", 5}, {"api", 6}, {"mpi", 6}, {"testing", 7},
 };
 
 std::vector<std::pair<int, std::string>> Includes(const fs::path& file) {
@@ -81,6 +81,29 @@ TEST(LayeringTest, ToolsAndPythonUseOnlyThePublicApi) {
     }
   }
   EXPECT_GT(checked, 0);
+}
+
+// MPI is optional (ckpt::mpi): only src/mpi/, its public header ckpt/mpi.h
+// and the mpirun test driver may include <mpi.h>; the core library, the
+// umbrella header, the CLI and the Python extension never see it.
+TEST(LayeringTest, OnlyTheMpiLayerIncludesMpiH) {
+  const fs::path root(CKPT_SOURCE_DIR);
+  int mpi_includes = 0;
+  for (const char* dir : {"src", "include", "tools", "python", "examples", "tests/unit", "bench"}) {
+    if (!fs::exists(root / dir)) continue;
+    for (const auto& entry : fs::recursive_directory_iterator(root / dir)) {
+      if (!entry.is_regular_file() || !IsSource(entry.path())) continue;
+      const std::string rel = fs::relative(entry.path(), root).generic_string();
+      const bool allowed = rel.rfind("src/mpi/", 0) == 0 || rel == "include/ckpt/mpi.h";
+      for (const auto& [line, inc] : Includes(entry.path())) {
+        if (inc != "mpi.h" && inc != "ckpt/mpi.h") continue;
+        ++mpi_includes;
+        EXPECT_TRUE(allowed) << rel << ":" << line << " includes " << inc
+                             << ": only src/mpi/ (the optional ckpt::mpi layer) may depend on MPI";
+      }
+    }
+  }
+  EXPECT_GE(mpi_includes, 2);  // ckpt/mpi.h includes mpi.h, src/mpi includes ckpt/mpi.h
 }
 
 }  // namespace

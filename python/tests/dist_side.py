@@ -1,0 +1,213 @@
+"""One rank of the ckpt.distributed tests (test_distributed.py starts it).
+
+    mpirun -np N python dist_side.py mpi4py CASE [ARGS]
+    python dist_side.py torch CASE N [ARGS]    (spawns N ranks: torch.multiprocessing, gloo on lo)
+
+`contract` checks a communicator against the Communicator contract, through
+the C++ adapter (ckpt._ckpt._Communicator: the path a save takes, GIL
+released and re-acquired) as well as directly: contributions of different
+sizes, an empty one included; broadcasts from every root; a barrier; a
+collective from a background thread; a bad root (not sticky); a collective
+past its deadline (DeadlineExceededError naming it and the rank, then
+sticky). Each rank prints "rank R/N: contract ok" at the end; any failure
+raises (a non-zero exit).
+
+`save DIR SEED` / `restore DIR SEED [DIR SEED ...]`: every rank saves the same variables
+(one per dtype, values from SEED) with Checkpoint.save(DIR/ckpt,
+options=CheckpointOptions(communicator=comm)), all ranks must return the same
+path; then twice through a CheckpointManager(DIR/managed, max_to_keep=1,
+options=...) (same paths everywhere, one checkpoint kept); `restore` restores
+on each rank (any rank count) and compares bit for bit. Where this build's Checkpoint cannot yet save from several processes
+(ckpt._ckpt._has_distributed_checkpoint() false), `save` on N > 1 ranks checks
+that it says so (UnimplementedError) and prints "unimplemented" instead.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+
+import ckpt
+from ckpt import errors
+
+
+def expect_raises(cls, fn, *args, **kwargs):
+    try:
+        fn(*args, **kwargs)
+    except cls as e:
+        return e
+    raise AssertionError(f"{fn} did not raise {cls.__name__}")
+
+
+def contract(make_comm, side_bcast):
+    """make_comm(): a new communicator (collective); side_bcast(value): rank 0's
+    value on every rank over the job's own channel (not ckpt's communicator)."""
+    comm = make_comm()
+    native = comm._native_communicator()
+    r, n = comm.rank, comm.size
+    assert native.rank == r and native.size == n
+
+    for gather in (comm.allgather, native.allgather):
+        got = gather(bytes([r]) * (r * 100), 30)
+        assert got == [bytes([q]) * (q * 100) for q in range(n)], got
+    for root in range(n):
+        payload = b"" if root == n - 1 else f"from {root}".encode() * 50
+        for bcast in (comm.broadcast, native.broadcast):
+            assert bcast(payload if r == root else b"ignored", root, 30) == payload
+    native.barrier(30)
+    comm.barrier(None)
+
+    # An async save runs the collectives on its writer thread.
+    out = []
+    t = threading.Thread(target=lambda: out.append(native.allgather(str(r).encode(), 30)))
+    t.start()
+    t.join()
+    assert out == [[str(q).encode() for q in range(n)]], out
+
+    expect_raises(errors.InvalidArgumentError, native.broadcast, b"x", n, 30)
+    assert comm.allgather(b"still usable", 30) == [b"still usable"] * n
+
+    if n >= 2:
+        # Rank 0 waits in a barrier the others join only after rank 0 has
+        # told them it gave up: it must pass its deadline, then stay broken.
+        late = make_comm()
+        late_native = late._native_communicator()
+        ok = 0
+        if r == 0:
+            e = expect_raises(errors.DeadlineExceededError, late_native.barrier, 0.2)
+            assert "rank 0" in str(e) and "barrier" in str(e), str(e)
+            again = expect_raises(errors.DeadlineExceededError, late_native.allgather, b"x", 30)
+            assert str(again) == str(e)  # sticky: the same error
+            expect_raises(errors.DeadlineExceededError, late.barrier, 30)
+            ok = 1
+        assert side_bcast(ok) == 1
+        if r != 0:
+            late.barrier(30)  # completes rank 0's abandoned barrier
+    print(f"rank {r}/{n}: contract ok", flush=True)
+
+
+def values(seed):
+    """One variable per dtype (a few elements each), from `seed`."""
+    import ml_dtypes
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    out = {}
+    for name in ("float32", "float64", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+                 "float16", "complex64", "complex128"):
+        raw = rng.integers(0, 256, size=6 * np.dtype(name).itemsize, dtype=np.uint8)
+        out[name] = raw.view(name).reshape(2, 3)  # any bit pattern (NaNs included): compared as bytes
+    out["bfloat16"] = rng.integers(0, 256, size=12, dtype=np.uint8).view(ml_dtypes.bfloat16).reshape(2, 3)
+    out["bool"] = rng.integers(0, 2, size=5).astype(bool)
+    out["string"] = np.array([bytes(rng.integers(0, 256, size=k, dtype=np.uint8)) for k in (0, 3, 7)], dtype=object)
+    return out
+
+
+def same_bits(a, b):
+    import numpy as np
+
+    a, b = np.asarray(a), np.asarray(b)
+    if a.dtype == object or b.dtype == object:
+        return a.shape == b.shape and [bytes(x) for x in a.ravel()] == [bytes(x) for x in b.ravel()]
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+def save(comm, directory, seed):
+    variables = {k: ckpt.Variable(v) for k, v in values(seed).items()}
+    options = ckpt.CheckpointOptions(communicator=comm, collective_timeout=60)
+    managed = os.path.join(directory, "managed")
+    if comm.size > 1 and not ckpt._ckpt._has_distributed_checkpoint():
+        e = expect_raises(errors.UnimplementedError, ckpt.Checkpoint(**variables).save,
+                          os.path.join(directory, "ckpt"), options=options)
+        assert "several processes" in str(e), str(e)
+        expect_raises(errors.UnimplementedError, ckpt.CheckpointManager, ckpt.Checkpoint(**variables), managed,
+                      max_to_keep=1, options=options)
+        print(f"rank {comm.rank}/{comm.size}: unimplemented", flush=True)
+        return
+    path = ckpt.Checkpoint(**variables).save(os.path.join(directory, "ckpt"), options=options)
+    assert comm.allgather(path.encode(), 60) == [path.encode()] * comm.size
+    # The same through a CheckpointManager given the communicator: rank 0 records and retains.
+    manager = ckpt.CheckpointManager(ckpt.Checkpoint(**variables), managed, max_to_keep=1, options=options)
+    manager.save()
+    last = manager.save()
+    assert last is not None and last.endswith("ckpt-2"), last
+    assert comm.allgather(last.encode(), 60) == [last.encode()] * comm.size
+    assert manager.checkpoints == [last], manager.checkpoints
+    comm.barrier(60)
+    assert ckpt.latest_checkpoint(managed) == last and not os.path.exists(last[:-1] + "1.index")
+    print(f"rank {comm.rank}/{comm.size}: saved {path}", flush=True)
+
+
+def restore(rank, size, directory, seed):
+    import numpy as np
+
+    want = values(seed)
+    zeros = {k: np.array([b""] * v.size, dtype=object).reshape(v.shape) if v.dtype == object else np.zeros_like(v)
+             for k, v in want.items()}
+    got = {k: ckpt.Variable(z) for k, z in zeros.items()}
+    ckpt.Checkpoint(**got).restore(ckpt.latest_checkpoint(directory)).assert_consumed()
+    bad = [k for k in want if not same_bits(got[k].numpy(), want[k])]
+    assert not bad, f"differ after restore: {bad}"
+    print(f"rank {rank}/{size}: restored {len(want)} variables bit-exact", flush=True)
+
+
+def run_case(case, comm_factory, rank, size, args):
+    if case == "save":
+        save(comm_factory(), args[0], int(args[1]))
+    elif case == "restore":  # DIR SEED [DIR SEED ...]: one job restores several checkpoints
+        for i in range(0, len(args), 2):
+            restore(rank, size, args[i], int(args[i + 1]))
+    else:
+        raise SystemExit("unknown case " + case)
+
+
+def run_mpi4py(case, args):
+    from mpi4py import MPI
+
+    make = lambda: ckpt.distributed.from_mpi4py(MPI.COMM_WORLD)  # noqa: E731
+    if case == "contract":
+        contract(make, lambda v: MPI.COMM_WORLD.bcast(v, root=0))
+    else:
+        run_case(case, make, MPI.COMM_WORLD.Get_rank(), MPI.COMM_WORLD.Get_size(), args)
+
+
+def _torch_worker(rank, world, port, case, args):
+    import torch.distributed as dist
+
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), GLOO_SOCKET_IFNAME="lo")
+    dist.init_process_group("gloo", rank=rank, world_size=world)
+
+    def side_bcast(v):
+        box = [v]
+        dist.broadcast_object_list(box, src=0)
+        return box[0]
+
+    try:
+        if case.startswith("contract"):
+            contract(ckpt.distributed.from_torch, side_bcast)
+        if case == "contract+save":  # one spawn for both: each torch rank costs seconds to start
+            run_case("save", ckpt.distributed.from_torch, rank, world, args)
+        elif case != "contract":
+            run_case(case, ckpt.distributed.from_torch, rank, world, args)
+    finally:
+        dist.destroy_process_group()
+
+
+def run_torch(case, world, args):
+    import socket
+
+    import torch.multiprocessing as mp
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    mp.spawn(_torch_worker, args=(world, port, case, args), nprocs=world, join=True)
+
+
+if __name__ == "__main__":
+    transport, case = sys.argv[1], sys.argv[2]
+    if transport == "mpi4py":
+        run_mpi4py(case, sys.argv[3:])
+    else:
+        run_torch(case, int(sys.argv[3]), sys.argv[4:])

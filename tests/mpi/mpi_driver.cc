@@ -1,0 +1,354 @@
+// The program the mpirun tests run on every rank (tests/mpi/run_mpi_test.py
+// starts it; each mode checks its own results and exits non-zero on a
+// mismatch):
+//
+//   mpi_driver save PREFIX SEED [--deadline-ms=MS] [--fault=F]
+//       every rank saves its blocks of mpi_values.h's tensors into one
+//       checkpoint at PREFIX. Faults (for the crash tests):
+//         exit-after-write:R  rank R _exits after writing its part, before the vote
+//         stall:R             rank R stops before the vote (until the job is killed)
+//         kill-in-merge       rank 0 SIGKILLs itself during the merge, after the
+//                             first data file was renamed into place
+//   mpi_driver restore PREFIX SEED
+//       every rank restores its blocks (for this job's rank count) with
+//       ShardedVariable::RestoreFrom, the replicated values whole, and a share
+//       of the keys as full tensors; all compared bit for bit.
+//   mpi_driver comm
+//       MpiCommunicator's own contract: sizes, roots, an off-main-thread
+//       collective (also beside the caller's own collectives on the original
+//       communicator), a deadline (sticky), and what a lower thread level does.
+//
+// Save goes through ckpt::distributed::SaveDistributed (SaveOnThisRank below):
+// when Checkpoint::Save takes CheckpointOptions::communicator, only that
+// function changes (a Checkpoint tracking the ShardedVariables, saved with
+// options.communicator = &comm and options.deadline).
+#include "ckpt/mpi.h"  // first: it includes <mpi.h> without the C++ bindings
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ckpt/bundle.h"
+#include "ckpt/sharded_variable.h"
+#include "ckpt/variable.h"
+#include "distributed/distributed_save.h"
+#include "io/forwarding_file_system.h"
+#include "mpi_values.h"
+
+namespace ckpt::mpi_test {
+namespace {
+
+using namespace std::chrono_literals;
+
+int rank_for_log = -1;
+
+[[noreturn]] void Die(const std::string& what) {
+  std::fprintf(stderr, "mpi_driver rank %d: FAILED: %s\n", rank_for_log, what.c_str());
+  std::fflush(stderr);
+  MPI_Abort(MPI_COMM_WORLD, 1);
+  std::_Exit(1);
+}
+
+void Check(bool ok, const std::string& what) {
+  if (!ok) Die(what);
+}
+
+// ---- faults ----
+
+struct Fault {
+  enum Kind { kNone, kExitAfterWrite, kStall, kKillInMerge } kind = kNone;
+  int rank = -1;
+};
+
+Fault ParseFault(const std::string& spec) {
+  Fault f;
+  const auto colon = spec.find(':');
+  const std::string name = spec.substr(0, colon);
+  if (colon != std::string::npos) f.rank = std::atoi(spec.c_str() + colon + 1);
+  if (name == "exit-after-write") f.kind = Fault::kExitAfterWrite;
+  else if (name == "stall") f.kind = Fault::kStall;
+  else if (name == "kill-in-merge") f.kind = Fault::kKillInMerge, f.rank = 0;
+  else Die("unknown fault " + spec);
+  return f;
+}
+
+// Forwards to the real communicator; on the faulty rank, acts before the
+// collective `at` (0 = plan, 1 = vote: i.e. after this rank wrote its part).
+class FaultyCommunicator final : public Communicator {
+ public:
+  FaultyCommunicator(Communicator& real, Fault fault) : real_(real), fault_(fault) {}
+  int rank() const override { return real_.rank(); }
+  int size() const override { return real_.size(); }
+  Result<std::vector<std::string>> AllGather(std::string_view mine, Deadline deadline) override {
+    Before();
+    return real_.AllGather(mine, deadline);
+  }
+  Result<std::string> Broadcast(std::string_view bytes, int root, Deadline deadline) override {
+    Before();
+    return real_.Broadcast(bytes, root, deadline);
+  }
+  Status Barrier(Deadline deadline) override {
+    Before();
+    return real_.Barrier(deadline);
+  }
+  void Abort(std::string_view reason) override { real_.Abort(reason); }
+
+ private:
+  void Before() {
+    const int call = calls_++;
+    if (call != 1 || real_.rank() != fault_.rank) return;
+    if (fault_.kind == Fault::kExitAfterWrite) {
+      std::fprintf(stderr, "mpi_driver rank %d: fault: exiting after writing its part\n", real_.rank());
+      std::fflush(stderr);
+      _exit(3);
+    }
+    if (fault_.kind == Fault::kStall) {
+      std::fprintf(stderr, "mpi_driver rank %d: fault: stalling before the vote\n", real_.rank());
+      std::fflush(stderr);
+      for (;;) std::this_thread::sleep_for(1s);  // until mpirun ends the job
+    }
+  }
+  Communicator& real_;
+  Fault fault_;
+  int calls_ = 0;
+};
+
+// Rank 0's file system for kill-in-merge: SIGKILL on the second data file
+// renamed into the final prefix (one is already in place: a half-done merge).
+class KillInMergeFileSystem final : public io::ForwardingFileSystem {
+ public:
+  KillInMergeFileSystem(FileSystem* target, std::string prefix)
+      : ForwardingFileSystem(target), data_prefix_(std::move(prefix) + ".data-") {}
+  Status RenameFile(const std::string& from, const std::string& to) override {
+    if (to.rfind(data_prefix_, 0) == 0 && ++renamed_ == 2) {
+      std::fprintf(stderr, "mpi_driver rank 0: fault: killed during the merge\n");
+      std::fflush(stderr);
+      kill(getpid(), SIGKILL);
+    }
+    return ForwardingFileSystem::RenameFile(from, to);
+  }
+
+ private:
+  std::string data_prefix_;
+  int renamed_ = 0;
+};
+
+// ---- save ----
+
+struct RankValues {
+  std::vector<Tensor> tensors;
+  std::vector<NamedView> views;
+};
+
+RankValues ValuesOf(int rank, int size, uint64_t seed) {
+  RankValues v;
+  const std::vector<Spec> specs = Specs();
+  v.tensors.reserve(specs.size());
+  for (const Spec& spec : specs) {
+    const TensorSlice block = BlockOf(spec, rank, size);
+    v.tensors.push_back(Block(Expected(spec, seed), block));
+    NamedView nv{spec.key, v.tensors.back().view(), std::nullopt};
+    if (spec.split != Split::kReplicated) nv.slice = SaveSliceInfo{spec.full, block};
+    v.views.push_back(std::move(nv));
+  }
+  return v;
+}
+
+// The one place that saves: see the file comment.
+Result<std::string> SaveOnThisRank(Communicator& comm, const RankValues& values, const std::string& prefix,
+                                   Deadline deadline, FileSystem* fs) {
+  distributed::DistributedSaveOptions o;
+  o.fs = fs;
+  o.deadline = deadline;
+  return distributed::SaveDistributed(comm, values.views, prefix, o);
+}
+
+int Save(MpiCommunicator& comm, const std::string& prefix, uint64_t seed, std::chrono::milliseconds deadline,
+         Fault fault) {
+  const RankValues values = ValuesOf(comm.rank(), comm.size(), seed);
+  std::unique_ptr<FileSystem> fs;
+  if (fault.kind == Fault::kKillInMerge && comm.rank() == 0) {
+    fs = std::make_unique<KillInMergeFileSystem>(FileSystem::Default(), prefix);
+  }
+  FaultyCommunicator faulty(comm, fault);
+  auto saved = SaveOnThisRank(faulty, values, prefix, DeadlineAfter(deadline), fs.get());
+  Check(saved.ok(), "save: " + saved.status().ToString());
+  Check(*saved == prefix, "save returned " + *saved);
+  std::printf("rank %d/%d: saved %s (%zu values)\n", comm.rank(), comm.size(), prefix.c_str(), values.views.size());
+  return 0;
+}
+
+// ---- restore ----
+
+Tensor Zeros(DType dt, const TensorShape& shape) {
+  if (dt == DType::kString) return Tensor::FromStrings(shape, std::vector<std::string>(shape.num_elements()));
+  return *Tensor::Make(dt, shape);
+}
+
+int Restore(MpiCommunicator& comm, const std::string& prefix, uint64_t seed) {
+  const int r = comm.rank(), m = comm.size();
+  auto reader = BundleReader::Open(prefix);
+  Check(reader.ok(), "open " + prefix + ": " + reader.status().ToString());
+  size_t blocks = 0, full = 0;
+  const std::vector<Spec> specs = Specs();
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const Spec& spec = specs[i];
+    const Tensor expected = Expected(spec, seed);
+    const TensorSlice block = BlockOf(spec, r, m);
+    const Tensor want = Block(expected, block);
+    if (spec.split == Split::kReplicated) {
+      Variable v(Zeros(spec.dtype, spec.full));
+      Check(v.RestoreFrom(**reader, spec.key).ok(), "restore " + spec.key);
+      Check(SameBits(v.view(), want.view()), spec.key + ": restored value differs");
+    } else {
+      std::vector<int64_t> offset;
+      for (int d = 0; d < block.rank(); ++d) offset.push_back(block.IsFullAt(d) ? 0 : block.start(d));
+      ShardedVariable sv(Zeros(spec.dtype, want.shape()), spec.full, offset);
+      Check(sv.status().ok(), "shard of " + spec.key + ": " + sv.status().ToString());
+      const Status s = sv.RestoreFrom(**reader, spec.key);
+      Check(s.ok(), "restore " + spec.key + " block " + block.ToString() + ": " + s.ToString());
+      Check(SameBits(sv.shard(0).view(), want.view()), spec.key + " block " + block.ToString() + " differs");
+    }
+    ++blocks;
+    if (static_cast<int>(i % static_cast<size_t>(m)) == r) {  // a share of the keys read whole
+      auto t = (*reader)->Read(spec.key);
+      Check(t.ok(), "read " + spec.key + ": " + t.status().ToString());
+      Check(SameBits(t->view(), expected.view()), spec.key + ": full tensor differs");
+      ++full;
+    }
+  }
+  std::printf("rank %d/%d: restored %zu blocks and %zu full tensors of %s bit-exact\n", r, m, blocks, full,
+              prefix.c_str());
+  return 0;
+}
+
+// ---- the communicator's own contract ----
+
+int CommChecks(int thread_level) {
+  MpiCommunicator comm(MPI_COMM_WORLD);
+  Check(comm.status().ok(), "construct: " + comm.status().ToString());
+  const int r = comm.rank(), n = comm.size();
+  const Deadline later = DeadlineAfter(60s);
+
+  if (thread_level < MPI_THREAD_MULTIPLE) {
+    // Off the main thread: refused before touching MPI, on every rank alike.
+    Status off;
+    std::thread([&] { off = comm.Barrier(later); }).join();
+    Check(off.code() == StatusCode::kFailedPrecondition, "off-main-thread barrier: " + off.ToString());
+    Check(off.message().find("MPI_THREAD_MULTIPLE") != std::string::npos, "message names the level");
+    Check(comm.AllGather("x", later).status() == off, "sticky after the refused call");
+    std::printf("rank %d/%d: thread level %d: off-main-thread collective refused\n", r, n, thread_level);
+    return 0;
+  }
+
+  // AllGather: contributions of different sizes, an empty one included.
+  std::string mine(static_cast<size_t>(r) * 1000, static_cast<char>('a' + r));
+  auto all = comm.AllGather(mine, later);
+  Check(all.ok(), "AllGather: " + all.status().ToString());
+  Check(static_cast<int>(all->size()) == n, "AllGather size");
+  for (int q = 0; q < n; ++q) {
+    Check((*all)[q] == std::string(static_cast<size_t>(q) * 1000, static_cast<char>('a' + q)), "AllGather content");
+  }
+  // Broadcast from every root, an empty payload from the last.
+  for (int root = 0; root < n; ++root) {
+    const std::string payload = root == n - 1 ? "" : "from " + std::to_string(root) + std::string(3000, 'z');
+    auto got = comm.Broadcast(r == root ? payload : "ignored", root, later);
+    Check(got.ok() && *got == payload, "Broadcast from " + std::to_string(root));
+  }
+  Check(comm.Broadcast("x", n, later).status().code() == StatusCode::kInvalidArgument, "bad root");
+  Check(comm.Barrier(later).ok(), "Barrier");
+  // A background thread may run the collectives (MPI_THREAD_MULTIPLE).
+  Result<std::vector<std::string>> bg = InternalError("not run");
+  std::thread([&] { bg = comm.AllGather(std::to_string(r), later); }).join();
+  Check(bg.ok() && (*bg)[static_cast<size_t>(n - 1)] == std::to_string(n - 1), "AllGather off the main thread");
+  // ... while this rank's main thread runs its own collectives on MPI_COMM_WORLD:
+  // ckpt's run on the duplicate, so neither side receives the other's messages.
+  Status bg_status;
+  std::thread worker([&] {
+    for (int i = 0; i < 20 && bg_status.ok(); ++i) {
+      auto got = comm.AllGather("bg" + std::to_string(i * n + r), later);
+      if (!got.ok()) bg_status = got.status();
+      for (int q = 0; got.ok() && q < n; ++q) {
+        if ((*got)[static_cast<size_t>(q)] != "bg" + std::to_string(i * n + q)) bg_status = DataLossError("mixed up");
+      }
+    }
+  });
+  for (int i = 0; i < 20; ++i) {
+    int sum = 0, mine_i = i + r;
+    MPI_Allreduce(&mine_i, &sum, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+    Check(sum == n * i + n * (n - 1) / 2, "the caller's own Allreduce beside a background AllGather");
+  }
+  worker.join();
+  Check(bg_status.ok(), "background AllGathers beside the caller's collectives: " + bg_status.ToString());
+
+  if (n >= 2) {
+    // Deadline: rank 0 enters a barrier the others join only after rank 0
+    // has told them (over MPI_COMM_WORLD) that it gave up: it must time out.
+    MpiCommunicator late(MPI_COMM_WORLD);
+    int outcome = 0;
+    if (r == 0) {
+      const Status s = late.Barrier(DeadlineAfter(200ms));
+      outcome = s.code() == StatusCode::kDeadlineExceeded && s.message().find("rank 0") != std::string::npos &&
+                s.message().find("Barrier") != std::string::npos;
+      if (!outcome) std::fprintf(stderr, "barrier past its deadline returned %s\n", s.ToString().c_str());
+      const Status again = late.AllGather("x", later).status();
+      outcome = outcome && again == s;  // sticky
+    }
+    MPI_Bcast(&outcome, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    Check(outcome == 1, "deadline / sticky failure on rank 0");
+    // Let rank 0's abandoned barrier complete before the communicators go.
+    if (r != 0) Check(late.Barrier(later).ok(), "late barrier");
+  }
+  std::printf("rank %d/%d: communicator checks passed\n", r, n);
+  return 0;
+}
+
+}  // namespace
+}  // namespace ckpt::mpi_test
+
+int main(int argc, char** argv) {
+  using namespace ckpt::mpi_test;
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: mpi_driver save|restore PREFIX SEED [options] | comm [funneled]\n");
+    return 2;
+  }
+  const std::string mode = argv[1];
+  const bool funneled = mode == "comm" && argc > 2 && std::strcmp(argv[2], "funneled") == 0;
+  int provided = 0;
+  MPI_Init_thread(&argc, &argv, funneled ? MPI_THREAD_FUNNELED : MPI_THREAD_MULTIPLE, &provided);
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank_for_log);
+  int rc = 2;
+  {
+    if (mode == "comm") {
+      rc = CommChecks(provided);
+    } else if ((mode == "save" || mode == "restore") && argc >= 4) {
+      const std::string prefix = argv[2];
+      const uint64_t seed = std::strtoull(argv[3], nullptr, 10);
+      std::chrono::milliseconds deadline = 60s;
+      Fault fault;
+      for (int i = 4; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a.rfind("--deadline-ms=", 0) == 0) deadline = std::chrono::milliseconds(std::atoll(a.c_str() + 14));
+        else if (a.rfind("--fault=", 0) == 0) fault = ParseFault(a.substr(8));
+        else Die("unknown argument " + a);
+      }
+      ckpt::MpiCommunicator comm(MPI_COMM_WORLD);
+      Check(comm.status().ok(), "construct: " + comm.status().ToString());
+      rc = mode == "save" ? Save(comm, prefix, seed, deadline, fault) : Restore(comm, prefix, seed);
+    } else {
+      Die("bad arguments");
+    }
+  }
+  std::fflush(stdout);
+  MPI_Finalize();
+  return rc;
+}

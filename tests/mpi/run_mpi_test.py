@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""Runs one mpirun test case (tests/mpi/CMakeLists.txt lists them).
+
+Every job runs as ``mpirun -np N`` with the settings a root-run, 2-core,
+loopback-only CI machine needs, set here rather than by the caller:
+OMPI_ALLOW_RUN_AS_ROOT(_CONFIRM), --oversubscribe, --bind-to none, the shared
+memory and self transports only, the out-of-band channel on lo, and no
+single-copy mechanism (CMA is unavailable in containers). Each job has a
+timeout (mpirun --timeout, and a kill of its process group as a backstop):
+a test never hangs CI.
+
+Cases (the driver, tests/mpi/mpi_driver.cc, checks values bit for bit):
+  comm N            the communicator's own contract on N ranks
+  comm-funneled N   collectives off the main thread under MPI_THREAD_FUNNELED
+  save N            save on N ranks into WORK/saved-npN/ckpt
+  restore M         restore on M ranks every checkpoint the save cases wrote
+  crash-exit N      a rank _exits after writing its part
+  crash-merge N     rank 0 is SIGKILLed during the merge
+  crash-stall N     a rank stalls: the others pass the deadline and end the job
+A crash case saves ckpt-1, runs the failing save of ckpt-2, then checks that
+ckpt-2 was not published, that ckpt-1 still restores (on another rank
+count), that saving ckpt-2 again succeeds, and that the directory then holds
+nothing but the two checkpoints.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+JOB_TIMEOUT = 120  # seconds per mpirun; a healthy job takes about one
+
+MPI_ENV = {
+    "OMPI_ALLOW_RUN_AS_ROOT": "1",
+    "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
+    "OMPI_MCA_btl_vader_single_copy_mechanism": "none",
+}
+
+
+class Runner:
+    def __init__(self, mpiexec: str, driver: str) -> None:
+        self.mpiexec = mpiexec
+        self.driver = driver
+
+    def run(self, np: int, *args: str, expect_ok: bool = True) -> str:
+        cmd = [
+            self.mpiexec, "-np", str(np), "--oversubscribe", "--bind-to", "none",
+            "--mca", "btl", "self,vader", "--mca", "oob_tcp_if_include", "lo",
+            "--timeout", str(JOB_TIMEOUT), self.driver, *args,
+        ]
+        env = dict(os.environ, **MPI_ENV)
+        t0 = time.monotonic()
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True,
+                                start_new_session=True)
+        try:
+            out, _ = proc.communicate(timeout=JOB_TIMEOUT + 30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            out, _ = proc.communicate()
+            fail(f"job did not end within {JOB_TIMEOUT + 30}s: {' '.join(cmd)}\n{out}")
+        print(f"--- mpirun -np {np} {' '.join(args)}: exit {proc.returncode} in {time.monotonic() - t0:.1f}s")
+        print(out, end="")
+        if expect_ok and proc.returncode != 0:
+            fail(f"job failed (exit {proc.returncode})")
+        if not expect_ok and proc.returncode == 0:
+            fail("job was expected to fail but exited 0")
+        return out
+
+
+def fail(message: str) -> None:
+    print("FAIL: " + message, flush=True)
+    sys.exit(1)
+
+
+def fresh(path: str) -> str:
+    shutil.rmtree(path, ignore_errors=True)
+    os.makedirs(path)
+    return path
+
+
+def expect_lines(out: str, pattern: str, count: int) -> None:
+    n = len(re.findall(pattern, out))
+    if n != count:
+        fail(f"expected {count} lines matching {pattern!r}, saw {n}")
+
+
+def crash_case(r: Runner, work: str, kind: str, n: int) -> None:
+    d = fresh(os.path.join(work, f"crash-{kind}"))
+    ckpt1, ckpt2 = os.path.join(d, "ckpt-1"), os.path.join(d, "ckpt-2")
+    expect_lines(r.run(n, "save", ckpt1, "1"), r"rank \d+/\d+: saved", n)
+
+    if kind == "exit":
+        out = r.run(n, "save", ckpt2, "2", f"--fault=exit-after-write:{n - 1}", expect_ok=False)
+        markers = ["fault: exiting after writing its part"]
+    elif kind == "merge":
+        out = r.run(n, "save", ckpt2, "2", "--fault=kill-in-merge", expect_ok=False)
+        markers = ["fault: killed during the merge"]
+    else:
+        out = r.run(n, "save", ckpt2, "2", f"--fault=stall:{n - 1}", "--deadline-ms=2000", expect_ok=False)
+        # A waiting rank gives up at the deadline, names the collective and itself, and ends the job.
+        markers = ["fault: stalling before the vote", "aborts the MPI job: vote: rank ",
+                   "(AllGather, lengths): deadline passed"]
+    for m in markers:
+        if m not in out:
+            fail(f"the failed save's output lacks {m!r}")
+    if "saved " + ckpt2 in out:
+        fail("a rank reported the failed save as done")
+    if os.path.exists(ckpt2 + ".index"):
+        fail("the failed save published " + ckpt2 + ".index")
+    if kind == "merge" and not any(f.startswith("ckpt-2.data-") for f in os.listdir(d)):
+        fail("rank 0 was to be killed half-way through the merge (a data file renamed, no index)")
+
+    expect_lines(r.run(2, "restore", ckpt1, "1"), r"bit-exact", 2)  # the previous checkpoint still restores
+    expect_lines(r.run(n, "save", ckpt2, "2"), r"rank \d+/\d+: saved", n)  # the next save succeeds
+    left = sorted(os.listdir(d))
+    stray = [f for f in left if not re.fullmatch(r"ckpt-[12]\.(index|data-\d{5}-of-\d{5})", f)]
+    if stray:
+        fail(f"leftovers after the next save: {stray} (directory: {left})")
+    expect_lines(r.run(4, "restore", ckpt2, "2"), r"bit-exact", 4)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mpiexec", required=True)
+    ap.add_argument("--driver", required=True)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("case")
+    ap.add_argument("np", type=int)
+    a = ap.parse_args()
+    r = Runner(a.mpiexec, a.driver)
+    os.makedirs(a.work, exist_ok=True)
+    if a.case == "comm":
+        expect_lines(r.run(a.np, "comm"), r"communicator checks passed", a.np)
+    elif a.case == "comm-funneled":
+        expect_lines(r.run(a.np, "comm", "funneled"), r"off-main-thread collective refused", a.np)
+    elif a.case == "save":
+        d = fresh(os.path.join(a.work, f"saved-np{a.np}"))
+        expect_lines(r.run(a.np, "save", os.path.join(d, "ckpt"), str(100 + a.np)), r"rank \d+/\d+: saved", a.np)
+    elif a.case == "restore":
+        for n in range(1, 5):
+            prefix = os.path.join(a.work, f"saved-np{n}", "ckpt")
+            expect_lines(r.run(a.np, "restore", prefix, str(100 + n)), r"bit-exact", a.np)
+    elif a.case.startswith("crash-"):
+        crash_case(r, a.work, a.case[len("crash-"):], a.np)
+    else:
+        fail("unknown case " + a.case)
+    print("PASS")
+
+
+if __name__ == "__main__":
+    main()
