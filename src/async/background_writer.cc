@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "async/thread_priority.h"
 #include "base/log.h"
 
 namespace ckpt::async {
@@ -48,6 +49,8 @@ Result<uint64_t> BackgroundWriter::Submit(std::span<const NamedView> values, Job
 }
 
 void BackgroundWriter::Run() {
+  // The training thread comes first; the write only has to finish before the next save.
+  LowerCurrentThreadPriority();
   for (;;) {
     Pending p;
     {
