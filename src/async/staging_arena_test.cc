@@ -136,3 +136,29 @@ TEST(ThreadPriorityTest, BackgroundWriterJobsRunBelowTheCaller_Async) {
 
 }  // namespace
 }  // namespace ckpt::async
+
+namespace ckpt::async {
+namespace {
+
+// Prepare() grows the staging buffer on the writer thread; the next save
+// stages into that arena without growing it, and its bytes arrive intact.
+TEST(BackgroundWriterPrepareTest, PreparedArenaIsUsedByTheFirstSave_Async) {
+  BackgroundWriter w(1);
+  const size_t bytes = size_t{6} << 20;
+  w.Prepare(bytes);
+  while (w.preparing()) std::this_thread::yield();
+  const Values v = Make({bytes / 2, 3, bytes / 4}, 9);
+  std::promise<size_t> capacity;
+  auto ticket = w.Submit(v.views, [&](const StagingBuffer& b) {
+    ExpectStaged(b, v);
+    capacity.set_value(b.capacity());
+    return OkStatus();
+  });
+  ASSERT_OK(ticket);
+  EXPECT_EQ(capacity.get_future().get(), bytes);  // the prepared size: no growth at the save
+  EXPECT_OK(w.Sync());
+  EXPECT_FALSE(w.preparing());
+}
+
+}  // namespace
+}  // namespace ckpt::async
