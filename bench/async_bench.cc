@@ -14,6 +14,18 @@
 //                 snapshot is a copy, so the copy is the floor. Also the
 //                 synchronous Save (data + fsync + index + state file) and
 //                 the async Save + Sync (when the checkpoint is durable).
+//   (0) first   the stall of the FIRST async Save of a fresh Checkpoint (its
+//                 staging memory does not exist yet: allocating and faulting
+//                 it is part of that save unless it is prepared off the
+//                 caller's clock), once per rep with a new Checkpoint over
+//                 the same variables; beside it a memcpy of the same bytes
+//                 into freshly mapped memory (first touch on the caller) and
+//                 the time until that first save is durable. Then the same
+//                 with Checkpoint::PrepareAsync() called at set-up (what a
+//                 CheckpointManager with async save options does): the
+//                 call's own cost, the one-time preparation it starts on
+//                 the writer thread (timed separately), and the first save
+//                 after it.
 //   (2) step rate a CPU-bound "training step" (a 96x96 float matrix product
 //                 on the training thread, plus a write into one model
 //                 variable) run for about S seconds: without checkpoints,
@@ -29,6 +41,7 @@
 // On a machine with few cores the background writer competes with the loop
 // for a core; the printed load average says how busy the machine was.
 // A final line starting with "JSON " carries every number for scripts.
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -41,11 +54,13 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "ckpt/checkpoint.h"
 #include "ckpt/checkpoint_manager.h"
 #include "ckpt/variable.h"
+#include "async/staging_buffer.h"
 
 #include "bench_util.h"
 
@@ -178,6 +193,57 @@ int main(int argc, char** argv) {
   const ckpt::CheckpointOptions sync_opts;
   const std::string prefix = stall_dir + "/ckpt";
 
+  // ---------------------------------------------------------------- (0) first save
+  std::vector<double> t_first, t_first_durable, t_fresh_memcpy, t_prepare_cost, t_prepare_call, t_first_prepared;
+  for (int r = 0; r < args.reps; ++r) {
+    {
+      void* m = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      CheckSys(m != MAP_FAILED, "mmap");
+      auto t0 = Clock::now();
+      size_t off = 0;
+      for (const auto& v : vars) {
+        std::memcpy(static_cast<char*>(m) + off, v->data(), v->byte_size());
+        off += v->byte_size();
+      }
+      t_fresh_memcpy.push_back(Seconds(t0, Clock::now()));
+      ::munmap(m, bytes);
+    }
+    {
+      // The one-time preparation itself (what PrepareAsync runs on the writer thread).
+      ckpt::async::StagingBuffer staging;
+      auto t0 = Clock::now();
+      Check(staging.Prepare(bytes), "StagingBuffer::Prepare");
+      t_prepare_cost.push_back(Seconds(t0, Clock::now()));
+    }
+    {
+      ckpt::Checkpoint fresh(named);
+      Check(fresh.status(), "Checkpoint");
+      auto t0 = Clock::now();
+      Take(fresh.Save(prefix, async_opts), "first async save");
+      auto t1 = Clock::now();
+      Check(fresh.Sync(), "first sync");
+      auto t2 = Clock::now();
+      t_first.push_back(Seconds(t0, t1));
+      t_first_durable.push_back(Seconds(t0, t2));
+      RemoveCheckpointFiles(stall_dir);
+    }
+    {
+      // Prepared at set-up; training runs meanwhile (here: a sleep of three times
+      // the measured preparation cost), then the first save.
+      ckpt::Checkpoint fresh(named);
+      Check(fresh.status(), "Checkpoint");
+      auto t0 = Clock::now();
+      Check(fresh.PrepareAsync(async_opts), "PrepareAsync");
+      t_prepare_call.push_back(Seconds(t0, Clock::now()));
+      std::this_thread::sleep_for(std::chrono::duration<double>(3 * t_prepare_cost.back() + 0.2));
+      auto t1 = Clock::now();
+      Take(fresh.Save(prefix, async_opts), "first async save (prepared)");
+      t_first_prepared.push_back(Seconds(t1, Clock::now()));
+      Check(fresh.Sync(), "first sync (prepared)");
+      RemoveCheckpointFiles(stall_dir);
+    }
+  }
+
   // Warm-up: staging buffers allocated and faulted, files created once.
   Take(ck.Save(prefix, async_opts), "warm-up async save");
   Check(ck.Sync(), "warm-up sync");
@@ -226,6 +292,19 @@ int main(int argc, char** argv) {
   row("sync Save() (fsync'ed)", sync_s);
   std::printf("  async stall / memcpy = %.2fx; async stall / sync save = %.3f\n", async_s.median / memcpy_s.median,
               async_s.median / sync_s.median);
+  const Stats first_s = Summarize(t_first), first_durable_s = Summarize(t_first_durable),
+              fresh_s = Summarize(t_fresh_memcpy), prep_cost_s = Summarize(t_prepare_cost),
+              prep_call_s = Summarize(t_prepare_call), first_prep_s = Summarize(t_first_prepared);
+  std::printf("\n(0) first async Save() of a fresh Checkpoint, median of %d\n", args.reps);
+  row("memcpy into fresh memory (first touch)", fresh_s);
+  row("first async Save(), not prepared (stall)", first_s);
+  row("first async Save() + Sync() (durable)", first_durable_s);
+  row("one-time preparation (map + pre-fault)", prep_cost_s);
+  row("PrepareAsync() call (caller's share)", prep_call_s);
+  row("first async Save() after PrepareAsync", first_prep_s);
+  std::printf("  first stall / memcpy (prefaulted dst): not prepared %.2fx, prepared %.2fx; steady %.2fx\n",
+              first_s.median / memcpy_s.median, first_prep_s.median / memcpy_s.median,
+              async_s.median / memcpy_s.median);
 
   // ---------------------------------------------------------------- (2) step rate
   Trainer trainer;
@@ -305,10 +384,12 @@ int main(int argc, char** argv) {
   std::filesystem::remove_all(loop_dir);
   std::printf(
       "\nJSON {\"bench\":\"async\",\"total_mib\":%.3f,\"tensors\":%d,\"reps\":%d,\"memcpy_s\":%.6f,"
-      "\"async_stall_s\":%.6f,\"async_durable_s\":%.6f,\"sync_save_s\":%.6f,\"stall_over_memcpy\":%.4f,"
+      "\"async_stall_s\":%.6f,\"first_stall_s\":%.6f,\"first_over_memcpy\":%.4f,\"first_prepared_stall_s\":%.6f,\"first_prepared_over_memcpy\":%.4f,\"prepare_s\":%.6f,\"async_durable_s\":%.6f,\"sync_save_s\":%.6f,\"stall_over_memcpy\":%.4f,"
       "\"step_s\":%.6f,\"steps\":%ld,\"steps_per_save\":%ld,\"rate_none\":%.2f,\"rate_async\":%.2f,"
       "\"rate_sync\":%.2f,\"blocked_async_s\":%.6f,\"blocked_sync_s\":%.6f,\"async_over_none\":%.4f,\"sync_over_none\":%.4f,\"load_average\":\"%s\"}\n",
-      static_cast<double>(bytes) / kMiB, args.tensors, args.reps, memcpy_s.median, async_s.median, durable_s.median,
+      static_cast<double>(bytes) / kMiB, args.tensors, args.reps, memcpy_s.median, async_s.median, first_s.median,
+      first_s.median / memcpy_s.median, first_prep_s.median, first_prep_s.median / memcpy_s.median,
+      prep_cost_s.median, durable_s.median,
       sync_s.median, async_s.median / memcpy_s.median, step_s, steps, steps_per_save, none_s.median,
       rasync_s.median, rsync_s.median, ba_s.median, bs_s.median, rasync_s.median / none_s.median, rsync_s.median / none_s.median,
       LoadAverage().c_str());

@@ -211,6 +211,18 @@ class CKPT_EXPORT Checkpoint {
   // logs an error it could not return.
   Status Sync();
 
+  // Gets async saving ready ahead of the first async save: maps the staging
+  // memory the current state needs (with headroom) and pre-faults it on the
+  // background writer thread, so the first Save/Write with enable_async
+  // stalls only for its copy, like every later one (fresh memory costs a
+  // page fault per page, slower than the copy on VMs). Returns at once;
+  // writes nothing. `options` gives async_staging_buffers when this creates
+  // the writer. An async save issued while the preparation runs waits for
+  // it. CheckpointManager::Create calls this when its save options are
+  // async. Errors: status(), or collecting the values failed.
+  Status PrepareAsync();
+  Status PrepareAsync(const CheckpointOptions& options);
+
   // Restores `save_path` (a prefix; a SavedModel directory maps to
   // <dir>/variables/variables). Empty path: an initialization-only status
   //. Creates save_counter. A checkpoint without an

@@ -338,6 +338,17 @@ class Checkpoint:
         _tracking.finish_pending_restores()
         return status
 
+    def prepare_async(self, options: Optional[CheckpointOptions] = None) -> None:
+        """Readies async saving before the first async save (not in TensorFlow).
+
+        Maps and pre-faults, on the background writer thread, the staging memory an
+        async save of the current values needs, so the first ``save``/``write`` with
+        ``enable_async`` stalls only for its copy. Returns at once and writes nothing.
+        A ``CheckpointManager`` whose options enable async does this itself.
+        """
+        self._ckpt_refresh()
+        self._native.prepare_async(options)
+
     def sync(self) -> None:
         """Waits for async writes issued so far; raises a background error not yet reported."""
         self._native.sync()

@@ -196,6 +196,18 @@ void RegisterCheckpoint(nb::module_& m) {
       .def("read",
            [](PyCheckpoint& self, nb::handle path, nb::handle options) { return Restore(self, path, options, true); },
            nb::arg("save_path").none(), nb::arg("options").none())
+      .def("prepare_async",
+           [](PyCheckpoint& self, nb::handle options) {
+             const bool has_options = !options.is_none();
+             ckpt::CheckpointOptions o = CheckpointOptionsFromPython(options, self.sync);
+             ckpt::Status s;
+             {
+               nb::gil_scoped_release release;
+               s = has_options ? self.get().PrepareAsync(o) : self.get().PrepareAsync();
+             }
+             ThrowIfError(s, "save");
+           },
+           nb::arg("options").none())
       .def("sync",
            [](PyCheckpoint& self) {
              ckpt::Status s;

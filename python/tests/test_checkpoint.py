@@ -367,3 +367,22 @@ def test_file_io_releases_the_gil(tmp_path):
         # With the GIL held for the whole call the other thread could run for
         # at most one switch interval (5 ms); it ran for most of the call.
         assert elapsed < 0.02 or n > 1000, progress
+
+
+def test_prepare_async_then_async_writes_snapshot_the_values(tmp_path):
+    """prepare_async writes nothing; the async write after it holds the values at its call."""
+    base = np.zeros(3 * 1024 * 1024 + 16, np.uint8)
+    arr = base[16:].view(np.float32)  # 16 bytes into the allocation: the bounce path
+    arr[:] = np.arange(arr.size, dtype=np.float32)
+    want = arr.copy()
+    c = ckpt.Checkpoint(a=arr)
+    opts = ckpt.CheckpointOptions(enable_async=True)
+    c.prepare_async(opts)
+    c.prepare_async()
+    assert list(tmp_path.iterdir()) == []
+    path = c.write(tmp_path / "w", options=opts)
+    arr[:] = -1  # changed right after write returned
+    c.sync()
+    out = np.zeros_like(want)
+    ckpt.Checkpoint(a=out).read(path).assert_consumed()
+    np.testing.assert_array_equal(out, want)

@@ -348,3 +348,46 @@ TEST_F(AsyncCheckpointTest, RestoreOrInitializeWaitsForAsyncSave_Async_CO26) {
 
 }  // namespace
 }  // namespace ckpt
+
+namespace ckpt {
+namespace {
+
+// PrepareAsync readies the staging memory and writes nothing; the async
+// saves after it (and a manager that prepares on creation) write the same
+// values as ever.
+TEST_F(AsyncCheckpointTest, PrepareAsyncWritesNothingAndSavesStillSnapshot_Async) {
+  auto v = FloatVar({1, 2, 3});
+  Checkpoint c({{"v", v.get()}}, Base());
+  ASSERT_OK(c.PrepareAsync(AsyncOpts()));
+  ASSERT_OK(c.PrepareAsync());  // twice is harmless
+  EXPECT_FALSE(fs_->FileExists("/d").ok());
+  SetF(*v, 42.0f);
+  auto p = c.Save("/d/ckpt", AsyncOpts());
+  ASSERT_OK(p);
+  SetF(*v, -1.0f);
+  ASSERT_OK(c.Sync());
+  EXPECT_EQ(ReadFirst(*p), 42.0f);
+
+  CheckpointManagerOptions mo;
+  mo.save_options = AsyncOpts();
+  auto m = CheckpointManager::Create(c, "/m", 2, std::move(mo));
+  ASSERT_OK(m);
+  SetF(*v, 7.0f);
+  auto saved = (*m)->Save();
+  ASSERT_OK(saved);
+  ASSERT_TRUE(saved->has_value());
+  SetF(*v, -1.0f);
+  ASSERT_OK((*m)->Sync());
+  EXPECT_EQ(ReadFirst(**saved), 7.0f);
+}
+
+TEST_F(AsyncCheckpointTest, PrepareAsyncReportsConstructionErrors_Async) {
+  auto a = FloatVar({1});
+  auto b = FloatVar({2});
+  Checkpoint c({{"x", a.get()}, {"x", b.get()}}, Base());  // clashing names
+  ASSERT_FALSE(c.status().ok());
+  EXPECT_EQ(c.PrepareAsync().code(), c.status().code());
+}
+
+}  // namespace
+}  // namespace ckpt

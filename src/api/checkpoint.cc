@@ -63,6 +63,14 @@ Result<std::string> Checkpoint::Write(std::string_view file_prefix, const Checkp
 
 Status Checkpoint::Sync() { return impl_->Sync(); }
 
+Status Checkpoint::PrepareAsync() { return PrepareAsync(impl_->defaults); }
+
+Status Checkpoint::PrepareAsync(const CheckpointOptions& call_options) {
+  CKPT_RETURN_IF_ERROR(impl_->core.status());
+  CKPT_ASSIGN_OR_RETURN(CheckpointOptions options, impl_->Resolve(&call_options));
+  return impl_->PrepareAsync(options);
+}
+
 Result<LoadStatus> Checkpoint::Restore(std::string_view save_path) {
   Impl::WaitForWritesInto(save_path);
   return impl_->core.Restore(save_path);

@@ -99,12 +99,7 @@ Result<std::string> Checkpoint::Impl::WriteAndNotify(const std::string& prefix, 
     return prefix;
   }
 
-  async::BackgroundWriter* writer;
-  {
-    std::lock_guard<std::mutex> l(writer_mu_);
-    if (!writer_) writer_ = std::make_unique<async::BackgroundWriter>(options.async_staging_buffers);
-    writer = writer_.get();
-  }
+  async::BackgroundWriter* writer = Writer(options);
   const std::string dir(Dirname(prefix));
   async::PendingWrites::Global().Begin(dir);
   // The job owns copies of everything it needs: the caller's options and
@@ -184,6 +179,21 @@ Result<std::string> Checkpoint::Impl::WriteDistributed(const std::string& prefix
                         distributed::BroadcastOutcome(comm, kept, shared, next(), "bookkeeping of " + prefix));
   if (comm.rank() != 0 && hooks != nullptr && hooks->adopt) CKPT_RETURN_IF_ERROR(hooks->adopt(outcome));
   return prefix;
+}
+
+async::BackgroundWriter* Checkpoint::Impl::Writer(const CheckpointOptions& options) {
+  std::lock_guard<std::mutex> l(writer_mu_);
+  if (!writer_) writer_ = std::make_unique<async::BackgroundWriter>(options.async_staging_buffers);
+  return writer_.get();
+}
+
+Status Checkpoint::Impl::PrepareAsync(const CheckpointOptions& options) {
+  CKPT_ASSIGN_OR_RETURN(graph::SaveList list, core.Collect());
+  const size_t bytes = async::StagingBuffer::ArenaBytes(list.entries);
+  // Headroom: save_counter appears at the first Save, and a state that grows
+  // a little must not remap (and fault) the arena at the first save.
+  Writer(options)->Prepare(bytes + bytes / 8 + (size_t{1} << 20));
+  return OkStatus();
 }
 
 Status Checkpoint::Impl::Sync() {

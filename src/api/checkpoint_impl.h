@@ -43,6 +43,10 @@ class Checkpoint::Impl {
                                      WriteCallback after, bool* written,
                                      const manager::DistributedHooks* hooks = nullptr);
 
+  // Checkpoint::PrepareAsync: sizes the staging memory for the current
+  // values and has the writer thread (created here if needed) pre-fault it.
+  Status PrepareAsync(const CheckpointOptions& options);
+
   // Waits for every async write queued so far; returns the first
   // unreported background error.
   Status Sync();
@@ -64,6 +68,8 @@ class Checkpoint::Impl {
   const CheckpointOptions defaults;
 
  private:
+  async::BackgroundWriter* Writer(const CheckpointOptions& options);
+
   std::mutex writer_mu_;  // guards creation of writer_ and last_ticket_
   uint64_t last_ticket_ = 0;
   // Last member: destroyed first, so queued jobs finish while the rest lives.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "async/thread_priority.h"
 #include "base/log.h"
 
 namespace ckpt::async {
@@ -47,12 +48,46 @@ Result<uint64_t> BackgroundWriter::Submit(std::span<const NamedView> values, Job
   return ticket;
 }
 
+void BackgroundWriter::Prepare(size_t bytes) {
+  std::lock_guard<std::mutex> l(mu_);
+  prepare_bytes_ = std::max(prepare_bytes_, bytes);
+  if (!thread_.joinable()) thread_ = std::thread([this] { Run(); });
+  cv_.notify_all();
+}
+
+void BackgroundWriter::PrepareBuffers(std::unique_lock<std::mutex>& l) {
+  const size_t bytes = std::exchange(prepare_bytes_, 0);
+  prepare_running_ = true;
+  for (size_t i = 0; i < buffers_.size(); ++i) {
+    if (busy_[i]) continue;  // a save is using it (and growing it itself)
+    busy_[i] = true;
+    l.unlock();
+    // A failure (no memory) is left for the save that needs the memory to report.
+    buffers_[i]->Prepare(bytes).IgnoreError();
+    l.lock();
+    busy_[i] = false;
+    cv_.notify_all();
+  }
+  prepare_running_ = false;
+}
+
+bool BackgroundWriter::preparing() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return prepare_bytes_ > 0 || prepare_running_;
+}
+
 void BackgroundWriter::Run() {
+  // The training thread comes first; the write only has to finish before the next save.
+  LowerCurrentThreadPriority();
   for (;;) {
     Pending p;
     {
       std::unique_lock<std::mutex> l(mu_);
-      cv_.wait(l, [&] { return stop_ || !queue_.empty(); });
+      cv_.wait(l, [&] { return stop_ || !queue_.empty() || prepare_bytes_ > 0; });
+      if (prepare_bytes_ > 0 && !stop_) {
+        PrepareBuffers(l);
+        continue;
+      }
       if (queue_.empty()) return;  // stop_ and nothing left
       p = std::move(queue_.front());
       queue_.pop_front();

@@ -7,7 +7,8 @@
 //      queueing anything (TF re-raises a background error at the next save);
 //   3. copy the values into the free buffer (StagingBuffer::Stage);
 //   4. queue the job and return its ticket.
-// The writer thread (started on first use) runs jobs one at a time in
+// The writer thread (started on first use, at a lower CPU and I/O priority
+// than the caller: async/thread_priority.h) runs jobs one at a time in
 // submission order; a job gets the staging buffer it was submitted with,
 // which becomes free again when the job returns. A job's error is kept until
 // Submit(), Sync() or TakeError() reports it; later jobs still run.
@@ -45,6 +46,14 @@ class BackgroundWriter {
 
   // Steps 1-4 above. Tickets start at 1 and increase by one per job.
   Result<uint64_t> Submit(std::span<const NamedView> values, Job job);
+  // Grows every staging buffer to hold `bytes` and pre-faults it, on the
+  // writer thread (started if needed), so the first Submit of a state of
+  // at most that size copies into ready memory. Returns at once. A Submit
+  // that needs a buffer being prepared waits for that buffer. Not a job:
+  // tickets, Sync() and idle() do not see it.
+  void Prepare(size_t bytes);
+  // True while a Prepare() is queued or running.
+  bool preparing() const;
   // Waits until job `ticket` (and so every earlier one) has finished.
   void WaitFor(uint64_t ticket);
   // Waits for every queued job; returns (and clears) the first unreported error.
@@ -61,6 +70,8 @@ class BackgroundWriter {
     Job job;
   };
   void Run();
+  // Runs a pending Prepare() on the writer thread (unlocks `l` meanwhile).
+  void PrepareBuffers(std::unique_lock<std::mutex>& l);
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
@@ -71,6 +82,8 @@ class BackgroundWriter {
   uint64_t finished_ = 0;  // every ticket <= finished_ is done
   Status error_;
   bool stop_ = false;
+  size_t prepare_bytes_ = 0;  // a Prepare() the writer thread has not started yet
+  bool prepare_running_ = false;
   std::thread thread_;
 };
 

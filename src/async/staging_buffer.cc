@@ -1,6 +1,6 @@
 #include "async/staging_buffer.h"
 
-#include <cstdlib>
+#include <algorithm>
 #include <cstring>
 
 #include "ckpt/status_macros.h"
@@ -9,24 +9,75 @@ namespace ckpt::async {
 namespace {
 constexpr size_t kValueAlign = 64;
 constexpr size_t kArenaAlign = 4096;
+// The helper pre-faults this much at a time; the copy follows chunk by chunk.
+constexpr size_t kPopulateChunk = size_t{16} << 20;
 
 size_t AlignUp(size_t n, size_t a) { return (n + a - 1) / a * a; }
 }  // namespace
 
-void StagingBuffer::Free::operator()(std::byte* p) const { std::free(p); }
+size_t StagingBuffer::ArenaBytes(std::span<const NamedView> values) {
+  size_t total = 0;
+  for (const NamedView& v : values) {
+    if (v.view.dtype != DType::kString) total = AlignUp(total, kValueAlign) + v.view.byte_size();
+  }
+  return total;
+}
+
+void StagingBuffer::FinishPopulating() {
+  if (populator_.joinable()) populator_.join();
+}
 
 Status StagingBuffer::Reserve(size_t bytes) {
   if (bytes <= capacity_) return OkStatus();
+  FinishPopulating();
   // Grow by at least 1/8 so a model that grows a little each time does not
   // reallocate on every save.
-  size_t want = AlignUp(std::max(bytes, capacity_ + capacity_ / 8), kArenaAlign);
-  void* p = std::aligned_alloc(kArenaAlign, want);
-  if (p == nullptr) {
+  const size_t want = AlignUp(std::max(bytes, capacity_ + capacity_ / 8), kArenaAlign);
+  arena_.Reset();
+  capacity_ = 0;
+  auto mapped = base::PageBuffer::Allocate(want);
+  if (!mapped.ok()) {
     return ResourceExhaustedError("cannot allocate " + std::to_string(want) + " bytes of async staging memory");
   }
-  arena_.reset(static_cast<std::byte*>(p));
-  capacity_ = want;
+  arena_ = *std::move(mapped);
+  capacity_ = arena_.size();
+  populated_.store(0, std::memory_order_relaxed);
+  // Pre-fault ahead of the copy on another core. A chunk the kernel refuses
+  // to populate is simply faulted in by the copy itself.
+  populator_ = std::thread([this, p = arena_.data(), n = capacity_] {
+    for (size_t done = 0; done < n;) {
+      const size_t k = std::min(kPopulateChunk, n - done);
+      base::Prefault(p + done, k).IgnoreError();
+      done += k;
+      populated_.store(done, std::memory_order_release);
+      populated_.notify_all();
+    }
+  });
   return OkStatus();
+}
+
+Status StagingBuffer::Prepare(size_t bytes) {
+  CKPT_RETURN_IF_ERROR(Reserve(bytes));
+  FinishPopulating();
+  return OkStatus();
+}
+
+// Copies in pieces that never run ahead of the populated part of the arena.
+void StagingBuffer::CopyIn(size_t offset, const void* src, size_t n) {
+  const auto* s = static_cast<const std::byte*>(src);
+  while (n > 0) {
+    size_t ready = populated_.load(std::memory_order_acquire);
+    while (ready <= offset && populator_.joinable()) {
+      populated_.wait(ready, std::memory_order_acquire);
+      ready = populated_.load(std::memory_order_acquire);
+    }
+    // Without a populator everything is ready (already faulted, or faulted by this copy).
+    const size_t k = populator_.joinable() ? std::min(n, ready - offset) : n;
+    std::memcpy(arena_.data() + offset, s, k);
+    offset += k;
+    s += k;
+    n -= k;
+  }
 }
 
 Status StagingBuffer::Stage(std::span<const NamedView> values) {
@@ -34,11 +85,7 @@ Status StagingBuffer::Stage(std::span<const NamedView> values) {
   strings_.clear();
   string_views_.clear();
   used_ = 0;
-  size_t total = 0;
-  for (const NamedView& v : values) {
-    if (v.view.dtype != DType::kString) total = AlignUp(total, kValueAlign) + v.view.byte_size();
-  }
-  CKPT_RETURN_IF_ERROR(Reserve(total));
+  CKPT_RETURN_IF_ERROR(Reserve(ArenaBytes(values)));
   staged_.reserve(values.size());
   for (const NamedView& v : values) {
     NamedView out{v.key, TensorView{}, v.slice};
@@ -51,13 +98,14 @@ Status StagingBuffer::Stage(std::span<const NamedView> values) {
     } else {
       used_ = AlignUp(used_, kValueAlign);
       const size_t n = v.view.byte_size();
-      std::byte* dst = arena_.get() + used_;
-      if (n > 0) std::memcpy(dst, v.view.data, n);
-      out.view.data = dst;
+      if (n > 0) CopyIn(used_, v.view.data, n);
+      out.view.data = arena_.data() + used_;
       used_ += n;
     }
     staged_.push_back(std::move(out));
   }
+  // The populator may still be faulting growth slack past used_; it is
+  // joined by the next growth or the destructor, never on the caller's clock.
   return OkStatus();
 }
 

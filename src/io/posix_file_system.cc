@@ -1,6 +1,6 @@
-// POSIX FileSystem. The interesting part is DirectWritableFile: O_DIRECT
+// POSIX FileSystem. Writable files live in posix_writable_file.cc (O_DIRECT
 // writes in large aligned chunks, straight from the caller's buffer when its
-// address lines up, through an aligned bounce buffer when it does not.
+// address lines up, through reused bounce buffers when it does not).
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -20,6 +20,7 @@
 #include "ckpt/file_system.h"
 #include "ckpt/status_macros.h"
 #include "io/posix_error.h"
+#include "io/posix_writable_file.h"
 
 namespace ckpt {
 namespace {
@@ -27,143 +28,8 @@ namespace {
 // O_DIRECT requires file offset, length and memory address to be multiples of
 // the device's logical block size; 4096 satisfies every device we meet.
 constexpr size_t kDirectAlign = 4096;
-// Bounce / coalescing buffer: large enough that each write(2) moves megabytes.
-constexpr size_t kBufferSize = size_t{8} << 20;
-// A single write(2) moves at most this much (Linux caps writes near 2 GiB).
+// A single pread(2) moves at most this much (Linux caps I/O near 2 GiB).
 constexpr size_t kMaxWrite = size_t{1} << 30;
-
-Status WriteAll(int fd, const char* p, size_t n, const std::string& path) {
-  while (n > 0) {
-    const ssize_t w = ::write(fd, p, std::min(n, kMaxWrite));
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return io::ErrnoToStatus(errno, "write to " + path);
-    }
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  return OkStatus();
-}
-
-// Appends are coalesced in one of two aligned buffers. A full buffer is
-// written by a background task while the caller fills the other, so copying
-// (for sources O_DIRECT cannot take directly) overlaps with the disk write.
-// At most one write is in flight and every other write waits for it first,
-// so the file is written strictly in order.
-class PosixWritableFile final : public WritableFile {
- public:
-  PosixWritableFile(std::string path, int fd, bool direct) : path_(std::move(path)), fd_(fd), direct_(direct) {}
-  ~PosixWritableFile() override {
-    if (fd_ >= 0) Close().IgnoreError();
-    WaitPending().IgnoreError();
-    std::free(bufs_[0]);
-    std::free(bufs_[1]);
-  }
-
-  Status Init() {
-    for (char*& b : bufs_) {
-      b = static_cast<char*>(std::aligned_alloc(kDirectAlign, kBufferSize));
-      if (b == nullptr) return ResourceExhaustedError("allocating write buffer for " + path_);
-    }
-    return OkStatus();
-  }
-
-  Status Append(const void* data, size_t n) override {
-    if (fd_ < 0) return FailedPreconditionError("append to closed file " + path_);
-    const char* p = static_cast<const char*>(data);
-    size_ += n;
-    while (n > 0) {
-      // Write straight from the caller's memory when nothing is buffered and
-      // the chunk is large (and, for O_DIRECT, suitably aligned).
-      if (len_ == 0 && n >= kBufferSize / 2) {
-        size_t k = n;
-        if (direct_) {
-          if (reinterpret_cast<uintptr_t>(p) % kDirectAlign != 0) k = 0;
-          k -= k % kDirectAlign;
-        }
-        if (k > 0) {
-          CKPT_RETURN_IF_ERROR(WaitPending());
-          CKPT_RETURN_IF_ERROR(WriteAll(fd_, p, k, path_));
-          p += k;
-          n -= k;
-          continue;
-        }
-      }
-      const size_t k = std::min(n, kBufferSize - len_);
-      std::memcpy(bufs_[cur_] + len_, p, k);
-      len_ += k;
-      p += k;
-      n -= k;
-      if (len_ == kBufferSize) CKPT_RETURN_IF_ERROR(FlushBufferAsync());
-    }
-    return OkStatus();
-  }
-
-  Status Sync() override {
-    if (fd_ < 0) return FailedPreconditionError("sync of closed file " + path_);
-    CKPT_RETURN_IF_ERROR(FlushAll());
-    if (::fdatasync(fd_) != 0) return io::ErrnoToStatus(errno, "fdatasync " + path_);
-    return OkStatus();
-  }
-
-  Status Close() override {
-    if (fd_ < 0) return OkStatus();
-    Status s = FlushAll();
-    if (::close(fd_) != 0 && s.ok()) s = io::ErrnoToStatus(errno, "close " + path_);
-    fd_ = -1;
-    return s;
-  }
-
-  uint64_t Size() const override { return size_; }
-
- private:
-  Status WaitPending() {
-    if (!pending_.valid()) return OkStatus();
-    return pending_.get();
-  }
-
-  // Hands the full current buffer to a background write and switches to the
-  // other one (after the previous background write has finished with it).
-  Status FlushBufferAsync() {
-    CKPT_RETURN_IF_ERROR(WaitPending());
-    pending_ = std::async(std::launch::async,
-                          [fd = fd_, buf = bufs_[cur_], n = len_, this] { return WriteAll(fd, buf, n, path_); });
-    cur_ ^= 1;
-    len_ = 0;
-    return OkStatus();
-  }
-
-  // Writes everything, including a tail that is not a whole block: the aligned
-  // part goes out directly, then O_DIRECT is switched off for the remainder.
-  Status FlushAll() {
-    CKPT_RETURN_IF_ERROR(WaitPending());
-    if (len_ == 0) return OkStatus();
-    char* buf = bufs_[cur_];
-    if (direct_ && len_ % kDirectAlign != 0) {
-      const size_t aligned = len_ - len_ % kDirectAlign;
-      CKPT_RETURN_IF_ERROR(WriteAll(fd_, buf, aligned, path_));
-      std::memmove(buf, buf + aligned, len_ - aligned);
-      len_ -= aligned;
-      const int flags = ::fcntl(fd_, F_GETFL);
-      if (flags < 0 || ::fcntl(fd_, F_SETFL, flags & ~O_DIRECT) != 0) {
-        return io::ErrnoToStatus(errno, "fcntl(O_DIRECT off) " + path_);
-      }
-      direct_ = false;
-    }
-    CKPT_RETURN_IF_ERROR(WriteAll(fd_, buf, len_, path_));
-    len_ = 0;
-    return OkStatus();
-  }
-
-  std::string path_;
-  int fd_;
-  bool direct_;
-  char* bufs_[2] = {nullptr, nullptr};
-  int cur_ = 0;
-  size_t len_ = 0;
-  uint64_t size_ = 0;
-  std::future<Status> pending_;
-};
 
 // Reads of at least this many bytes bypass the page cache (O_DIRECT): a
 // checkpoint restore reads each byte once, and filling fresh page-cache pages
@@ -346,9 +212,7 @@ class PosixFileSystem final : public FileSystem {
     // Filesystems without O_DIRECT (tmpfs, some overlays) refuse with EINVAL.
     if (fd < 0) fd = ::open(path.c_str(), base_flags, 0644);
     if (fd < 0) return io::ErrnoToStatus(errno, "open " + path + " for writing");
-    auto file = std::make_unique<PosixWritableFile>(path, fd, direct);
-    CKPT_RETURN_IF_ERROR(file->Init());
-    return std::unique_ptr<WritableFile>(std::move(file));
+    return io::NewPosixWritableFile(path, fd, direct);
   }
 
   Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override {

@@ -358,6 +358,10 @@ Result<std::unique_ptr<CheckpointManager>> CheckpointManager::Impl::Create(
   auto impl = std::make_unique<Impl>(checkpoint, std::move(internals), std::move(directory), max_to_keep,
                                      std::move(options));
   CKPT_RETURN_IF_ERROR(impl->Init());
+  // Async saves ahead: have the staging memory ready before the first one.
+  if (impl->options_.save_options && impl->options_.save_options->async()) {
+    checkpoint.PrepareAsync(*impl->options_.save_options).IgnoreError();  // the first save reports real errors
+  }
   return std::unique_ptr<CheckpointManager>(new CheckpointManager(std::move(impl)));
 }
 
