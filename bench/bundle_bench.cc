@@ -26,7 +26,14 @@
 //                    the first is also split into the Add loop and Finish
 //   ckpt restore     BundleReader::Open + ReadInto x T into preallocated,
 //                    prefaulted tensors (checksums verified), page cache
-//                    dropped first ("cold") and, separately, warm
+//                    dropped first ("cold"), also into destinations 16 and 64
+//                    bytes past a page (numpy / malloc placement); then warm:
+//                    the data file is read once through the page cache
+//                    (residency checked) and restored again, aligned and
+//                    16 bytes past a page
+//   warm baseline    buffered preadv of the same cached data file into
+//                    prefaulted memory in 64 MiB chunks, one thread and two
+//                    threads (each half the file)
 //   tiny tensors     --tiny tensors of 4..16 floats each, saved and restored;
 //                    total seconds with a breakdown
 // "Cold" means: after fdatasync the files are posix_fadvise(DONTNEED)-ed and
@@ -36,6 +43,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -48,6 +56,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "ckpt/bundle.h"
@@ -118,6 +127,27 @@ double Resident(const std::string& path) {
 }
 
 void RemoveIfExists(const std::string& path) { ::unlink(path.c_str()); }
+
+// Reads [begin, end) of `path` through the page cache into dst + begin with
+// preadv in 64 MiB chunks: the warm-restore baseline.
+void PreadvRange(const std::string& path, char* dst, size_t begin, size_t end) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  CheckSys(fd >= 0, "open " + path);
+  for (size_t off = begin; off < end;) {
+    const size_t n = std::min(64 * kMiB, end - off);
+    struct iovec iov{dst + off, n};
+    const ssize_t r = ::preadv(fd, &iov, 1, static_cast<off_t>(off));
+    CheckSys(r > 0, "preadv " + path);
+    off += static_cast<size_t>(r);
+  }
+  ::close(fd);
+}
+
+size_t FileSize(const std::string& path) {
+  struct stat st;
+  CheckSys(::stat(path.c_str(), &st) == 0, "stat " + path);
+  return static_cast<size_t>(st.st_size);
+}
 
 void RemoveBundle(const std::string& prefix) {
   RemoveIfExists(ckpt::MetaFilename(prefix));
@@ -247,6 +277,7 @@ int main(int argc, char** argv) {
 
   std::vector<ckpt::Tensor> in(T), out(T);  // ckpt source / destination (Tensor::Make: 64-byte aligned)
   std::vector<std::unique_ptr<AlignedBuf>> in_unaligned(T);  // data starts at p + 64
+  std::vector<std::unique_ptr<AlignedBuf>> out_unaligned(T);  // restore destinations at p + 16 / p + 64
   size_t page_aligned_sources = 0;
   for (size_t i = 0; i < T; ++i) {
     in[i] = Take(ckpt::Tensor::Make(ckpt::DType::kFloat, ShapeFor(elems[i])), "Tensor::Make");
@@ -256,6 +287,8 @@ int main(int argc, char** argv) {
     if (reinterpret_cast<uintptr_t>(in[i].data()) % kPage == 0) ++page_aligned_sources;
     in_unaligned[i] = std::make_unique<AlignedBuf>(in[i].byte_size() + 64);
     std::memcpy(in_unaligned[i]->p + 64, in[i].data(), in[i].byte_size());
+    out_unaligned[i] = std::make_unique<AlignedBuf>(in[i].byte_size() + 64);
+    Prefault(out_unaligned[i]->p, out_unaligned[i]->size);
   }
   std::printf("Tensor::Make sources that happen to be 4096-aligned: %zu of %zu\n", page_aligned_sources, T);
 
@@ -270,6 +303,7 @@ int main(int argc, char** argv) {
     return rows[id];
   };
   std::vector<double> residency;  // residency of files right before each cold read
+  std::vector<double> warm_residency;  // residency of the data file around the warm reads
 
   const std::string raw_path = args.dir + "/raw.bin";
   for (int rep = 0; rep < args.reps; ++rep) {
@@ -400,28 +434,62 @@ int main(int argc, char** argv) {
     save({"ckpt_save_direct_unaligned", "ckpt save direct_io=on (src 4K+64: bounce)", true, true});
     save({"ckpt_save_direct", "ckpt save direct_io=on (Tensor::Make)", true, false});
 
-    // ---- (c) ckpt restore, cold then warm ----
-    SyncAndDrop(ckpt::DataFilename(keep_prefix, 0, 1));
-    SyncAndDrop(ckpt::MetaFilename(keep_prefix));
-    residency.push_back(Resident(ckpt::DataFilename(keep_prefix, 0, 1)));
-    for (int warm = 0; warm < 2; ++warm) {
-      if (rep == 0 && warm == 0) {
-        for (auto& t : out) std::memset(t.data(), 0, t.byte_size());
-      }
+    // ---- (c) ckpt restore: cold (aligned, 16 and 64 bytes past a page), then warm ----
+    const std::string data_path = ckpt::DataFilename(keep_prefix, 0, 1);
+    // pad: destination offset past Tensor::Make's buffer (0) or past a page (16, 64).
+    auto restore = [&](size_t pad) {
       const auto t0 = Clock::now();
       auto r = Take(ckpt::BundleReader::Open(keep_prefix), "BundleReader::Open");
-      for (size_t i = 0; i < T; ++i) Check(r->ReadInto(Key(i), out[i].mutable_view()), "ReadInto");
-      const double s = Seconds(t0, Clock::now());
-      if (warm) {
-        row("ckpt_restore_warm", "ckpt restore ReadInto (warm cache)", total, "", true).secs.push_back(s);
-      } else {
-        row("ckpt_restore", "ckpt restore ReadInto (cold)", total, "raw_read", true).secs.push_back(s);
+      for (size_t i = 0; i < T; ++i) {
+        ckpt::MutableTensorView v = out[i].mutable_view();
+        if (pad > 0) v.data = out_unaligned[i]->p + pad;
+        Check(r->ReadInto(Key(i), v), "ReadInto");
       }
-      if (rep == 0 && warm == 0) {
+      const double s = Seconds(t0, Clock::now());
+      if (rep == 0) {
         for (size_t i = 0; i < T; ++i) {
-          if (!out[i].Equals(in[i])) Die("restored tensor " + Key(i) + " differs");
+          const char* got = pad > 0 ? out_unaligned[i]->p + pad : static_cast<const char*>(out[i].data());
+          if (std::memcmp(got, in[i].data(), in[i].byte_size()) != 0) Die("restored tensor " + Key(i) + " differs");
+          std::memset(pad > 0 ? out_unaligned[i]->p + pad : static_cast<char*>(out[i].data()), 0, in[i].byte_size());
         }
       }
+      return s;
+    };
+    for (size_t pad : {size_t{0}, size_t{16}, size_t{64}}) {
+      SyncAndDrop(data_path);
+      SyncAndDrop(ckpt::MetaFilename(keep_prefix));
+      residency.push_back(Resident(data_path));
+      const double s = restore(pad);
+      if (pad == 0) {
+        row("ckpt_restore", "ckpt restore ReadInto (cold)", total, "raw_read", true).secs.push_back(s);
+      } else {
+        row("ckpt_restore_dst" + std::to_string(pad), "ckpt restore (cold, dst 4K+" + std::to_string(pad) + ")",
+            total, "raw_read", true)
+            .secs.push_back(s);
+      }
+    }
+    // Warm: bring the whole data file into the page cache, then compare.
+    {
+      const size_t fsize = FileSize(data_path);
+      PreadvRange(data_path, dst.p, 0, std::min(fsize, total));
+      if (fsize > total) Die("data file larger than the state");
+      warm_residency.push_back(Resident(data_path));
+      auto t0 = Clock::now();
+      PreadvRange(data_path, dst.p, 0, fsize);
+      row("raw_preadv_warm", "raw buffered preadv 64MiB (warm, 1 thread)", fsize, "", true)
+          .secs.push_back(Seconds(t0, Clock::now()));
+      t0 = Clock::now();
+      const size_t half = fsize / 2 / kPage * kPage;
+      std::thread other([&] { PreadvRange(data_path, dst.p, half, fsize); });
+      PreadvRange(data_path, dst.p, 0, half);
+      other.join();
+      row("raw_preadv_warm2", "raw buffered preadv 64MiB (warm, 2 threads)", fsize, "", true)
+          .secs.push_back(Seconds(t0, Clock::now()));
+      row("ckpt_restore_warm", "ckpt restore ReadInto (warm cache)", total, "raw_preadv_warm", true)
+          .secs.push_back(restore(0));
+      row("ckpt_restore_warm_dst16", "ckpt restore (warm, dst 4K+16)", total, "raw_preadv_warm", true)
+          .secs.push_back(restore(16));
+      warm_residency.push_back(Resident(data_path));
     }
     RemoveBundle(keep_prefix);
   }
@@ -485,10 +553,13 @@ int main(int argc, char** argv) {
               "mincore residency right before cold reads: max %.1f%% -> cold reads %s\n",
               max_res < 0 ? -100.0 : 100 * max_res,
               max_res < 0 ? "(residency unknown)" : max_res < 0.01 ? "hit the disk" : "were partly cached");
+  double min_warm = 1;
+  for (double r : warm_residency) min_warm = std::min(min_warm, r);
+  std::printf("warm reads: mincore residency of the data file min %.1f%%\n", 100 * min_warm);
   std::printf("note: where fresh memory is expensive (see 'first touch'), buffered I/O speed depends on whether "
               "page-cache pages are recycled; compared pairs run under the same conditions (see bundle_bench.cc)\n");
   std::printf("GB = 1e9 bytes. ratios: vs disk = GB/s / GB/s of the matching raw case (direct_io=on save vs "
-              "raw O_DIRECT write, direct_io=off save vs raw buffered write, cold restore vs raw O_DIRECT read); "
+              "raw O_DIRECT write, direct_io=off save vs raw buffered write, cold restore vs raw O_DIRECT read, warm restore vs raw buffered preadv, 1 thread); "
               "vs memcpy = GB/s / memcpy GB/s\n\n");
   const double memcpy_gbps = rows["memcpy"].gbps();
   std::printf("%-42s %9s %9s %9s %8s %8s %8s\n", "case", "median s", "min s", "max s", "GB/s", "vs disk", "vs memcpy");

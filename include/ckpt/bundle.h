@@ -172,6 +172,18 @@ class CKPT_EXPORT BundleReader {
   // verify_checksums on, the crc is checked first (touching every page once).
   Result<TensorView> MapTensor(std::string_view key) const;
 
+  // MapTensor whose caller shares ownership of the mapping: `view.data`
+  // stays valid while `mapping` (or a copy of it) lives, also after this
+  // reader is destroyed; the data file may be deleted meanwhile (the
+  // mapping keeps its bytes). Same errors as MapTensor; the crc is checked
+  // once, here. Thread-safe like every other read; the bytes are read-only
+  // (writing through them faults).
+  struct MappedTensor {
+    TensorView view;
+    std::shared_ptr<const void> mapping;
+  };
+  Result<MappedTensor> MapTensorShared(std::string_view key) const;
+
   // Reads every tensor (every stored slice) and checks its checksum and
   // encoding. Returns the first problem, naming file, key and byte range.
   Status VerifyAll() const;

@@ -48,6 +48,11 @@ class CKPT_EXPORT RandomAccessFile {
   // Reads exactly n bytes at offset into dst. A read past the end of the
   // file is OutOfRange naming the path and the range.
   virtual Status Read(uint64_t offset, size_t n, void* dst) const = 0;
+  // Read, and sets *crc32c to the CRC-32C (Castagnoli, unmasked; 0 for no
+  // bytes) of the bytes read. Same errors as Read; *crc32c is unspecified
+  // on error. The POSIX file hashes while the bytes are still in cache; the
+  // default reads, then hashes dst in one more pass.
+  virtual Status ReadWithCrc32c(uint64_t offset, size_t n, void* dst, uint32_t* crc32c) const;
   // Size of the file when it was opened.
   virtual uint64_t Size() const = 0;
   virtual const std::string& path() const = 0;

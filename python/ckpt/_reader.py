@@ -22,9 +22,31 @@ class CheckpointReader:
     def __init__(self, native: Any) -> None:
         self._native = native
 
-    def get_tensor(self, tensor_str: str) -> Any:
-        """The whole tensor as a numpy array (strings as an object array of bytes)."""
+    def get_tensor(self, tensor_str: str, *, copy: bool = True) -> Any:
+        """The whole tensor as a numpy array (strings as an object array of bytes).
+
+        By default (TensorFlow's behaviour) a new, writable array the caller
+        owns. With ``copy=False`` a read-only array: zero-copy where the
+        bundle allows it -- a numpy view straight into a memory mapping of the
+        data file, for a whole fixed-size tensor whose offset is aligned for
+        its dtype -- and a read-only copy otherwise (V1 checkpoints,
+        partitioned or string tensors, unaligned offsets). The view keeps the
+        mapping alive by itself: it stays valid after this reader is deleted
+        and even after the checkpoint's files are deleted. Its checksum is
+        verified when the view is created (every page is read once, then
+        stays in the page cache); a mismatch raises DataLossError as a copy
+        would. Bytes changed in the file later show through the view (the
+        mapping is shared), so don't overwrite a checkpoint that is mapped.
+        """
+        if not copy:
+            mapped = self._native.map_tensor(tensor_str)
+            if mapped is not None:
+                arr = _arrays.from_native(mapped)
+                arr.flags.writeable = False
+                return arr
         arr = _arrays.from_native(self._native.get_tensor(tensor_str))
+        if not copy:
+            arr.flags.writeable = False
         return arr[()] if arr.ndim == 0 and arr.dtype == object else arr
 
     def has_tensor(self, tensor_str: str) -> bool:

@@ -1,7 +1,9 @@
 """TensorFlow's data types (``tf.dtypes``), mapped to numpy dtypes.
 
 Types numpy lacks (bfloat16, the float8 family, int4/uint4/int2/uint2,
-float4_e2m1fn) come from ``ml_dtypes`` when it is installed; the quantized
+float4_e2m1fn) come from ``ml_dtypes`` when it is installed, imported on
+first need only (importing it takes longer than the rest of ``import ckpt``
+together, and most checkpoints hold none of these types); the quantized
 types (qint8, ...) are numpy structured dtypes with one field named after the
 type, as TensorFlow's own ``.numpy()`` returns them.
 """
@@ -14,12 +16,6 @@ from typing import Any, Dict, Optional
 import numpy as np
 
 from . import _ckpt
-
-_ml: Any
-try:  # optional: bfloat16, float8_*, int4, ...
-    import ml_dtypes as _ml
-except ImportError:  # pragma: no cover - exercised only without ml_dtypes
-    _ml = None
 
 _STRING = 7
 
@@ -59,13 +55,36 @@ _ML_NAMES = {
     32: "uint2",
     33: "float4_e2m1fn",
 }
-if _ml is not None:
-    for _num, _name in _ML_NAMES.items():
-        if hasattr(_ml, _name):
-            _TO_NUMPY[_num] = np.dtype(getattr(_ml, _name))
 
 # numpy dtype -> DataType number (bytes/str/object arrays are strings).
 _FROM_NUMPY: Dict[np.dtype, int] = {dt: num for num, dt in _TO_NUMPY.items() if num != _STRING}
+
+_ml_loaded = False
+
+
+def _load_ml_dtypes() -> None:
+    """Adds ml_dtypes' types to both maps (once; nothing if it is not installed)."""
+    global _ml_loaded
+    if _ml_loaded:
+        return
+    _ml_loaded = True
+    try:  # optional: bfloat16, float8_*, int4, ...
+        import ml_dtypes as ml
+    except ImportError:  # pragma: no cover - exercised only without ml_dtypes
+        return
+    for num, name in _ML_NAMES.items():
+        if hasattr(ml, name):
+            dt = np.dtype(getattr(ml, name))
+            _TO_NUMPY[num] = dt
+            _FROM_NUMPY[dt] = num
+
+
+def _to_numpy(type_enum: int) -> Optional[np.dtype]:
+    dt = _TO_NUMPY.get(type_enum)
+    if dt is None and type_enum in _ML_NAMES:
+        _load_ml_dtypes()
+        dt = _TO_NUMPY.get(type_enum)
+    return dt
 
 
 class DType:
@@ -88,7 +107,7 @@ class DType:
 
     @property
     def as_numpy_dtype(self) -> Any:
-        dt = _TO_NUMPY.get(self._enum)
+        dt = _to_numpy(self._enum)
         if dt is None:
             raise TypeError(f"{self.name} has no numpy dtype (install ml_dtypes for {self.name})")
         return dt.type if dt.fields is None and dt != np.dtype(object) else dt
@@ -154,11 +173,15 @@ def numpy_to_enum(np_dtype: Any) -> Optional[int]:
         return None
     if dt.kind in ("O", "S", "U"):
         return _STRING
-    return _FROM_NUMPY.get(dt)
+    num = _FROM_NUMPY.get(dt)
+    if num is None and str(getattr(dt.type, "__module__", "")).startswith("ml_dtypes"):
+        _load_ml_dtypes()  # the caller already imported ml_dtypes to make this dtype
+        num = _FROM_NUMPY.get(dt)
+    return num
 
 
 def enum_to_numpy(type_enum: int) -> np.dtype:
-    dt = _TO_NUMPY.get(type_enum)
+    dt = _to_numpy(type_enum)
     if dt is None:
         name = _ckpt.dtype_name(type_enum)
         hint = " (install ml_dtypes)" if type_enum in _ML_NAMES else ""

@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include <nanobind/ndarray.h>
 #include <nanobind/stl/pair.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/string_view.h>
@@ -37,6 +38,38 @@ void RegisterReader(nb::module_& m) {
                t = r.Read(key);
              }
              return TensorToPython(ValueOrThrow(std::move(t), "get_tensor"));
+           },
+           nb::arg("tensor_str"))
+      // A read-only zero-copy view of a whole fixed-size tensor out of the
+      // mapped data file: (dtype enum, shape, read-only uint8 array owning a
+      // share of the mapping), or None where the tensor cannot be mapped
+      // (V1, partitioned, strings, offset not aligned for the dtype, a file
+      // system without mmap). The crc is checked here, before the caller
+      // sees a byte; a mismatch raises DataLossError.
+      .def("map_tensor",
+           [](const ckpt::CheckpointReader& r, std::string_view key) -> nb::object {
+             const ckpt::BundleReader* b = r.bundle_reader();
+             if (b == nullptr) return nb::none();
+             ckpt::Result<ckpt::BundleReader::MappedTensor> m = ckpt::InternalError("unset");
+             {
+               nb::gil_scoped_release release;
+               m = b->MapTensorShared(key);
+             }
+             if (!m.ok() && (m.status().code() == ckpt::StatusCode::kFailedPrecondition ||
+                             m.status().code() == ckpt::StatusCode::kUnimplemented)) {
+               return nb::none();
+             }
+             ckpt::BundleReader::MappedTensor mt = ValueOrThrow(std::move(m), "get_tensor");
+             const size_t n = mt.view.byte_size();
+             const int dtype = static_cast<int>(mt.view.dtype);
+             nb::tuple shape = ShapeToPython(mt.view.shape);
+             if (n == 0) return nb::none();
+             auto* owned = new std::shared_ptr<const void>(std::move(mt.mapping));
+             nb::capsule owner(owned, [](void* p) noexcept { delete static_cast<std::shared_ptr<const void>*>(p); });
+             size_t shape1[1] = {n};
+             nb::ndarray<nb::numpy, const uint8_t, nb::ndim<1>> bytes(static_cast<const uint8_t*>(mt.view.data), 1,
+                                                                       shape1, owner);
+             return nb::make_tuple(dtype, shape, bytes.cast());
            },
            nb::arg("tensor_str"))
       .def("verify_all", [](const ckpt::CheckpointReader& r) {

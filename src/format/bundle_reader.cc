@@ -125,6 +125,11 @@ class BundleReader::Impl {
   }
 
   Result<TensorView> MapTensor(std::string_view key) const {
+    CKPT_ASSIGN_OR_RETURN(BundleReader::MappedTensor m, MapTensorShared(key));
+    return m.view;
+  }
+
+  Result<BundleReader::MappedTensor> MapTensorShared(std::string_view key) const {
     CKPT_ASSIGN_OR_RETURN(const TensorInfo* info, Get(key));
     const size_t esize = DTypeSize(info->dtype);
     if (esize == 0 || !info->slices.empty()) {
@@ -139,25 +144,26 @@ class BundleReader::Impl {
                                      " elements; write the bundle with data_alignment >= 8 to map it");
     }
     CKPT_ASSIGN_OR_RETURN(const RandomAccessFile* file, CheckedRange(*info));
-    const ReadOnlyMemoryRegion* region;
+    std::shared_ptr<const ReadOnlyMemoryRegion> region;
     {
       std::lock_guard<std::mutex> lock(mu_);
       auto& slot = regions_[info->shard_id];
       if (slot == nullptr) {
         CKPT_ASSIGN_OR_RETURN(slot, options_.fs->NewReadOnlyMemoryRegion(file->path()));
       }
-      region = slot.get();
+      region = slot;
     }
     if (region->size() < static_cast<uint64_t>(info->offset + info->size)) {
       return DataLossError(Describe(*info, file->path()) + ": the file shrank after it was opened");
     }
     const char* p = static_cast<const char*>(region->data()) + info->offset;
     CKPT_RETURN_IF_ERROR(CheckCrc(*info, *file, crc32c::Value(p, static_cast<size_t>(info->size))));
-    TensorView view;
-    view.dtype = info->dtype;
-    view.shape = info->shape;
-    view.data = p;
-    return view;
+    BundleReader::MappedTensor out;
+    out.view.dtype = info->dtype;
+    out.view.shape = info->shape;
+    out.view.data = p;
+    out.mapping = std::move(region);
+    return out;
   }
 
   Status VerifyAll() const {
@@ -262,8 +268,14 @@ class BundleReader::Impl {
     }
     CKPT_ASSIGN_OR_RETURN(const RandomAccessFile* file, CheckedRange(info));
     const size_t n = static_cast<size_t>(info.size);
-    if (n > 0) CKPT_RETURN_IF_ERROR(file->Read(static_cast<uint64_t>(info.offset), n, dst));
-    return CheckCrc(info, *file, crc32c::Value(dst, n));
+    if (!options_.verify_checksums) {
+      return n > 0 ? file->Read(static_cast<uint64_t>(info.offset), n, dst) : OkStatus();
+    }
+    // The file hashes while it copies (in cache-sized pieces, see
+    // RandomAccessFile::ReadWithCrc32c): no second pass over dst.
+    crc32c::Crc crc;
+    if (n > 0) CKPT_RETURN_IF_ERROR(file->ReadWithCrc32c(static_cast<uint64_t>(info.offset), n, dst, &crc.value));
+    return CheckCrc(info, *file, crc);
   }
 
   Result<std::vector<std::string>> ReadStrings(const TensorInfo& info) const {
@@ -438,7 +450,7 @@ class BundleReader::Impl {
   std::vector<TensorInfo> entries_;  // sorted by key (the table is sorted)
   mutable std::mutex mu_;
   mutable std::vector<std::unique_ptr<RandomAccessFile>> data_files_;
-  mutable std::map<int32_t, std::unique_ptr<ReadOnlyMemoryRegion>> regions_;
+  mutable std::map<int32_t, std::shared_ptr<const ReadOnlyMemoryRegion>> regions_;  // shared with MappedTensors
 };
 
 Result<std::unique_ptr<BundleReader>> BundleReader::Open(std::string prefix, BundleReaderOptions options) {
@@ -479,6 +491,9 @@ Result<Tensor> BundleReader::ReadSlice(std::string_view key, const TensorSlice& 
   return impl_->ReadSlice(key, slice);
 }
 Result<TensorView> BundleReader::MapTensor(std::string_view key) const { return impl_->MapTensor(key); }
+Result<BundleReader::MappedTensor> BundleReader::MapTensorShared(std::string_view key) const {
+  return impl_->MapTensorShared(key);
+}
 Status BundleReader::VerifyAll() const { return impl_->VerifyAll(); }
 
 }  // namespace ckpt

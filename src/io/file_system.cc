@@ -3,11 +3,18 @@
 
 #include <algorithm>
 
+#include "base/crc32c.h"
 #include "ckpt/status_macros.h"
 #include "ckpt/file_system.h"
 #include "ckpt/status_macros.h"
 
 namespace ckpt {
+
+Status RandomAccessFile::ReadWithCrc32c(uint64_t offset, size_t n, void* dst, uint32_t* crc32c) const {
+  CKPT_RETURN_IF_ERROR(Read(offset, n, dst));
+  *crc32c = crc32c::Value(dst, n).value;
+  return OkStatus();
+}
 
 Result<std::unique_ptr<ReadOnlyMemoryRegion>> FileSystem::NewReadOnlyMemoryRegion(const std::string& path) {
   return UnimplementedError("this file system cannot map " + path + " into memory");

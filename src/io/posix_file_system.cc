@@ -1,6 +1,7 @@
 // POSIX FileSystem. Writable files live in posix_writable_file.cc (O_DIRECT
 // writes in large aligned chunks, straight from the caller's buffer when its
-// address lines up, through reused bounce buffers when it does not).
+// address lines up, through reused bounce buffers when it does not); the
+// reading side lives in posix_random_access_file.cc.
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -16,107 +17,14 @@
 #include <memory>
 #include <mutex>
 
-#include "ckpt/status_macros.h"
 #include "ckpt/file_system.h"
 #include "ckpt/status_macros.h"
 #include "io/posix_error.h"
+#include "io/posix_random_access_file.h"
 #include "io/posix_writable_file.h"
 
 namespace ckpt {
 namespace {
-
-// O_DIRECT requires file offset, length and memory address to be multiples of
-// the device's logical block size; 4096 satisfies every device we meet.
-constexpr size_t kDirectAlign = 4096;
-// A single pread(2) moves at most this much (Linux caps I/O near 2 GiB).
-constexpr size_t kMaxWrite = size_t{1} << 30;
-
-// Reads of at least this many bytes bypass the page cache (O_DIRECT): a
-// checkpoint restore reads each byte once, and filling fresh page-cache pages
-// only to copy them out again costs more than the disk read itself.
-constexpr size_t kDirectReadMin = size_t{4} << 20;
-constexpr size_t kReadBounce = size_t{8} << 20;
-
-Status PreadAll(int fd, char* p, size_t n, uint64_t offset, const std::string& path) {
-  while (n > 0) {
-    const ssize_t r = ::pread(fd, p, std::min(n, kMaxWrite), static_cast<off_t>(offset));
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      return io::ErrnoToStatus(errno, "read " + path);
-    }
-    if (r == 0) {
-      return DataLossError(path + " shrank while being read (short read at offset " + std::to_string(offset) + ")");
-    }
-    p += r;
-    offset += static_cast<uint64_t>(r);
-    n -= static_cast<size_t>(r);
-  }
-  return OkStatus();
-}
-
-class PosixRandomAccessFile final : public RandomAccessFile {
- public:
-  PosixRandomAccessFile(std::string path, int fd, uint64_t size) : path_(std::move(path)), fd_(fd), size_(size) {}
-  ~PosixRandomAccessFile() override {
-    ::close(fd_);
-    if (direct_fd_ >= 0) ::close(direct_fd_);
-  }
-
-  Status Read(uint64_t offset, size_t n, void* dst) const override {
-    if (offset > size_ || n > size_ - offset) {
-      return OutOfRangeError("read of bytes [" + std::to_string(offset) + ", " + std::to_string(offset + n) +
-                             ") is past the end of " + path_ + " (" + std::to_string(size_) + " bytes)");
-    }
-    char* p = static_cast<char*>(dst);
-    if (n >= kDirectReadMin && DirectFd() >= 0) return ReadDirect(offset, n, p);
-    return PreadAll(fd_, p, n, offset, path_);
-  }
-
-  uint64_t Size() const override { return size_; }
-  const std::string& path() const override { return path_; }
-
- private:
-  // A second descriptor opened with O_DIRECT on first use; -1 where the
-  // filesystem refuses it (then every read is buffered).
-  int DirectFd() const {
-    std::call_once(direct_once_, [this] { direct_fd_ = ::open(path_.c_str(), O_RDONLY | O_DIRECT | O_CLOEXEC); });
-    return direct_fd_;
-  }
-
-  // Unaligned head and tail go through the page cache; the block-aligned
-  // middle is read with O_DIRECT, straight into dst when dst lines up with
-  // the file offset, else through a per-thread aligned bounce buffer.
-  Status ReadDirect(uint64_t offset, size_t n, char* dst) const {
-    const size_t head = std::min<size_t>(n, (kDirectAlign - offset % kDirectAlign) % kDirectAlign);
-    CKPT_RETURN_IF_ERROR(PreadAll(fd_, dst, head, offset, path_));
-    offset += head;
-    dst += head;
-    n -= head;
-    const size_t middle = n - n % kDirectAlign;
-    if (reinterpret_cast<uintptr_t>(dst) % kDirectAlign == 0) {
-      if (Status s = PreadAll(direct_fd_, dst, middle, offset, path_); !s.ok()) return s;
-    } else {
-      thread_local std::unique_ptr<char, decltype(&std::free)> bounce(nullptr, &std::free);
-      if (bounce == nullptr) {
-        bounce.reset(static_cast<char*>(std::aligned_alloc(kDirectAlign, kReadBounce)));
-        if (bounce == nullptr) return ResourceExhaustedError("allocating read buffer for " + path_);
-      }
-      for (size_t done = 0; done < middle;) {
-        const size_t k = std::min(kReadBounce, middle - done);
-        CKPT_RETURN_IF_ERROR(PreadAll(direct_fd_, bounce.get(), k, offset + done, path_));
-        std::memcpy(dst + done, bounce.get(), k);
-        done += k;
-      }
-    }
-    return PreadAll(fd_, dst + middle, n - middle, offset + middle, path_);
-  }
-
-  std::string path_;
-  int fd_;
-  uint64_t size_;
-  mutable std::once_flag direct_once_;
-  mutable int direct_fd_ = -1;
-};
 
 class PosixMemoryRegion final : public ReadOnlyMemoryRegion {
  public:
@@ -217,7 +125,7 @@ class PosixFileSystem final : public FileSystem {
 
   Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override {
     CKPT_ASSIGN_OR_RETURN(OpenedFile f, OpenForReading(path));
-    return std::unique_ptr<RandomAccessFile>(std::make_unique<PosixRandomAccessFile>(path, f.fd, f.size));
+    return io::NewPosixRandomAccessFile(path, f.fd, f.size);
   }
 
   Status FileExists(const std::string& path) override {

@@ -1,0 +1,299 @@
+// PosixRandomAccessFile: large reads at the speed of whichever source holds
+// the bytes.
+//
+// A restore reads each byte once. Bytes already in the page cache (a warm
+// restore: evaluation right after training, a second process loading the
+// same checkpoint) are copied out with buffered pread at memory speed; bytes
+// that are not are read with O_DIRECT, because filling fresh page-cache pages
+// only to copy them out again costs more than the disk read itself. Which is
+// which is asked per 4 MiB segment with mincore() on a mapping of the file
+// that is never touched (so asking causes no I/O; RWF_NOWAIT would start
+// readahead into the cache for every miss).
+//
+// ReadWithCrc32c fuses the checksum into the copy: buffered bytes are read in
+// cache-sized pieces and hashed while still in L2, bytes read with O_DIRECT
+// into a bounce buffer are hashed there and copied out piecewise. Reads of 8
+// MiB and more are split in two halves read on two threads (crcs combined),
+// so that a warm restore uses the kernel's copy and the hash of two cores and
+// a cold one keeps two requests in flight. A cold read into a destination
+// that O_DIRECT cannot fill in place (numpy arrays start 16 bytes past a
+// page) is pipelined instead: a helper thread reads the next 4 MiB into one
+// bounce buffer while the caller hashes and copies out of the other.
+#include "io/posix_random_access_file.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <future>
+#include <mutex>
+#include <vector>
+
+#include "base/crc32c.h"
+#include "ckpt/status_macros.h"
+#include "io/posix_error.h"
+
+namespace ckpt::io {
+namespace {
+
+// O_DIRECT requires file offset, length and memory address to be multiples of
+// the device's logical block size; 4096 satisfies every device we meet.
+constexpr size_t kDirectAlign = 4096;
+// Reads of at least this many bytes may bypass the page cache; smaller ones
+// (index blocks, small tensors) are always buffered.
+constexpr size_t kLargeRead = size_t{4} << 20;
+// Reads of at least this many bytes are split over two threads.
+constexpr size_t kSplitRead = size_t{8} << 20;
+// Residency is decided, and O_DIRECT requests are issued, per segment.
+constexpr size_t kSegment = size_t{4} << 20;
+// Buffered bytes are read, and bounce bytes copied, in pieces this large so
+// the crc pass finds them in L2.
+constexpr size_t kPiece = size_t{256} << 10;
+// A single read(2) moves at most this much (Linux caps reads near 2 GiB).
+constexpr size_t kMaxRead = size_t{1} << 30;
+
+Status PreadAll(int fd, char* p, size_t n, uint64_t offset, const std::string& path) {
+  while (n > 0) {
+    const ssize_t r = ::pread(fd, p, std::min(n, kMaxRead), static_cast<off_t>(offset));
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoToStatus(errno, "read " + path);
+    }
+    if (r == 0) {
+      return DataLossError(path + " shrank while being read (short read at offset " + std::to_string(offset) + ")");
+    }
+    p += r;
+    offset += static_cast<uint64_t>(r);
+    n -= static_cast<size_t>(r);
+  }
+  return OkStatus();
+}
+
+// O_DIRECT bounce buffers, shared by every file in the process: allocated
+// and faulted in once, then reused (first touch of fresh pages runs far below
+// memcpy speed on VMs, and reads run on short-lived threads, so neither a
+// per-thread nor a per-file buffer would stay warm). At most kKeptBounces
+// stay allocated between reads.
+constexpr size_t kKeptBounces = 4;
+
+struct FreeDeleter {
+  void operator()(char* p) const { std::free(p); }
+};
+using BounceBuf = std::unique_ptr<char, FreeDeleter>;
+
+class BouncePool {
+ public:
+  static BouncePool& Get() {
+    static BouncePool* pool = new BouncePool();  // never destroyed: reads may run at exit
+    return *pool;
+  }
+  Result<BounceBuf> Take() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!free_.empty()) {
+        BounceBuf b = std::move(free_.back());
+        free_.pop_back();
+        return b;
+      }
+    }
+    BounceBuf b(static_cast<char*>(std::aligned_alloc(kDirectAlign, kSegment)));
+    if (b == nullptr) return ResourceExhaustedError("allocating a 4 MiB read buffer");
+    std::memset(b.get(), 0, kSegment);
+    return b;
+  }
+  void Return(BounceBuf b) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (free_.size() < kKeptBounces) free_.push_back(std::move(b));
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<BounceBuf> free_;
+};
+
+class PosixRandomAccessFile final : public RandomAccessFile {
+ public:
+  PosixRandomAccessFile(std::string path, int fd, uint64_t size) : path_(std::move(path)), fd_(fd), size_(size) {}
+  ~PosixRandomAccessFile() override {
+    ::close(fd_);
+    if (direct_fd_ >= 0) ::close(direct_fd_);
+    if (map_ != nullptr) ::munmap(map_, static_cast<size_t>(size_));
+  }
+
+  Status Read(uint64_t offset, size_t n, void* dst) const override { return ReadImpl(offset, n, dst, nullptr); }
+
+  Status ReadWithCrc32c(uint64_t offset, size_t n, void* dst, uint32_t* crc) const override {
+    crc32c::Crc c;
+    CKPT_RETURN_IF_ERROR(ReadImpl(offset, n, dst, &c));
+    *crc = c.value;
+    return OkStatus();
+  }
+
+  uint64_t Size() const override { return size_; }
+  const std::string& path() const override { return path_; }
+
+ private:
+  Status ReadImpl(uint64_t offset, size_t n, void* dst, crc32c::Crc* crc) const {
+    if (offset > size_ || n > size_ - offset) {
+      return OutOfRangeError("read of bytes [" + std::to_string(offset) + ", " + std::to_string(offset + n) +
+                             ") is past the end of " + path_ + " (" + std::to_string(size_) + " bytes)");
+    }
+    char* p = static_cast<char*>(dst);
+    if (crc != nullptr) *crc = crc32c::Crc{};
+    if (n < kLargeRead) return Buffered(offset, n, p, crc);
+    OpenDirect();
+    // Bytes to fetch from the disk: a pipeline keeps the disk busy while the
+    // caller hashes (and copies out).
+    if (direct_fd_ >= 0 && !Cached(offset, n)) return Pipelined(offset, n, p, crc);
+    // Cached (or no O_DIRECT here): the kernel's copy, on two cores when large.
+    if (n < kSplitRead) return Buffered(offset, n, p, crc);
+    const size_t first = static_cast<size_t>((offset + n / 2) / kDirectAlign * kDirectAlign - offset);
+    crc32c::Crc second_crc;
+    auto second = std::async(std::launch::async, [&] {
+      return Buffered(offset + first, n - first, p + first, crc != nullptr ? &second_crc : nullptr);
+    });
+    Status s = Buffered(offset, first, p, crc);
+    Status s2 = second.get();
+    CKPT_RETURN_IF_ERROR(s);
+    CKPT_RETURN_IF_ERROR(s2);
+    if (crc != nullptr) *crc = crc32c::Combine(*crc, second_crc, n - first);
+    return OkStatus();
+  }
+
+  // Buffered pread, hashed piece by piece while the bytes are in cache.
+  Status Buffered(uint64_t offset, size_t n, char* dst, crc32c::Crc* crc) const {
+    if (crc == nullptr) return PreadAll(fd_, dst, n, offset, path_);
+    for (size_t done = 0; done < n;) {
+      const size_t k = std::min(kPiece, n - done);
+      CKPT_RETURN_IF_ERROR(PreadAll(fd_, dst + done, k, offset + done, path_));
+      *crc = crc32c::Extend(*crc, dst + done, k);
+      done += k;
+    }
+    return OkStatus();
+  }
+
+  // True when every page of [offset, offset + n) is in the page cache (or
+  // residency cannot be asked: then the kernel decides, buffered).
+  bool Cached(uint64_t offset, size_t n) const {
+    if (map_ == nullptr) return true;
+    const uint64_t first = offset / kDirectAlign;
+    const uint64_t last = (offset + n + kDirectAlign - 1) / kDirectAlign;
+    const size_t pages = static_cast<size_t>(last - first);
+    unsigned char small[kSegment / kDirectAlign + 2];
+    std::vector<unsigned char> large;
+    unsigned char* vec = small;
+    if (pages > sizeof small) {
+      large.resize(pages);
+      vec = large.data();
+    }
+    if (::mincore(static_cast<char*>(map_) + first * kDirectAlign, pages * kDirectAlign, vec) != 0) return true;
+    for (size_t i = 0; i < pages; ++i) {
+      if ((vec[i] & 1) == 0) return false;
+    }
+    return true;
+  }
+
+  // Segment by segment into a destination that is not block-aligned with
+  // the file: while the caller hashes and copies segment i out of one bounce
+  // buffer, a helper thread reads the block-aligned middle of segment i + 1
+  // into the other with O_DIRECT. Cached segments and unaligned edges are
+  // read buffered by the caller.
+  Status Pipelined(uint64_t offset, size_t n, char* dst, crc32c::Crc* crc) const {
+    struct Seg {
+      uint64_t at;
+      size_t len;
+      bool cached;
+      uint64_t mid_at;  // block-aligned middle [mid_at, mid_at + mid_len), O_DIRECT
+      size_t mid_len;
+    };
+    std::vector<Seg> segs;
+    for (size_t done = 0; done < n;) {
+      const uint64_t at = offset + done;
+      const size_t k = std::min<size_t>(n - done, kSegment - static_cast<size_t>(at % kSegment));
+      const uint64_t mid_at = (at + kDirectAlign - 1) / kDirectAlign * kDirectAlign;
+      const uint64_t mid_end = std::max(mid_at, (at + k) / kDirectAlign * kDirectAlign);
+      segs.push_back(Seg{at, k, Cached(at, k), mid_at, static_cast<size_t>(mid_end - mid_at)});
+      done += k;
+    }
+    // O_DIRECT fills dst in place when dst lines up with the file offset.
+    const bool in_place = (reinterpret_cast<uintptr_t>(dst) - offset) % kDirectAlign == 0;
+    BounceBuf bufs[2];
+    if (!in_place) {
+      for (BounceBuf& b : bufs) {
+        CKPT_ASSIGN_OR_RETURN(b, BouncePool::Get().Take());
+      }
+    }
+    std::future<Status> reads[2];  // destroyed (waited for) before bufs
+    auto start = [&](size_t i) {
+      if (i >= segs.size() || segs[i].cached || segs[i].mid_len == 0) return;
+      char* target = in_place ? dst + (segs[i].mid_at - offset) : bufs[i % 2].get();
+      reads[i % 2] = std::async(std::launch::async, [this, &segs, target, i] {
+        return PreadAll(direct_fd_, target, segs[i].mid_len, segs[i].mid_at, path_);
+      });
+    };
+    Status status;
+    start(0);
+    for (size_t i = 0; i < segs.size() && status.ok(); ++i) {
+      start(i + 1);
+      const Seg& g = segs[i];
+      char* out = dst + (g.at - offset);
+      if (g.cached || g.mid_len == 0) {
+        status = Buffered(g.at, g.len, out, crc);
+        continue;
+      }
+      const size_t head = static_cast<size_t>(g.mid_at - g.at);
+      status = Buffered(g.at, head, out, crc);
+      Status r = reads[i % 2].get();
+      if (status.ok()) status = r;
+      if (in_place) {
+        if (status.ok() && crc != nullptr) *crc = crc32c::Extend(*crc, out + head, g.mid_len);
+      } else {
+        const char* bounce = bufs[i % 2].get();
+        for (size_t done = 0; status.ok() && done < g.mid_len;) {
+          const size_t k = std::min(kPiece, g.mid_len - done);
+          if (crc != nullptr) *crc = crc32c::Extend(*crc, bounce + done, k);
+          std::memcpy(out + head + done, bounce + done, k);
+          done += k;
+        }
+      }
+      if (status.ok()) status = Buffered(g.mid_at + g.mid_len, g.len - head - g.mid_len, out + head + g.mid_len, crc);
+    }
+    for (std::future<Status>& f : reads) {
+      if (f.valid()) f.wait();
+    }
+    for (BounceBuf& b : bufs) {
+      if (b != nullptr) BouncePool::Get().Return(std::move(b));
+    }
+    return status;
+  }
+
+  // Opens the O_DIRECT descriptor and the residency mapping once; either
+  // stays unset where the filesystem refuses it (then reads are buffered).
+  void OpenDirect() const {
+    std::call_once(direct_once_, [this] {
+      direct_fd_ = ::open(path_.c_str(), O_RDONLY | O_DIRECT | O_CLOEXEC);
+      if (direct_fd_ < 0 || size_ == 0) return;
+      void* m = ::mmap(nullptr, static_cast<size_t>(size_), PROT_READ, MAP_SHARED, fd_, 0);
+      if (m != MAP_FAILED) map_ = m;
+    });
+  }
+
+  std::string path_;
+  int fd_;
+  uint64_t size_;
+  mutable std::once_flag direct_once_;
+  mutable int direct_fd_ = -1;
+  mutable void* map_ = nullptr;  // PROT_READ mapping of the whole file, only for mincore()
+};
+
+}  // namespace
+
+std::unique_ptr<RandomAccessFile> NewPosixRandomAccessFile(std::string path, int fd, uint64_t size) {
+  return std::make_unique<PosixRandomAccessFile>(std::move(path), fd, size);
+}
+
+}  // namespace ckpt::io
