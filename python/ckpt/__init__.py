@@ -59,6 +59,7 @@ from ._checkpoint_management import (  # noqa: E402
 from .dtypes import DType, as_dtype  # noqa: E402
 from ._reader import CheckpointReader, NewCheckpointReader, list_variables, load_checkpoint, load_variable  # noqa: E402
 from ._saver import Saver, SaverDef  # noqa: E402
+from ._sharded_variable import ShardedVariable  # noqa: E402
 from ._tracking import Module  # noqa: E402
 from ._variables import Variable  # noqa: E402
 
@@ -81,6 +82,7 @@ __all__ = [
     "NewCheckpointReader",
     "Saver",
     "SaverDef",
+    "ShardedVariable",
     "Variable",
     "as_dtype",
     "checkpoint_exists",

@@ -8,6 +8,7 @@
 //   saver.cc             the TF1 name-based Saver
 //   checkpoint_manager.cc  CheckpointManager
 //   communicator.cc      the C++ Communicator over a ckpt.distributed one (mpi4py, torch)
+//   sharded_variable.cc  ShardedVariable: this process's block of a global tensor
 // Every call that does file I/O releases the GIL (nb::gil_scoped_release);
 // code that calls back into Python from such a call re-acquires it.
 #pragma once
@@ -76,5 +77,6 @@ void RegisterReader(nb::module_& m);
 void RegisterSaver(nb::module_& m);
 void RegisterCheckpointManager(nb::module_& m);
 void RegisterCommunicator(nb::module_& m);
+void RegisterShardedVariable(nb::module_& m);
 
 }  // namespace ckpt_py

@@ -12,4 +12,5 @@ NB_MODULE(_ckpt, m) {
   ckpt_py::RegisterSaver(m);
   ckpt_py::RegisterCheckpointManager(m);
   ckpt_py::RegisterCommunicator(m);
+  ckpt_py::RegisterShardedVariable(m);
 }

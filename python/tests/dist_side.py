@@ -13,11 +13,13 @@ sticky). Each rank prints "rank R/N: contract ok" at the end; any failure
 raises (a non-zero exit).
 
 `save DIR SEED` / `restore DIR SEED [DIR SEED ...]`: every rank saves the same variables
-(one per dtype, values from SEED) with Checkpoint.save(DIR/ckpt,
+(one per dtype, values from SEED) and its own blocks of sharded tensors (ckpt.ShardedVariable:
+[10, 4] split by rows or [3, 7] by columns, unevenly, np.array_split of this job's rank count; under
+torch the numeric blocks are torch tensors) with Checkpoint.save(DIR/ckpt,
 options=CheckpointOptions(communicator=comm)), all ranks must return the same
 path; then twice through a CheckpointManager(DIR/managed, max_to_keep=1,
 options=...) (same paths everywhere, one checkpoint kept); `restore` restores
-on each rank (any rank count) and compares bit for bit. Where this build's Checkpoint cannot yet save from several processes
+on each rank (any rank count: each ShardedVariable holds that job's block) and compares bit for bit. Where this build's Checkpoint cannot yet save from several processes
 (ckpt._ckpt._has_distributed_checkpoint() false), `save` on N > 1 ranks checks
 that it says so (UnimplementedError) and prints "unimplemented" instead.
 """
@@ -104,6 +106,68 @@ def values(seed):
     return out
 
 
+# name -> (full shape, split axis) of the sharded tensors; the dtype is values()'s of that name.
+SHARDED = {"float32": ((10, 4), 0), "int64": ((3, 7), 1), "bfloat16": ((10, 4), 1), "float16": ((3, 7), 0),
+           "uint32": ((10, 4), 0), "string": ((3, 7), 1), "bool": ((10, 4), 1), "complex64": ((3, 7), 0)}
+
+
+def sharded_full(seed):
+    """The full sharded tensors for `seed`: bytes drawn like values()'s, reshaped."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed + 1000)
+    dts = values(0)
+    out = {}
+    for name, (shape, _) in SHARDED.items():
+        count = int(np.prod(shape))
+        dt = dts[name].dtype
+        if dt == object:
+            out[name] = np.array([bytes(rng.integers(0, 256, size=k % 5, dtype=np.uint8)) for k in range(count)],
+                                 dtype=object).reshape(shape)
+        elif dt == bool:
+            out[name] = rng.integers(0, 2, size=count).astype(bool).reshape(shape)
+        else:
+            out[name] = rng.integers(0, 256, size=count * dt.itemsize, dtype=np.uint8).view(dt).reshape(shape)
+    return out
+
+
+def block_of(name, rank, size):
+    """(start, stop) of rank's share along the split axis (np.array_split; may be empty) and the offset."""
+    shape, axis = SHARDED[name]
+    base, extra = divmod(shape[axis], size)
+    start = rank * base + min(rank, extra)
+    stop = start + base + (1 if rank < extra else 0)
+    offset = [0, 0]
+    offset[axis] = start
+    return start, stop, tuple(offset)
+
+
+def take(full, name, rank, size):
+    start, stop, offset = block_of(name, rank, size)
+    axis = SHARDED[name][1]
+    block = full[start:stop] if axis == 0 else full[:, start:stop]
+    return block.copy(), offset
+
+
+def as_torch_if_possible(block):
+    """A torch tensor over the block for the dtypes torch has (the caller's buffer is restored in place)."""
+    import numpy as np
+    import torch
+
+    if block.dtype in (np.float32, np.float16, np.int64, np.bool_, np.complex64):
+        return torch.from_numpy(block)
+    return block
+
+
+def sharded_variables(seed, rank, size, use_torch=False):
+    out = {}
+    for name, full in sharded_full(seed).items():
+        block, offset = take(full, name, rank, size)
+        local = as_torch_if_possible(block) if use_torch else block
+        out["sharded_" + name] = ckpt.ShardedVariable(local, full_shape=full.shape, offset=offset, name=name)
+    return out
+
+
 def same_bits(a, b):
     import numpy as np
 
@@ -113,8 +177,9 @@ def same_bits(a, b):
     return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
 
 
-def save(comm, directory, seed):
+def save(comm, directory, seed, use_torch=False):
     variables = {k: ckpt.Variable(v) for k, v in values(seed).items()}
+    variables.update(sharded_variables(seed, comm.rank, comm.size, use_torch))
     options = ckpt.CheckpointOptions(communicator=comm, collective_timeout=60)
     managed = os.path.join(directory, "managed")
     if comm.size > 1 and not ckpt._ckpt._has_distributed_checkpoint():
@@ -146,15 +211,30 @@ def restore(rank, size, directory, seed):
     zeros = {k: np.array([b""] * v.size, dtype=object).reshape(v.shape) if v.dtype == object else np.zeros_like(v)
              for k, v in want.items()}
     got = {k: ckpt.Variable(z) for k, z in zeros.items()}
+    # This job's blocks of the sharded tensors, whatever rank count saved them.
+    full = sharded_full(seed)
+    blocks = {}
+    for name, f in full.items():
+        want_block, offset = take(f, name, rank, size)
+        zero = np.array([b""] * want_block.size, dtype=object).reshape(want_block.shape) \
+            if want_block.dtype == object else np.zeros_like(want_block)
+        blocks[name] = (want_block, zero)
+        got["sharded_" + name] = ckpt.ShardedVariable(zero, full_shape=f.shape, offset=offset, name=name)
     ckpt.Checkpoint(**got).restore(ckpt.latest_checkpoint(directory)).assert_consumed()
     bad = [k for k in want if not same_bits(got[k].numpy(), want[k])]
+    for name, (want_block, zero) in blocks.items():
+        sv = got["sharded_" + name]
+        # numeric blocks are restored into the caller's array; strings into the variable's value
+        restored = sv.value() if want_block.dtype == object else zero
+        if not same_bits(restored, want_block):
+            bad.append("sharded_" + name)
     assert not bad, f"differ after restore: {bad}"
-    print(f"rank {rank}/{size}: restored {len(want)} variables bit-exact", flush=True)
+    print(f"rank {rank}/{size}: restored {len(want) + len(blocks)} variables bit-exact", flush=True)
 
 
-def run_case(case, comm_factory, rank, size, args):
+def run_case(case, comm_factory, rank, size, args, use_torch=False):
     if case == "save":
-        save(comm_factory(), args[0], int(args[1]))
+        save(comm_factory(), args[0], int(args[1]), use_torch)
     elif case == "restore":  # DIR SEED [DIR SEED ...]: one job restores several checkpoints
         for i in range(0, len(args), 2):
             restore(rank, size, args[i], int(args[i + 1]))
@@ -187,9 +267,9 @@ def _torch_worker(rank, world, port, case, args):
         if case.startswith("contract"):
             contract(ckpt.distributed.from_torch, side_bcast)
         if case == "contract+save":  # one spawn for both: each torch rank costs seconds to start
-            run_case("save", ckpt.distributed.from_torch, rank, world, args)
+            run_case("save", ckpt.distributed.from_torch, rank, world, args, use_torch=True)
         elif case != "contract":
-            run_case(case, ckpt.distributed.from_torch, rank, world, args)
+            run_case(case, ckpt.distributed.from_torch, rank, world, args, use_torch=True)
     finally:
         dist.destroy_process_group()
 

@@ -83,7 +83,8 @@ def check_saved(out: str, n: int) -> bool:
     if n > 1 and not ckpt._ckpt._has_distributed_checkpoint():
         assert count(out, r"rank \d+/\d+: unimplemented") == n, out
         return False
-    paths = set(re.findall(r"rank \d+/\d+: saved (\S+)", out))
+    # (ranks' lines can run together in mpirun's output: the path ends at its number)
+    paths = set(re.findall(r"rank \d+/\d+: saved (\S+?/ckpt-\d+)", out))
     assert count(out, r"rank \d+/\d+: saved ") == n and len(paths) == 1, out
     return True
 

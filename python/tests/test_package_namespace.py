@@ -1,7 +1,7 @@
 """The package namespace is its public API: dir(ckpt) shows exactly __all__
 (no leaked imports such as `annotations` or `extend_path`, no aliases such as
 `_Any`) besides the package's own private implementation modules, and every
-name in __all__ exists. `ckpt.dtypes` and `ckpt.errors` are public submodules
+name in __all__ exists. `ckpt.dtypes`, `ckpt.errors` and `ckpt.distributed` are public submodules
 (as tf.dtypes and tf.errors; docs/python.md) and are part of __all__.
 """
 
@@ -13,7 +13,7 @@ import types
 import ckpt
 from ckpt_test_util import python_env
 
-PUBLIC_SUBMODULES = {"dtypes", "errors"}
+PUBLIC_SUBMODULES = {"distributed", "dtypes", "errors"}
 
 
 def public_names(module):

@@ -45,6 +45,9 @@ name: str = ckpt._ckpt.dtype_name(1)
 mgr = ckpt.CheckpointManager(c, "/tmp/m", max_to_keep=3)
 saved: str | None = mgr.save()
 opts = ckpt.CheckpointOptions(enable_async=True)
+sv = ckpt.ShardedVariable(np.zeros((2, 3), np.float32), full_shape=(4, 3), offset=(0, 0), name="s")
+sv.add_shard(np.zeros((2, 3), np.float32), (2, 0))
+full: tuple[int, ...] = sv.shape
 """
 
 BAD = """

@@ -10,18 +10,18 @@
 //         kill-in-merge       rank 0 SIGKILLs itself during the merge, after the
 //                             first data file was renamed into place
 //   mpi_driver restore PREFIX SEED
-//       every rank restores its blocks (for this job's rank count) with
-//       ShardedVariable::RestoreFrom, the replicated values whole, and a share
-//       of the keys as full tensors; all compared bit for bit.
+//       every rank restores its blocks (for this job's rank count) through
+//       Checkpoint::Restore into ShardedVariables (reading by intersection),
+//       the replicated values whole into Variables, and reads a share of the
+//       keys as full tensors; all compared bit for bit.
 //   mpi_driver comm
 //       MpiCommunicator's own contract: sizes, roots, an off-main-thread
 //       collective (also beside the caller's own collectives on the original
 //       communicator), a deadline (sticky), and what a lower thread level does.
 //
-// Save goes through ckpt::distributed::SaveDistributed (SaveOnThisRank below):
-// when Checkpoint::Save takes CheckpointOptions::communicator, only that
-// function changes (a Checkpoint tracking the ShardedVariables, saved with
-// options.communicator = &comm and options.deadline).
+// Save and restore use the public API only: a Checkpoint tracking one object
+// per value (`rows_dtN`, `cols_dtN`: ShardedVariables; `repl_dtN`: Variables),
+// written with CheckpointOptions::communicator / collective_timeout / fs.
 #include "ckpt/mpi.h"  // first: it includes <mpi.h> without the C++ bindings
 
 #include <signal.h>
@@ -38,9 +38,9 @@
 #include <vector>
 
 #include "ckpt/bundle.h"
+#include "ckpt/checkpoint.h"
 #include "ckpt/sharded_variable.h"
 #include "ckpt/variable.h"
-#include "distributed/distributed_save.h"
 #include "io/forwarding_file_system.h"
 #include "mpi_values.h"
 
@@ -144,58 +144,91 @@ class KillInMergeFileSystem final : public io::ForwardingFileSystem {
 
 // ---- save ----
 
-struct RankValues {
-  std::vector<Tensor> tensors;
-  std::vector<NamedView> views;
-};
-
-RankValues ValuesOf(int rank, int size, uint64_t seed) {
-  RankValues v;
-  const std::vector<Spec> specs = Specs();
-  v.tensors.reserve(specs.size());
-  for (const Spec& spec : specs) {
-    const TensorSlice block = BlockOf(spec, rank, size);
-    v.tensors.push_back(Block(Expected(spec, seed), block));
-    NamedView nv{spec.key, v.tensors.back().view(), std::nullopt};
-    if (spec.split != Split::kReplicated) nv.slice = SaveSliceInfo{spec.full, block};
-    v.views.push_back(std::move(nv));
-  }
-  return v;
+// The Checkpoint's name for a value: "rows/dt1" -> "rows_dt1" (object names
+// become key path components, so no '/').
+std::string ObjectName(const Spec& spec) {
+  std::string n = spec.key;
+  for (char& c : n) c = c == '/' ? '_' : c;
+  return n;
 }
 
-// The one place that saves: see the file comment.
-Result<std::string> SaveOnThisRank(Communicator& comm, const RankValues& values, const std::string& prefix,
-                                   Deadline deadline, FileSystem* fs) {
-  distributed::DistributedSaveOptions o;
-  o.fs = fs;
-  o.deadline = deadline;
-  return distributed::SaveDistributed(comm, values.views, prefix, o);
-}
-
-int Save(MpiCommunicator& comm, const std::string& prefix, uint64_t seed, std::chrono::milliseconds deadline,
-         Fault fault) {
-  const RankValues values = ValuesOf(comm.rank(), comm.size(), seed);
-  std::unique_ptr<FileSystem> fs;
-  if (fault.kind == Fault::kKillInMerge && comm.rank() == 0) {
-    fs = std::make_unique<KillInMergeFileSystem>(FileSystem::Default(), prefix);
-  }
-  FaultyCommunicator faulty(comm, fault);
-  auto saved = SaveOnThisRank(faulty, values, prefix, DeadlineAfter(deadline), fs.get());
-  Check(saved.ok(), "save: " + saved.status().ToString());
-  Check(*saved == prefix, "save returned " + *saved);
-  std::printf("rank %d/%d: saved %s (%zu values)\n", comm.rank(), comm.size(), prefix.c_str(), values.views.size());
-  return 0;
-}
-
-// ---- restore ----
+std::string KeyOf(const Spec& spec) { return ObjectName(spec) + "/.ATTRIBUTES/VARIABLE_VALUE"; }
 
 Tensor Zeros(DType dt, const TensorShape& shape) {
   if (dt == DType::kString) return Tensor::FromStrings(shape, std::vector<std::string>(shape.num_elements()));
   return *Tensor::Make(dt, shape);
 }
 
+std::vector<int64_t> OffsetOf(const TensorSlice& block) {
+  std::vector<int64_t> offset;
+  for (int d = 0; d < block.rank(); ++d) offset.push_back(block.IsFullAt(d) ? 0 : block.start(d));
+  return offset;
+}
+
+// This rank's objects: its block of each split value (a ShardedVariable),
+// each replicated value whole (a Variable), holding `fill(spec, block)`.
+struct RankObjects {
+  std::vector<std::unique_ptr<Trackable>> owned;
+  std::vector<std::pair<std::string, Trackable*>> named;
+  std::vector<Variable*> values;  // per spec: the replicated Variable or the shard's Variable
+};
+
+template <typename Fill>
+RankObjects ObjectsOf(int rank, int size, Fill fill) {
+  RankObjects o;
+  for (const Spec& spec : Specs()) {
+    const TensorSlice block = BlockOf(spec, rank, size);
+    if (spec.split == Split::kReplicated) {
+      auto v = std::make_unique<Variable>(fill(spec, block), spec.key);
+      o.values.push_back(v.get());
+      o.owned.push_back(std::move(v));
+    } else {
+      auto sv = std::make_unique<ShardedVariable>(fill(spec, block), spec.full, OffsetOf(block), spec.key);
+      Check(sv->status().ok(), "shard of " + spec.key + ": " + sv->status().ToString());
+      o.values.push_back(&sv->shard(0));
+      o.owned.push_back(std::move(sv));
+    }
+    o.named.emplace_back(ObjectName(spec), o.owned.back().get());
+  }
+  return o;
+}
+
+int Save(MpiCommunicator& comm, const std::string& prefix, uint64_t seed, std::chrono::milliseconds deadline,
+         Fault fault) {
+  RankObjects objects = ObjectsOf(comm.rank(), comm.size(), [&](const Spec& spec, const TensorSlice& block) {
+    return Block(Expected(spec, seed), block);
+  });
+  std::unique_ptr<FileSystem> fs;
+  if (fault.kind == Fault::kKillInMerge && comm.rank() == 0) {
+    fs = std::make_unique<KillInMergeFileSystem>(FileSystem::Default(), prefix);
+  }
+  FaultyCommunicator faulty(comm, fault);
+  CheckpointOptions options;
+  options.communicator = &faulty;
+  options.collective_timeout = deadline;
+  options.fs = fs.get();
+  Checkpoint checkpoint(objects.named, options);
+  checkpoint.save_counter();  // saved too (Write does not create it; Restore does and expects it)
+  auto saved = checkpoint.Write(prefix);
+  Check(saved.ok(), "save: " + saved.status().ToString());
+  Check(*saved == prefix, "save returned " + *saved);
+  std::printf("rank %d/%d: saved %s (%zu values)\n", comm.rank(), comm.size(), prefix.c_str(), objects.named.size());
+  return 0;
+}
+
+// ---- restore ----
+
 int Restore(MpiCommunicator& comm, const std::string& prefix, uint64_t seed) {
   const int r = comm.rank(), m = comm.size();
+  RankObjects objects =
+      ObjectsOf(r, m, [](const Spec& spec, const TensorSlice& block) {
+        return Zeros(spec.dtype, block.SliceShape(spec.full));
+      });
+  Checkpoint checkpoint(objects.named);
+  auto status = checkpoint.Restore(prefix);
+  Check(status.ok(), "restore " + prefix + ": " + status.status().ToString());
+  const Status consumed = status->AssertConsumed();  // every saved value bound, every object matched
+  Check(consumed.ok(), "restore: " + consumed.ToString());
   auto reader = BundleReader::Open(prefix);
   Check(reader.ok(), "open " + prefix + ": " + reader.status().ToString());
   size_t blocks = 0, full = 0;
@@ -204,24 +237,12 @@ int Restore(MpiCommunicator& comm, const std::string& prefix, uint64_t seed) {
     const Spec& spec = specs[i];
     const Tensor expected = Expected(spec, seed);
     const TensorSlice block = BlockOf(spec, r, m);
-    const Tensor want = Block(expected, block);
-    if (spec.split == Split::kReplicated) {
-      Variable v(Zeros(spec.dtype, spec.full));
-      Check(v.RestoreFrom(**reader, spec.key).ok(), "restore " + spec.key);
-      Check(SameBits(v.view(), want.view()), spec.key + ": restored value differs");
-    } else {
-      std::vector<int64_t> offset;
-      for (int d = 0; d < block.rank(); ++d) offset.push_back(block.IsFullAt(d) ? 0 : block.start(d));
-      ShardedVariable sv(Zeros(spec.dtype, want.shape()), spec.full, offset);
-      Check(sv.status().ok(), "shard of " + spec.key + ": " + sv.status().ToString());
-      const Status s = sv.RestoreFrom(**reader, spec.key);
-      Check(s.ok(), "restore " + spec.key + " block " + block.ToString() + ": " + s.ToString());
-      Check(SameBits(sv.shard(0).view(), want.view()), spec.key + " block " + block.ToString() + " differs");
-    }
+    Check(SameBits(objects.values[i]->view(), Block(expected, block).view()),
+          spec.key + " block " + block.ToString() + ": restored value differs");
     ++blocks;
     if (static_cast<int>(i % static_cast<size_t>(m)) == r) {  // a share of the keys read whole
-      auto t = (*reader)->Read(spec.key);
-      Check(t.ok(), "read " + spec.key + ": " + t.status().ToString());
+      auto t = (*reader)->Read(KeyOf(spec));
+      Check(t.ok(), "read " + KeyOf(spec) + ": " + t.status().ToString());
       Check(SameBits(t->view(), expected.view()), spec.key + ": full tensor differs");
       ++full;
     }
