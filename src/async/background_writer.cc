@@ -5,6 +5,10 @@
 #include "base/log.h"
 
 namespace ckpt::async {
+namespace {
+// The writer whose thread this is (set once, when the thread starts).
+thread_local const BackgroundWriter* this_thread_writer = nullptr;
+}  // namespace
 
 BackgroundWriter::BackgroundWriter(int staging_buffers) {
   const int n = std::max(1, staging_buffers);
@@ -48,6 +52,7 @@ Result<uint64_t> BackgroundWriter::Submit(std::span<const NamedView> values, Job
 }
 
 void BackgroundWriter::Run() {
+  this_thread_writer = this;
   for (;;) {
     Pending p;
     {
@@ -76,7 +81,8 @@ void BackgroundWriter::WaitFor(uint64_t ticket) {
 
 Status BackgroundWriter::Sync() {
   std::unique_lock<std::mutex> l(mu_);
-  cv_.wait(l, [&] { return queue_.empty() && finished_ + 1 == next_ticket_; });
+  const uint64_t last = next_ticket_ - 1;  // the newest job submitted so far
+  cv_.wait(l, [&] { return finished_ >= last; });
   return std::exchange(error_, OkStatus());
 }
 
@@ -89,5 +95,9 @@ bool BackgroundWriter::idle() const {
   std::lock_guard<std::mutex> l(mu_);
   return queue_.empty() && finished_ + 1 == next_ticket_;
 }
+
+bool BackgroundWriter::OnWriterThread() const { return this_thread_writer == this; }
+
+bool BackgroundWriter::OnAnyWriterThread() { return this_thread_writer != nullptr; }
 
 }  // namespace ckpt::async
