@@ -40,7 +40,22 @@ class SteppedModel {
     s_.strings() = Strings(step);
   }
 
+  // Changes the step and a few bytes of every value (what a training step
+  // does to the caller's variables right after an async Save returned):
+  // a save that read them instead of its own snapshot fails Mismatch().
+  void Scramble() {
+    step_.flat<int64_t>()[0] = -1 - step();
+    for (Variable* v : {&w_, &b_, &h_}) {
+      auto* p = static_cast<unsigned char*>(v->data());
+      p[0] ^= 0x5a;
+      p[v->byte_size() / 2] ^= 0x5a;
+      p[v->byte_size() - 1] ^= 0x5a;
+    }
+    s_.strings()[0] += "!";
+  }
+
   int64_t step() const { return step_.flat<int64_t>()[0]; }
+  int64_t floats() const { return w_.shape().num_elements(); }
 
   // nullopt when every value is the one Fill(step()) gives, else what differs.
   std::optional<std::string> Mismatch() const {
