@@ -100,9 +100,9 @@ class CKPT_EXPORT LoadStatus {
 
 // Runs after a checkpoint's files are complete and durable, with the path
 // written (`<prefix>-<n>` for Save); for an async save on the Checkpoint's
-// writer thread (see Checkpoint's thread-safety for what it may call). A non-OK return stops the callbacks
-// after it (and, for Save, the state-file update; for a manager, its
-// bookkeeping), as an exception does in TF.
+// writer thread (Checkpoint's thread-safety says what it may call). A non-OK
+// return stops the callbacks after it (and, for Save, the state-file update;
+// for a manager, its bookkeeping), as an exception does in TF.
 using WriteCallback = std::function<Status(const std::string& path)>;
 
 // tf.train.CheckpointOptions plus the knobs C++ needs (file system, fsync).

@@ -673,6 +673,23 @@ class StressRound {
           tally_.Fail("transient: save: " + saved.status().ToString());
           return;
         }
+        ++tally_.async_saves;
+        model.Scramble();
+        m->reset();  // the manager goes with its save in flight; the Checkpoint stays
+        ++tally_.destroyed_in_flight;
+        tally_.Check(Latest(dir).ok() && *Latest(dir) == **saved, "transient: the destroyed manager's save is not latest");
+        // A new manager over the same Checkpoint and directory: the lock is free again.
+        m = CheckpointManager::Create(c, dir, 2, mo);
+        if (!m.ok()) {
+          tally_.Fail("transient: second Create: " + m.status().ToString());
+          return;
+        }
+        model.Fill(step + 250);
+        saved = (*m)->Save();
+        if (!saved.ok() || !saved->has_value()) {
+          tally_.Fail("transient: save of the second manager: " + saved.status().ToString());
+          return;
+        }
         path = **saved;
         ++tally_.async_saves;
         model.Scramble();
@@ -681,7 +698,7 @@ class StressRound {
       ++tally_.destroyed_in_flight;
       auto latest = Latest(dir);
       tally_.Check(latest.ok() && *latest == path, "transient: the destroyed manager's save is not latest");
-      tally_.CheckOk(RestoreAndCheck(path, step, "transient"), "transient " + path);
+      tally_.CheckOk(RestoreAndCheck(path, step + 250, "transient"), "transient " + path);
 
       // A plain Checkpoint destroyed right after an async Save.
       const std::string plain_dir = Dir("transient_plain");
