@@ -819,7 +819,7 @@ TEST(ConcurrencyStress, ManyThreadsSaveIntoDifferentAndTheSameDirectoriesOnDisk)
 
 TEST(ConcurrencyStress, ManyThreadsSaveIntoDifferentAndTheSameDirectoriesInMemory) {
   auto fs = NewMemoryFileSystem();
-  RunStress("in-memory file system", fs.get(), "/stress");
+  RunStress("in-memory FS", fs.get(), "/stress");
 }
 
 }  // namespace
