@@ -5,7 +5,7 @@
 #                                5,000 random power cuts, 3,000 I/O errors, 4 full-disk saves,
 #                                readers during writers 4 s per writer, 2 two-manager trials,
 #                                100 saves of 32 MiB sync and async, 5 concurrency rounds
-#                                (no sanitizer; the test command's tsan-run stage runs 2 under TSan)
+#                                (no sanitizer; the test command's tsan-run stage runs it under TSan)
 #   scripts/stress.sh --long     long mode, for a person: 1,000 kills per child kind (about an hour),
 #                                20,000 power cuts, 20,000 I/O errors, 40 full-disk saves,
 #                                readers 60 s per writer, 20 two-manager trials,
