@@ -16,7 +16,22 @@
 // FailedPrecondition for a failed load-status assertion (TF raises
 // AssertionError; the message is TF's text).
 //
-// Thread-safety: one thread at a time per Checkpoint and object graph.
+// Thread-safety: one thread at a time per Checkpoint and object graph, except:
+//  * Sync() may be called from any thread, also while another thread saves
+//    through this Checkpoint; it waits for the async writes whose Save/Write
+//    had returned when it was called, not for later ones.
+//  * Checkpoints over disjoint object graphs are independent: threads may
+//    save and restore them at once, into different directories or into the
+//    same one under distinct prefixes (the directory's state file then names
+//    whichever save recorded itself last).
+//  * Write callbacks of an async save run on this Checkpoint's writer thread
+//    while the caller goes on. They may read checkpoints (LatestCheckpoint;
+//    any Checkpoint's Restore/Read, which then does not wait for async
+//    writes in flight). Save, Write and Sync of this same Checkpoint, or of
+//    its CheckpointManager, return FailedPrecondition there instead of
+//    waiting for the callback itself.
+//  * The destructor waits for the async writes in flight and their
+//    callbacks; nothing else may use the Checkpoint while it runs.
 #pragma once
 
 #include <chrono>
@@ -86,9 +101,10 @@ class CKPT_EXPORT LoadStatus {
 };
 
 // Runs after a checkpoint's files are complete and durable, with the path
-// written (`<prefix>-<n>` for Save). A non-OK return stops the callbacks
-// after it (and, for Save, the state-file update; for a manager, its
-// bookkeeping), as an exception does in TF.
+// written (`<prefix>-<n>` for Save); for an async save on the Checkpoint's
+// writer thread (Checkpoint's thread-safety says what it may call). A non-OK
+// return stops the callbacks after it (and, for Save, the state-file update;
+// for a manager, its bookkeeping), as an exception does in TF.
 using WriteCallback = std::function<Status(const std::string& path)>;
 
 // tf.train.CheckpointOptions plus the knobs C++ needs (file system, fsync).
@@ -208,7 +224,8 @@ class CKPT_EXPORT Checkpoint {
   // finished; returns the first background error not yet reported
   // (DELIBERATE: TF's sync() does not re-raise). OK and immediate
   // when nothing was written asynchronously. The destructor waits too and
-  // logs an error it could not return.
+  // logs an error it could not return. Any thread; a background error is
+  // reported once, to whichever of Save/Write/Sync asks first.
   Status Sync();
 
   // Gets async saving ready ahead of the first async save: maps the staging
@@ -231,7 +248,8 @@ class CKPT_EXPORT Checkpoint {
   // Like Restore but never creates save_counter and does not
   // wrap NotFound errors.
   // Both first wait for async writes in flight into the directory of
-  // `save_path` from any Checkpoint of this process.
+  // `save_path` from any Checkpoint of this process (those begun before the
+  // call; none when called from a write callback).
   Result<LoadStatus> Read(std::string_view save_path);
 
   // The save counter variable (int64 scalar), created on first use.

@@ -55,9 +55,18 @@
 // latest_checkpoint() and checkpoints() agree on every rank. Every rank
 // returns the same path or the same error. Async with a group: Unimplemented.
 //
-// Thread-safety: Save/RestoreOrInitialize/Sync from one thread at a time;
-// the accessors may be called from any thread (the bookkeeping of an async
-// save runs on the Checkpoint's writer thread).
+// Thread-safety: Save/RestoreOrInitialize from one thread at a time (the
+// one that uses the managed Checkpoint). Sync() and the accessors may be
+// called from any thread, also while a save runs: the accessors see a
+// checkpoint once its bookkeeping is done (that of an async save runs on the
+// Checkpoint's writer thread); Sync() waits for the saves that had returned
+// when it was called. Managers of different directories are independent.
+// From a write callback of the managed Checkpoint, Save and Sync return
+// FailedPrecondition (they would wait for the callback). The lock (3.)
+// holds within one process too: a second manager on the same directory gets
+// the lock error at its Save and never touches the first one's files, until
+// the first is destroyed. The destructor waits for this manager's async
+// saves; it must not run while another thread uses the manager.
 #pragma once
 
 #include <cstdint>
@@ -143,7 +152,7 @@ class CKPT_EXPORT CheckpointManager {
   Result<std::optional<std::string>> RestoreOrInitialize();
 
   // Waits for the managed Checkpoint's async writes and returns a
-  // background error not yet reported.
+  // background error not yet reported. Any thread (see Thread-safety).
   Status Sync();
 
   // The newest checkpoint (not checked for existence) or nullopt.

@@ -346,6 +346,85 @@ TEST_F(AsyncCheckpointTest, RestoreOrInitializeWaitsForAsyncSave_Async_CO26) {
   EXPECT_EQ(F(*v), 5.0f);
 }
 
+// Write callbacks of an async save run on the writer thread while the write
+// counts as in flight. A callback that restores the checkpoint it was given
+// (a verification step) used to wait for its own write: a hang, forever.
+TEST_F(AsyncCheckpointTest, CallbackMayRestoreTheCheckpointItWasGiven_Async_CO21) {
+  auto v = FloatVar({4});
+  Checkpoint c({{"v", v.get()}}, Base());
+  auto w = FloatVar({0});
+  Checkpoint verifier({{"v", w.get()}}, Base());
+  CheckpointOptions o = AsyncOpts();
+  std::promise<Status> verified;
+  o.experimental_write_callbacks.push_back([&](const std::string& path) {
+    auto st = verifier.Restore(path);
+    verified.set_value(st.status());
+    return st.status();
+  });
+  ASSERT_OK(c.Save("/d/ckpt", o));
+  auto done = verified.get_future();
+  // Only a hang reaches the limit; the restore itself takes microseconds.
+  ASSERT_EQ(done.wait_for(std::chrono::seconds(60)), std::future_status::ready) << "the callback's restore hangs";
+  EXPECT_OK(done.get());
+  EXPECT_EQ(F(*w), 4.0f);
+  EXPECT_OK(c.Sync());
+}
+
+// Save, Write and Sync of the same Checkpoint from its own write callback
+// would wait for the callback to return: refused instead of hanging.
+TEST_F(AsyncCheckpointTest, CallbackCannotSaveOrSyncItsOwnCheckpoint_Async) {
+  auto v = FloatVar({1});
+  Checkpoint c({{"v", v.get()}}, Base());
+  CheckpointOptions o = AsyncOpts();
+  std::promise<std::vector<Status>> results;
+  o.experimental_write_callbacks.push_back([&](const std::string&) {
+    std::vector<Status> r;
+    r.push_back(c.Sync());
+    r.push_back(c.Save("/d/inner", Base()).status());
+    r.push_back(c.Write("/d/inner-w", AsyncOpts()).status());
+    results.set_value(r);
+    return OkStatus();
+  });
+  ASSERT_OK(c.Save("/d/ckpt", o));
+  auto done = results.get_future();
+  ASSERT_EQ(done.wait_for(std::chrono::seconds(60)), std::future_status::ready) << "a callback's own Save/Sync hangs";
+  for (const Status& s : done.get()) {
+    EXPECT_CODE(s, StatusCode::kFailedPrecondition);
+    EXPECT_NE(s.message().find("write callback"), std::string::npos) << s.ToString();
+  }
+  EXPECT_OK(c.Sync());
+  EXPECT_FALSE(fs_->FileExists("/d/inner-2.index").ok());
+  EXPECT_EQ(c.save_counter().flat<int64_t>()[0], 1);  // the refused save gave its number back
+}
+
+TEST_F(AsyncCheckpointTest, CallbackCannotSaveOrSyncItsOwnManager_Async) {
+  auto v = FloatVar({1});
+  Checkpoint c({{"v", v.get()}}, Base());
+  CheckpointManagerOptions mo;
+  mo.save_options = AsyncOpts();
+  CheckpointManager* manager = nullptr;
+  std::promise<std::vector<Status>> results;
+  std::atomic<bool> first{true};
+  mo.save_options->experimental_write_callbacks.push_back([&](const std::string&) {
+    if (!first.exchange(false)) return OkStatus();
+    results.set_value({manager->Save().status(), manager->Sync()});
+    return OkStatus();
+  });
+  auto m = CheckpointManager::Create(c, "/d", 2, mo);
+  ASSERT_OK(m);
+  manager = m->get();
+  ASSERT_OK((*m)->Save());
+  auto done = results.get_future();
+  ASSERT_EQ(done.wait_for(std::chrono::seconds(60)), std::future_status::ready) << "a callback's manager Save hangs";
+  for (const Status& s : done.get()) EXPECT_CODE(s, StatusCode::kFailedPrecondition);
+  ASSERT_OK((*m)->Sync());
+  EXPECT_EQ((*m)->checkpoints(), (std::vector<std::string>{"/d/ckpt-1"}));
+  auto next = (*m)->Save();  // the training thread saves on as before
+  ASSERT_TRUE(next.ok() && next->has_value()) << next.status().ToString();
+  EXPECT_EQ(**next, "/d/ckpt-2");
+  ASSERT_OK((*m)->Sync());
+}
+
 }  // namespace
 }  // namespace ckpt
 

@@ -6,7 +6,6 @@
 #include "base/coding.h"
 #include "base/crc32c.h"
 #include "distributed/distributed_save.h"
-#include "ckpt/status_macros.h"
 #include "ckpt/bundle.h"
 #include "ckpt/status_macros.h"
 #include "distributed/save_plan.h"
@@ -76,6 +75,7 @@ Result<std::string> Checkpoint::Impl::WriteAndNotify(const std::string& prefix, 
                                                      WriteCallback after, bool* written,
                                                      const manager::DistributedHooks* hooks) {
   *written = false;
+  if (OnOwnWriterThread()) return CalledFromCallback("Save/Write");
   Result<graph::SaveList> collected = core.Collect();
   if (options.communicator != nullptr && options.communicator->size() > 1) {
     // A rank that cannot collect its values still takes part (with its
@@ -101,19 +101,19 @@ Result<std::string> Checkpoint::Impl::WriteAndNotify(const std::string& prefix, 
 
   async::BackgroundWriter* writer = Writer(options);
   const std::string dir(Dirname(prefix));
-  async::PendingWrites::Global().Begin(dir);
+  const uint64_t pending = async::PendingWrites::Global().Begin(dir);
   // The job owns copies of everything it needs: the caller's options and
   // callback list may change or die once Save returns (CO-13).
-  auto job = [fs, sync = options.sync, prefix, dir, callbacks = options.experimental_write_callbacks,
+  auto job = [fs, sync = options.sync, prefix, dir, pending, callbacks = options.experimental_write_callbacks,
               after = std::move(after)](const async::StagingBuffer& staged) -> Status {
     Status s = WriteBundle(fs, sync, prefix, staged.values());
     if (s.ok()) s = Notify(callbacks, after, prefix);
-    async::PendingWrites::Global().End(dir);
+    async::PendingWrites::Global().End(dir, pending);
     return s;
   };
   auto ticket = writer->Submit(values, std::move(job));
   if (!ticket.ok()) {
-    async::PendingWrites::Global().End(dir);
+    async::PendingWrites::Global().End(dir, pending);
     return ticket.status();
   }
   {
@@ -202,6 +202,7 @@ Status Checkpoint::Impl::Sync() {
     std::lock_guard<std::mutex> l(writer_mu_);
     writer = writer_.get();
   }
+  if (writer && writer->OnWriterThread()) return CalledFromCallback("Sync");
   return writer ? writer->Sync() : OkStatus();
 }
 
@@ -213,11 +214,28 @@ void Checkpoint::Impl::WaitForWrites() {
     writer = writer_.get();
     ticket = last_ticket_;
   }
-  if (writer && ticket > 0) writer->WaitFor(ticket);
+  // On the writer's own thread every earlier write is done and the current
+  // one cannot be waited for.
+  if (writer && ticket > 0 && !writer->OnWriterThread()) writer->WaitFor(ticket);
 }
 
 void Checkpoint::Impl::WaitForWritesInto(std::string_view save_path) {
+  // A write callback does not wait: the write it belongs to is in flight
+  // until it returns, and two writers' callbacks could wait for each other.
+  // Its own checkpoint's files are complete when it runs.
+  if (async::BackgroundWriter::OnAnyWriterThread()) return;
   async::PendingWrites::Global().WaitIdle(std::string(Dirname(save_path)));
+}
+
+bool Checkpoint::Impl::OnOwnWriterThread() const {
+  std::lock_guard<std::mutex> l(writer_mu_);
+  return writer_ && writer_->OnWriterThread();
+}
+
+Status Checkpoint::Impl::CalledFromCallback(std::string_view what) {
+  return FailedPreconditionError(std::string(what) +
+                                 " of a Checkpoint called from one of its own write callbacks: it would wait for "
+                                 "that callback to return. Save or sync from the training thread instead.");
 }
 
 }  // namespace ckpt

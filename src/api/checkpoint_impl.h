@@ -6,8 +6,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "async/background_writer.h"
 #include "ckpt/checkpoint.h"
@@ -48,13 +50,15 @@ class Checkpoint::Impl {
   Status PrepareAsync(const CheckpointOptions& options);
 
   // Waits for every async write queued so far; returns the first
-  // unreported background error.
+  // unreported background error. Any thread. FailedPrecondition from one of
+  // this Checkpoint's own write callbacks (as WriteAndNotify).
   Status Sync();
   // Waits for every async write queued so far; errors stay for the next
   // Save/Write/Sync to report.
   void WaitForWrites();
 
-  // Waits for async writes into the directory of `save_path` (CO-21).
+  // Waits for async writes into the directory of `save_path` (CO-21) begun
+  // before the call; returns at once inside a write callback.
   static void WaitForWritesInto(std::string_view save_path);
 
  private:
@@ -69,8 +73,11 @@ class Checkpoint::Impl {
 
  private:
   async::BackgroundWriter* Writer(const CheckpointOptions& options);
+  // True inside one of this Checkpoint's async write jobs (its callbacks).
+  bool OnOwnWriterThread() const;
+  static Status CalledFromCallback(std::string_view what);
 
-  std::mutex writer_mu_;  // guards creation of writer_ and last_ticket_
+  mutable std::mutex writer_mu_;  // guards creation of writer_ and last_ticket_
   uint64_t last_ticket_ = 0;
   // Last member: destroyed first, so queued jobs finish while the rest lives.
   std::unique_ptr<async::BackgroundWriter> writer_;

@@ -6,6 +6,10 @@
 #include "base/log.h"
 
 namespace ckpt::async {
+namespace {
+// The writer whose thread this is (set once, when the thread starts).
+thread_local const BackgroundWriter* this_thread_writer = nullptr;
+}  // namespace
 
 BackgroundWriter::BackgroundWriter(int staging_buffers) {
   const int n = std::max(1, staging_buffers);
@@ -77,6 +81,7 @@ bool BackgroundWriter::preparing() const {
 }
 
 void BackgroundWriter::Run() {
+  this_thread_writer = this;
   // The training thread comes first; the write only has to finish before the next save.
   LowerCurrentThreadPriority();
   for (;;) {
@@ -111,7 +116,8 @@ void BackgroundWriter::WaitFor(uint64_t ticket) {
 
 Status BackgroundWriter::Sync() {
   std::unique_lock<std::mutex> l(mu_);
-  cv_.wait(l, [&] { return queue_.empty() && finished_ + 1 == next_ticket_; });
+  const uint64_t last = next_ticket_ - 1;  // the newest job submitted so far
+  cv_.wait(l, [&] { return finished_ >= last; });
   return std::exchange(error_, OkStatus());
 }
 
@@ -124,5 +130,9 @@ bool BackgroundWriter::idle() const {
   std::lock_guard<std::mutex> l(mu_);
   return queue_.empty() && finished_ + 1 == next_ticket_;
 }
+
+bool BackgroundWriter::OnWriterThread() const { return this_thread_writer == this; }
+
+bool BackgroundWriter::OnAnyWriterThread() { return this_thread_writer != nullptr; }
 
 }  // namespace ckpt::async

@@ -16,8 +16,8 @@
 // The destructor waits for every queued job and logs an error nobody took.
 //
 // Thread-safety: all methods may be called from any thread, but jobs must
-// not call Submit/Wait/Sync on their own writer (they would wait for
-// themselves).
+// not call Submit/WaitFor/Sync on their own writer (they would wait for
+// themselves); OnWriterThread() tells a caller that it is inside a job.
 #pragma once
 
 #include <condition_variable>
@@ -56,12 +56,19 @@ class BackgroundWriter {
   bool preparing() const;
   // Waits until job `ticket` (and so every earlier one) has finished.
   void WaitFor(uint64_t ticket);
-  // Waits for every queued job; returns (and clears) the first unreported error.
+  // Waits for every job submitted before the call (not for jobs other
+  // threads submit meanwhile: a Sync from another thread than a saver that
+  // never pauses would never return); returns (and clears) the first
+  // unreported error.
   Status Sync();
   // Returns (and clears) the first unreported error without waiting.
   Status TakeError();
   // True when no job is queued or running.
   bool idle() const;
+  // True on this writer's thread (inside one of its jobs).
+  bool OnWriterThread() const;
+  // True on any BackgroundWriter's thread.
+  static bool OnAnyWriterThread();
 
  private:
   struct Pending {

@@ -139,5 +139,53 @@ TEST(BackgroundWriterTest, DestructorWaitsForQueuedJobs_Async) {
   EXPECT_EQ(ran.load(), 5);
 }
 
+// Sync() from another thread than the saver's, while the saver never pauses:
+// each job here finishes only once the next one is submitted, so the writer
+// is never idle. Sync used to wait for an idle writer: forever. It waits for
+// the jobs submitted before it was called.
+TEST(BackgroundWriterTest, SyncReturnsWhileAnotherThreadKeepsSubmitting_Async) {
+  BackgroundWriter w(2);
+  std::atomic<uint64_t> submitted{0};
+  std::atomic<bool> stop{false};
+  std::vector<float> data(16, 1);
+  std::thread saver([&] {
+    for (uint64_t k = 1; !stop; ++k) {
+      auto t = w.Submit(Floats(data), [&, k](const StagingBuffer&) {
+        while (submitted < k + 1 && !stop) std::this_thread::yield();
+        return OkStatus();
+      });
+      ASSERT_TRUE(t.ok());
+      submitted = k;
+    }
+  });
+  while (submitted == 0) std::this_thread::yield();
+  auto synced = std::async(std::launch::async, [&] { return w.Sync(); });
+  // Only a hang reaches the limit.
+  const bool returned = synced.wait_for(std::chrono::seconds(60)) == std::future_status::ready;
+  stop = true;
+  saver.join();
+  EXPECT_TRUE(returned) << "Sync waited for jobs submitted after it";
+  EXPECT_OK(synced.get());
+  EXPECT_OK(w.Sync());
+}
+
+TEST(BackgroundWriterTest, JobsKnowTheyRunOnTheWriterThread_Async) {
+  BackgroundWriter w(1), other(1);
+  EXPECT_FALSE(w.OnWriterThread());
+  EXPECT_FALSE(BackgroundWriter::OnAnyWriterThread());
+  std::vector<float> data(4, 1);
+  std::atomic<bool> own{false}, foreign{true}, any{false};
+  ASSERT_TRUE(w.Submit(Floats(data), [&](const StagingBuffer&) {
+                 own = w.OnWriterThread();
+                 foreign = other.OnWriterThread();
+                 any = BackgroundWriter::OnAnyWriterThread();
+                 return OkStatus();
+               }).ok());
+  EXPECT_OK(w.Sync());
+  EXPECT_TRUE(own);
+  EXPECT_FALSE(foreign);
+  EXPECT_TRUE(any);
+}
+
 }  // namespace
 }  // namespace ckpt::async

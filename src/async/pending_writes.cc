@@ -7,23 +7,32 @@ PendingWrites& PendingWrites::Global() {
   return *pending;
 }
 
-void PendingWrites::Begin(const std::string& dir) {
+uint64_t PendingWrites::Begin(const std::string& dir) {
   std::lock_guard<std::mutex> l(mu_);
-  ++in_flight_[dir];
+  const uint64_t id = ++last_id_;
+  in_flight_[dir].insert(id);
+  return id;
 }
 
-void PendingWrites::End(const std::string& dir) {
+void PendingWrites::End(const std::string& dir, uint64_t id) {
   {
     std::lock_guard<std::mutex> l(mu_);
     auto it = in_flight_.find(dir);
-    if (it != in_flight_.end() && --it->second <= 0) in_flight_.erase(it);
+    if (it != in_flight_.end()) {
+      it->second.erase(id);
+      if (it->second.empty()) in_flight_.erase(it);
+    }
   }
   cv_.notify_all();
 }
 
 void PendingWrites::WaitIdle(const std::string& dir) {
   std::unique_lock<std::mutex> l(mu_);
-  cv_.wait(l, [&] { return in_flight_.find(dir) == in_flight_.end(); });
+  const uint64_t mark = last_id_;  // writes begun from now on are not waited for
+  cv_.wait(l, [&] {
+    auto it = in_flight_.find(dir);
+    return it == in_flight_.end() || *it->second.begin() > mark;
+  });
 }
 
 }  // namespace ckpt::async
