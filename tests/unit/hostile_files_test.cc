@@ -48,7 +48,13 @@
 #define CKPT_HOSTILE_ASAN 0
 #endif
 #if CKPT_HOSTILE_ASAN
-#include <sanitizer/allocator_interface.h>
+// The sanitizer allocator's hooks (sanitizer/allocator_interface.h, which
+// gcc does not install).
+extern "C" {
+int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void*, size_t),
+                                              void (*free_hook)(const volatile void*));
+size_t __sanitizer_get_allocated_size(const volatile void* p);
+}
 #endif
 
 namespace ckpt {
@@ -70,7 +76,7 @@ void OnMalloc(const volatile void*, size_t size) {
 }
 void OnFree(const volatile void* p) {
   if (!g_counting.load(std::memory_order_relaxed) || p == nullptr) return;
-  g_live.fetch_sub(static_cast<int64_t>(__sanitizer_get_allocated_size(const_cast<const void*>(p))));
+  g_live.fetch_sub(static_cast<int64_t>(__sanitizer_get_allocated_size(p)));
 }
 #endif
 
@@ -238,6 +244,18 @@ proto::BundleEntryProto Entry(DType dtype, std::vector<int64_t> dims, int64_t of
   e.set_offset(offset);
   e.set_size(size);
   return e;
+}
+
+// The cap itself: a read that allocates more than kCap is reported.
+TEST_F(HostileFilesTest, TheCapCatchesALargeAllocation) {
+  bool within = true;
+  const Status s = RunCapped(
+      [] {
+        std::vector<char> big(2 * kCap, 'x');
+        return big.back() == 'x' ? OkStatus() : InternalError("unreachable");
+      },
+      &within);
+  EXPECT_FALSE(within) << s;
 }
 
 TEST_F(HostileFilesTest, BundleEntryClaiming2p60Elements) {
