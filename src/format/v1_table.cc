@@ -236,14 +236,22 @@ class V1Reader::Impl {
                            "\" to restore slice " + DescribeSlice(want) + " of " + info.shape.ToString() + " in " +
                            pattern_);
     }
-    if (info.dtype == DType::kString) return ReadStringSlice(info, want, want_shape);
+    // Load and check every stored slice that contributes before allocating
+    // the result: LoadSlice checks each record's element count against its
+    // slice, so the result (at most the values those records hold) is
+    // bounded by the file's size, not by the shape the metadata claims.
+    std::vector<std::pair<size_t, proto::SavedTensorSlices>> parts;
+    for (size_t i = 0; i < info.slices.size(); ++i) {
+      if (want_n == 0 || IntersectionVolume(info.slices[i], want, info.shape) == 0) continue;
+      CKPT_ASSIGN_OR_RETURN(proto::SavedTensorSlices sts, LoadSlice(info, i));
+      parts.emplace_back(i, std::move(sts));
+    }
+    if (info.dtype == DType::kString) return ReadStringSlice(info, want, want_shape, parts);
     CKPT_ASSIGN_OR_RETURN(Tensor out, Tensor::MakeUninitialized(info.dtype, want_shape));
     if (want_n == 0) return out;
     const size_t esize = DTypeSize(info.dtype);
-    for (size_t i = 0; i < info.slices.size(); ++i) {
+    for (const auto& [i, sts] : parts) {
       const TensorSlice& s = info.slices[i];
-      if (IntersectionVolume(s, want, info.shape) == 0) continue;
-      CKPT_ASSIGN_OR_RETURN(proto::SavedTensorSlices sts, LoadSlice(info, i));
       const int64_t n = SliceVolume(s, info.shape);
       if (want_n == n && IntersectionVolume(s, want, info.shape) == n) {  // the same region
         DecodeFixed(sts.data().data(), info.dtype, n, out.data());
@@ -366,16 +374,16 @@ class V1Reader::Impl {
     return sts;
   }
 
-  Result<Tensor> ReadStringSlice(const V1TensorInfo& info, const TensorSlice& want, const TensorShape& want_shape) const {
+  // `parts`: the loaded records of the stored slices that intersect `want`.
+  Result<Tensor> ReadStringSlice(const V1TensorInfo& info, const TensorSlice& want, const TensorShape& want_shape,
+                                 const std::vector<std::pair<size_t, proto::SavedTensorSlices>>& parts) const {
     const int64_t want_n = want_shape.num_elements();
     std::vector<std::string> out(static_cast<size_t>(want_n));
     // Map element positions with the fixed-size copier: copy indices of the
     // stored slice's elements into an index array shaped like `want`.
     std::vector<int64_t> dst_index(static_cast<size_t>(want_n), -1);
-    for (size_t i = 0; i < info.slices.size(); ++i) {
+    for (const auto& [i, sts] : parts) {
       const TensorSlice& s = info.slices[i];
-      if (want_n == 0 || IntersectionVolume(s, want, info.shape) == 0) continue;
-      CKPT_ASSIGN_OR_RETURN(proto::SavedTensorSlices sts, LoadSlice(info, i));
       const int64_t n = SliceVolume(s, info.shape);
       std::vector<int64_t> src_index(static_cast<size_t>(n));
       std::iota(src_index.begin(), src_index.end(), 0);

@@ -190,6 +190,13 @@ class Parser {
 
 }  // namespace
 
+JsonValue::JsonValue() = default;
+JsonValue::JsonValue(const JsonValue&) = default;
+JsonValue::JsonValue(JsonValue&&) noexcept = default;
+JsonValue& JsonValue::operator=(const JsonValue&) = default;
+JsonValue& JsonValue::operator=(JsonValue&&) noexcept = default;
+JsonValue::~JsonValue() = default;
+
 std::optional<uint64_t> JsonValue::AsUint64() const {
   if (type != Type::kNumber || text.empty() || text[0] == '-') return std::nullopt;
   uint64_t v = 0;

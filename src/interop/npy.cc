@@ -24,7 +24,22 @@ struct PyLit {
   bool boolean = false;
   std::vector<PyLit> items;                         // kSeq (tuple or list)
   std::vector<std::pair<std::string, PyLit>> dict;  // kDict (string keys only)
+
+  // Defined below, where PyLit is complete (clang with libstdc++ rejects the
+  // implicit ones: the pair's PyLit is incomplete inside the class).
+  PyLit();
+  PyLit(const PyLit&);
+  PyLit(PyLit&&) noexcept;
+  PyLit& operator=(const PyLit&);
+  PyLit& operator=(PyLit&&) noexcept;
+  ~PyLit();
 };
+PyLit::PyLit() = default;
+PyLit::PyLit(const PyLit&) = default;
+PyLit::PyLit(PyLit&&) noexcept = default;
+PyLit& PyLit::operator=(const PyLit&) = default;
+PyLit& PyLit::operator=(PyLit&&) noexcept = default;
+PyLit::~PyLit() = default;
 
 class PyParser {
  public:

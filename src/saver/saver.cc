@@ -133,6 +133,10 @@ class Saver::Impl {
     }
     if (options_.saver_def) {
       def_ = *options_.saver_def;
+      // A negative max_to_keep (a hostile or hand-edited .meta) keeps all, as
+      // it does for SaverOptions below. DELIBERATE: TF pops the checkpoint it
+      // just wrote and deletes it, so every save would vanish.
+      def_.max_to_keep = std::max(0, def_.max_to_keep);
       if (!options_.name.empty()) {
         def_.filename_tensor_name = options_.name + "/" + def_.filename_tensor_name;
         def_.save_tensor_name = options_.name + "/" + def_.save_tensor_name;

@@ -1,8 +1,7 @@
 // The known-bug filter: while a bug found by fuzzing is unfixed, the target
 // that reaches it recognises inputs hitting it and skips them (outcome
 // "skipped:KB-n"), so fuzzing goes on past it and the ctests stay
-// meaningful. `--no-known-bugs` turns the filter off (the
-// fuzz_<target>_known_crashers ctests replay crashers/ that way).
+// meaningful. `--no-known-bugs` turns the filter off.
 // tests/fuzz/crashers/README.md describes each bug and its inputs.
 #pragma once
 

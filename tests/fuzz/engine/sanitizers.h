@@ -5,6 +5,11 @@
 
 #if defined(__SANITIZE_ADDRESS__)
 #define CKPT_FUZZ_ASAN 1
-#else
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)  // clang before 15 does not define __SANITIZE_ADDRESS__
+#define CKPT_FUZZ_ASAN 1
+#endif
+#endif
+#ifndef CKPT_FUZZ_ASAN
 #define CKPT_FUZZ_ASAN 0
 #endif

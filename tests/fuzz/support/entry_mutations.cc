@@ -25,8 +25,6 @@ int64_t InterestingInt64(Rng& rng, int64_t hint) {
   }
 }
 
-namespace {
-
 void MutateSliceProto(proto::TensorSliceProto* s, Rng& rng, int64_t hint) {
   if (s->extent_size() == 0 || Below(rng, 4) == 0) {
     auto* e = s->add_extent();
@@ -46,7 +44,33 @@ void MutateSliceProto(proto::TensorSliceProto* s, Rng& rng, int64_t hint) {
   }
 }
 
-}  // namespace
+void MutateShapeProto(proto::TensorShapeProto* shape, Rng& rng) {
+  switch (Below(rng, 6)) {
+    case 0: shape->add_dim()->set_size(InterestingInt64(rng, 2)); break;
+    case 1:
+      if (shape->dim_size()) {
+        shape->mutable_dim(static_cast<int>(Below(rng, shape->dim_size())))->set_size(InterestingInt64(rng, 3));
+      }
+      break;
+    case 2:
+      if (shape->dim_size()) shape->mutable_dim()->RemoveLast();
+      else shape->set_unknown_rank(true);
+      break;
+    case 3: {  // a huge element count: 2^60, or a product that overflows int64
+      shape->clear_dim();
+      const int k = rng() & 1 ? 2 : 3;
+      for (int i = 0; i < k; ++i) shape->add_dim()->set_size(int64_t{1} << (rng() & 1 ? 30 : 20));
+      break;
+    }
+    case 4: {
+      const int k = rng() & 1 ? 255 : 254;
+      shape->clear_dim();
+      for (int i = 0; i < k; ++i) shape->add_dim()->set_size(1);
+      break;
+    }
+    default: shape->add_dim()->set_name("n"); break;
+  }
+}
 
 void MutateEntryProto(proto::BundleEntryProto* e, Rng& rng, int64_t size_hint) {
   switch (Below(rng, 14)) {

@@ -6,23 +6,22 @@
 // header, data edits with checksums fixed, keys added/renamed/dropped, shard
 // counts changed.
 #include <algorithm>
-#include <climits>
 #include <cstring>
 #include <set>
 #include <string>
 #include <vector>
 
-#include "base/coding.h"
 #include "ckpt/bundle.h"
 #include "ckpt/file_system.h"
 #include "ckpt/proto/tensor_bundle.pb.h"
 #include "ckpt/tensor_slice.h"
 #include "engine/checks.h"
 #include "engine/fuzz_target.h"
-#include "engine/known_bugs.h"
 #include "format/bundle_entry.h"
 #include "format/index_table.h"
 #include "format/slice_key.h"
+#include "support/boxes.h"
+#include "support/chunks.h"
 #include "support/entry_checksums.h"
 #include "support/entry_mutations.h"
 #include "support/index_tables.h"
@@ -31,89 +30,6 @@
 
 namespace ckpt::fuzz {
 namespace {
-
-// Chunked inputs: (u32 LE length, bytes)*. A length running past the end
-// takes what is left; a tail shorter than 4 bytes is ignored.
-std::vector<std::string> Unpack(const std::string& in, size_t max_chunks) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (in.size() - pos >= 4 && out.size() < max_chunks) {
-    const uint32_t len = coding::DecodeFixed32(in.data() + pos);
-    pos += 4;
-    const size_t take = std::min<size_t>(len, in.size() - pos);
-    out.push_back(in.substr(pos, take));
-    pos += take;
-  }
-  return out;
-}
-
-std::string Pack(const std::vector<std::string>& chunks) {
-  std::string out;
-  for (const auto& c : chunks) {
-    coding::PutFixed32(&out, static_cast<uint32_t>(c.size()));
-    out += c;
-  }
-  return out;
-}
-
-// Known bugs of the bundle reader, skipped while the filter is on
-// (engine/known_bugs.h; inputs in tests/fuzz/crashers/README.md). KB-3 is
-// fixed (ParseEntry rejects offset + size overflow); its check stays for the
-// next known bug, and the filter is off by default.
-//
-// KB-3: BundleReader's error message for an entry whose byte range lies
-// beyond its data file computes `info.offset + info.size` in int64
-// (bundle_reader.cc, Impl::Describe); ParseEntry only requires each to be
-// >= 0, so offset = 2^63 - 2, size = 4 is signed overflow (UBSan aborts).
-// (KB-1 and KB-2, LevelDB block-parsing crashes reached through our index
-// precheck, were fixed by 39bd822; their inputs are regression inputs in
-// corpus/index_table and corpus/bundle.)
-
-// True if the bundle's index has an entry that hits KB-3.
-bool HitsKb3(const std::string& index) {
-  StringFile file(index, "i");
-  auto kvs = format::ReadIndexTable(file);
-  if (!kvs.ok()) return false;
-  for (size_t i = 1; i < kvs->size(); ++i) {
-    proto::BundleEntryProto e;
-    if (!e.ParseFromString((*kvs)[i].second) || e.slices_size() > 0) continue;
-    if (e.offset() >= 0 && e.size() >= 0 && e.offset() > INT64_MAX - e.size()) return true;
-  }
-  return false;
-}
-
-// The known bug a bundle input hits (0 = none), when filtering.
-int SkipKnownBug(const std::string& index) {
-  if (!FilterKnownBugs() || !HitsKb3(index)) return 0;
-  CountKnownBugHit();
-  return 3;
-}
-
-// Copies the box `box` (shape) of elements starting at `from` in the row-major
-// array `src` of shape `sd` to position `to` in `dst` of shape `dd`.
-void CopyBox(const char* src, const std::vector<int64_t>& sd, const std::vector<int64_t>& from, char* dst,
-             const std::vector<int64_t>& dd, const std::vector<int64_t>& to, const std::vector<int64_t>& box,
-             size_t esize) {
-  const size_t rank = box.size();
-  for (int64_t b : box) {
-    if (b == 0) return;
-  }
-  int64_t n = 1;
-  for (int64_t b : box) n *= b;  // no overflow: every dim is > 0 and the tensor was read
-  std::vector<int64_t> idx(rank, 0);
-  for (int64_t k = 0; k < n; ++k) {
-    int64_t so = 0, dof = 0;
-    for (size_t d = 0; d < rank; ++d) {
-      so = so * sd[d] + from[d] + idx[d];
-      dof = dof * dd[d] + to[d] + idx[d];
-    }
-    std::memcpy(dst + dof * static_cast<int64_t>(esize), src + so * static_cast<int64_t>(esize), esize);
-    for (size_t d = rank; d-- > 0;) {
-      if (++idx[d] < box[d]) break;
-      idx[d] = 0;
-    }
-  }
-}
 
 std::vector<int64_t> Starts(const TensorSlice& s) {
   std::vector<int64_t> out;
@@ -156,42 +72,22 @@ void CheckAssembly(const BundleReader& reader, const TensorInfo& info, const Ten
                    "\" read differs from its slices assembled independently");
   }
   if (info.shape.rank() == 0) return;
-  std::vector<TensorSlice::Extent> ex;
-  std::vector<int64_t> from, box;
-  for (int64_t dim : dims) {
-    h = h * 6364136223846793005ull + 1442695040888963407ull;
-    const int64_t start = static_cast<int64_t>((h >> 33) % (static_cast<uint64_t>(dim) + 1));
-    h = h * 6364136223846793005ull + 1442695040888963407ull;
-    const int64_t len = static_cast<int64_t>((h >> 33) % (static_cast<uint64_t>(dim - start) + 1));
-    if ((h >> 20) % 4 == 0) {
-      ex.push_back(TensorSlice::Extent{});  // full
-      from.push_back(0);
-      box.push_back(dim);
-    } else {
-      ex.push_back(TensorSlice::Extent{start, len});
-      from.push_back(start);
-      box.push_back(len);
-    }
-  }
-  const TensorSlice want(ex);
+  const SubBox b = PickSubBox(dims, h);
+  const TensorSlice& want = b.slice;
   auto got = reader.ReadSlice(info.key, want);
   FUZZ_CHECK(got.ok(), "Read succeeded but ReadSlice " + want.ToString() + " failed: " + got.status().ToString());
-  auto expected = Tensor::Make(info.dtype, TensorShape(box));
-  FUZZ_CHECK(expected.ok(), expected.status().ToString());
-  CopyBox(static_cast<const char*>(t.data()), dims, from, static_cast<char*>(expected->data()), box,
-          std::vector<int64_t>(box.size(), 0), box, esize);
-  FUZZ_CHECK(got->Equals(*expected), "ReadSlice " + want.ToString() + " of \"" + format::PrintableKey(info.key) +
-                                         "\" differs from the same elements of Read");
-  auto into = Tensor::Make(info.dtype, TensorShape(box));
+  const Tensor expected = CutSubBox(t, b);
+  FUZZ_CHECK(got->Equals(expected), "ReadSlice " + want.ToString() + " of \"" + format::PrintableKey(info.key) +
+                                        "\" differs from the same elements of Read");
+  auto into = Tensor::Make(info.dtype, TensorShape(b.box));
   FUZZ_CHECK(into.ok(), into.status().ToString());
   Status s = reader.ReadSliceInto(info.key, want, into->mutable_view());
-  FUZZ_CHECK(s.ok() && into->Equals(*expected), "ReadSliceInto " + want.ToString() + " differs: " + s.ToString());
+  FUZZ_CHECK(s.ok() && into->Equals(expected), "ReadSliceInto " + want.ToString() + " differs: " + s.ToString());
 }
 
 std::string Run(const uint8_t* bytes, size_t size) {
   const std::string input = InputString(bytes, size);
   const std::vector<std::string> chunks = Unpack(input, 9);
-  if (int kb = chunks.empty() ? 0 : SkipKnownBug(chunks[0])) return "skipped:KB-" + std::to_string(kb);
   auto fs = NewMemoryFileSystem();
   FUZZ_CHECK(fs->CreateDir("/f").ok(), "mkdir");
   const std::string prefix = "/f/p";
@@ -253,7 +149,7 @@ std::string Run(const uint8_t* bytes, size_t size) {
   return sig;
 }
 
-bool Mutate(std::string* s, Rng& rng, const Mutator& m, const std::vector<std::string>& corpus) {
+bool MutateBundle(std::string* s, Rng& rng, const Mutator& m, const std::vector<std::string>& corpus) {
   std::vector<std::string> chunks = Unpack(*s, 9);
   if (chunks.empty()) return false;
   StringFile file(chunks[0], "i");
@@ -343,8 +239,13 @@ std::vector<std::string> Seeds() {
 
 }  // namespace
 
+// Also the checkpoint_reader target's mutation (same inputs).
+bool MutateBundleInput(std::string* s, Rng& rng, const Mutator& m, const std::vector<std::string>& corpus) {
+  return MutateBundle(s, rng, m, corpus);
+}
+
 CKPT_FUZZ_TARGET(bundle) {
-  return {.name = "bundle", .seeds = Seeds, .run = Run, .mutate = Mutate};
+  return {.name = "bundle", .seeds = Seeds, .run = Run, .mutate = MutateBundleInput};
 }
 
 }  // namespace ckpt::fuzz
