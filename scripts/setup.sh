@@ -26,7 +26,8 @@ if [ "${1:-}" != "--no-python" ]; then
   PY=${PYTHON:-python3}
   # module to import -> pip requirement. torch==2.13.0 resolves to the CPU
   # build this machine kind carries; jax, torch and safetensors are test
-  # peers only (the library never imports them).
+  # peers only (the library never imports them); orbax-checkpoint and
+  # matplotlib only serve bench/peers (its smoke test runs in the test command).
   need=()
   while read -r mod req; do
     $PY -c "import $mod" 2>/dev/null || need+=("$req")
@@ -42,6 +43,8 @@ torch torch==2.13.0
 jax jax
 optax optax
 mypy mypy
+orbax.checkpoint orbax-checkpoint
+matplotlib matplotlib
 PKGS
   if ((${#need[@]})); then
     echo "setup: installing Python packages: ${need[*]}"
