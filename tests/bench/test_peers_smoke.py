@@ -14,17 +14,18 @@ import subprocess
 import sys
 import tempfile
 
+from pathlib import Path
+
 import pytest
 
-from conftest import REPO_ROOT, build_dir
-
+REPO_ROOT = Path(__file__).resolve().parents[2]
 PEERS = REPO_ROOT / "bench" / "peers" / "peers.py"
 sys.path.insert(0, str(PEERS.parent))
 from systems import SYSTEMS  # noqa: E402
 
 
 def test_peers_smoke_runs_every_peer_and_verifies_restores():
-    build = build_dir()
+    build = Path(os.environ.get("CKPT_BUILD_DIR", str(REPO_ROOT / "build")))
     if not (build / "python" / "ckpt").is_dir():
         pytest.skip(f"no Python extension in {build} (configure it with -DCKPT_BUILD_PYTHON=ON)")
     with tempfile.TemporaryDirectory(prefix="peers-smoke.", dir=build) as tmp:
