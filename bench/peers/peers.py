@@ -20,7 +20,7 @@ ckpt, the machine's load average, a grouped bar chart (--png) and every sample (
 Then (unless --no-async) ckpt's async save stall in --rounds fresh processes (async_stall.py):
 the first save's stall apart from the steady state, against a memcpy of the state.
 
---smoke: 8 MiB, 1 round, every system, no warm-up, outputs beside the data (peers-smoke.*) unless given;
+--smoke: 8 MiB, 1 round, every system, outputs beside the data (peers-smoke.*) unless given;
 for the test suite (it checks that every peer still runs and restores correctly, not speed).
 """
 from __future__ import annotations
@@ -78,18 +78,18 @@ def main() -> None:
     ap.add_argument("--dir", default=None, help="parent directory for the data (a fresh subdirectory is used)")
     ap.add_argument("--png", default=None, help="bar chart path (default bench/results/peers.png)")
     ap.add_argument("--json", default=None, help="results path (default bench/results/peers.json)")
-    ap.add_argument("--warmup", type=int, default=None, help="untimed save+restore rounds per process (default 1)")
+    ap.add_argument("--warmup", type=int, default=None, help="untimed saves and restores per process (default 1)")
     ap.add_argument("--async-saves", type=int, default=4, help="async saves per process (first + steady state)")
     ap.add_argument("--no-async", action="store_true", help="skip the async stall measurement")
     ap.add_argument("--build-dir", default=os.environ.get("CKPT_BUILD_DIR", ""),
                     help="CMake build tree with the Python extension (default $CKPT_BUILD_DIR; else an installed ckpt)")
-    ap.add_argument("--smoke", action="store_true", help="8 MiB, 1 round, no warm-up: does every peer still run?")
+    ap.add_argument("--smoke", action="store_true", help="8 MiB, 1 round: does every peer still run?")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per process")
     a = ap.parse_args()
 
     size = a.size or ("8M" if a.smoke else "1G")
     rounds = a.rounds or (1 if a.smoke else 3)
-    warmup = a.warmup if a.warmup is not None else (0 if a.smoke else 1)
+    warmup = 1 if a.warmup is None else a.warmup
     systems = [s for s in a.systems.split(",") if s]
     unknown = [s for s in systems if s not in SYSTEMS]
     if unknown:

@@ -1,9 +1,13 @@
 """The peers: one class per system, each saving and restoring the state its own usual way.
 
 Every class has
-  prepare(arrays)   untimed: build the system's objects over the arrays (Variables, tensors, trees)
+  prepare(arrays)   untimed: build the system's objects over the arrays (Variables, tensors, trees);
+                    a system that copies them may pop them out of the dict, so at 8 GiB the
+                    process never holds three copies
   save(dir)         timed: write the checkpoint into the (existing, empty) directory `dir`; the
                     harness then fsyncs every file and directory under it, inside the timed save
+  drop_source()     untimed, after the last save: release the saved arrays (restores need only
+                    shapes), so a restore that allocates its result has the memory the source had
   clobber()         untimed: overwrite restore destinations that persist (so a restore that did
                     nothing cannot pass verification)
   restore(dir)      timed: read it back; returns {name: array-like} for verification (untimed)
@@ -43,9 +47,9 @@ class Raw:
             off += (a.nbytes + PAGE - 1) // PAGE * PAGE
         self.size = max(off, PAGE)
         self.src = mmap.mmap(-1, self.size)
+        for name, shape, o, n in self.entries:
+            np.frombuffer(self.src, np.uint8, n, o)[:] = arrays.pop(name).reshape(-1).view(np.uint8)
         self.dst = mmap.mmap(-1, self.size)
-        for (name, shape, o, n), a in zip(self.entries, arrays.values()):
-            np.frombuffer(self.src, np.uint8, n, o)[:] = a.reshape(-1).view(np.uint8)
         np.frombuffer(self.dst, np.uint8)[:] = 1  # touched: no page faults in the timed reads
         self.src_view = memoryview(self.src)
         self.dst_view = memoryview(self.dst)
@@ -60,6 +64,10 @@ class Raw:
             os.fdatasync(fd)
         finally:
             os.close(fd)
+
+    def drop_source(self) -> None:
+        self.src_view.release()
+        self.src.close()
 
     def clobber(self) -> None:
         np.frombuffer(self.dst, np.uint8)[:] = 0
@@ -80,9 +88,7 @@ class Raw:
         return self._read(d, 0, WARM_CHUNK) if warm else self._read(d, os.O_DIRECT, CHUNK)
 
     def close(self) -> None:
-        self.src_view.release()
         self.dst_view.release()
-        self.src.close()
         self.dst.close()
 
 
@@ -95,12 +101,17 @@ class Ckpt:
     def prepare(self, arrays: Mapping[str, np.ndarray]) -> None:
         import ckpt
 
+        self.ckpt = ckpt
         self.saver = ckpt.Checkpoint(**arrays)
-        self.dest = {k: np.ones_like(a) for k, a in arrays.items()}  # ones_like writes: pre-faulted
-        self.loader = ckpt.Checkpoint(**self.dest)
+        self.shapes = {k: a.shape for k, a in arrays.items()}
 
     def save(self, d: str) -> None:
         self.saver.write(os.path.join(d, "ckpt"))
+
+    def drop_source(self) -> None:
+        del self.saver
+        self.dest = {k: np.ones(shape, np.float32) for k, shape in self.shapes.items()}  # written: pre-faulted
+        self.loader = self.ckpt.Checkpoint(**self.dest)
 
     def clobber(self) -> None:
         for a in self.dest.values():
@@ -111,7 +122,7 @@ class Ckpt:
         return self.dest
 
     def close(self) -> None:
-        del self.saver, self.loader
+        del self.loader
 
 
 class TensorFlow:
@@ -126,11 +137,14 @@ class TensorFlow:
 
         self.tf = tf
         with tf.device("/cpu:0"):
-            self.vars = {k: tf.Variable(a) for k, a in arrays.items()}
+            self.vars = {k: tf.Variable(arrays.pop(k)) for k in list(arrays)}
         self.ckpt = tf.train.Checkpoint(**self.vars)
 
     def save(self, d: str) -> None:
         self.ckpt.write(os.path.join(d, "tf"))
+
+    def drop_source(self) -> None:
+        pass  # the Variables are the restore's destination too
 
     def clobber(self) -> None:
         for v in self.vars.values():
@@ -159,6 +173,9 @@ class Torch:
     def save(self, d: str) -> None:
         self.torch.save(self.state, os.path.join(d, "model.pt"))
 
+    def drop_source(self) -> None:
+        del self.state
+
     def clobber(self) -> None:
         pass
 
@@ -166,7 +183,7 @@ class Torch:
         return self.torch.load(os.path.join(d, "model.pt"), weights_only=True)
 
     def close(self) -> None:
-        del self.state
+        pass
 
 
 class SafetensorsLoadFile:
@@ -183,6 +200,9 @@ class SafetensorsLoadFile:
     def save(self, d: str) -> None:
         self.st.save_file(self.arrays, os.path.join(d, "model.safetensors"))
 
+    def drop_source(self) -> None:
+        del self.arrays
+
     def clobber(self) -> None:
         pass
 
@@ -190,7 +210,7 @@ class SafetensorsLoadFile:
         return self.st.load_file(os.path.join(d, "model.safetensors"))
 
     def close(self) -> None:
-        del self.arrays
+        pass
 
 
 class SafetensorsSafeOpen(SafetensorsLoadFile):
@@ -208,7 +228,7 @@ class SafetensorsSafeOpen(SafetensorsLoadFile):
 class Orbax:
     """orbax-checkpoint's StandardCheckpointer over the dict of arrays as the PyTree (its defaults:
     OCDBT + zarr3 through TensorStore); save() + wait_until_finished(); restore(path, target) with
-    the arrays as the target tree returns new numpy arrays."""
+    a tree of numpy arrays of the same shapes as the target returns new numpy arrays."""
 
     label = "Orbax"
 
@@ -224,6 +244,10 @@ class Orbax:
     def save(self, d: str) -> None:
         self.ckptr.save(os.path.join(os.path.abspath(d), "orbax"), self.tree)
         self.ckptr.wait_until_finished()
+
+    def drop_source(self) -> None:
+        # np.empty: never written, so never faulted in: the target costs no memory
+        self.tree = {k: np.empty(a.shape, a.dtype) for k, a in self.tree.items()}
 
     def clobber(self) -> None:
         pass
@@ -247,6 +271,9 @@ class Numpy:
     def save(self, d: str) -> None:
         np.savez(os.path.join(d, "model.npz"), **self.arrays)
 
+    def drop_source(self) -> None:
+        del self.arrays
+
     def clobber(self) -> None:
         pass
 
@@ -255,7 +282,7 @@ class Numpy:
             return {k: f[k] for k in f.files}
 
     def close(self) -> None:
-        del self.arrays
+        pass
 
 
 # Order of the table and the chart: the two references first, then the peers.

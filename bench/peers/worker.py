@@ -5,11 +5,13 @@ Usage: worker.py --system S --dir D --size 1G --count 128 [--warmup 1] [--verify
 
 In order, in a fresh process (run by peers.py, which alternates systems across rounds):
   untimed  make the arrays (arrays.py), the system's objects over them (systems.py), and --warmup
-           full save + restore rounds in D/warmup (deleted): imports, tracing, thread pools, first
-           use of buffers happen there, as they would before a training job's second checkpoint
+           saves into D/warmupN: imports, tracing, thread pools, first use of buffers happen there,
+           as they would before a training job's second checkpoint
   save     system save into the empty directory D/run, then fsync of every file and directory under
            it and of D (pagecache.fsync_tree) -- for systems that fsync themselves this adds only
            syscalls on clean files; for those that do not, their durability is counted in their time
+  untimed  the system drops the saved arrays (a restore needs only their shapes), then restores each
+           warm-up save once (the restore path's warm-up) and deletes it
   cold     every file fsynced and evicted with posix_fadvise(DONTNEED), residency checked with
            mincore, destinations clobbered; then the system's restore
   warm     every file read through the page cache (untimed), residency checked; then the restore
@@ -57,15 +59,11 @@ def main() -> None:
     system.prepare(source)
     del source  # the system keeps what it needs; verification makes the values again
 
-    for _ in range(a.warmup):
-        d = fresh_dir(os.path.join(a.dir, "warmup"))
-        system.save(d)
-        pagecache.fsync_tree(d)
-        system.clobber()
-        del_restored = system.restore(d)
-        del del_restored
-        shutil.rmtree(d)
-    gc.collect()
+    warm_dirs = []
+    for i in range(a.warmup):  # the saves first: the source is released before any restore
+        warm_dirs.append(fresh_dir(os.path.join(a.dir, f"warmup{i}")))
+        system.save(warm_dirs[-1])
+        pagecache.fsync_tree(warm_dirs[-1])
 
     d = fresh_dir(os.path.join(a.dir, "run"))
     pagecache.fsync_tree(a.dir)
@@ -76,6 +74,15 @@ def main() -> None:
     t2 = time.perf_counter()
     disk = pagecache.disk_bytes(d)
     nfiles = len(pagecache.files(d))
+
+    system.drop_source()
+    gc.collect()
+    for w in warm_dirs:
+        system.clobber()
+        restored = system.restore(w)
+        del restored
+        shutil.rmtree(w)
+    gc.collect()
 
     pagecache.evict(d)
     cold_resident = pagecache.resident_fraction(d)
