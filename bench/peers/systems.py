@@ -39,7 +39,7 @@ class Raw:
 
     label = "raw O_DIRECT"
 
-    def prepare(self, arrays: Mapping[str, np.ndarray]) -> None:
+    def prepare(self, arrays: Dict[str, np.ndarray]) -> None:
         self.entries = []  # (name, shape, offset, nbytes)
         off = 0
         for name, a in arrays.items():
@@ -131,7 +131,7 @@ class TensorFlow:
 
     label = "TensorFlow"
 
-    def prepare(self, arrays: Mapping[str, np.ndarray]) -> None:
+    def prepare(self, arrays: Dict[str, np.ndarray]) -> None:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         import tensorflow as tf
 

@@ -5,13 +5,16 @@ Usage: worker.py --system S --dir D --size 1G --count 128 [--warmup 1] [--verify
 
 In order, in a fresh process (run by peers.py, which alternates systems across rounds):
   untimed  make the arrays (arrays.py), the system's objects over them (systems.py), and --warmup
-           saves into D/warmupN: imports, tracing, thread pools, first use of buffers happen there,
-           as they would before a training job's second checkpoint
+           saves into D/warmup, each deleted at once: imports, tracing, thread pools, first use of
+           buffers happen there, as before a training job's second checkpoint; deleting the files
+           before the timed save matters on this VM: a buffered writer's new page-cache pages then
+           come from recycled memory, as in a job whose manager deletes old checkpoints, not from
+           memory the VM has never touched (~3x slower buffered saves, 0.3 GB/s first touch)
   save     system save into the empty directory D/run, then fsync of every file and directory under
            it and of D (pagecache.fsync_tree) -- for systems that fsync themselves this adds only
            syscalls on clean files; for those that do not, their durability is counted in their time
-  untimed  the system drops the saved arrays (a restore needs only their shapes), then restores each
-           warm-up save once (the restore path's warm-up) and deletes it
+  untimed  the system drops the saved arrays (a restore needs only their shapes), then restores
+           D/run --warmup times (the restore path's warm-up; the files are evicted after it)
   cold     every file fsynced and evicted with posix_fadvise(DONTNEED), residency checked with
            mincore, destinations clobbered; then the system's restore
   warm     every file read through the page cache (untimed), residency checked; then the restore
@@ -59,11 +62,11 @@ def main() -> None:
     system.prepare(source)
     del source  # the system keeps what it needs; verification makes the values again
 
-    warm_dirs = []
-    for i in range(a.warmup):  # the saves first: the source is released before any restore
-        warm_dirs.append(fresh_dir(os.path.join(a.dir, f"warmup{i}")))
-        system.save(warm_dirs[-1])
-        pagecache.fsync_tree(warm_dirs[-1])
+    for _ in range(a.warmup):  # deleted at once, as a manager deletes old checkpoints (see the docstring)
+        w = fresh_dir(os.path.join(a.dir, "warmup"))
+        system.save(w)
+        pagecache.fsync_tree(w)
+        shutil.rmtree(w)
 
     d = fresh_dir(os.path.join(a.dir, "run"))
     pagecache.fsync_tree(a.dir)
@@ -77,11 +80,10 @@ def main() -> None:
 
     system.drop_source()
     gc.collect()
-    for w in warm_dirs:
+    for _ in range(a.warmup):
         system.clobber()
-        restored = system.restore(w)
+        restored = system.restore(d)
         del restored
-        shutil.rmtree(w)
     gc.collect()
 
     pagecache.evict(d)
