@@ -12,6 +12,13 @@
 #   --async   run only bench/async_bench: the stall of an async Save against a
 #             memcpy of the same bytes, and a CPU-bound loop's step rate with
 #             no / async / sync checkpoints (no TensorFlow needed).
+#        scripts/bench.sh --peers [--size 1G] [--count 128] [--rounds 3] [--smoke] [other bench/peers/peers.py flags]
+#   --peers   run only bench/peers/peers.py: ckpt (Python package) vs raw O_DIRECT, TensorFlow,
+#             torch.save/load, safetensors, Orbax, np.savez/load on the same arrays (durable
+#             save, cold and warm restore, each system in its own process, alternated), then
+#             ckpt's async first-save stall; prints the table, writes bench/results/peers.png
+#             and .json. --smoke: 8 MiB, 1 round (does every peer still run?). Installs missing
+#             peers with scripts/setup.sh; --help after --peers lists every flag.
 # Builds Release into build-bench/ (only the bench target; CKPT_BENCH_BUILD_DIR picks another tree). Idempotent: re-runs
 # rebuild only what changed; installs tensorflow-cpu / numpy with pip only when
 # they are missing.
@@ -21,6 +28,28 @@ root=$(pwd)
 build="${CKPT_BENCH_BUILD_DIR:-$root/build-bench}"  # override: an existing build tree with CKPT_BUILD_BENCH=ON
 
 parent="$build/bench-data"
+
+# --peers: the Release Python extension in $build, the peers installed, then bench/peers/peers.py.
+peers() {
+  local py=${PYTHON:-python3}
+  if ! $py -c "import numpy, tensorflow, torch, safetensors, jax, orbax.checkpoint, matplotlib" 2>/dev/null; then
+    echo "=== installing the peers (scripts/setup.sh) ==="
+    scripts/setup.sh
+  fi
+  echo "=== build (Release, $build: Python extension) ==="
+  if [ ! -f "$build/CMakeCache.txt" ] || ! grep -q '^CKPT_BUILD_PYTHON:BOOL=ON' "$build/CMakeCache.txt"; then
+    cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCKPT_BUILD_TESTS=OFF \
+      -DCKPT_BUILD_TOOLS=OFF -DCKPT_BUILD_EXAMPLES=OFF -DCKPT_BUILD_FUZZ=OFF -DCKPT_BUILD_PYTHON=ON >/dev/null
+  fi
+  if ! ninja -C "$build" -j2 _ckpt >"$build/bench-build.log" 2>&1; then
+    grep -E -A3 'error|FAILED' "$build/bench-build.log" | head -40 >&2
+    echo "bench.sh: build failed (full log: $build/bench-build.log)" >&2
+    exit 1
+  fi
+  local args=("$@")
+  [[ " ${args[*]} " == *" --dir "* ]] || args+=(--dir "$parent")
+  $py "$root/bench/peers/peers.py" --build-dir "$build" "${args[@]}"
+}
 total_mib=1024 tensors=128 reps=3 tiny=100000
 async=0 total_mib_set=0 tensors_set=0 reps_set=0
 while (($#)); do
@@ -31,7 +60,8 @@ while (($#)); do
     --tensors) tensors=$2; tensors_set=1; shift 2 ;;
     --reps) reps=$2; reps_set=1; shift 2 ;;
     --tiny) tiny=$2; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    --peers) shift; peers "$@"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done

@@ -29,6 +29,8 @@ if [ "${1:-}" != "--no-python" ]; then
   # peers only (the library never imports them). mpi4py >= 4.1: its wheels
   # load the system's libmpi (Open MPI above) at run time, no source build;
   # ckpt.distributed.from_mpi4py uses it when the caller has it.
+  # orbax-checkpoint and matplotlib only serve bench/peers (its smoke test runs
+  # in the test command).
   need=()
   while read -r mod req; do
     $PY -c "import $mod" 2>/dev/null || need+=("$req")
@@ -45,6 +47,8 @@ jax jax
 optax optax
 mypy mypy
 mpi4py mpi4py>=4.1
+orbax.checkpoint orbax-checkpoint
+matplotlib matplotlib
 PKGS
   if ((${#need[@]})); then
     echo "setup: installing Python packages: ${need[*]}"
