@@ -47,8 +47,8 @@ jax jax
 optax optax
 mypy mypy
 mpi4py mpi4py>=4.1
-orbax.checkpoint orbax-checkpoint
-matplotlib matplotlib
+orbax.checkpoint orbax-checkpoint==0.12.8
+matplotlib matplotlib==3.11.2
 PKGS
   if ((${#need[@]})); then
     echo "setup: installing Python packages: ${need[*]}"
