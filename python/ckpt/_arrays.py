@@ -139,7 +139,7 @@ def from_native(native: Tuple[int, tuple, Any]) -> np.ndarray:
     payloads are lists of bytes (an object array results).
     """
     dtype_enum, shape, payload = native
-    np_dtype = _dtypes.enum_to_numpy(dtype_enum)
+    np_dtype = _dtypes._enum_to_numpy(dtype_enum)
     if np_dtype == np.dtype(object):
         out = np.empty(len(payload), dtype=object)
         out[:] = payload

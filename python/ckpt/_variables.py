@@ -51,8 +51,8 @@ class Variable(_ckpt._Variable):
         if dtype is not None:
             target = _dtypes.as_dtype(dtype)
             view = _arrays.as_array(initial_value)
-            if _dtypes.numpy_to_enum(view.array.dtype) != target.as_datatype_enum:
-                initial_value = np.asarray(view.array).astype(_dtypes.enum_to_numpy(target.as_datatype_enum))
+            if _dtypes._numpy_to_enum(view.array.dtype) != target.as_datatype_enum:
+                initial_value = np.asarray(view.array).astype(_dtypes._enum_to_numpy(target.as_datatype_enum))
         self._bind(initial_value)
         if shape is not None and tuple(shape) != self.shape:
             raise ValueError(f"Shape mismatch: initial value has shape {self.shape}, but shape={tuple(shape)} was given")
@@ -62,7 +62,7 @@ class Variable(_ckpt._Variable):
     def _bind(self, value: Any) -> None:
         view = _arrays.as_array(value)
         arr = view.array
-        dtype_enum = _dtypes.numpy_to_enum(arr.dtype)
+        dtype_enum = _dtypes._numpy_to_enum(arr.dtype)
         if dtype_enum is None:
             raise TypeError(f"ckpt.Variable: unsupported dtype {arr.dtype}")
         self._source = value

@@ -8,39 +8,41 @@ types (qint8, ...) are numpy structured dtypes with one field named after the
 type, as TensorFlow's own ``.numpy()`` returns them.
 """
 
-from __future__ import annotations
+# Imports under private names: this module's namespace is its __all__
+# (the dtype names), as ckpt.errors'.
+from __future__ import annotations as _annotations
 
-import builtins
-from typing import Any, Dict, Optional
+import builtins as _builtins
+from typing import Any as _Any, Dict as _Dict, Optional as _Optional
 
-import numpy as np
+import numpy as _np
 
 from . import _ckpt
 
 _STRING = 7
 
 # DataType number -> numpy dtype.
-_TO_NUMPY: Dict[int, Any] = {
-    1: np.dtype(np.float32),
-    2: np.dtype(np.float64),
-    3: np.dtype(np.int32),
-    4: np.dtype(np.uint8),
-    5: np.dtype(np.int16),
-    6: np.dtype(np.int8),
-    _STRING: np.dtype(object),
-    8: np.dtype(np.complex64),
-    9: np.dtype(np.int64),
-    10: np.dtype(np.bool_),
-    11: np.dtype([("qint8", np.int8)]),
-    12: np.dtype([("quint8", np.uint8)]),
-    13: np.dtype([("qint32", np.int32)]),
-    15: np.dtype([("qint16", np.int16)]),
-    16: np.dtype([("quint16", np.uint16)]),
-    17: np.dtype(np.uint16),
-    18: np.dtype(np.complex128),
-    19: np.dtype(np.float16),
-    22: np.dtype(np.uint32),
-    23: np.dtype(np.uint64),
+_TO_NUMPY: _Dict[int, _Any] = {
+    1: _np.dtype(_np.float32),
+    2: _np.dtype(_np.float64),
+    3: _np.dtype(_np.int32),
+    4: _np.dtype(_np.uint8),
+    5: _np.dtype(_np.int16),
+    6: _np.dtype(_np.int8),
+    _STRING: _np.dtype(object),
+    8: _np.dtype(_np.complex64),
+    9: _np.dtype(_np.int64),
+    10: _np.dtype(_np.bool_),
+    11: _np.dtype([("qint8", _np.int8)]),
+    12: _np.dtype([("quint8", _np.uint8)]),
+    13: _np.dtype([("qint32", _np.int32)]),
+    15: _np.dtype([("qint16", _np.int16)]),
+    16: _np.dtype([("quint16", _np.uint16)]),
+    17: _np.dtype(_np.uint16),
+    18: _np.dtype(_np.complex128),
+    19: _np.dtype(_np.float16),
+    22: _np.dtype(_np.uint32),
+    23: _np.dtype(_np.uint64),
 }
 _ML_NAMES = {
     14: "bfloat16",
@@ -57,7 +59,7 @@ _ML_NAMES = {
 }
 
 # numpy dtype -> DataType number (bytes/str/object arrays are strings).
-_FROM_NUMPY: Dict[np.dtype, int] = {dt: num for num, dt in _TO_NUMPY.items() if num != _STRING}
+_FROM_NUMPY: _Dict[_np.dtype, int] = {dt: num for num, dt in _TO_NUMPY.items() if num != _STRING}
 
 _ml_loaded = False
 
@@ -74,12 +76,12 @@ def _load_ml_dtypes() -> None:
         return
     for num, name in _ML_NAMES.items():
         if hasattr(ml, name):
-            dt = np.dtype(getattr(ml, name))
+            dt = _np.dtype(getattr(ml, name))
             _TO_NUMPY[num] = dt
             _FROM_NUMPY[dt] = num
 
 
-def _to_numpy(type_enum: int) -> Optional[np.dtype]:
+def _to_numpy(type_enum: int) -> _Optional[_np.dtype]:
     dt = _TO_NUMPY.get(type_enum)
     if dt is None and type_enum in _ML_NAMES:
         _load_ml_dtypes()
@@ -106,21 +108,21 @@ class DType:
         return self._enum
 
     @property
-    def as_numpy_dtype(self) -> Any:
+    def as_numpy_dtype(self) -> _Any:
         dt = _to_numpy(self._enum)
         if dt is None:
             raise TypeError(f"{self.name} has no numpy dtype (install ml_dtypes for {self.name})")
-        return dt.type if dt.fields is None and dt != np.dtype(object) else dt
+        return dt.type if dt.fields is None and dt != _np.dtype(object) else dt
 
     @property
     def size(self) -> int:
         return _ckpt.dtype_size(self._enum)
 
     @property
-    def is_floating(self) -> builtins.bool:
+    def is_floating(self) -> _builtins.bool:
         return self.name.startswith(("float", "bfloat", "half"))
 
-    def __eq__(self, other: object) -> builtins.bool:
+    def __eq__(self, other: object) -> _builtins.bool:
         if isinstance(other, DType):
             return self._enum == other._enum
         try:
@@ -128,7 +130,7 @@ class DType:
         except (TypeError, ValueError):
             return False
 
-    def __ne__(self, other: object) -> builtins.bool:
+    def __ne__(self, other: object) -> _builtins.bool:
         return not self == other
 
     def __hash__(self) -> int:
@@ -144,31 +146,31 @@ class DType:
         return DType, (self._enum,)
 
 
-def as_dtype(type_value: Any) -> DType:
+def as_dtype(type_value: _Any) -> DType:
     """A DType from a DType, a name ('float32', 'DT_FLOAT'), a number, or a numpy dtype."""
     if isinstance(type_value, DType):
         return type_value
-    if isinstance(type_value, int) and not isinstance(type_value, builtins.bool):
+    if isinstance(type_value, int) and not isinstance(type_value, _builtins.bool):
         return DType(type_value)
     if isinstance(type_value, str):
         num = _ckpt.dtype_from_name(type_value)
         if num is not None:
             return DType(num)
     dt_name = getattr(type_value, "name", None)  # tf.DType, torch.dtype have names
-    if isinstance(dt_name, str) and not isinstance(type_value, (np.dtype, type)):
+    if isinstance(dt_name, str) and not isinstance(type_value, (_np.dtype, type)):
         num = _ckpt.dtype_from_name(dt_name)
         if num is not None:
             return DType(num)
-    num = numpy_to_enum(type_value)
+    num = _numpy_to_enum(type_value)
     if num is None:
         raise TypeError(f"Cannot convert {type_value!r} to a ckpt DType.")
     return DType(num)
 
 
-def numpy_to_enum(np_dtype: Any) -> Optional[int]:
+def _numpy_to_enum(np_dtype: _Any) -> _Optional[int]:
     """The DataType number of a numpy dtype, or None."""
     try:
-        dt = np.dtype(np_dtype)
+        dt = _np.dtype(np_dtype)
     except TypeError:
         return None
     if dt.kind in ("O", "S", "U"):
@@ -180,7 +182,7 @@ def numpy_to_enum(np_dtype: Any) -> Optional[int]:
     return num
 
 
-def enum_to_numpy(type_enum: int) -> np.dtype:
+def _enum_to_numpy(type_enum: int) -> _np.dtype:
     dt = _to_numpy(type_enum)
     if dt is None:
         name = _ckpt.dtype_name(type_enum)

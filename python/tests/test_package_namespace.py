@@ -10,6 +10,8 @@ import subprocess
 import sys
 import types
 
+import pytest
+
 import ckpt
 from ckpt_test_util import python_env
 
@@ -80,7 +82,10 @@ def test_public_submodules_list_existing_names():
         assert not missing, module.__name__
 
 
-def test_errors_namespace_is_its_all():
-    # ckpt.errors is imported by users (`from ckpt import errors`): no typing
-    # names or future features in it.
-    assert public_names(ckpt.errors) == set(ckpt.errors.__all__)
+@pytest.mark.parametrize("module", ["errors", "dtypes"])
+def test_public_submodule_namespace_is_its_all(module):
+    # ckpt.errors and ckpt.dtypes are imported by users (`from ckpt import
+    # errors`, like tf.errors / tf.dtypes): no numpy, typing names, future
+    # features or helper functions of the package in them.
+    mod = getattr(ckpt, module)
+    assert public_names(mod) == set(mod.__all__)
