@@ -81,21 +81,6 @@ Stats Summarize(std::vector<double> v) {
   return s;
 }
 
-void FillFloats(float* f, size_t n, uint32_t seed) {
-  uint32_t x = seed * 2654435761u + 1;
-  for (size_t i = 0; i < n; ++i) {
-    x = x * 1664525u + 1013904223u;
-    f[i] = static_cast<float>(x >> 8) * (1.0f / 16777216.0f) - 0.5f;
-  }
-}
-
-std::string LoadAverage() {
-  std::ifstream in("/proc/loadavg");
-  std::string a, b, c;
-  in >> a >> b >> c;
-  return a + " " + b + " " + c;
-}
-
 // One training step: C = A*B (96x96), A = C scaled back, so every step does
 // the same work and nothing can be optimized away.
 struct Trainer {
@@ -122,33 +107,26 @@ struct Trainer {
   }
 };
 
-struct Args {
-  std::string dir;
-  size_t total_mib = 256;
-  int tensors = 32;
-  int reps = 5;
+struct Args : DiskArgs {
   double loop_seconds = 4;
   int saves = 4;
 };
 
 Args ParseArgs(int argc, char** argv) {
   Args a;
-  for (int i = 1; i < argc; ++i) {
-    std::string k = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) Die("missing value for " + k);
-      return argv[++i];
-    };
-    if (k == "--dir") a.dir = next();
-    else if (k == "--total-mib") a.total_mib = std::stoul(next());
-    else if (k == "--tensors") a.tensors = std::stoi(next());
-    else if (k == "--reps") a.reps = std::stoi(next());
-    else if (k == "--loop-seconds") a.loop_seconds = std::stod(next());
-    else if (k == "--saves") a.saves = std::stoi(next());
-    else Die("unknown argument " + k);
-  }
-  if (a.dir.empty()) Die("--dir is required");
-  if (a.tensors < 1 || a.reps < 1 || a.saves < 1 || a.total_mib < 1) Die("bad arguments");
+  a.total_mib = 256;
+  a.tensors = 32;
+  a.reps = 5;
+  ParseDiskArgs(argc, argv,
+                "usage: async_bench --dir D [--total-mib N=256] [--tensors T=32] [--reps R=5] [--loop-seconds S=4] "
+                "[--saves N=4]",
+                &a, [&](const std::string& k, const std::function<std::string()>& value) {
+                  if (k == "--loop-seconds") a.loop_seconds = std::stod(value());
+                  else if (k == "--saves") a.saves = std::stoi(value());
+                  else return false;
+                  return true;
+                });
+  if (a.saves < 1) Die("--saves must be >= 1");
   return a;
 }
 
@@ -163,17 +141,16 @@ void RemoveCheckpointFiles(const std::string& dir) {
 
 int main(int argc, char** argv) {
   const Args args = ParseArgs(argc, argv);
-  const size_t total = args.total_mib * kMiB;
-  const size_t per = total / static_cast<size_t>(args.tensors) / sizeof(float);
-  const size_t bytes = per * sizeof(float) * static_cast<size_t>(args.tensors);
-  std::filesystem::create_directories(args.dir);
+  const size_t total = args.total_bytes();
+  const size_t per = total / args.tensors / sizeof(float);
+  const size_t bytes = per * sizeof(float) * args.tensors;
   const std::string stall_dir = args.dir + "/stall", loop_dir = args.dir + "/loop";
   std::filesystem::create_directories(stall_dir);
   std::filesystem::create_directories(loop_dir);
 
   std::vector<std::unique_ptr<ckpt::Variable>> vars;
   std::vector<std::pair<std::string, ckpt::Trackable*>> named;
-  for (int i = 0; i < args.tensors; ++i) {
+  for (size_t i = 0; i < args.tensors; ++i) {
     vars.push_back(std::make_unique<ckpt::Variable>(ckpt::DType::kFloat, ckpt::TensorShape{static_cast<int64_t>(per)}));
     FillFloats(vars.back()->flat<float>().data(), per, static_cast<uint32_t>(i + 1));
     named.emplace_back("v" + std::to_string(i), vars.back().get());
@@ -181,7 +158,7 @@ int main(int argc, char** argv) {
   ckpt::Checkpoint ck(named);
   Check(ck.status(), "Checkpoint");
 
-  std::printf("async_bench: %.1f MiB in %d float32 tensors, %d reps, dir %s; %ld cores, load average %s\n",
+  std::printf("async_bench: %.1f MiB in %zu float32 tensors, %d reps, dir %s; %ld cores, load average %s\n",
               static_cast<double>(bytes) / kMiB, args.tensors, args.reps, args.dir.c_str(), sysconf(_SC_NPROCESSORS_ONLN),
               LoadAverage().c_str());
 
@@ -383,7 +360,7 @@ int main(int argc, char** argv) {
   std::filesystem::remove_all(stall_dir);
   std::filesystem::remove_all(loop_dir);
   std::printf(
-      "\nJSON {\"bench\":\"async\",\"total_mib\":%.3f,\"tensors\":%d,\"reps\":%d,\"memcpy_s\":%.6f,"
+      "\nJSON {\"bench\":\"async\",\"total_mib\":%.3f,\"tensors\":%zu,\"reps\":%d,\"memcpy_s\":%.6f,"
       "\"async_stall_s\":%.6f,\"first_stall_s\":%.6f,\"first_over_memcpy\":%.4f,\"first_prepared_stall_s\":%.6f,\"first_prepared_over_memcpy\":%.4f,\"prepare_s\":%.6f,\"async_durable_s\":%.6f,\"sync_save_s\":%.6f,\"stall_over_memcpy\":%.4f,"
       "\"step_s\":%.6f,\"steps\":%ld,\"steps_per_save\":%ld,\"rate_none\":%.2f,\"rate_async\":%.2f,"
       "\"rate_sync\":%.2f,\"blocked_async_s\":%.6f,\"blocked_sync_s\":%.6f,\"async_over_none\":%.4f,\"sync_over_none\":%.4f,\"load_average\":\"%s\"}\n",

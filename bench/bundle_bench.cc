@@ -82,17 +82,6 @@ struct AlignedBuf {
   size_t size;
 };
 
-// Deterministic non-constant floats (so nothing downstream can shortcut zeros).
-void FillFloats(float* f, size_t n, uint32_t seed) {
-  uint32_t x = seed * 2654435761u + 1;
-  for (size_t i = 0; i < n; ++i) {
-    x = x * 1664525u + 1013904223u;
-    f[i] = static_cast<float>(x >> 8) * (1.0f / 16777216.0f) - 0.5f;
-  }
-}
-
-// Touch every page so page faults stay out of the timed regions.
-
 void SyncAndDrop(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   CheckSys(fd >= 0, "open " + path);
@@ -154,12 +143,6 @@ void RemoveBundle(const std::string& prefix) {
   RemoveIfExists(ckpt::DataFilename(prefix, 0, 1));
 }
 
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 struct Row {
   std::string id;     // JSON key
   std::string label;  // table label
@@ -186,36 +169,19 @@ std::string JsonEscape(const std::string& s) {
   return o;
 }
 
-struct Args {
-  std::string dir;
-  size_t total_mib = 1024;
-  size_t tensors = 128;
-  int reps = 3;
+struct Args : DiskArgs {
   size_t tiny = 100000;
 };
 
 Args Parse(int argc, char** argv) {
   Args a;
-  for (int i = 1; i < argc; ++i) {
-    const std::string k = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) Die("missing value for " + k);
-      return argv[++i];
-    };
-    if (k == "--dir") a.dir = next();
-    else if (k == "--total-mib") a.total_mib = std::stoull(next());
-    else if (k == "--tensors") a.tensors = std::stoull(next());
-    else if (k == "--reps") a.reps = std::stoi(next());
-    else if (k == "--tiny") a.tiny = std::stoull(next());
-    else if (k == "-h" || k == "--help") {
-      std::printf("usage: bundle_bench --dir D [--total-mib N=1024] [--tensors T=128] [--reps R=3] [--tiny N=100000]\n");
-      std::exit(0);
-    } else {
-      Die("unknown argument " + k);
-    }
-  }
-  if (a.dir.empty()) Die("--dir is required");
-  if (a.total_mib == 0 || a.tensors == 0 || a.reps < 1) Die("--total-mib, --tensors and --reps must be >= 1");
+  ParseDiskArgs(argc, argv,
+                "usage: bundle_bench --dir D [--total-mib N=1024] [--tensors T=128] [--reps R=3] [--tiny N=100000]", &a,
+                [&](const std::string& k, const std::function<std::string()>& value) {
+                  if (k != "--tiny") return false;
+                  a.tiny = std::stoull(value());
+                  return true;
+                });
   return a;
 }
 
@@ -242,26 +208,13 @@ ckpt::TensorShape ShapeFor(int64_t n) {
   return ckpt::TensorShape({n});
 }
 
-std::string Key(size_t i) {
-  char b[64];
-  std::snprintf(b, sizeof b, "model/layer_%05zu/kernel/.ATTRIBUTES/VARIABLE_VALUE", i);
-  return b;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   const Args args = Parse(argc, argv);
-  CheckSys(::mkdir(args.dir.c_str(), 0755) == 0 || errno == EEXIST, "mkdir " + args.dir);
-
-  const size_t total = args.total_mib * kMiB;
+  const size_t total = args.total_bytes();
   const size_t T = args.tensors;
-  // Split N MiB into T float tensors; sizes are whole floats and add up to `total`.
-  const size_t total_floats = total / sizeof(float);
-  std::vector<int64_t> elems(T);
-  for (size_t i = 0; i < T; ++i) {
-    elems[i] = static_cast<int64_t>(total_floats / T + (i < total_floats % T ? 1 : 0));
-  }
+  const std::vector<size_t> elems = SplitFloats(total, T);
 
   std::printf("bundle_bench: %zu MiB (%.3f GB) in %zu float32 tensors (%.2f MiB each), %d reps, median reported\n",
               args.total_mib, total / 1e9, T, static_cast<double>(total) / T / kMiB, args.reps);
@@ -280,9 +233,9 @@ int main(int argc, char** argv) {
   std::vector<std::unique_ptr<AlignedBuf>> out_unaligned(T);  // restore destinations at p + 16 / p + 64
   size_t page_aligned_sources = 0;
   for (size_t i = 0; i < T; ++i) {
-    in[i] = Take(ckpt::Tensor::Make(ckpt::DType::kFloat, ShapeFor(elems[i])), "Tensor::Make");
-    out[i] = Take(ckpt::Tensor::Make(ckpt::DType::kFloat, ShapeFor(elems[i])), "Tensor::Make");
-    FillFloats(in[i].flat<float>().data(), static_cast<size_t>(elems[i]), static_cast<uint32_t>(i + 1));
+    in[i] = Take(ckpt::Tensor::Make(ckpt::DType::kFloat, ShapeFor(static_cast<int64_t>(elems[i]))), "Tensor::Make");
+    out[i] = Take(ckpt::Tensor::Make(ckpt::DType::kFloat, ShapeFor(static_cast<int64_t>(elems[i]))), "Tensor::Make");
+    FillFloats(in[i].flat<float>().data(), elems[i], static_cast<uint32_t>(i + 1));
     Prefault(out[i].data(), out[i].byte_size());
     if (reinterpret_cast<uintptr_t>(in[i].data()) % kPage == 0) ++page_aligned_sources;
     in_unaligned[i] = std::make_unique<AlignedBuf>(in[i].byte_size() + 64);
@@ -398,7 +351,7 @@ int main(int argc, char** argv) {
       for (size_t i = 0; i < T; ++i) {
         ckpt::TensorView v = in[i].view();
         if (c.unaligned_src) v.data = in_unaligned[i]->p + 64;
-        Check(w->Add(Key(i), v), "Add");
+        Check(w->Add(VariableKey(i), v), "Add");
       }
       const auto t1 = Clock::now();
       Check(w->Finish(), "Finish");
@@ -443,13 +396,13 @@ int main(int argc, char** argv) {
       for (size_t i = 0; i < T; ++i) {
         ckpt::MutableTensorView v = out[i].mutable_view();
         if (pad > 0) v.data = out_unaligned[i]->p + pad;
-        Check(r->ReadInto(Key(i), v), "ReadInto");
+        Check(r->ReadInto(VariableKey(i), v), "ReadInto");
       }
       const double s = Seconds(t0, Clock::now());
       if (rep == 0) {
         for (size_t i = 0; i < T; ++i) {
           const char* got = pad > 0 ? out_unaligned[i]->p + pad : static_cast<const char*>(out[i].data());
-          if (std::memcmp(got, in[i].data(), in[i].byte_size()) != 0) Die("restored tensor " + Key(i) + " differs");
+          if (std::memcmp(got, in[i].data(), in[i].byte_size()) != 0) Die("restored tensor " + VariableKey(i) + " differs");
           std::memset(pad > 0 ? out_unaligned[i]->p + pad : static_cast<char*>(out[i].data()), 0, in[i].byte_size());
         }
       }
@@ -508,7 +461,7 @@ int main(int argc, char** argv) {
       tiny_bytes += static_cast<double>(n) * 4;
     }
     std::vector<std::string> keys(args.tiny);
-    for (size_t i = 0; i < args.tiny; ++i) keys[i] = Key(i);
+    for (size_t i = 0; i < args.tiny; ++i) keys[i] = VariableKey(i);
     const std::string prefix = args.dir + "/tiny";
     for (int rep = 0; rep < args.reps; ++rep) {
       RemoveBundle(prefix);

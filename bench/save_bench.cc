@@ -48,50 +48,26 @@ using namespace bench;
 
 constexpr size_t kRawChunk = 8 * kMiB;
 
-struct Args {
-  std::string dir;
-  size_t total_mib = 1024;
-  size_t tensors = 128;
-  int reps = 3;
+struct Args : DiskArgs {
   std::vector<size_t> offsets = {0, 16, 64};
 };
 
 Args Parse(int argc, char** argv) {
   Args a;
-  for (int i = 1; i < argc; ++i) {
-    const std::string k = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) Die("missing value for " + k);
-      return argv[++i];
-    };
-    if (k == "--dir") a.dir = next();
-    else if (k == "--total-mib") a.total_mib = std::stoull(next());
-    else if (k == "--tensors") a.tensors = std::stoull(next());
-    else if (k == "--reps") a.reps = std::stoi(next());
-    else if (k == "--offsets") {
-      a.offsets.clear();
-      std::stringstream ss(next());
-      for (std::string t; std::getline(ss, t, ',');) a.offsets.push_back(std::stoull(t));
-    } else if (k == "-h" || k == "--help") {
-      std::printf("usage: save_bench --dir D [--total-mib N=1024] [--tensors T=128] [--reps R=3] "
-                  "[--offsets 0,16,64]\n");
-      std::exit(0);
-    } else {
-      Die("unknown argument " + k);
-    }
-  }
-  if (a.dir.empty()) Die("--dir is required");
-  if (a.total_mib == 0 || a.tensors == 0 || a.reps < 1 || a.offsets.empty()) Die("bad arguments");
+  ParseDiskArgs(argc, argv,
+                "usage: save_bench --dir D [--total-mib N=1024] [--tensors T=128] [--reps R=3] [--offsets 0,16,64]", &a,
+                [&](const std::string& k, const std::function<std::string()>& value) {
+                  if (k != "--offsets") return false;
+                  a.offsets.clear();
+                  std::stringstream ss(value());
+                  for (std::string t; std::getline(ss, t, ',');) a.offsets.push_back(std::stoull(t));
+                  return true;
+                });
+  if (a.offsets.empty()) Die("--offsets must not be empty");
   for (size_t o : a.offsets) {
     if (o >= kPage) Die("offsets must be < 4096");
   }
   return a;
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 // "VmRSS" / "VmHWM" of this process in bytes.
@@ -121,27 +97,6 @@ double CpuSeconds() {
          static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
-std::string LoadAverage() {
-  std::ifstream in("/proc/loadavg");
-  std::string a, b, c;
-  in >> a >> b >> c;
-  return a + " " + b + " " + c;
-}
-
-void FillFloats(float* f, size_t n, uint32_t seed) {
-  uint32_t x = seed * 2654435761u + 1;
-  for (size_t i = 0; i < n; ++i) {
-    x = x * 1664525u + 1013904223u;
-    f[i] = static_cast<float>(x >> 8) * (1.0f / 16777216.0f) - 0.5f;
-  }
-}
-
-std::string Key(size_t i) {
-  char b[64];
-  std::snprintf(b, sizeof b, "model/layer_%05zu/kernel/.ATTRIBUTES/VARIABLE_VALUE", i);
-  return b;
-}
-
 void RemoveBundle(const std::string& prefix) {
   ::unlink(ckpt::MetaFilename(prefix).c_str());
   ::unlink(ckpt::DataFilename(prefix, 0, 1).c_str());
@@ -151,14 +106,12 @@ void RemoveBundle(const std::string& prefix) {
 
 int main(int argc, char** argv) {
   const Args args = Parse(argc, argv);
-  CheckSys(::mkdir(args.dir.c_str(), 0755) == 0 || errno == EEXIST, "mkdir " + args.dir);
-  const size_t total = args.total_mib * kMiB;
+  const size_t total = args.total_bytes();
   const size_t T = args.tensors;
-  const size_t floats = total / sizeof(float);
-  std::vector<size_t> bytes(T), page_start(T);
+  std::vector<size_t> bytes = SplitFloats(total, T), page_start(T);
   size_t region = 0;
   for (size_t i = 0; i < T; ++i) {
-    bytes[i] = (floats / T + (i < floats % T ? 1 : 0)) * sizeof(float);
+    bytes[i] *= sizeof(float);
     page_start[i] = region;
     region += (bytes[i] + kPage + kPage - 1) / kPage * kPage;  // room for the offset
   }
@@ -222,7 +175,7 @@ int main(int argc, char** argv) {
         v.dtype = ckpt::DType::kFloat;
         v.shape = ckpt::TensorShape({static_cast<int64_t>(bytes[i] / sizeof(float))});
         v.data = base + page_start[i] + o;
-        Check(w->Add(Key(i), v), "Add");
+        Check(w->Add(VariableKey(i), v), "Add");
       }
       Check(w->Finish(), "Finish");
       secs[id].push_back(Seconds(t0, Clock::now()));
