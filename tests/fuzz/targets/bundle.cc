@@ -21,12 +21,12 @@
 #include "format/index_table.h"
 #include "format/slice_key.h"
 #include "support/boxes.h"
+#include "support/bundle_inputs.h"
 #include "support/chunks.h"
 #include "support/entry_checksums.h"
 #include "support/entry_mutations.h"
 #include "support/index_tables.h"
 #include "support/memory_files.h"
-#include "support/seed_bundles.h"
 
 namespace ckpt::fuzz {
 namespace {
@@ -87,13 +87,10 @@ void CheckAssembly(const BundleReader& reader, const TensorInfo& info, const Ten
 
 std::string Run(const uint8_t* bytes, size_t size) {
   const std::string input = InputString(bytes, size);
-  const std::vector<std::string> chunks = Unpack(input, 9);
   auto fs = NewMemoryFileSystem();
   FUZZ_CHECK(fs->CreateDir("/f").ok(), "mkdir");
   const std::string prefix = "/f/p";
-  if (!chunks.empty()) PutFile(fs.get(), MetaFilename(prefix), chunks[0]);
-  const int32_t k = static_cast<int32_t>(chunks.size()) - 1;
-  for (int32_t i = 0; i < k; ++i) PutFile(fs.get(), DataFilename(prefix, i, k), chunks[static_cast<size_t>(i) + 1]);
+  PutBundleInput(fs.get(), prefix, input);
 
   BundleReaderOptions ro;
   ro.fs = fs.get();
@@ -150,7 +147,7 @@ std::string Run(const uint8_t* bytes, size_t size) {
 }
 
 bool MutateBundle(std::string* s, Rng& rng, const Mutator& m, const std::vector<std::string>& corpus) {
-  std::vector<std::string> chunks = Unpack(*s, 9);
+  std::vector<std::string> chunks = Unpack(*s, kMaxBundleChunks);
   if (chunks.empty()) return false;
   StringFile file(chunks[0], "i");
   auto read = format::ReadIndexTable(file);
@@ -227,16 +224,6 @@ bool MutateBundle(std::string* s, Rng& rng, const Mutator& m, const std::vector<
   return true;
 }
 
-std::vector<std::string> Seeds() {
-  std::vector<std::string> out;
-  for (auto& b : SeedBundles()) {
-    std::vector<std::string> chunks = {b.index};
-    for (auto& d : b.data) chunks.push_back(d);
-    out.push_back(Pack(chunks));
-  }
-  return out;
-}
-
 }  // namespace
 
 // Also the checkpoint_reader target's mutation (same inputs).
@@ -245,7 +232,7 @@ bool MutateBundleInput(std::string* s, Rng& rng, const Mutator& m, const std::ve
 }
 
 CKPT_FUZZ_TARGET(bundle) {
-  return {.name = "bundle", .seeds = Seeds, .run = Run, .mutate = MutateBundleInput};
+  return {.name = "bundle", .seeds = PackedSeedBundles, .run = Run, .mutate = MutateBundleInput};
 }
 
 }  // namespace ckpt::fuzz

@@ -19,9 +19,8 @@
 #include "engine/fuzz_target.h"
 #include "format/bundle_entry.h"
 #include "format/slice_key.h"
-#include "support/chunks.h"
+#include "support/bundle_inputs.h"
 #include "support/memory_files.h"
-#include "support/seed_bundles.h"
 
 namespace ckpt::fuzz {
 namespace {
@@ -30,13 +29,10 @@ constexpr size_t kMaxTensors = 32;
 
 std::string Run(const uint8_t* bytes, size_t size) {
   const std::string input = InputString(bytes, size);
-  const std::vector<std::string> chunks = Unpack(input, 9);
   auto fs = NewMemoryFileSystem();
   FUZZ_CHECK(fs->CreateDir("/d").ok(), "mkdir");
   const std::string prefix = "/d/ckpt-1";
-  if (!chunks.empty()) PutFile(fs.get(), MetaFilename(prefix), chunks[0]);
-  const int32_t k = static_cast<int32_t>(chunks.size()) - 1;
-  for (int32_t i = 0; i < k; ++i) PutFile(fs.get(), DataFilename(prefix, i, k), chunks[static_cast<size_t>(i) + 1]);
+  PutBundleInput(fs.get(), prefix, input);
   CheckpointState state;
   state.model_checkpoint_path = "ckpt-1";
   state.all_model_checkpoint_paths = {"ckpt-1"};
@@ -88,16 +84,6 @@ std::string Run(const uint8_t* bytes, size_t size) {
   return sig + "|verify:" + Sig(v);
 }
 
-std::vector<std::string> Seeds() {
-  std::vector<std::string> out;
-  for (auto& b : SeedBundles()) {
-    std::vector<std::string> chunks = {b.index};
-    for (auto& d : b.data) chunks.push_back(d);
-    out.push_back(Pack(chunks));
-  }
-  return out;
-}
-
 }  // namespace
 
 // The bundle target's structure-aware mutation (targets/bundle.cc) fits
@@ -105,7 +91,7 @@ std::vector<std::string> Seeds() {
 bool MutateBundleInput(std::string* s, Rng& rng, const Mutator& m, const std::vector<std::string>& corpus);
 
 CKPT_FUZZ_TARGET(checkpoint_reader) {
-  return {.name = "checkpoint_reader", .seeds = Seeds, .run = Run, .mutate = MutateBundleInput};
+  return {.name = "checkpoint_reader", .seeds = PackedSeedBundles, .run = Run, .mutate = MutateBundleInput};
 }
 
 }  // namespace ckpt::fuzz
