@@ -19,6 +19,7 @@ Environment: CKPT_BUILD_DIR (default <repo>/build) holds tests/mpi/mpi_driver.
 
 import hashlib
 import importlib.util
+import inspect
 import json
 import os
 import subprocess
@@ -35,12 +36,10 @@ DRIVER = BUILD_DIR / "tests" / "mpi" / "mpi_driver"
 # complex64, int64, bool, bfloat16, complex128).
 REQUIRED = {1, 2, 3, 4, 5, 6, 8, 9, 10, 14, 18}
 
-TF_SIDE = r"""
-import hashlib, json, sys
-import numpy as np
-import tensorflow as tf
-
 def digest(a):
+    """[shape, sha256 of the bytes] of an array (strings length-prefixed): what both sides compare.
+
+    TF_SIDE runs this same source in the TF child, so both digest alike."""
     a = np.asarray(a)
     h = hashlib.sha256()
     if a.dtype == object:
@@ -50,6 +49,13 @@ def digest(a):
         h.update(a.tobytes())
     return [list(a.shape), h.hexdigest()]
 
+
+TF_SIDE = """
+import hashlib, json, sys
+import numpy as np
+import tensorflow as tf
+
+""" + inspect.getsource(digest) + r"""
 from tensorflow.python.distribute import sharded_variable  # not public in TF 2.21
 
 def error(e):
@@ -88,17 +94,6 @@ for key, shape in sorted(reader.get_variable_to_shape_map().items()):
         out["plain"][key] = error(e)
 print(json.dumps(out))
 """
-
-
-def digest(a):
-    a = np.asarray(a)
-    h = hashlib.sha256()
-    if a.dtype == object:
-        for x in a.ravel():
-            h.update(len(x).to_bytes(8, "little") + bytes(x))
-    else:
-        h.update(a.tobytes())
-    return [list(a.shape), h.hexdigest()]
 
 
 def mpi_runner():
