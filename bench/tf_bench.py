@@ -33,6 +33,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers"))
+import pagecache  # noqa: E402  (bench/peers: the --peers bench's page-cache helpers)
+
 MIB = 1 << 20
 
 
@@ -48,16 +51,6 @@ def fill(n, seed):
 
 def bundle_files(prefix):
     return sorted(glob.glob(glob.escape(prefix) + ".*"))
-
-
-def sync_and_drop(paths):
-    for p in paths:
-        fd = os.open(p, os.O_RDONLY)
-        try:
-            os.fdatasync(fd)
-            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-        finally:
-            os.close(fd)
 
 
 def fdatasync_all(paths):
@@ -113,7 +106,7 @@ def main():
         files = bundle_files(prefix)
         fdatasync_all(files)
         t2 = time.perf_counter()
-        sync_and_drop(files)
+        pagecache.evict_files(files)
         if rep == 0:
             # Make the first timed restore prove it restores: zero the variables first.
             for v in variables.values():
