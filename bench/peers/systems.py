@@ -32,6 +32,18 @@ CHUNK = 4 << 20  # raw O_DIRECT transfer size, as bench/bundle_bench.cc
 WARM_CHUNK = 64 << 20  # raw buffered reads from the page cache
 
 
+class NewArraysOnRestore:
+    """Base of the systems whose restore returns new arrays (torch, safetensors, Orbax, numpy): no
+    restore destination persists, so clobber() has nothing to overwrite; close() releases nothing
+    unless the system overrides it."""
+
+    def clobber(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 class Raw:
     """The same bytes with no format: one file, each tensor at a 4 KiB-aligned offset, written with
     O_DIRECT in 4 MiB chunks from page-aligned memory + fdatasync; read cold with O_DIRECT, warm
@@ -158,7 +170,7 @@ class TensorFlow:
         del self.ckpt, self.vars
 
 
-class Torch:
+class Torch(NewArraysOnRestore):
     """torch.save of a dict of CPU tensors sharing the arrays' memory (torch.from_numpy), one file
     (no fsync of its own); torch.load(weights_only=True) returns new tensors."""
 
@@ -176,17 +188,11 @@ class Torch:
     def drop_source(self) -> None:
         del self.state
 
-    def clobber(self) -> None:
-        pass
-
     def restore(self, d: str, warm: bool = False) -> Mapping[str, object]:
         return self.torch.load(os.path.join(d, "model.pt"), weights_only=True)
 
-    def close(self) -> None:
-        pass
 
-
-class SafetensorsLoadFile:
+class SafetensorsLoadFile(NewArraysOnRestore):
     """safetensors.numpy.save_file (no fsync of its own) / load_file: new numpy arrays."""
 
     label = "safetensors load_file"
@@ -203,14 +209,8 @@ class SafetensorsLoadFile:
     def drop_source(self) -> None:
         del self.arrays
 
-    def clobber(self) -> None:
-        pass
-
     def restore(self, d: str, warm: bool = False) -> Mapping[str, object]:
         return self.st.load_file(os.path.join(d, "model.safetensors"))
-
-    def close(self) -> None:
-        pass
 
 
 class SafetensorsSafeOpen(SafetensorsLoadFile):
@@ -225,7 +225,7 @@ class SafetensorsSafeOpen(SafetensorsLoadFile):
             return {k: f.get_tensor(k) for k in f.keys()}
 
 
-class Orbax:
+class Orbax(NewArraysOnRestore):
     """orbax-checkpoint's StandardCheckpointer over the dict of arrays as the PyTree (its defaults:
     OCDBT + zarr3 through TensorStore); save() + wait_until_finished(); restore(path, target) with
     a tree of numpy arrays of the same shapes as the target returns new numpy arrays."""
@@ -249,9 +249,6 @@ class Orbax:
         # np.empty: never written, so never faulted in: the target costs no memory
         self.tree = {k: np.empty(a.shape, a.dtype) for k, a in self.tree.items()}
 
-    def clobber(self) -> None:
-        pass
-
     def restore(self, d: str, warm: bool = False) -> Mapping[str, object]:
         return self.ckptr.restore(os.path.join(os.path.abspath(d), "orbax"), self.tree)
 
@@ -260,7 +257,7 @@ class Orbax:
         del self.tree
 
 
-class Numpy:
+class Numpy(NewArraysOnRestore):
     """np.savez (an uncompressed zip, no fsync of its own) / np.load: new arrays per key."""
 
     label = "np.savez/load"
@@ -274,15 +271,9 @@ class Numpy:
     def drop_source(self) -> None:
         del self.arrays
 
-    def clobber(self) -> None:
-        pass
-
     def restore(self, d: str, warm: bool = False) -> Mapping[str, object]:
         with np.load(os.path.join(d, "model.npz")) as f:
             return {k: f[k] for k in f.files}
-
-    def close(self) -> None:
-        pass
 
 
 # Order of the table and the chart: the two references first, then the peers.
