@@ -69,7 +69,9 @@ TEST_P(BundleLargeReadTest, RoundTripsAndDetectsCorruptionOnEveryPath) {
     prepare();
     auto r = BundleReader::Open(prefix);
     ASSERT_OK(r);
-    std::unique_ptr<char, decltype(&std::free)> buf(static_cast<char*>(std::aligned_alloc(4096, n + 4096)), &std::free);
+    // aligned_alloc wants a size that is a multiple of the alignment.
+    const size_t cap = (n + 4096 + 4095) / 4096 * 4096;
+    std::unique_ptr<char, decltype(&std::free)> buf(static_cast<char*>(std::aligned_alloc(4096, cap)), &std::free);
     MutableTensorView v = t->mutable_view();
     v.data = buf.get() + misalign;
     ASSERT_OK((*r)->ReadInto("big", v));
