@@ -12,7 +12,7 @@
 #   stress       scripts/stress.sh short mode: real SIGKILLs of C++ and Python savers, and the other campaigns
 #   asan-build   ASan+UBSan tree at -O1: only the unit tests and the fuzz driver
 #   asan-ctest   the same ctest run under ASan+UBSan (leak checking on)
-#   tsan-build   TSan tree at -O1: only the unit tests of the concurrent code (async, manager, api, distributed)
+#   tsan-build   TSan tree at -O1: only the unit tests of the concurrent code (async, manager, api, distributed, io)
 #   tsan-run     those tests under TSan, the concurrency stress test's bounded run included (1 round on disk, 3 in memory)
 # Every stage's wall time is printed at the end against its budget (the whole run must stay under
 # 40 minutes on the 2-core CI machine; CI's hard limit is 90). A stage over budget is reported, not

@@ -32,6 +32,14 @@ void Warm(const std::string& path) {
   ASSERT_OK(s);
 }
 
+using PageBuffer = std::unique_ptr<char, decltype(&std::free)>;
+
+// At least `bytes` of page-aligned memory (aligned_alloc wants a size that is
+// a multiple of the alignment).
+PageBuffer NewPageBuffer(size_t bytes) {
+  return PageBuffer(static_cast<char*>(std::aligned_alloc(4096, (bytes + 4095) / 4096 * 4096)), &std::free);
+}
+
 class BundleLargeReadTest : public ::testing::TestWithParam<int> {};
 
 TEST_P(BundleLargeReadTest, RoundTripsAndDetectsCorruptionOnEveryPath) {
@@ -69,9 +77,7 @@ TEST_P(BundleLargeReadTest, RoundTripsAndDetectsCorruptionOnEveryPath) {
     prepare();
     auto r = BundleReader::Open(prefix);
     ASSERT_OK(r);
-    // aligned_alloc wants a size that is a multiple of the alignment.
-    const size_t cap = (n + 4096 + 4095) / 4096 * 4096;
-    std::unique_ptr<char, decltype(&std::free)> buf(static_cast<char*>(std::aligned_alloc(4096, cap)), &std::free);
+    PageBuffer buf = NewPageBuffer(n + 4096);
     MutableTensorView v = t->mutable_view();
     v.data = buf.get() + misalign;
     ASSERT_OK((*r)->ReadInto("big", v));
@@ -91,8 +97,7 @@ TEST_P(BundleLargeReadTest, RoundTripsAndDetectsCorruptionOnEveryPath) {
       prepare();
       auto r = BundleReader::Open(prefix);
       ASSERT_OK(r);
-      std::unique_ptr<char, decltype(&std::free)> buf(static_cast<char*>(std::aligned_alloc(4096, n + 4096)),
-                                                      &std::free);
+      PageBuffer buf = NewPageBuffer(n + 4096);
       MutableTensorView v = t->mutable_view();
       v.data = buf.get() + misalign;
       SCOPED_TRACE("byte " + std::to_string(at) + " misalign " + std::to_string(misalign));
