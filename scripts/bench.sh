@@ -19,6 +19,10 @@
 #             ckpt's async first-save stall; prints the table, writes bench/results/peers.png
 #             and .json. --smoke: 8 MiB, 1 round (does every peer still run?). Installs missing
 #             peers with scripts/setup.sh; --help after --peers lists every flag.
+#        scripts/bench.sh --dist [--mib 256] [--ranks 1,2,4]
+#   --dist    run only bench/dist_bench.py: an N-rank save and restore of the same bytes through ckpt
+#             (ShardedVariable + a torch.distributed communicator) next to torch.distributed.checkpoint
+#             (gloo on loopback), printing ckpt/DCP ratios. Installs torch with scripts/setup.sh if missing.
 # Builds Release into build-bench/ (only the bench target; CKPT_BENCH_BUILD_DIR picks another tree). Idempotent: re-runs
 # rebuild only what changed; installs tensorflow-cpu / numpy with pip only when
 # they are missing.
@@ -50,6 +54,26 @@ peers() {
   [[ " ${args[*]} " == *" --dir "* ]] || args+=(--dir "$parent")
   $py "$root/bench/peers/peers.py" --build-dir "$build" "${args[@]}"
 }
+# --dist: the Release Python extension in $build, then bench/dist_bench.py.
+dist() {
+  local py=${PYTHON:-python3}
+  if ! $py -c "import numpy, torch" 2>/dev/null; then
+    echo "=== installing torch (scripts/setup.sh) ==="
+    scripts/setup.sh
+  fi
+  echo "=== build (Release, $build: Python extension) ==="
+  if [ ! -f "$build/CMakeCache.txt" ] || ! grep -q '^CKPT_BUILD_PYTHON:BOOL=ON' "$build/CMakeCache.txt"; then
+    cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCKPT_BUILD_TESTS=OFF \
+      -DCKPT_BUILD_TOOLS=OFF -DCKPT_BUILD_EXAMPLES=OFF -DCKPT_BUILD_FUZZ=OFF -DCKPT_BUILD_PYTHON=ON >/dev/null
+  fi
+  if ! ninja -C "$build" -j2 _ckpt >"$build/bench-build.log" 2>&1; then
+    grep -E -A3 'error|FAILED' "$build/bench-build.log" | head -40 >&2
+    echo "bench.sh: build failed (full log: $build/bench-build.log)" >&2
+    exit 1
+  fi
+  CKPT_BUILD_DIR="$build" PYTHONPATH="$build/python:$root/python${PYTHONPATH:+:$PYTHONPATH}" \
+    $py "$root/bench/dist_bench.py" "$@"
+}
 total_mib=1024 tensors=128 reps=3 tiny=100000
 async=0 total_mib_set=0 tensors_set=0 reps_set=0
 while (($#)); do
@@ -61,7 +85,8 @@ while (($#)); do
     --reps) reps=$2; reps_set=1; shift 2 ;;
     --tiny) tiny=$2; shift 2 ;;
     --peers) shift; peers "$@"; exit 0 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    --dist) shift; dist "$@"; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
