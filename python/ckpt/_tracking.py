@@ -56,6 +56,11 @@ def as_trackable(value: Any, existing: Any = None, owner: Optional[Callable[[Any
     root_node = getattr(value, "_ckpt_root_node", None)  # a ckpt.Checkpoint
     if root_node is not None:
         return root_node()
+    if "torch.distributed.tensor" in sys.modules:
+        from . import _dtensor
+
+        if _dtensor.is_dtensor(value):  # FSDP2 / tensor-parallel shards: this rank's block
+            return _dtensor.node_for(value, existing)
     node = _framework_node(value, existing)
     if node is not None:
         return node
