@@ -18,6 +18,7 @@ import weakref
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Set, Tuple
 
 from . import _arrays, _ckpt
+from ._sharded_variable import ShardedVariable
 from ._variables import Variable
 
 _Trackable = _ckpt._Trackable
@@ -330,6 +331,10 @@ class Module(_ckpt._Module):
                 if predicate(node):
                     out.append(node)
                 return
+            if isinstance(node, ShardedVariable):
+                # As tf.Module lists a ShardedVariable: its component variables (here: its blocks).
+                out.extend(v for v in node.variables if predicate(v))
+                return
             if isinstance(node, _ContainerNode):
                 node._ckpt_sync()
                 children = node._children.values()
@@ -343,12 +348,17 @@ class Module(_ckpt._Module):
 
     @property
     def variables(self) -> List[Variable]:
-        """Every Variable reachable from this module (depth first, attribute order)."""
+        """Every Variable reachable from this module (depth first, attribute order); a
+        ShardedVariable contributes the Variables of its blocks, as in tf.Module."""
         return self._flatten_variables(lambda v: True)
 
     @property
     def trainable_variables(self) -> List[Variable]:
         return self._flatten_variables(lambda v: v.trainable)
+
+    @property
+    def non_trainable_variables(self) -> List[Variable]:
+        return self._flatten_variables(lambda v: not v.trainable)
 
     @property
     def submodules(self) -> List["Module"]:
