@@ -14,6 +14,8 @@ start, so one job does several):
                 every rank's local shards equal its part of DIR/expected.npz (module parameters in place,
                 the optimizer's state as DTensors placed like the parameters), then that a training
                 step runs.
+* `restore_stepped:DIR` the same after a training step of the seed-2 state (its optimizer state
+                exists: the restored state is placed like it, not like the parameters).
 * `plain:DIR`   the same state as ordinary torch modules, no DTensor: restore and compare the full
                 tensors.
 * `unsupported` a Partial and a _StridedShard DTensor: the save raises TypeError naming the path.
@@ -173,8 +175,10 @@ def check_restored(state, directory, distributed):
     train_step(state)  # the restored optimizer steps
 
 
-def restore(rank, world, directory):
+def restore(rank, world, directory, stepped=False):
     state = build(world, 2)
+    if stepped:
+        train_step(state)  # the optimizer's state exists: restored placed like it
     checkpoint(state).restore(ckpt.latest_checkpoint(directory)).assert_consumed()
     check_restored(state, directory, True)
 
@@ -213,6 +217,7 @@ def run_steps(rank, world, steps):
     for step in steps:
         what, directory = (step.split(":", 1) + [""])[:2]
         {"save": lambda: save(rank, world, directory), "restore": lambda: restore(rank, world, directory),
+         "restore_stepped": lambda: restore(rank, world, directory, stepped=True),
          "plain": lambda: plain(directory), "unsupported": lambda: unsupported(rank, world)}[what]()
         print(f"rank {rank}/{world}: {what} ok", flush=True)
 

@@ -31,13 +31,14 @@ def job(world: int, *steps: str) -> str:
 def saved(tmp_path_factory):
     """Checkpoints saved by 2 ranks (1-D meshes: FSDP2 Shard(0), TP Shard(0)/Shard(1)/Replicate) and by 4
     ranks ((2, 2) meshes: HSDP Replicate + Shard(0), Shard on both dimensions), the second job first
-    restoring the first's checkpoint on its own meshes."""
+    restoring the first's checkpoint on its own meshes (into a state that trained a step: its optimizer
+    state exists)."""
     base = tmp_path_factory.mktemp("dtensor")
     two, four = base / "saved_by_2", base / "saved_by_4"
     two.mkdir()
     four.mkdir()
     job(2, f"save:{two}")
-    job(4, f"restore:{two}", f"save:{four}")  # (asserts each step ran on every rank)
+    job(4, f"restore_stepped:{two}", f"save:{four}")  # (asserts each step ran on every rank)
     return two, four
 
 
