@@ -64,6 +64,11 @@ def check_tensor(t: Any, where: str) -> None:
     """Raises CheckpointValueError unless `t` is a dense CPU tensor ckpt can hold."""
     torch = sys.modules["torch"]
     why = None
+    if "torch.distributed.tensor" in sys.modules:
+        from . import _dtensor
+
+        if _dtensor.is_dtensor(t):  # its placements and local tensor are checked by _dtensor.node_for
+            return
     if isinstance(t, torch.nn.parameter.UninitializedTensorMixin):
         why = "an uninitialized (lazy) parameter or buffer: run a forward pass first"
     elif type(t) not in (torch.Tensor, torch.nn.Parameter):
@@ -154,8 +159,9 @@ class StateDictNode(_ckpt._Map):
         self._obj = obj
         self._structure = _StructureVariable(self)
         self._tensors = _TreeNode()
-        self._leaves: Dict[Names, Variable] = {}  # current leaf variables by path
+        self._leaves: Dict[Names, Any] = {}  # current leaf variables (or DTensor blocks) by path
         self._restored_structure: Optional[bytes] = None
+        self._leaves_before_restore: Dict[Names, Any] = {}  # DTensors the state dict held
         self._set("structure", self._structure)
         self._set("tensors", self._tensors)
 
@@ -169,7 +175,7 @@ class StateDictNode(_ckpt._Map):
         state = self._obj.state_dict()
         leaves: Dict[Names, Tuple[Any, Dict[str, Any], str]] = {}
         tree = _encode(state, (), "state_dict()", leaves)
-        new_leaves: Dict[Names, Variable] = {}
+        new_leaves: Dict[Names, Any] = {}
         for names, (value, spec, where) in leaves.items():
             try:
                 var = self._leaf_variable(names, value)
@@ -181,7 +187,7 @@ class StateDictNode(_ckpt._Map):
         self._structure._np[()] = json.dumps(spec, sort_keys=True).encode("utf-8")
         self._install(new_leaves)
 
-    def _leaf_variable(self, names: Names, value: Any) -> Variable:
+    def _leaf_variable(self, names: Names, value: Any) -> Any:
         old = self._leaves.get(names)
         if _is_python_leaf(value):
             arr = _python_leaf_array(value)
@@ -189,11 +195,16 @@ class StateDictNode(_ckpt._Map):
                 old._np[()] = arr[()]  # the buffer this node owns
                 return old
             return _PythonLeaf(arr)
-        if old is not None and old._source is value:
+        if "torch.distributed.tensor" in sys.modules:
+            from . import _dtensor
+
+            if _dtensor.is_dtensor(value):
+                return _dtensor.node_for(value, old)
+        if old is not None and getattr(old, "_source", None) is value:
             return old
         return Variable(value)
 
-    def _install(self, leaves: Dict[Names, Variable]) -> None:
+    def _install(self, leaves: Dict[Names, Any]) -> None:
         """Makes the 'tensors' subtree hold exactly `leaves` (nodes reused where possible)."""
         self._leaves = leaves
         _fill_tree(self._tensors, {names: var for names, var in leaves.items()})
@@ -202,7 +213,10 @@ class StateDictNode(_ckpt._Map):
 
     def _ckpt_before_restore(self) -> None:
         # The leaves are restored into fresh buffers described by the saved
-        # structure, never into the object's live tensors.
+        # structure, never into the object's live tensors (whose DTensor
+        # placements the fresh buffers copy).
+        held = {names: getattr(v, "_ckpt_dtensor", None) for names, v in self._leaves.items()}
+        self._leaves_before_restore = {names: dt for names, dt in held.items() if dt is not None}
         self._install({})
         self._restored_structure = None
 
@@ -215,10 +229,12 @@ class StateDictNode(_ckpt._Map):
         if spec.get("format") != FORMAT:
             raise ValueError(f"the structure of {_describe(self._obj)} in this checkpoint has format "
                              f"{spec.get('format')!r}, expected {FORMAT!r}")
-        buffers: Dict[Names, np.ndarray] = {}
+        buffers: Dict[Names, Any] = {}
         _collect_buffers(spec["state"], (), buffers)
+        if "torch.distributed.tensor" in sys.modules:
+            _place_like_current(self._obj, self._leaves_before_restore, spec["state"], (), buffers)
         # Attaching the leaves delivers their values (a deferred restore).
-        self._install({names: Variable(buf) for names, buf in buffers.items()})
+        self._install({names: _leaf_node(buf) for names, buf in buffers.items()})
         state = _decode(spec["state"], (), buffers)
         self._obj.load_state_dict(state)
 
@@ -226,8 +242,8 @@ class StateDictNode(_ckpt._Map):
         return f"<ckpt tracked state_dict of {_describe(self._obj)}>"
 
 
-def _fill_tree(node: _TreeNode, leaves: Dict[Names, Variable]) -> None:
-    groups: Dict[str, Dict[Names, Variable]] = {}
+def _fill_tree(node: _TreeNode, leaves: Dict[Names, Any]) -> None:
+    groups: Dict[str, Dict[Names, Any]] = {}
     children: Dict[str, Any] = {}
     for names, var in leaves.items():
         if len(names) == 1:
@@ -314,6 +330,43 @@ def _encode(value: Any, names: Names, where: str, leaves: Dict[Names, Any]) -> A
     return spec
 
 
+def _leaf_node(buf: Any) -> Any:
+    if isinstance(buf, np.ndarray):
+        return Variable(buf)
+    from . import _dtensor
+
+    return _dtensor.node_for(buf)
+
+
+def _place_like_current(obj: Any, before: Dict[Names, Any], node: Any, names: Names, buffers: Dict[Names, Any]) -> None:
+    """Turns the buffers of torch leaves into fresh DTensors where the object holds DTensors there
+    (ckpt._dtensor.templates): a rank restores only its block, placed as its own state is."""
+    from . import _dtensor
+
+    found = _dtensor.templates(obj, before)
+    if not found:
+        return
+    for leaf_names, buf in list(buffers.items()):
+        spec = _spec_at(node, leaf_names)
+        if spec.get("leaf") != "torch":
+            continue
+        template = _dtensor.template_for(found, leaf_names, buf.shape)
+        if template is not None:
+            dtype = spec["dtype"]
+            buffers[leaf_names] = _dtensor.new_like(
+                template, buf.shape,
+                lambda shape, d=dtype, b=buf: _numpy_to_torch(np.zeros(shape, dtype=b.dtype), d))
+
+
+def _spec_at(node: Any, names: Names) -> Dict[str, Any]:
+    for name in names:
+        if "dict" in node:
+            node = next(v for k, v in node["dict"] if str(k) == name)
+        else:
+            node = node.get("list", node.get("tuple"))[int(name)]
+    return node
+
+
 def _collect_buffers(node: Any, names: Names, out: Dict[Names, np.ndarray]) -> None:
     """Fresh buffers of the saved dtype and shape for every leaf of a structure."""
     if node is None:
@@ -342,7 +395,7 @@ def _decode(node: Any, names: Names, buffers: Dict[Names, np.ndarray]) -> Any:
         buf = buffers[names]
         kind = node["leaf"]
         if kind == "torch":
-            t = _numpy_to_torch(buf, node["dtype"])
+            t = buf if not isinstance(buf, np.ndarray) else _numpy_to_torch(buf, node["dtype"])  # or a DTensor
             return t.requires_grad_(True) if node.get("requires_grad") else t
         if kind == "numpy":
             return buf

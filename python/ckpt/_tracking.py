@@ -18,6 +18,7 @@ import weakref
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Set, Tuple
 
 from . import _arrays, _ckpt
+from ._sharded_variable import ShardedVariable
 from ._variables import Variable
 
 _Trackable = _ckpt._Trackable
@@ -56,6 +57,11 @@ def as_trackable(value: Any, existing: Any = None, owner: Optional[Callable[[Any
     root_node = getattr(value, "_ckpt_root_node", None)  # a ckpt.Checkpoint
     if root_node is not None:
         return root_node()
+    if "torch.distributed.tensor" in sys.modules:
+        from . import _dtensor
+
+        if _dtensor.is_dtensor(value):  # FSDP2 / tensor-parallel shards: this rank's block
+            return _dtensor.node_for(value, existing)
     node = _framework_node(value, existing)
     if node is not None:
         return node
@@ -325,6 +331,10 @@ class Module(_ckpt._Module):
                 if predicate(node):
                     out.append(node)
                 return
+            if isinstance(node, ShardedVariable):
+                # As tf.Module lists a ShardedVariable: its component variables (here: its blocks).
+                out.extend(v for v in node.variables if predicate(v))
+                return
             if isinstance(node, _ContainerNode):
                 node._ckpt_sync()
                 children = node._children.values()
@@ -338,12 +348,17 @@ class Module(_ckpt._Module):
 
     @property
     def variables(self) -> List[Variable]:
-        """Every Variable reachable from this module (depth first, attribute order)."""
+        """Every Variable reachable from this module (depth first, attribute order); a
+        ShardedVariable contributes the Variables of its blocks, as in tf.Module."""
         return self._flatten_variables(lambda v: True)
 
     @property
     def trainable_variables(self) -> List[Variable]:
         return self._flatten_variables(lambda v: v.trainable)
+
+    @property
+    def non_trainable_variables(self) -> List[Variable]:
+        return self._flatten_variables(lambda v: not v.trainable)
 
     @property
     def submodules(self) -> List["Module"]:

@@ -151,3 +151,39 @@ def test_tensorflow_reads_the_full_tensors(tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     tf_read = json.loads(proc.stdout.strip().splitlines()[-1])
     assert tf_read == {KEY.format("rows"): digest(rows), KEY.format("grid"): digest(grid)}
+
+
+TF_MODULE_VARIABLES = r"""
+import json
+import tensorflow as tf
+from tensorflow.python.distribute.sharded_variable import ShardedVariable
+m = tf.Module()
+m.a = tf.Variable([0.5], name="a")
+m.b = ShardedVariable([tf.Variable([[1.0, 2.0]], name="b/part_0"), tf.Variable([[3.0, 4.0]], name="b/part_1")])
+m.c = [tf.Variable([7.0], trainable=False, name="c"),
+       {"d": ShardedVariable([tf.Variable([5.0], trainable=False, name="d/part_0"),
+                              tf.Variable([6.0], trainable=False, name="d/part_1")])}]
+print(json.dumps({kind: [v.numpy().tolist() for v in getattr(m, kind)]
+                  for kind in ("variables", "trainable_variables", "non_trainable_variables")}))
+"""
+
+
+def test_module_variables_list_the_blocks_of_sharded_variables_as_tf_module_does():
+    m = ckpt.Module()
+    m.a = ckpt.Variable(np.array([0.5], np.float32))
+    m.b = ckpt.ShardedVariable(np.array([[1.0, 2.0]], np.float32), full_shape=(2, 2), offset=(0, 0), name="b")
+    m.b.add_shard(np.array([[3.0, 4.0]], np.float32), (1, 0))
+    d = ckpt.ShardedVariable(ckpt.Variable(np.array([5.0], np.float32), trainable=False), full_shape=(2,),
+                             offset=(0,), name="d")
+    d.add_shard(ckpt.Variable(np.array([6.0], np.float32), trainable=False), (1,))
+    m.c = [ckpt.Variable(np.array([7.0], np.float32), trainable=False), {"d": d}]
+    assert m.variables == [m.a, *m.b.variables, m.c[0], *d.variables]  # the block Variables themselves
+    ours = {kind: [v.numpy().tolist() for v in getattr(m, kind)]
+            for kind in ("variables", "trainable_variables", "non_trainable_variables")}
+    assert ours == {"variables": [[0.5], [[1.0, 2.0]], [[3.0, 4.0]], [7.0], [5.0], [6.0]],
+                    "trainable_variables": [[0.5], [[1.0, 2.0]], [[3.0, 4.0]]],
+                    "non_trainable_variables": [[7.0], [5.0], [6.0]]}
+    import_or_skip("tensorflow")  # the same structure in tf.Module (TF 2.21), in a child process
+    proc = run_python(TF_MODULE_VARIABLES, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == ours
