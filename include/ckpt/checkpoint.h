@@ -163,11 +163,31 @@ struct CheckpointOptions {
   // * a communicator failure (a peer missing the deadline, an abort) aborts
   //   the group: the communicator is broken afterwards, and so is every later
   //   save with it (a new job / group is needed).
-  // * threading: the collectives run on the calling thread; user code must
-  //   not use the communicator concurrently with a save.
-  // * async (enable_async) with a group of size > 1: Unimplemented (see
-  //   docs/distributed.md); restore/read ignore the communicator: each rank
-  //   reads what its own objects need (ShardedVariable: only its blocks).
+  // * threading: synchronous saves run the collectives on the calling
+  //   thread; user code must not use the communicator concurrently with a
+  //   save (ckpt's own transports duplicate the user's: MPI_Comm_dup, an own
+  //   gloo group).
+  // * async (enable_async) with a group of size N > 1: the staging copy on
+  //   the calling thread, then plan, write, vote, commit, callbacks and
+  //   bookkeeping on the Checkpoint's writer thread, in call order, so
+  //   consecutive saves' collectives pair up on every rank. Save returns the
+  //   path (the same on every rank) once the copy is done. Before staging it
+  //   waits for the previous async save of this Checkpoint to finish (at
+  //   most one distributed save in flight; async_staging_buffers > 1 brings
+  //   nothing here) and returns its error if it failed — so the same Save
+  //   reports the same error on every rank, queues nothing and puts
+  //   save_counter back, as in one process (the failed save's own number
+  //   stays used). Sync reports it likewise. A failed background save
+  //   publishes nothing, exactly as a synchronous one. FailedPrecondition,
+  //   alike on every rank and before any collective, when the communicator
+  //   cannot run collectives off the calling thread
+  //   (Communicator::CheckBackgroundCollectives: MPI needs
+  //   MPI_THREAD_MULTIPLE). The communicator must outlive the async writes
+  //   (Sync, or destroy the Checkpoint, first).
+  // * restore/read ignore the communicator: each rank reads what its own
+  //   objects need (ShardedVariable: only its blocks); like Restore in one
+  //   process, they wait for the async writes begun before into the same
+  //   directory.
   Communicator* communicator = nullptr;
   // How long each collective of a distributed save waits for the slowest
   // rank, from the moment this rank enters it (a stalled or dead peer makes

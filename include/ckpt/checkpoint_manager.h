@@ -53,7 +53,12 @@
 // its first save), writes the state file and deletes per retention; the
 // others never lock or delete and adopt rank 0's resulting state, so
 // latest_checkpoint() and checkpoints() agree on every rank. Every rank
-// returns the same path or the same error. Async with a group: Unimplemented.
+// returns the same path or the same error. Async with a group: as
+// Checkpoint's (CheckpointOptions::communicator): the copy on the caller's
+// thread, the save with rank 0's bookkeeping and retention and the other
+// ranks' adoption of its state on each rank's writer thread, in call order;
+// a failure is returned by the next Save or Sync on every rank alike (the
+// accessors then still name the previous checkpoint everywhere).
 //
 // Thread-safety: Save/RestoreOrInitialize from one thread at a time (the
 // one that uses the managed Checkpoint). Sync() and the accessors may be

@@ -73,6 +73,14 @@ class CKPT_EXPORT Communicator {
 
   // Gives up on the group (see the contract above). Idempotent.
   virtual void Abort(std::string_view reason) = 0;
+
+  // Whether collectives may run on another thread than the caller's while
+  // the caller's threads keep using the underlying transport (an async save
+  // runs its collectives on its writer thread). OK by default;
+  // FailedPrecondition saying what is missing otherwise (MPI below
+  // MPI_THREAD_MULTIPLE). Sends nothing: an async save asks it on every rank
+  // before any collective. Any thread.
+  virtual Status CheckBackgroundCollectives() const;
 };
 
 // The group of one process (size 1, rank 0): collectives return at once,

@@ -98,6 +98,11 @@ class CKPT_EXPORT MpiCommunicator final : public Communicator {
   Result<std::string> Broadcast(std::string_view bytes, int root, Deadline deadline) override;
   Status Barrier(Deadline deadline) override;
   void Abort(std::string_view reason) override;
+  // FailedPrecondition naming the level unless MPI provides
+  // MPI_THREAD_MULTIPLE: the same answer on every rank of a job whose ranks
+  // initialised MPI alike, so an async save refuses everywhere before any
+  // collective.
+  Status CheckBackgroundCollectives() const override;
 
  private:
   struct Pending;  // buffers of a started collective

@@ -30,7 +30,11 @@ the C++ Communicator (docs/distributed.md):
 * threads: one collective at a time per rank, from any thread (an async save
   runs them on its writer thread) — with mpi4py that needs
   ``MPI_THREAD_MULTIPLE`` (mpi4py's default); under a lower level a collective
-  off the main thread raises FailedPreconditionError.
+  off the main thread raises FailedPreconditionError, and an async save
+  (``CheckpointOptions(communicator=comm, enable_async=True)``) raises it on
+  every rank before any collective. Do not call the communicator yourself while
+  an async save may be in flight (``Checkpoint.sync()`` first): its collectives
+  are the save's; use your own (``MPI.COMM_WORLD``, the default torch group).
 
 Pass the communicator as ``ckpt.CheckpointOptions(communicator=comm)``.
 """
@@ -145,6 +149,11 @@ class Communicator:
             _time.sleep(nap if deadline is None else min(nap, deadline - now + 1e-6))
             nap = min(nap * 2, 1e-3)
 
+    def _check_background_collectives(self) -> None:
+        """Raises FailedPreconditionError when collectives cannot run on another
+        thread than the caller's while the caller keeps using the transport (what
+        an async save does). The C++ adapter asks before an async save."""
+
     def _native_communicator(self) -> _Any:
         """The C++ Communicator over this object (ckpt._ckpt._Communicator),
         what CheckpointOptions hands to a save. Made once."""
@@ -189,6 +198,14 @@ class _Mpi4pyCommunicator(Communicator):
                 f"{op} on rank {self._rank} was called off the thread that initialised MPI, but MPI provides "
                 f"thread level {self._thread_level}; initialise MPI with MPI_THREAD_MULTIPLE (mpi4py's default) "
                 "to run collectives on other threads")
+
+    def _check_background_collectives(self) -> None:
+        if self._thread_level < self._MPI.THREAD_MULTIPLE:
+            raise _errors.FailedPreconditionError(
+                None, None,
+                f"an asynchronous distributed save runs its collectives on a background thread, but MPI provides "
+                f"thread level {self._thread_level} on rank {self._rank}; initialise MPI with MPI_THREAD_MULTIPLE "
+                "(mpi4py's default), or save synchronously")
 
     def _wait(self, req: _Any, op: str, phase: str, deadline: _Optional[float], keep: _Any) -> None:
         self._poll(req.Test, op, phase, deadline, (req, keep))

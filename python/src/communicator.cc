@@ -74,6 +74,13 @@ class PyCommunicator final : public ckpt::Communicator {
     Call([&] { Impl().attr("abort")(std::string(reason)); }).IgnoreError();
   }
 
+  // The Python side knows (mpi4py: its thread level); asked on the caller's
+  // thread, before an async save stages anything.
+  ckpt::Status CheckBackgroundCollectives() const override {
+    auto* self = const_cast<PyCommunicator*>(this);  // Call takes the GIL; nothing of this object changes
+    return self->Call([&] { self->Impl().attr("_check_background_collectives")(); });
+  }
+
  private:
   static std::optional<double> Timeout(ckpt::Deadline deadline) {
     if (deadline == ckpt::kNoDeadline) return std::nullopt;

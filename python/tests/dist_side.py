@@ -12,6 +12,9 @@ past its deadline (DeadlineExceededError naming it and the rank, then
 sticky). Each rank prints "rank R/N: contract ok" at the end; any failure
 raises (a non-zero exit).
 
+`save-async DIR SEED`: the same saves with enable_async while the job runs collectives of its own;
+`async-funneled` (mpi4py under MPI_THREAD_FUNNELED): an async save refuses on every rank.
+
 `save DIR SEED` / `restore DIR SEED [DIR SEED ...]`: every rank saves the same variables
 (one per dtype, values from SEED) and its own blocks of sharded tensors (ckpt.ShardedVariable:
 [10, 4] split by rows or [3, 7] by columns, unevenly, np.array_split of this job's rank count; under
@@ -204,6 +207,54 @@ def save(comm, directory, seed, use_torch=False):
     print(f"rank {comm.rank}/{comm.size}: saved {path}", flush=True)
 
 
+def save_async(comm, directory, seed, side_sum, use_torch=False):
+    """`save` with enable_async: each save returns its path once the values are
+    staged; plan, write, vote and commit run on the writer thread (through the
+    C++ adapter, which takes the GIL) while this thread runs collectives of the
+    job's own (side_sum: over MPI.COMM_WORLD / the default torch group, never
+    ckpt's communicator); sync() then reports the outcome."""
+    variables = {k: ckpt.Variable(v) for k, v in values(seed).items()}
+    variables.update(sharded_variables(seed, comm.rank, comm.size, use_torch))
+    options = ckpt.CheckpointOptions(communicator=comm, collective_timeout=60, enable_async=True)
+    r, n = comm.rank, comm.size
+
+    def own_collectives():
+        for i in range(10):
+            assert side_sum(i + r) == n * i + n * (n - 1) // 2
+
+    checkpoint = ckpt.Checkpoint(**variables)
+    path = checkpoint.save(os.path.join(directory, "ckpt"), options=options)
+    own_collectives()
+    checkpoint.sync()
+    managed = os.path.join(directory, "managed")
+    manager = ckpt.CheckpointManager(ckpt.Checkpoint(**variables), managed, max_to_keep=1, options=options)
+    manager.save()
+    own_collectives()
+    last = manager.save()
+    own_collectives()
+    manager.sync()
+    assert last is not None and last.endswith("ckpt-2"), last
+    assert comm.allgather(path.encode() + last.encode(), 60) == [path.encode() + last.encode()] * n
+    assert manager.checkpoints == [last], manager.checkpoints
+    comm.barrier(60)
+    assert ckpt.latest_checkpoint(managed) == last and not os.path.exists(last[:-1] + "1.index")
+    assert ckpt.latest_checkpoint(directory) == path
+    print(f"rank {r}/{n}: saved {path}", flush=True)
+
+
+def async_refused(comm):
+    """Under a thread level below MPI_THREAD_MULTIPLE an async save refuses on
+    every rank before any collective, creating nothing."""
+    variables = {"v": ckpt.Variable(values(1)["float32"])}
+    options = ckpt.CheckpointOptions(communicator=comm, collective_timeout=60, enable_async=True)
+    directory = "/nonexistent-ckpt-async-refused"
+    e = expect_raises(errors.FailedPreconditionError, ckpt.Checkpoint(**variables).save,
+                      os.path.join(directory, "ckpt"), options=options)
+    assert "MPI_THREAD_MULTIPLE" in str(e), str(e)
+    assert not os.path.exists(directory)
+    print(f"rank {comm.rank}/{comm.size}: async refused", flush=True)
+
+
 def restore(rank, size, directory, seed):
     import numpy as np
 
@@ -232,9 +283,11 @@ def restore(rank, size, directory, seed):
     print(f"rank {rank}/{size}: restored {len(want) + len(blocks)} variables bit-exact", flush=True)
 
 
-def run_case(case, comm_factory, rank, size, args, use_torch=False):
+def run_case(case, comm_factory, rank, size, args, use_torch=False, side_sum=None):
     if case == "save":
         save(comm_factory(), args[0], int(args[1]), use_torch)
+    elif case == "save-async":
+        save_async(comm_factory(), args[0], int(args[1]), side_sum, use_torch)
     elif case == "restore":  # DIR SEED [DIR SEED ...]: one job restores several checkpoints
         for i in range(0, len(args), 2):
             restore(rank, size, args[i], int(args[i + 1]))
@@ -243,13 +296,29 @@ def run_case(case, comm_factory, rank, size, args, use_torch=False):
 
 
 def run_mpi4py(case, args):
+    if case == "async-funneled":
+        import mpi4py
+
+        mpi4py.rc.thread_level = "funneled"
     from mpi4py import MPI
 
     make = lambda: ckpt.distributed.from_mpi4py(MPI.COMM_WORLD)  # noqa: E731
     if case == "contract":
         contract(make, lambda v: MPI.COMM_WORLD.bcast(v, root=0))
+    elif case == "async-funneled":
+        assert MPI.Query_thread() < MPI.THREAD_MULTIPLE
+        async_refused(make())
     else:
-        run_case(case, make, MPI.COMM_WORLD.Get_rank(), MPI.COMM_WORLD.Get_size(), args)
+        run_case(case, make, MPI.COMM_WORLD.Get_rank(), MPI.COMM_WORLD.Get_size(), args,
+                 side_sum=lambda v: MPI.COMM_WORLD.allreduce(v))
+
+
+def _torch_sum(dist, v):
+    import torch
+
+    t = torch.tensor([v], dtype=torch.int64)
+    dist.all_reduce(t)  # the default group: the job's own, not ckpt's
+    return int(t.item())
 
 
 def _torch_worker(rank, world, port, case, args):
@@ -269,7 +338,8 @@ def _torch_worker(rank, world, port, case, args):
         if case == "contract+save":  # one spawn for both: each torch rank costs seconds to start
             run_case("save", ckpt.distributed.from_torch, rank, world, args, use_torch=True)
         elif case != "contract":
-            run_case(case, ckpt.distributed.from_torch, rank, world, args, use_torch=True)
+            run_case(case, ckpt.distributed.from_torch, rank, world, args, use_torch=True,
+                     side_sum=lambda v: _torch_sum(dist, v))
     finally:
         dist.destroy_process_group()
 

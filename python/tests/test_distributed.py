@@ -108,3 +108,32 @@ def test_torch_communicator_contract_and_save(tmp_path):
     if check_saved(out, 2):
         out = mpirun(3, "restore", tmp_path, 7, tmp_path / "managed", 7)
         assert count(out, r"restored \d+ variables bit-exact") == 6, out
+
+
+def test_mpi4py_async_save_on_n_restore_on_m(tmp_path):
+    """Async saves on N = 2..4 ranks (plan, write, vote, commit on each rank's writer thread, through
+    the GIL-taking C++ adapter, while the main thread runs MPI.COMM_WORLD collectives), restored on M."""
+    if not ckpt._ckpt._has_distributed_checkpoint():
+        pytest.fail("this build cannot save from several processes")
+    pairs = []
+    for n in range(2, 5):
+        d = tmp_path / f"np{n}"
+        out = mpirun(n, "save-async", d, 40 + n)
+        assert check_saved(out, n), out
+        pairs += [d, 40 + n, d / "managed", 40 + n]
+    for m in (1, 3):
+        out = mpirun(m, "restore", *pairs)
+        assert count(out, r"restored \d+ variables bit-exact") == m * len(pairs) // 2, out
+
+
+def test_mpi4py_async_save_refused_below_thread_multiple():
+    assert count(mpirun(2, "async-funneled"), r"rank \d+/\d+: async refused") == 2
+
+
+def test_torch_gloo_async_save(tmp_path):
+    """The async save through torch.distributed: ckpt's own gloo group on the writer thread, the
+    default group's all_reduce on the main thread."""
+    out = torchrun(2, "save-async", tmp_path, 9)
+    assert check_saved(out, 2), out
+    out = mpirun(3, "restore", tmp_path, 9, tmp_path / "managed", 9)
+    assert count(out, r"restored \d+ variables bit-exact") == 6, out

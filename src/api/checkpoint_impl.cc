@@ -1,5 +1,6 @@
 #include "api/checkpoint_impl.h"
 
+#include <optional>
 #include <utility>
 
 #include "async/pending_writes.h"
@@ -81,8 +82,9 @@ Result<std::string> Checkpoint::Impl::WriteAndNotify(const std::string& prefix, 
     // A rank that cannot collect its values still takes part (with its
     // error), or the others would wait for it.
     static const graph::SaveList kNone;
-    return WriteDistributed(prefix, options, collected.ok() ? collected->entries : kNone.entries,
-                            collected.status(), after, written, hooks);
+    const std::span<const NamedView> values = collected.ok() ? collected->entries : kNone.entries;
+    if (options.async()) return SubmitDistributed(prefix, options, values, collected.status(), std::move(after), hooks);
+    return WriteDistributed(prefix, options, values, collected.status(), after, written, hooks);
   }
   CKPT_ASSIGN_OR_RETURN(graph::SaveList list, std::move(collected));
   const std::vector<NamedView>& values = list.entries;
@@ -128,16 +130,10 @@ Result<std::string> Checkpoint::Impl::WriteDistributed(const std::string& prefix
                                                        const WriteCallback& after, bool* written,
                                                        const manager::DistributedHooks* hooks) {
   Communicator& comm = *options.communicator;
-  if (options.async()) {
-    // Checked on every rank alike before any collective, so all fail together.
-    return UnimplementedError(
-        "asynchronous saves with a CheckpointOptions.communicator of size > 1 are not supported yet: the vote "
-        "and commit would run collectives on the background thread (docs/distributed.md, Async). Save "
-        "synchronously (enable_async = false)");
-  }
   // A synchronous save after async ones keeps call order and reports their
-  // error first, as every local error: through the plan exchange.
-  if (writer_ && local_error.ok()) local_error = Sync();
+  // error first, as every local error: through the plan exchange. (On the
+  // writer thread, inside an async save's job, every earlier job is done.)
+  if (writer_ && local_error.ok() && !OnOwnWriterThread()) local_error = Sync();
 
   // What every rank must agree on: the path (Save: the save_counter) and the
   // structure of the object graph (only rank 0's is written). A crc32c of the
@@ -178,6 +174,56 @@ Result<std::string> Checkpoint::Impl::WriteDistributed(const std::string& prefix
   CKPT_ASSIGN_OR_RETURN(std::string outcome,
                         distributed::BroadcastOutcome(comm, kept, shared, next(), "bookkeeping of " + prefix));
   if (comm.rank() != 0 && hooks != nullptr && hooks->adopt) CKPT_RETURN_IF_ERROR(hooks->adopt(outcome));
+  return prefix;
+}
+
+Result<std::string> Checkpoint::Impl::SubmitDistributed(const std::string& prefix, const CheckpointOptions& options,
+                                                        std::span<const NamedView> values, Status local_error,
+                                                        WriteCallback after, const manager::DistributedHooks* hooks) {
+  // Every return before the job is queued happens alike on every rank, so
+  // that all ranks queue the same saves in the same order: their jobs'
+  // collectives then pair up on the writer threads.
+  CKPT_RETURN_IF_ERROR(options.communicator->CheckBackgroundCollectives());
+  async::BackgroundWriter* writer = Writer(options);
+  // The outcome of the previous async save, known identically on every
+  // rank once its job is done (its vote and its agreed callbacks and
+  // bookkeeping give every rank the same status). Waiting for it here, not
+  // only for a free staging buffer, is what makes "the next Save reports
+  // it" the same save on every rank; so with a communicator at most one
+  // async save is in flight (further staging buffers bring nothing).
+  CKPT_RETURN_IF_ERROR(writer->Sync());
+
+  const std::string dir(Dirname(prefix));
+  const uint64_t pending = async::PendingWrites::Global().Begin(dir);
+  // The job owns copies of all it needs (CO-13). `this` outlives it: the
+  // writer is destroyed first and waits for its jobs; the manager behind
+  // `hooks` and `after` waits for them in its destructor.
+  const auto make_job = [&](Status error) {
+    return [this, prefix, dir, pending, options, after, error = std::move(error),
+            hooks = hooks ? std::optional<manager::DistributedHooks>(*hooks) : std::nullopt](
+               const async::StagingBuffer& staged) -> Status {
+      bool written = false;
+      Status s = WriteDistributed(prefix, options, staged.values(), error, after, &written,
+                                  hooks ? &*hooks : nullptr)
+                     .status();
+      async::PendingWrites::Global().End(dir, pending);
+      return s;
+    };
+  };
+  auto ticket = writer->Submit(values, make_job(std::move(local_error)));
+  if (!ticket.ok()) {
+    // Staging failed on this rank (no earlier error is left: taken above).
+    // It still takes part, with its error, so every rank's job fails alike.
+    ticket = writer->Submit({}, make_job(ticket.status()));
+  }
+  if (!ticket.ok()) {
+    async::PendingWrites::Global().End(dir, pending);
+    return ticket.status();
+  }
+  {
+    std::lock_guard<std::mutex> l(writer_mu_);
+    last_ticket_ = std::max(last_ticket_, *ticket);
+  }
   return prefix;
 }
 

@@ -36,11 +36,13 @@ class Checkpoint::Impl {
   // whether the bundle got written (a callback failed after it) so it knows
   // whether to roll its numbering back.
   //
-  // With a communicator of size > 1 (docs/distributed.md): synchronous
-  // only (async: Unimplemented); the distributed save protocol, then the
-  // callbacks on every rank (their outcomes agreed), then `after` on rank 0
-  // and its outcome (plus hooks->share / adopt) broadcast. `*written` is
-  // set when the checkpoint was committed, identically on every rank.
+  // With a communicator of size > 1 (docs/distributed.md): the distributed
+  // save protocol, then the callbacks on every rank (their outcomes
+  // agreed), then `after` on rank 0 and its outcome (plus hooks->share /
+  // adopt) broadcast. `*written` is set when the checkpoint was committed,
+  // identically on every rank. Async: the staging copy here, all the rest
+  // (every collective) on the writer thread, in call order
+  // (SubmitDistributed).
   Result<std::string> WriteAndNotify(const std::string& prefix, const CheckpointOptions& options,
                                      WriteCallback after, bool* written,
                                      const manager::DistributedHooks* hooks = nullptr);
@@ -66,6 +68,12 @@ class Checkpoint::Impl {
                                        std::span<const NamedView> values, Status local_error,
                                        const WriteCallback& after, bool* written,
                                        const manager::DistributedHooks* hooks);
+  // The async form: refuses (alike on every rank) when the communicator
+  // cannot run collectives on the writer thread or the previous async save
+  // failed; else stages `values` and queues WriteDistributed.
+  Result<std::string> SubmitDistributed(const std::string& prefix, const CheckpointOptions& options,
+                                        std::span<const NamedView> values, Status local_error, WriteCallback after,
+                                        const manager::DistributedHooks* hooks);
 
  public:
   graph::CheckpointCore core;

@@ -299,19 +299,6 @@ TEST_F(DistributedCheckpointTest, ARankThatFailsBeforeTheSaveFailsEveryRankWitho
   EXPECT_EQ(Listing("/d/early"), std::vector<std::string>{});
 }
 
-TEST_F(DistributedCheckpointTest, AsyncSavesWithAGroupAreUnimplementedOnEveryRank) {
-  InProcessGroup group(2);
-  auto results = group.Run([&](Communicator& comm) {
-    RankModel model(comm.rank(), 2);
-    CheckpointOptions o = Options(&comm);
-    o.enable_async = true;
-    Checkpoint ck(model.named, o);
-    return ck.Save("/d/async/ck");
-  });
-  for (const auto& r : results) EXPECT_CODE(r, StatusCode::kUnimplemented);
-  EXPECT_EQ(Listing("/d/async"), std::vector<std::string>{});
-}
-
 // The collectives of one Checkpoint::Save on a group: 0 plan, 1 vote, 2
 // commit broadcast, 3 acknowledgement, 4 callback outcomes, 5 bookkeeping.
 // A failure at 0..3 publishes nothing and puts the counters back; at 4 and 5

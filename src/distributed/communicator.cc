@@ -14,6 +14,8 @@ Deadline DeadlineAfter(std::chrono::milliseconds timeout) {
 
 Communicator::~Communicator() = default;
 
+Status Communicator::CheckBackgroundCollectives() const { return OkStatus(); }
+
 Result<std::vector<std::string>> LocalCommunicator::AllGather(std::string_view mine, Deadline) {
   if (Status b = Broken(); !b.ok()) return b;
   if (mine.size() > kMaxCollectiveBytes) {

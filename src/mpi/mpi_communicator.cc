@@ -96,6 +96,14 @@ Status MpiCommunicator::MpiError(int code, const char* call) {
                        (n > 0 ? std::string(text, static_cast<size_t>(n)) : "MPI error " + std::to_string(code)));
 }
 
+Status MpiCommunicator::CheckBackgroundCollectives() const {
+  if (thread_level_ >= MPI_THREAD_MULTIPLE) return OkStatus();
+  return FailedPreconditionError(
+      "an asynchronous distributed save runs its collectives on a background thread, but MPI provides only " +
+      std::string(ThreadLevelName(thread_level_)) + " on rank " + std::to_string(rank_) +
+      "; initialise MPI with MPI_Init_thread(MPI_THREAD_MULTIPLE), or save synchronously");
+}
+
 Status MpiCommunicator::Ready(const char* op) {
   if (Status s = status(); !s.ok()) return s;
   if (thread_level_ < MPI_THREAD_MULTIPLE) {

@@ -101,6 +101,7 @@ class FaultyCommunicator final : public Communicator {
     return real_.Barrier(deadline);
   }
   void Abort(std::string_view reason) override { real_.Abort(reason); }
+  Status CheckBackgroundCollectives() const override { return real_.CheckBackgroundCollectives(); }
 
  private:
   void Before() {
@@ -194,7 +195,7 @@ RankObjects ObjectsOf(int rank, int size, Fill fill) {
 }
 
 int Save(MpiCommunicator& comm, const std::string& prefix, uint64_t seed, std::chrono::milliseconds deadline,
-         Fault fault) {
+         Fault fault, bool async) {
   RankObjects objects = ObjectsOf(comm.rank(), comm.size(), [&](const Spec& spec, const TensorSlice& block) {
     return Block(Expected(spec, seed), block);
   });
@@ -209,9 +210,23 @@ int Save(MpiCommunicator& comm, const std::string& prefix, uint64_t seed, std::c
   options.fs = fs.get();
   Checkpoint checkpoint(objects.named, options);
   checkpoint.save_counter();  // saved too (Write does not create it; Restore does and expects it)
-  auto saved = checkpoint.Write(prefix);
+  CheckpointOptions call = options;
+  call.enable_async = async;
+  auto saved = checkpoint.Write(prefix, call);
   Check(saved.ok(), "save: " + saved.status().ToString());
   Check(*saved == prefix, "save returned " + *saved);
+  if (async) {
+    // The save's collectives run on the writer thread (on ckpt's duplicate
+    // communicator) while this thread runs the job's own on MPI_COMM_WORLD.
+    const int r = comm.rank(), n = comm.size();
+    for (int i = 0; i < 20; ++i) {
+      int sum = 0, mine = i + r;
+      MPI_Allreduce(&mine, &sum, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+      Check(sum == n * i + n * (n - 1) / 2, "the caller's own Allreduce beside an async save");
+    }
+    const Status synced = checkpoint.Sync();
+    Check(synced.ok(), "async save: " + synced.ToString());
+  }
   std::printf("rank %d/%d: saved %s (%zu values)\n", comm.rank(), comm.size(), prefix.c_str(), objects.named.size());
   return 0;
 }
@@ -267,6 +282,21 @@ int CommChecks(int thread_level) {
     Check(off.code() == StatusCode::kFailedPrecondition, "off-main-thread barrier: " + off.ToString());
     Check(off.message().find("MPI_THREAD_MULTIPLE") != std::string::npos, "message names the level");
     Check(comm.AllGather("x", later).status() == off, "sticky after the refused call");
+    {
+      // An async save refuses on every rank before any collective (these
+      // would fail: the communicator is broken now, and not with this code).
+      MpiCommunicator fresh(MPI_COMM_WORLD);
+      Variable v(*Tensor::Make(DType::kFloat, {}), "v");
+      CheckpointOptions o;
+      o.communicator = &fresh;
+      o.enable_async = true;
+      Checkpoint checkpoint({{"v", &v}}, o);
+      const Status refused = checkpoint.Write("/nonexistent-dir/never-written").status();
+      Check(refused.code() == StatusCode::kFailedPrecondition &&
+                refused.message().find("MPI_THREAD_MULTIPLE") != std::string::npos,
+            "async save under a thread level below MPI_THREAD_MULTIPLE: " + refused.ToString());
+      Check(fresh.status().ok(), "the refusal ran no collective");
+    }
     std::printf("rank %d/%d: thread level %d: off-main-thread collective refused\n", r, n, thread_level);
     return 0;
   }
@@ -356,15 +386,20 @@ int main(int argc, char** argv) {
       const uint64_t seed = std::strtoull(argv[3], nullptr, 10);
       std::chrono::milliseconds deadline = 60s;
       Fault fault;
+      bool async = false;
       for (int i = 4; i < argc; ++i) {
         const std::string a = argv[i];
+        if (a == "--async") {
+          async = true;
+          continue;
+        }
         if (a.rfind("--deadline-ms=", 0) == 0) deadline = std::chrono::milliseconds(std::atoll(a.c_str() + 14));
         else if (a.rfind("--fault=", 0) == 0) fault = ParseFault(a.substr(8));
         else Die("unknown argument " + a);
       }
       ckpt::MpiCommunicator comm(MPI_COMM_WORLD);
       Check(comm.status().ok(), "construct: " + comm.status().ToString());
-      rc = mode == "save" ? Save(comm, prefix, seed, deadline, fault) : Restore(comm, prefix, seed);
+      rc = mode == "save" ? Save(comm, prefix, seed, deadline, fault, async) : Restore(comm, prefix, seed);
     } else {
       Die("bad arguments");
     }

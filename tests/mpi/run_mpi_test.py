@@ -13,6 +13,8 @@ Cases (the driver, tests/mpi/mpi_driver.cc, checks values bit for bit):
   comm N            the communicator's own contract on N ranks
   comm-funneled N   collectives off the main thread under MPI_THREAD_FUNNELED
   save N            save on N ranks into WORK/saved-npN/ckpt
+  save-async N      the same as an async save (collectives on the writer thread while
+                    the main thread runs its own MPI_Allreduce) into WORK/saved-async-npN/ckpt
   restore M         restore on M ranks every checkpoint the save cases wrote
   crash-exit N      a rank _exits after writing its part
   crash-merge N     rank 0 is SIGKILLed during the merge
@@ -140,10 +142,17 @@ def main() -> None:
     elif a.case == "save":
         d = fresh(os.path.join(a.work, f"saved-np{a.np}"))
         expect_lines(r.run(a.np, "save", os.path.join(d, "ckpt"), str(100 + a.np)), r"rank \d+/\d+: saved", a.np)
+    elif a.case == "save-async":
+        d = fresh(os.path.join(a.work, f"saved-async-np{a.np}"))
+        expect_lines(r.run(a.np, "save", os.path.join(d, "ckpt"), str(200 + a.np), "--async"),
+                     r"rank \d+/\d+: saved", a.np)
     elif a.case == "restore":
         for n in range(1, 5):
             prefix = os.path.join(a.work, f"saved-np{n}", "ckpt")
             expect_lines(r.run(a.np, "restore", prefix, str(100 + n)), r"bit-exact", a.np)
+        for n in range(2, 5):
+            prefix = os.path.join(a.work, f"saved-async-np{n}", "ckpt")
+            expect_lines(r.run(a.np, "restore", prefix, str(200 + n)), r"bit-exact", a.np)
     elif a.case.startswith("crash-"):
         crash_case(r, a.work, a.case[len("crash-"):], a.np)
     else:
