@@ -6,9 +6,9 @@
 // same checkpoint) are copied out with buffered pread at memory speed; bytes
 // that are not are read with O_DIRECT, because filling fresh page-cache pages
 // only to copy them out again costs more than the disk read itself. Which is
-// which is asked per 4 MiB segment with mincore() on a mapping of the file
-// that is never touched (so asking causes no I/O; RWF_NOWAIT would start
-// readahead into the cache for every miss).
+// which is asked per 4 MiB segment with cachestat(2), or mincore() on a
+// mapping of the file that is never touched (so asking causes no I/O;
+// RWF_NOWAIT would start readahead into the cache for every miss).
 //
 // ReadWithCrc32c fuses the checksum into the copy: buffered bytes are read in
 // cache-sized pieces and hashed while still in L2, bytes read with O_DIRECT
@@ -18,7 +18,9 @@
 // a cold one keeps two requests in flight. A cold read into a destination
 // that O_DIRECT cannot fill in place (numpy arrays start 16 bytes past a
 // page) is pipelined instead: a helper thread reads the next 4 MiB into one
-// bounce buffer while the caller hashes and copies out of the other.
+// bounce buffer while the caller hashes and copies out of the other, and a
+// cold read that follows the previous one reads the next one's first segment
+// ahead (see Prefetch). Helper threads are the two of io/read_workers.h.
 #include "io/posix_random_access_file.h"
 
 #include <fcntl.h>
