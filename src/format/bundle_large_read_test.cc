@@ -1,6 +1,7 @@
 // A corrupted byte in a large tensor is reported as DataLoss whichever path
 // reads it: page cache (warm, two-thread split), O_DIRECT in place, O_DIRECT
-// through bounce buffers, and a file only half in the page cache.
+// through bounce buffers, a file only half in the page cache, and the
+// read-ahead of the next tensor during a cold restore.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -110,6 +111,63 @@ TEST_P(BundleLargeReadTest, RoundTripsAndDetectsCorruptionOnEveryPath) {
     c ^= 0x40;
     ASSERT_EQ(::pwrite(fd2, &c, 1, at), 1);
     ::close(fd2);
+  }
+}
+
+// A cold restore reads the next tensor's first segment ahead while it hashes
+// the current one: corruption there is DataLoss too, for that tensor only.
+TEST(BundleReadAheadTest, DetectsCorruptionInTheReadAheadBytes) {
+  auto dir = test::TempDir::Create();
+  ASSERT_OK(dir);
+  const std::string prefix = dir->Join("two");
+  constexpr int64_t kFive = (int64_t{5} << 20) / 4 + 3;  // 5 MiB + 12 bytes: the second starts unaligned
+  auto t = Tensor::Make(DType::kFloat, TensorShape({kFive}));
+  ASSERT_OK(t);
+  float* f = t->flat<float>().data();
+  for (int64_t i = 0; i < kFive; ++i) f[i] = static_cast<float>(i % 977) * 0.25f;
+  {
+    auto w = BundleWriter::Create(prefix);
+    ASSERT_OK(w);
+    ASSERT_OK((*w)->Add("t1", *t));
+    ASSERT_OK((*w)->Add("t2", *t));
+    ASSERT_OK((*w)->Finish());
+  }
+  const std::string data = DataFilename(prefix, 0, 1);
+  const size_t n = static_cast<size_t>(kFive) * 4;
+  auto read_both = [&](size_t misalign, Status* s1, Status* s2) {
+    Evict(data, 0, 0);
+    auto r = BundleReader::Open(prefix);
+    ASSERT_OK(r);
+    PageBuffer buf = NewPageBuffer(n + 4096);
+    MutableTensorView v = t->mutable_view();
+    v.data = buf.get() + misalign;
+    *s1 = (*r)->ReadInto("t1", v);
+    if (s1->ok()) EXPECT_EQ(std::memcmp(v.data, t->data(), n), 0);
+    *s2 = (*r)->ReadInto("t2", v);
+    if (s2->ok()) EXPECT_EQ(std::memcmp(v.data, t->data(), n), 0);
+  };
+  for (size_t misalign : {size_t{0}, size_t{16}}) {
+    Status s1, s2;
+    read_both(misalign, &s1, &s2);
+    EXPECT_OK(s1);
+    EXPECT_OK(s2);
+  }
+  // A byte in t2's first 4 MiB segment, past its unaligned head.
+  const off_t at = static_cast<off_t>(n + (1 << 20));
+  const int fd = ::open(data.c_str(), O_RDWR);
+  ASSERT_GE(fd, 0);
+  char c;
+  ASSERT_EQ(::pread(fd, &c, 1, at), 1);
+  c ^= 0x08;
+  ASSERT_EQ(::pwrite(fd, &c, 1, at), 1);
+  ASSERT_EQ(::fsync(fd), 0);
+  ::close(fd);
+  for (size_t misalign : {size_t{0}, size_t{16}}) {
+    SCOPED_TRACE("misalign " + std::to_string(misalign));
+    Status s1, s2;
+    read_both(misalign, &s1, &s2);
+    EXPECT_OK(s1);
+    EXPECT_CODE(s2, StatusCode::kDataLoss);
   }
 }
 

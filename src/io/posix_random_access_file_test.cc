@@ -153,5 +153,61 @@ TEST_F(PosixReadTest, ConcurrentBounceReads) {
   for (auto& t : threads) t.join();
 }
 
+// A restore reads tensor after tensor: each cold read starts the O_DIRECT
+// read of the next one's first segment (read-ahead) before it returns. Every
+// mix of alignments, with the next range cold, cached or half cached.
+TEST_F(PosixReadTest, SequentialReadsConsumeTheReadAhead) {
+  const size_t sizes[] = {4 * kMiB, 4 * kMiB + 3, 5 * kMiB - 4096};
+  for (Cache c : {Cache::kCold, Cache::kFirstHalfEvicted, Cache::kSecondHalfEvicted}) {
+    for (uint64_t start : {uint64_t{0}, uint64_t{3}, uint64_t{4096}}) {
+      for (size_t misalign : {size_t{0}, size_t{16}}) {
+        SetCache(c);
+        auto f = FileSystem::Default()->NewRandomAccessFile(path_);  // fresh read-ahead state
+        ASSERT_OK(f);
+        file_ = *std::move(f);
+        uint64_t offset = start;
+        for (size_t i = 0; offset + sizes[i % 3] <= kFileSize; ++i) {
+          Check(offset, sizes[i % 3], misalign, i % 2 == 0);
+          offset += sizes[i % 3];
+        }
+      }
+    }
+  }
+}
+
+// A read-ahead that the next read does not start at is dropped, whatever
+// that read is: elsewhere, overlapping it, or small.
+TEST_F(PosixReadTest, UnusedReadAheadIsDropped) {
+  SetCache(Cache::kCold);
+  Check(0, 4 * kMiB, 16, true);                // reads ahead [4 MiB, 8 MiB)
+  Check(5 * kMiB, 4 * kMiB + 1, 16, true);     // elsewhere
+  Check(9 * kMiB + 1, 4 * kMiB, 0, true);      // reads ahead from 13 MiB + 1: less than 4 MiB left, none
+  Check(4 * kMiB + 4096, 4 * kMiB, 16, true);  // inside the dropped range
+  Check(0, 4 * kMiB, 0, false);
+  Check(4 * kMiB, 100, 16, true);  // small: buffered, leaves the read-ahead alone
+  Check(4 * kMiB, 4 * kMiB, 16, true);
+  SetCache(Cache::kWarm);
+  Check(8 * kMiB, 4 * kMiB, 16, true);
+}
+
+// A file that is shorter than when it was opened: every path reports
+// DataLoss instead of returning stale or missing bytes.
+TEST_F(PosixReadTest, FileThatShrankIsDataLoss) {
+  ASSERT_EQ(::truncate(path_.c_str(), static_cast<off_t>(6 * kMiB)), 0);
+  std::vector<char> buf(8 * kMiB + 64);
+  uint32_t crc = 0;
+  for (bool warm : {false, true}) {
+    for (size_t misalign : {size_t{0}, size_t{16}}) {
+      const int fd = ::open(path_.c_str(), O_RDONLY);
+      ASSERT_GE(fd, 0);
+      ASSERT_EQ(::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+      if (warm) ASSERT_EQ(::pread(fd, buf.data(), 8 * kMiB, 0), static_cast<ssize_t>(6 * kMiB));
+      ::close(fd);
+      EXPECT_CODE(file_->ReadWithCrc32c(4 * kMiB, 4 * kMiB, buf.data() + misalign, &crc), StatusCode::kDataLoss);
+      EXPECT_CODE(file_->Read(0, 8 * kMiB, buf.data() + misalign), StatusCode::kDataLoss);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace ckpt::io
