@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -14,7 +15,9 @@ constexpr int kWorkers = 2;
 
 class ReadWorkers {
  public:
-  ReadWorkers() {
+  // Separate from construction so that a pool that loses the race to be
+  // installed (below) is deleted before any thread refers to it.
+  void Start() {
     for (int i = 0; i < kWorkers; ++i) std::thread([this] { Loop(); }).detach();
   }
 
@@ -48,24 +51,34 @@ class ReadWorkers {
   std::deque<std::packaged_task<Status()>> queue_;
 };
 
+// The pool of one process. Installed with a compare-and-swap, never under a
+// lock: a lock held by some parent thread at the moment of a fork() would
+// stay held forever in the child, whose first restore would then hang.
+struct ProcessPool {
+  pid_t pid;
+  ReadWorkers workers;
+};
+
 }  // namespace
 
 std::future<Status> RunOnReadWorker(std::function<Status()> task) {
   // Never destroyed (reads may run during exit); replaced in a forked child,
-  // where the parent's threads do not exist.
-  static std::mutex mu;
-  static ReadWorkers* workers = nullptr;
-  static pid_t owner = 0;
-  ReadWorkers* w;
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    if (workers == nullptr || owner != ::getpid()) {
-      workers = new ReadWorkers();
-      owner = ::getpid();
+  // where the parent's threads do not exist (the parent's pool is leaked
+  // there: its mutex may be held by a thread that was not forked).
+  static std::atomic<ProcessPool*> pool{nullptr};
+  const pid_t me = ::getpid();
+  ProcessPool* p = pool.load(std::memory_order_acquire);
+  while (p == nullptr || p->pid != me) {
+    auto* fresh = new ProcessPool{me, {}};
+    if (pool.compare_exchange_strong(p, fresh, std::memory_order_acq_rel, std::memory_order_acquire)) {
+      // Tasks queued by other threads before Start() wait in the queue.
+      fresh->workers.Start();
+      p = fresh;
+      break;
     }
-    w = workers;
+    delete fresh;  // another thread installed this process's pool first: p holds it now
   }
-  return w->Run(std::move(task));
+  return p->workers.Run(std::move(task));
 }
 
 }  // namespace ckpt::io
