@@ -101,6 +101,10 @@ class FaultyCommunicator final : public Communicator {
     return real_.Barrier(deadline);
   }
   void Abort(std::string_view reason) override { real_.Abort(reason); }
+  // Point-to-point (saves with an io rank) passes through, uncounted.
+  bool SupportsPointToPoint() const override { return real_.SupportsPointToPoint(); }
+  Status Send(std::string_view bytes, int dest, Deadline deadline) override { return real_.Send(bytes, dest, deadline); }
+  Result<std::string> Recv(int src, Deadline deadline) override { return real_.Recv(src, deadline); }
 
  private:
   void Before() {
@@ -194,7 +198,7 @@ RankObjects ObjectsOf(int rank, int size, Fill fill) {
 }
 
 int Save(MpiCommunicator& comm, const std::string& prefix, uint64_t seed, std::chrono::milliseconds deadline,
-         Fault fault) {
+         Fault fault, const std::string& io_device) {
   RankObjects objects = ObjectsOf(comm.rank(), comm.size(), [&](const Spec& spec, const TensorSlice& block) {
     return Block(Expected(spec, seed), block);
   });
@@ -207,6 +211,7 @@ int Save(MpiCommunicator& comm, const std::string& prefix, uint64_t seed, std::c
   options.communicator = &faulty;
   options.collective_timeout = deadline;
   options.fs = fs.get();
+  options.experimental_io_device = io_device;
   Checkpoint checkpoint(objects.named, options);
   checkpoint.save_counter();  // saved too (Write does not create it; Restore does and expects it)
   auto saved = checkpoint.Write(prefix);
@@ -356,15 +361,17 @@ int main(int argc, char** argv) {
       const uint64_t seed = std::strtoull(argv[3], nullptr, 10);
       std::chrono::milliseconds deadline = 60s;
       Fault fault;
+      std::string io_device;
       for (int i = 4; i < argc; ++i) {
         const std::string a = argv[i];
-        if (a.rfind("--deadline-ms=", 0) == 0) deadline = std::chrono::milliseconds(std::atoll(a.c_str() + 14));
+        if (a.rfind("--io-device=", 0) == 0) io_device = a.substr(12);
+        else if (a.rfind("--deadline-ms=", 0) == 0) deadline = std::chrono::milliseconds(std::atoll(a.c_str() + 14));
         else if (a.rfind("--fault=", 0) == 0) fault = ParseFault(a.substr(8));
         else Die("unknown argument " + a);
       }
       ckpt::MpiCommunicator comm(MPI_COMM_WORLD);
       Check(comm.status().ok(), "construct: " + comm.status().ToString());
-      rc = mode == "save" ? Save(comm, prefix, seed, deadline, fault) : Restore(comm, prefix, seed);
+      rc = mode == "save" ? Save(comm, prefix, seed, deadline, fault, io_device) : Restore(comm, prefix, seed);
     } else {
       Die("bad arguments");
     }
