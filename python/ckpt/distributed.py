@@ -155,7 +155,8 @@ class Communicator:
             self._broken = err
             raise err from e
 
-    def _poll(self, done: _Any, op: str, phase: str, deadline: _Optional[float], keep: _Any) -> None:
+    def _poll(self, done: _Any, op: str, phase: str, deadline: _Optional[float], keep: _Any,
+              max_nap: float = 1e-3) -> None:
         """Waits for done() with sleeps from 20 µs doubling to 1 ms (a waiting
         rank costs no core); past the deadline keeps `keep` (what the transport
         may still write into) and raises DeadlineExceededError."""
@@ -173,7 +174,7 @@ class Communicator:
                     f"every rank of {self._size} arrived" if not op.startswith(("send", "recv")) else
                     f"rank {self._rank}, call #{self._calls - 1} ({op}, {phase}): deadline passed waiting for the peer")
             _time.sleep(nap if deadline is None else min(nap, deadline - now + 1e-6))
-            nap = min(nap * 2, 1e-3)
+            nap = min(nap * 2, max_nap)
 
     def _native_communicator(self) -> _Any:
         """The C++ Communicator over this object (ckpt._ckpt._Communicator),
@@ -227,7 +228,9 @@ class _Mpi4pyCommunicator(Communicator):
                 "to run collectives on other threads")
 
     def _wait(self, req: _Any, op: str, phase: str, deadline: _Optional[float], keep: _Any) -> None:
-        self._poll(req.Test, op, phase, deadline, (req, keep))
+        # MPI_Test progresses a large point-to-point message fragment by fragment: short naps for those.
+        p2p = op.startswith(("send", "recv"))
+        self._poll(req.Test, op, phase, deadline, (req, keep), 50e-6 if p2p else 1e-3)
 
     def _allgather(self, data: bytes, deadline: _Optional[float]) -> _List[bytes]:
         self._ready("allgather")
@@ -313,6 +316,8 @@ class _TorchCommunicator(Communicator):
         super().__init__(dist.get_rank(self._group), dist.get_world_size(self._group))
 
     def _wait(self, work: _Any, op: str, phase: str, deadline: _Optional[float], keep: _Any) -> None:
+        if op.startswith(("send", "recv")):
+            return self._wait_p2p(work, op, phase, deadline, keep)
         self._poll(work.is_completed, op, phase, deadline, (work, keep))
         work.wait()  # raises the transport's error, if any
 
@@ -355,6 +360,25 @@ class _TorchCommunicator(Communicator):
     def _barrier(self, deadline: _Optional[float]) -> None:
         work = self._dist.barrier(group=self._group, async_op=True)
         self._wait(work, "barrier", "enter", deadline, None)
+
+    def _wait_p2p(self, work: _Any, op: str, phase: str, deadline: _Optional[float], keep: _Any) -> None:
+        # gloo's isend/irecv work reports completion only through wait(): wait with the time left
+        # (gloo's own timeout on the transfer) instead of polling is_completed().
+        import datetime
+
+        if deadline is None:
+            work.wait()
+            return
+        left = max(1e-3, deadline - _time.monotonic())
+        try:
+            work.wait(timeout=datetime.timedelta(seconds=left))
+        except RuntimeError as e:
+            if "time" not in str(e).lower():
+                raise
+            self._abandoned.append((work, keep))
+            raise _errors.DeadlineExceededError(
+                None, None, f"rank {self._rank}, call #{self._calls - 1} ({op}, {phase}): deadline passed "
+                f"waiting for the peer ({e})") from e
 
     def _send(self, data: bytes, dest: int, deadline: _Optional[float]) -> None:
         torch, dist = self._torch, self._dist

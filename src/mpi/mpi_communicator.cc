@@ -117,7 +117,10 @@ Status MpiCommunicator::Wait(std::unique_ptr<Pending>& pending, const char* op, 
                              Deadline deadline, int peer) {
   const uint64_t call = calls_ - 1;
   auto sleep = std::chrono::microseconds(20);
-  constexpr auto kMaxSleep = std::chrono::microseconds(1000);
+  // MPI moves a large point-to-point message in fragments, progressed by
+  // MPI_Test: a 1 ms nap per fragment would throttle the io-rank stream to a
+  // crawl, so Send/Recv nap at most 50 µs (they run only during such a save).
+  const auto kMaxSleep = std::chrono::microseconds(peer >= 0 ? 50 : 1000);
   for (;;) {
     int done = 0;
     if (int rc = MPI_Test(&pending->request, &done, MPI_STATUS_IGNORE); rc != MPI_SUCCESS) {
