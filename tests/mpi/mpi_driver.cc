@@ -317,6 +317,34 @@ int CommChecks(int thread_level) {
   Check(bg_status.ok(), "background AllGathers beside the caller's collectives: " + bg_status.ToString());
 
   if (n >= 2) {
+    // Point-to-point (io-rank saves): a ring of messages, empty, small and
+    // 5 MiB (fragmented by MPI), each arriving whole and in order.
+    const int next = (r + 1) % n, prev = (r + n - 1) % n;
+    for (size_t len : {size_t{0}, size_t{7}, size_t{5} << 20}) {
+      std::string mine(len, static_cast<char>('a' + r));
+      if (r == 0) Check(comm.Send(mine, next, later).ok(), "ring send");
+      auto got = comm.Recv(prev, later);
+      Check(got.ok() && *got == std::string(len, static_cast<char>('a' + prev)), "ring recv of " + std::to_string(len));
+      if (r != 0) Check(comm.Send(mine, next, later).ok(), "ring send");
+    }
+    Check(comm.Send("x", r, later).code() == StatusCode::kInvalidArgument, "send to self");
+    Check(comm.Barrier(later).ok(), "usable after the ring and a refused send");
+    // A Recv past its deadline names the peer and is sticky; the message
+    // sent after it lets the abandoned request complete.
+    MpiCommunicator p2p(MPI_COMM_WORLD);
+    int outcome = 1;
+    if (r == 1) {
+      const Status s = p2p.Recv(0, DeadlineAfter(200ms)).status();
+      outcome = s.code() == StatusCode::kDeadlineExceeded && s.message().find("waiting for rank 0") != std::string::npos &&
+                p2p.Send("y", 0, later) == s;
+      if (!outcome) std::fprintf(stderr, "recv past its deadline returned %s\n", s.ToString().c_str());
+    }
+    MPI_Bcast(&outcome, 1, MPI_INT, 1, MPI_COMM_WORLD);
+    Check(outcome == 1, "point-to-point deadline / sticky failure on rank 1");
+    if (r == 0) Check(p2p.Send("late", 1, later).ok(), "late send");
+  }
+
+  if (n >= 2) {
     // Deadline: rank 0 enters a barrier the others join only after rank 0
     // has told them (over MPI_COMM_WORLD) that it gave up: it must time out.
     MpiCommunicator late(MPI_COMM_WORLD);
