@@ -11,11 +11,13 @@
 #include <vector>
 
 #include "ckpt/checkpoint.h"
+#include "ckpt/checkpoint_manager.h"
 #include "ckpt/checkpoint_state.h"
 #include "ckpt/sharded_variable.h"
 #include "ckpt/status_macros.h"
 #include "distributed/in_process_communicator.h"
 #include "testing/call_recording_file_system.h"
+#include "testing/fault_injection_file_system.h"
 #include "testing/status_matchers.h"
 
 namespace ckpt {
@@ -151,6 +153,43 @@ TEST(IoDeviceCheckpointTest, NoTaskOrOneProcessSavesAsWithoutTheOption) {
     for (const auto& r : results) ASSERT_OK(r);
   }
   EXPECT_EQ(*fs->ReadFileToString("/d/g0.index"), *fs->ReadFileToString("/d/g13.index"));
+}
+
+// A CheckpointManager given the option: the io rank takes the lock, writes
+// the state file and prunes; the other ranks adopt its state. (A manager
+// reads the directory's state when it is created, on every rank: the other
+// ranks may read the shared storage, but every mutating call of theirs
+// fails.)
+TEST(IoDeviceCheckpointTest, TheIoRankKeepsTheManagersStateAndEveryRankAgrees) {
+  auto fs = NewMemoryFileSystem();
+  const int n = 3, io = 1;
+  std::vector<std::unique_ptr<test::FaultInjectionFileSystem>> read_only;
+  for (int r = 0; r < n; ++r) {
+    read_only.push_back(std::make_unique<test::FaultInjectionFileSystem>(fs.get()));
+    read_only.back()->CrashAfter(1);
+  }
+  InProcessGroup group(n);
+  auto results = group.Run([&](Communicator& comm) -> Result<std::vector<std::string>> {
+    Model model(comm.rank(), n);
+    FileSystem* mine = comm.rank() == io ? fs.get() : read_only[static_cast<size_t>(comm.rank())].get();
+    CheckpointOptions o = Options(mine, &comm, "/task:" + std::to_string(io));
+    Checkpoint ck(model.named, o);
+    CheckpointManagerOptions mo;
+    mo.save_options = o;
+    CKPT_ASSIGN_OR_RETURN(auto manager, CheckpointManager::Create(ck, "/m", 1, mo));
+    for (int i = 0; i < 3; ++i) CKPT_RETURN_IF_ERROR(manager->Save().status());
+    return manager->checkpoints();
+  });
+  for (auto& r : results) {
+    ASSERT_OK(r);
+    EXPECT_EQ(*r, std::vector<std::string>{"/m/ckpt-3"});
+  }
+  auto latest = LatestCheckpoint("/m", kDefaultStateFilename, fs.get());
+  ASSERT_OK(latest);
+  EXPECT_EQ(latest->value_or(""), "/m/ckpt-3");
+  EXPECT_FALSE(fs->FileExists("/m/ckpt-1.index").ok());  // pruned by the io rank
+  EXPECT_FALSE(fs->FileExists("/m/ckpt-2.index").ok());
+  for (int r = 0; r < n; ++r) EXPECT_EQ(read_only[static_cast<size_t>(r)]->mutating_calls(), 0u) << "rank " << r;
 }
 
 }  // namespace
