@@ -35,6 +35,7 @@
 #include "ckpt/distributed.h"
 #include "ckpt/file_system.h"
 #include "ckpt/status.h"
+#include "distributed/io_rank_stream.h"
 
 namespace ckpt::distributed {
 
@@ -73,7 +74,7 @@ struct DistributedSaveOptions {
   // otherwise, nothing written); a transport without Send/Recv fails the
   // save on every rank with Unimplemented.
   int io_rank = -1;
-  size_t io_chunk_bytes = size_t{4} << 20;  // message size of the stream
+  size_t io_chunk_bytes = kIoChunkBytes;  // message size of the stream (tests use smaller)
 };
 
 // The directory of the parts of the save of `prefix` ("<prefix>_temp").
