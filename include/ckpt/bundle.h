@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -50,6 +51,26 @@ struct BundleWriterOptions {
   bool direct_io = true;
 };
 
+// A tensor (or one slice of one) whose bytes arrive in pieces, already in
+// TF's on-disk encoding: fixed-size dtypes as their raw little-endian
+// elements; DT_STRING as the varint lengths, the masked crc32c of the
+// lengths, then the bytes (what BundleWriter::Add writes for it). A save
+// with an io rank writes the other ranks' values this way as their bytes
+// arrive, without holding a whole tensor.
+struct EncodedTensor {
+  DType dtype = DType::kInvalid;
+  TensorShape shape;  // the tensor's (for a slice: the slice's own shape)
+  uint64_t size = 0;  // bytes of the encoding
+  // The unmasked crc32c the index records, computed by the encoder. For
+  // fixed-size dtypes it is the crc of the bytes, and the writer checks it
+  // (DataLoss on a mismatch); for strings (crc of the lengths as 8-byte
+  // integers, then of the rest) it is taken as given.
+  uint32_t crc32c = 0;
+  // The next piece (not empty), valid until the next call. Called until
+  // `size` bytes have been delivered; an error stops the writer.
+  std::function<Result<std::string_view>()> next;
+};
+
 // Writes one bundle (one data shard). Tensors are written to the data file
 // as they are added, straight from the caller's buffer; the index is written
 // by Finish(). Until Finish() succeeds no file appears under the final names
@@ -81,6 +102,12 @@ class CKPT_EXPORT BundleWriter {
   // under full_key, as TF does.
   Status AddSlice(std::string_view full_key, const TensorShape& full_shape, const TensorSlice& slice,
                   const TensorView& view);
+
+  // Add / AddSlice with the bytes delivered in pieces (EncodedTensor). The
+  // same entry, byte for byte, as Add/AddSlice of the decoded value.
+  Status AddEncoded(std::string_view key, const EncodedTensor& tensor);
+  Status AddEncodedSlice(std::string_view full_key, const TensorShape& full_shape, const TensorSlice& slice,
+                         const EncodedTensor& tensor);
 
   // Writes the index and publishes the bundle (see the protocol in
   // bundle_writer.cc). Returns the first error of the writer's life.

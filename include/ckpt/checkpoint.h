@@ -128,9 +128,29 @@ struct CheckpointOptions {
   // the files are complete; for async saves on the background thread
   //.
   std::vector<WriteCallback> experimental_write_callbacks;
-  // TF places the I/O ops on this device. Accepted and carried through so
-  // options round-trip; in a single process every device's I/O is this
-  // process's, so it changes nothing here.
+  // TF places the I/O ops on this device. Here: the rank that performs all
+  // file I/O of a distributed save (for jobs where only one host can write
+  // the storage). A TF device string names a task, and the task index is the
+  // rank: "/job:worker/replica:0/task:1/device:CPU:0" and "/task:1" name
+  // rank 1 (any '/'-separated string with one "task:<n>" component).
+  // * With a communicator of size N > 1 and a task named: that rank R writes
+  //   every part and merges; the other ranks stream their values to it over
+  //   Communicator::Send/Recv in chunks of 4 MiB (each rank holds a few
+  //   chunks, never a whole tensor) and make no file-system call during the
+  //   save; R also does rank 0's bookkeeping (Save: the state file; a
+  //   CheckpointManager: lock, state file, retention). The files are byte for
+  //   byte those of the same save without the option. Same protocol and
+  //   outcomes otherwise: a sender that stalls or dies makes every rank fail
+  //   at the deadline with nothing published; R's write failure is voted
+  //   ("rank R: ..." on every rank). The timeout must cover R writing the
+  //   lower ranks' values (R takes the ranks in order).
+  // * A task >= N, a malformed task ("/task:x"), ranks naming different
+  //   tasks, or a communicator without Send/Recv: the same error
+  //   (InvalidArgument / Unimplemented) on every rank, nothing written.
+  // * No task named ("", "/cpu:0", "/device:CPU:0"), or a single process
+  //   (no communicator or size 1, whatever the string): ignored, as in TF
+  //   when every device's I/O is this process's, so options round-trip.
+  // * Restore / Read: unchanged; each rank reads what it needs itself.
   std::string experimental_io_device;
   // Staging buffer sets for async saves. 1 (TF's behaviour): a save waits
   // for the previous write to finish before snapshotting. 2: a save can

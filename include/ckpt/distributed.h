@@ -3,7 +3,9 @@
 // A distributed save or restore runs as N processes ("ranks" 0..N-1). They
 // exchange only metadata through a Communicator — the list of values each
 // rank holds, the save plan, each rank's vote, the published path; tensor
-// bytes go straight from each rank to storage and never travel through it.
+// bytes go straight from each rank to storage and never travel through it,
+// except in a save with an io rank (CheckpointOptions::experimental_io_device),
+// where they stream to that rank in bounded chunks over Send/Recv.
 // ckpt never provides a transport of its own: a Communicator wraps one the
 // job already has (MPI: ckpt/mpi.h; a single process: LocalCommunicator).
 //
@@ -28,6 +30,20 @@
 //   thread may run them). Abort may be called concurrently with a collective.
 // * Sizes: a contribution is at most kMaxCollectiveBytes bytes
 //   (InvalidArgument otherwise, before anything is sent).
+// * Point-to-point (Send/Recv): used only by saves with an io rank
+//   (CheckpointOptions::experimental_io_device naming a task), where the
+//   other ranks stream their tensor bytes to the one rank that does all file
+//   I/O. Messages from one rank to another arrive whole and in the order they
+//   were sent. Send returns once `bytes` may be reused (the message was
+//   handed over or delivered — an implementation may hold at most a few
+//   messages in flight per pair, so a sender cannot run arbitrarily far ahead
+//   of its receiver); Recv returns the next message from `src`. Both return
+//   DeadlineExceeded when the peer does not take part by `deadline`, Aborted
+//   after an Abort, and break the communicator as collectives do. They are
+//   not pure virtual, so existing implementations keep compiling: the
+//   defaults return Unimplemented naming the transport's missing method, and
+//   a save with an io rank over such a transport fails on every rank alike
+//   (its ranks check SupportsPointToPoint() in the plan exchange).
 #pragma once
 
 #include <chrono>
@@ -81,7 +97,18 @@ class CKPT_EXPORT Communicator {
   // MPI_THREAD_MULTIPLE). Sends nothing: an async save asks it on every rank
   // before any collective. Any thread.
   virtual Status CheckBackgroundCollectives() const;
+  // Point-to-point messages (see the contract above). `dest` / `src` must be
+  // another rank in [0, size()) (InvalidArgument otherwise); a message is at
+  // most kMaxMessageBytes. Defaults: Unimplemented.
+  virtual Status Send(std::string_view bytes, int dest, Deadline deadline);
+  virtual Result<std::string> Recv(int src, Deadline deadline);
+  // Whether Send/Recv are implemented (default: false).
+  virtual bool SupportsPointToPoint() const { return false; }
 };
+
+// Largest point-to-point message (1 GiB); io-rank streaming sends chunks of
+// a few MiB.
+inline constexpr size_t kMaxMessageBytes = size_t{1} << 30;
 
 // The group of one process (size 1, rank 0): collectives return at once,
 // AllGather gives back the caller's own bytes. What a save uses when it is

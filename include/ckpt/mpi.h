@@ -103,6 +103,15 @@ class CKPT_EXPORT MpiCommunicator final : public Communicator {
   // initialised MPI alike, so an async save refuses everywhere before any
   // collective.
   Status CheckBackgroundCollectives() const override;
+  // Point-to-point, for saves with an io rank: MPI_Isend / MPI_Irecv on the
+  // duplicate (tag 1), polled with MPI_Test against the deadline like the
+  // collectives: an 8-byte length, then the bytes in pieces of at most 1 GiB
+  // (MPI counts are ints). Send copies `bytes` (one message: a few MiB) so
+  // that a send abandoned at its deadline owns its buffer, and returns when
+  // MPI completes it. DeadlineExceeded names the peer.
+  Status Send(std::string_view bytes, int dest, Deadline deadline) override;
+  Result<std::string> Recv(int src, Deadline deadline) override;
+  bool SupportsPointToPoint() const override { return true; }
 
  private:
   struct Pending;  // buffers of a started collective
@@ -110,7 +119,8 @@ class CKPT_EXPORT MpiCommunicator final : public Communicator {
   Status Ready(const char* op);
   // Polls `pending` until it completes, the deadline passes or Abort is
   // called; when abandoned, moves it to abandoned_ (MPI may still use it).
-  Status Wait(std::unique_ptr<Pending>& pending, const char* op, const char* phase, Deadline deadline);
+  Status Wait(std::unique_ptr<Pending>& pending, const char* op, const char* phase, Deadline deadline,
+              int peer = -1);  // peer: the rank a Send/Recv waits for
   Status Fail(Status s);  // makes `s` sticky, returns it
   Status MpiError(int code, const char* call);
 

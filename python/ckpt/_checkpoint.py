@@ -44,8 +44,11 @@ class CheckpointOptions:
     return once the values are copied into staging buffers; the files are
     written on a background thread that holds no GIL. ``experimental_write_callbacks``
     are called with the path once a checkpoint's files are complete (on the
-    writer thread for async saves). ``experimental_io_device`` is accepted and
-    has no effect (one process does all I/O).
+    writer thread for async saves). ``experimental_io_device``: in a save with a
+    ``communicator`` of several ranks, a TF device string naming a task
+    (``"/job:worker/replica:0/task:1/device:CPU:0"`` or ``"/task:1"``; task index
+    = rank) makes that rank do all file I/O, the others streaming their values to
+    it (docs/distributed.md); without a task, or in one process, it has no effect.
 
     Not in TF: ``communicator`` (a ``ckpt.distributed`` communicator, from
     ``from_mpi4py`` or ``from_torch``) makes every rank of a job save ONE

@@ -27,6 +27,13 @@ the C++ Communicator (docs/distributed.md):
   wake a peer blocked in a collective: with mpi4py it calls ``Abort`` on the
   duplicate, with torch the process exits (status 70) and its peers' gloo
   calls fail;
+* point-to-point ``send(data, dest, timeout)`` / ``recv(src, timeout)``: used
+  only by saves with an io rank (``CheckpointOptions(experimental_io_device=
+  "/task:R")``), where the other ranks stream their tensor bytes to rank R in
+  chunks of 4 MiB; messages between two ranks arrive whole and in order;
+  ``send`` returns once the transport completed it; both poll against the
+  timeout like the collectives (mpi4py: ``Isend``/``Irecv`` of a length, then
+  the bytes, on the duplicate; torch: ``isend``/``irecv`` on ckpt's gloo group);
 * threads: one collective at a time per rank, from any thread (an async save
   runs them on its writer thread) — with mpi4py that needs
   ``MPI_THREAD_MULTIPLE`` (mpi4py's default); under a lower level a collective
@@ -52,6 +59,8 @@ from . import errors as _errors
 
 # Largest contribution of one rank to one collective (the C++ kMaxCollectiveBytes).
 _MAX_BYTES = 256 << 20
+# Largest point-to-point message (the C++ kMaxMessageBytes).
+_MAX_MESSAGE = 1 << 30
 
 
 class Communicator:
@@ -98,6 +107,26 @@ class Communicator:
         self._check("barrier", 0)
         self._run(self._barrier, timeout)
 
+    def send(self, data: bytes, dest: int, timeout: _Optional[float] = None) -> None:
+        """Sends ``data`` to rank ``dest`` (another rank)."""
+        data = bytes(data)
+        self._check_peer("send", dest)
+        self._check("send", 0)
+        if len(data) > _MAX_MESSAGE:
+            raise _errors.InvalidArgumentError(None, None, f"send: {len(data)} bytes exceed {_MAX_MESSAGE}")
+        self._run(lambda d: self._send(data, dest, d), timeout)
+
+    def recv(self, src: int, timeout: _Optional[float] = None) -> bytes:
+        """The next message from rank ``src`` (another rank)."""
+        self._check_peer("recv", src)
+        self._check("recv", 0)
+        return self._run(lambda d: self._recv(src, d), timeout)
+
+    def _check_peer(self, op: str, peer: int) -> None:
+        if not 0 <= peer < self._size or peer == self._rank:
+            raise _errors.InvalidArgumentError(None, None,
+                                               f"{op}: peer {peer} is not another rank of [0, {self._size})")
+
     def abort(self, reason: str) -> None:
         """Gives up on the group: ends the job (see the module docstring)."""
         if self._broken is None:
@@ -130,7 +159,8 @@ class Communicator:
             self._broken = err
             raise err from e
 
-    def _poll(self, done: _Any, op: str, phase: str, deadline: _Optional[float], keep: _Any) -> None:
+    def _poll(self, done: _Any, op: str, phase: str, deadline: _Optional[float], keep: _Any,
+              max_nap: float = 1e-3) -> None:
         """Waits for done() with sleeps from 20 µs doubling to 1 ms (a waiting
         rank costs no core); past the deadline keeps `keep` (what the transport
         may still write into) and raises DeadlineExceededError."""
@@ -145,9 +175,10 @@ class Communicator:
                 raise _errors.DeadlineExceededError(
                     None, None,
                     f"rank {self._rank}, collective #{self._calls - 1} ({op}, {phase}): deadline passed before "
-                    f"every rank of {self._size} arrived")
+                    f"every rank of {self._size} arrived" if not op.startswith(("send", "recv")) else
+                    f"rank {self._rank}, call #{self._calls - 1} ({op}, {phase}): deadline passed waiting for the peer")
             _time.sleep(nap if deadline is None else min(nap, deadline - now + 1e-6))
-            nap = min(nap * 2, 1e-3)
+            nap = min(nap * 2, max_nap)
 
     def _check_background_collectives(self) -> None:
         """Raises FailedPreconditionError when collectives cannot run on another
@@ -179,6 +210,12 @@ class Communicator:
     def _abort(self, reason: str) -> None:
         raise NotImplementedError
 
+    def _send(self, data: bytes, dest: int, deadline: _Optional[float]) -> None:
+        raise _errors.UnimplementedError(None, None, f"{type(self).__name__} has no point-to-point send")
+
+    def _recv(self, src: int, deadline: _Optional[float]) -> bytes:
+        raise _errors.UnimplementedError(None, None, f"{type(self).__name__} has no point-to-point recv")
+
 
 class _Mpi4pyCommunicator(Communicator):
     def __init__(self, comm: _Any) -> None:
@@ -208,7 +245,9 @@ class _Mpi4pyCommunicator(Communicator):
                 "(mpi4py's default), or save synchronously")
 
     def _wait(self, req: _Any, op: str, phase: str, deadline: _Optional[float], keep: _Any) -> None:
-        self._poll(req.Test, op, phase, deadline, (req, keep))
+        # MPI_Test progresses a large point-to-point message fragment by fragment: short naps for those.
+        p2p = op.startswith(("send", "recv"))
+        self._poll(req.Test, op, phase, deadline, (req, keep), 50e-6 if p2p else 1e-3)
 
     def _allgather(self, data: bytes, deadline: _Optional[float]) -> _List[bytes]:
         self._ready("allgather")
@@ -250,6 +289,35 @@ class _Mpi4pyCommunicator(Communicator):
     def _abort(self, reason: str) -> None:
         self._comm.Abort(70)
 
+    _TAG = 1
+
+    def _send(self, data: bytes, dest: int, deadline: _Optional[float]) -> None:
+        self._ready("send")
+        np, MPI = self._np, self._MPI
+        length = np.array([len(data)], dtype=np.uint64)
+        req = self._comm.Isend([length, MPI.UINT64_T], dest=dest, tag=self._TAG)
+        self._wait(req, f"send to rank {dest}", "length", deadline, length)
+        if data:
+            buf = np.frombuffer(data, dtype=np.uint8)
+            req = self._comm.Isend([buf, MPI.BYTE], dest=dest, tag=self._TAG)
+            self._wait(req, f"send to rank {dest}", "bytes", deadline, buf)
+
+    def _recv(self, src: int, deadline: _Optional[float]) -> bytes:
+        self._ready("recv")
+        np, MPI = self._np, self._MPI
+        length = np.zeros(1, dtype=np.uint64)
+        req = self._comm.Irecv([length, MPI.UINT64_T], source=src, tag=self._TAG)
+        self._wait(req, f"recv from rank {src}", "length", deadline, length)
+        n = int(length[0])
+        if n > _MAX_MESSAGE:
+            raise _errors.DataLossError(None, None, f"recv: rank {src} announced {n} bytes, over the limit")
+        if n == 0:
+            return b""
+        buf = np.empty(n, dtype=np.uint8)
+        req = self._comm.Irecv([buf, MPI.BYTE], source=src, tag=self._TAG)
+        self._wait(req, f"recv from rank {src}", "bytes", deadline, buf)
+        return buf.tobytes()
+
 
 class _TorchCommunicator(Communicator):
     def __init__(self, group: _Any = None) -> None:
@@ -265,6 +333,8 @@ class _TorchCommunicator(Communicator):
         super().__init__(dist.get_rank(self._group), dist.get_world_size(self._group))
 
     def _wait(self, work: _Any, op: str, phase: str, deadline: _Optional[float], keep: _Any) -> None:
+        if op.startswith(("send", "recv")):
+            return self._wait_p2p(work, op, phase, deadline, keep)
         self._poll(work.is_completed, op, phase, deadline, (work, keep))
         work.wait()  # raises the transport's error, if any
 
@@ -307,6 +377,52 @@ class _TorchCommunicator(Communicator):
     def _barrier(self, deadline: _Optional[float]) -> None:
         work = self._dist.barrier(group=self._group, async_op=True)
         self._wait(work, "barrier", "enter", deadline, None)
+
+    def _wait_p2p(self, work: _Any, op: str, phase: str, deadline: _Optional[float], keep: _Any) -> None:
+        # gloo's isend/irecv work reports completion only through wait(): wait with the time left
+        # (gloo's own timeout on the transfer) instead of polling is_completed().
+        import datetime
+
+        if deadline is None:
+            work.wait()
+            return
+        left = max(1e-3, deadline - _time.monotonic())
+        try:
+            work.wait(timeout=datetime.timedelta(seconds=left))
+        except RuntimeError as e:
+            if "time" not in str(e).lower():
+                raise
+            self._abandoned.append((work, keep))
+            raise _errors.DeadlineExceededError(
+                None, None, f"rank {self._rank}, call #{self._calls - 1} ({op}, {phase}): deadline passed "
+                f"waiting for the peer ({e})") from e
+
+    def _send(self, data: bytes, dest: int, deadline: _Optional[float]) -> None:
+        torch, dist = self._torch, self._dist
+        dst = dist.get_global_rank(self._group, dest)
+        length = torch.tensor([len(data)], dtype=torch.int64)
+        work = dist.isend(length, dst=dst, group=self._group)
+        self._wait(work, f"send to rank {dest}", "length", deadline, length)
+        if data:
+            buf = torch.frombuffer(bytearray(data), dtype=torch.uint8)
+            work = dist.isend(buf, dst=dst, group=self._group)
+            self._wait(work, f"send to rank {dest}", "bytes", deadline, buf)
+
+    def _recv(self, src: int, deadline: _Optional[float]) -> bytes:
+        torch, dist = self._torch, self._dist
+        peer = dist.get_global_rank(self._group, src)
+        length = torch.zeros(1, dtype=torch.int64)
+        work = dist.irecv(length, src=peer, group=self._group)
+        self._wait(work, f"recv from rank {src}", "length", deadline, length)
+        n = int(length.item())
+        if n > _MAX_MESSAGE or n < 0:
+            raise _errors.DataLossError(None, None, f"recv: rank {src} announced {n} bytes, over the limit")
+        if n == 0:
+            return b""
+        buf = torch.empty(n, dtype=torch.uint8)
+        work = dist.irecv(buf, src=peer, group=self._group)
+        self._wait(work, f"recv from rank {src}", "bytes", deadline, buf)
+        return buf.numpy().tobytes()
 
     def _abort(self, reason: str) -> None:
         _sys.stdout.flush()

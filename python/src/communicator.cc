@@ -33,7 +33,8 @@ class PyCommunicator final : public ckpt::Communicator {
   explicit PyCommunicator(nb::object impl)
       : impl_ref_(nb::module_::import_("weakref").attr("ref")(impl)),
         rank_(nb::cast<int>(impl.attr("rank"))),
-        size_(nb::cast<int>(impl.attr("size"))) {}
+        size_(nb::cast<int>(impl.attr("size"))),
+        point_to_point_(nb::hasattr(impl, "send") && nb::hasattr(impl, "recv")) {}
   ~PyCommunicator() override {
     nb::gil_scoped_acquire gil;
     impl_ref_.reset();
@@ -81,6 +82,26 @@ class PyCommunicator final : public ckpt::Communicator {
     return self->Call([&] { self->Impl().attr("_check_background_collectives")(); });
   }
 
+  // Point-to-point (saves with an io rank): the Python object's send/recv,
+  // when it has them (a user's own transport may not: Unimplemented).
+  bool SupportsPointToPoint() const override { return point_to_point_; }
+
+  ckpt::Status Send(std::string_view bytes, int dest, ckpt::Deadline deadline) override {
+    if (!point_to_point_) return ckpt::Communicator::Send(bytes, dest, deadline);
+    return Call([&] { Impl().attr("send")(nb::bytes(bytes.data(), bytes.size()), dest, Timeout(deadline)); });
+  }
+
+  ckpt::Result<std::string> Recv(int src, ckpt::Deadline deadline) override {
+    if (!point_to_point_) return ckpt::Communicator::Recv(src, deadline);
+    std::string out;
+    ckpt::Status s = Call([&] {
+      nb::bytes b = nb::cast<nb::bytes>(Impl().attr("recv")(src, Timeout(deadline)));
+      out.assign(b.c_str(), b.size());
+    });
+    if (!s.ok()) return s;
+    return out;
+  }
+
  private:
   static std::optional<double> Timeout(ckpt::Deadline deadline) {
     if (deadline == ckpt::kNoDeadline) return std::nullopt;
@@ -116,6 +137,7 @@ class PyCommunicator final : public ckpt::Communicator {
 
   nb::object impl_ref_;  // weakref.ref to the Python communicator
   const int rank_, size_;
+  const bool point_to_point_;
 };
 
 // Seconds from now (None: no deadline; 0 or less: already passed).
@@ -175,7 +197,28 @@ void RegisterCommunicator(nb::module_& m) {
              }
              ThrowIfError(s);
            },
-           "timeout"_a = nb::none());
+           "timeout"_a = nb::none())
+      .def("send",
+           [](PyCommunicator& c, nb::bytes data, int dest, std::optional<double> timeout) {
+             ckpt::Status s;
+             {
+               nb::gil_scoped_release release;
+               s = c.Send(std::string_view(data.c_str(), data.size()), dest, Deadline(timeout));
+             }
+             ThrowIfError(s);
+           },
+           "data"_a, "dest"_a, "timeout"_a = nb::none())
+      .def("recv",
+           [](PyCommunicator& c, int src, std::optional<double> timeout) {
+             ckpt::Result<std::string> r = ckpt::InternalError("not run");
+             {
+               nb::gil_scoped_release release;
+               r = c.Recv(src, Deadline(timeout));
+             }
+             std::string s = ValueOrThrow(std::move(r));
+             return nb::bytes(s.data(), s.size());
+           },
+           "src"_a, "timeout"_a = nb::none());
 }
 
 }  // namespace ckpt_py

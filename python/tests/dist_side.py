@@ -255,6 +255,26 @@ def async_refused(comm):
     print(f"rank {comm.rank}/{comm.size}: async refused", flush=True)
 
 
+def save_io(comm, directory, seed):
+    """Point-to-point messages to the last rank, then a save with it as the io rank."""
+    io = comm.size - 1
+    if comm.rank != io:
+        for i in range(3):  # the empty message included
+            comm.send(bytes([comm.rank, i]) * (i * 1000), io, 60)
+    else:
+        for r in range(comm.size - 1):
+            for i in range(3):
+                got = comm.recv(r, 60)
+                assert got == bytes([r, i]) * (i * 1000), (r, i, len(got))
+    variables = {k: ckpt.Variable(v) for k, v in values(seed).items()}
+    variables.update(sharded_variables(seed, comm.rank, comm.size))
+    options = ckpt.CheckpointOptions(communicator=comm, collective_timeout=60,
+                                     experimental_io_device=f"/job:worker/replica:0/task:{io}/device:CPU:0")
+    path = ckpt.Checkpoint(**variables).save(os.path.join(directory, "ckpt"), options=options)
+    assert comm.allgather(path.encode(), 60) == [path.encode()] * comm.size
+    print(f"rank {comm.rank}/{comm.size}: saved {path}", flush=True)
+
+
 def restore(rank, size, directory, seed):
     import numpy as np
 
@@ -288,6 +308,8 @@ def run_case(case, comm_factory, rank, size, args, use_torch=False, side_sum=Non
         save(comm_factory(), args[0], int(args[1]), use_torch)
     elif case == "save-async":
         save_async(comm_factory(), args[0], int(args[1]), side_sum, use_torch)
+    elif case == "save-io":
+        save_io(comm_factory(), args[0], int(args[1]))
     elif case == "restore":  # DIR SEED [DIR SEED ...]: one job restores several checkpoints
         for i in range(0, len(args), 2):
             restore(rank, size, args[i], int(args[i + 1]))

@@ -102,6 +102,20 @@ def test_mpi4py_save_on_n_restore_on_m(tmp_path):
         assert count(out, r"restored \d+ variables bit-exact") == m * len(pairs) // 2, out
 
 
+def test_mpi4py_save_with_io_rank(tmp_path):
+    # experimental_io_device names the last rank: it writes everything, the others stream to it.
+    if check_saved(mpirun(3, "save-io", tmp_path, 21), 3):
+        out = mpirun(2, "restore", tmp_path, 21)
+        assert count(out, r"restored \d+ variables bit-exact") == 2, out
+
+
+def test_torch_save_with_io_rank(tmp_path):
+    # The same over torch.distributed (gloo isend/irecv on ckpt's own group); restored under mpirun.
+    if check_saved(torchrun(2, "save-io", tmp_path, 23), 2):
+        out = mpirun(3, "restore", tmp_path, 23)
+        assert count(out, r"restored \d+ variables bit-exact") == 3, out
+
+
 def test_torch_communicator_contract_and_save(tmp_path):
     out = torchrun(2, "contract+save", tmp_path, 7)
     assert count(out, r"rank \d+/\d+: contract ok") == 2, out

@@ -6,6 +6,7 @@
 #include "async/pending_writes.h"
 #include "base/coding.h"
 #include "base/crc32c.h"
+#include "base/io_device_name.h"
 #include "distributed/distributed_save.h"
 #include "ckpt/bundle.h"
 #include "ckpt/status_macros.h"
@@ -134,6 +135,11 @@ Result<std::string> Checkpoint::Impl::WriteDistributed(const std::string& prefix
   // error first, as every local error: through the plan exchange. (On the
   // writer thread, inside an async save's job, every earlier job is done.)
   if (writer_ && local_error.ok() && !OnOwnWriterThread()) local_error = Sync();
+  // An io rank (experimental_io_device naming a task) writes for everyone
+  // and does rank 0's bookkeeping; a bad device string fails every rank.
+  const Result<int> io_rank = IoRankFor(options.experimental_io_device, comm.size());
+  if (!io_rank.ok() && local_error.ok()) local_error = io_rank.status();
+  const int lead = io_rank.ok() && *io_rank >= 0 ? *io_rank : 0;
 
   // What every rank must agree on: the path (Save: the save_counter) and the
   // structure of the object graph (only rank 0's is written). A crc32c of the
@@ -145,6 +151,7 @@ Result<std::string> Checkpoint::Impl::WriteDistributed(const std::string& prefix
   o.agreement = prefix;
   o.agreement_what = "the checkpoint path (save_counter / checkpoint number) or the object graph";
   o.local_error = local_error;
+  o.io_rank = io_rank.ok() ? *io_rank : -1;
   for (const NamedView& v : values) {
     if (v.key == distributed::kPlannerObjectGraphKey && v.view.dtype == DType::kString && v.view.strings.size() == 1) {
       const std::string_view graph = v.view.strings[0];
@@ -153,7 +160,7 @@ Result<std::string> Checkpoint::Impl::WriteDistributed(const std::string& prefix
       coding::PutVarint64(&o.agreement, graph.size());
     }
   }
-  if (hooks != nullptr && comm.rank() == 0) o.before_write = hooks->before_write;
+  if (hooks != nullptr && comm.rank() == lead) o.before_write = hooks->before_write;
   CKPT_RETURN_IF_ERROR(distributed::SaveDistributed(comm, values, prefix, o).status());
   *written = true;  // committed: every rank knows it
 
@@ -167,13 +174,13 @@ Result<std::string> Checkpoint::Impl::WriteDistributed(const std::string& prefix
   // outcome and, for a manager, its resulting state.
   Status kept;
   std::string shared;
-  if (comm.rank() == 0) {
+  if (comm.rank() == lead) {
     if (after) kept = after(prefix);
     if (kept.ok() && hooks != nullptr && hooks->share) shared = hooks->share();
   }
   CKPT_ASSIGN_OR_RETURN(std::string outcome,
-                        distributed::BroadcastOutcome(comm, kept, shared, next(), "bookkeeping of " + prefix));
-  if (comm.rank() != 0 && hooks != nullptr && hooks->adopt) CKPT_RETURN_IF_ERROR(hooks->adopt(outcome));
+                        distributed::BroadcastOutcome(comm, kept, shared, next(), "bookkeeping of " + prefix, lead));
+  if (comm.rank() != lead && hooks != nullptr && hooks->adopt) CKPT_RETURN_IF_ERROR(hooks->adopt(outcome));
   return prefix;
 }
 

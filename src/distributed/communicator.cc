@@ -16,6 +16,18 @@ Communicator::~Communicator() = default;
 
 Status Communicator::CheckBackgroundCollectives() const { return OkStatus(); }
 
+Status Communicator::Send(std::string_view, int, Deadline) {
+  return UnimplementedError(
+      "this Communicator does not implement point-to-point Send/Recv, which a save with an io rank "
+      "(CheckpointOptions.experimental_io_device naming a task) needs");
+}
+
+Result<std::string> Communicator::Recv(int, Deadline) {
+  return UnimplementedError(
+      "this Communicator does not implement point-to-point Send/Recv, which a save with an io rank "
+      "(CheckpointOptions.experimental_io_device naming a task) needs");
+}
+
 Result<std::vector<std::string>> LocalCommunicator::AllGather(std::string_view mine, Deadline) {
   if (Status b = Broken(); !b.ok()) return b;
   if (mine.size() > kMaxCollectiveBytes) {

@@ -6,6 +6,7 @@
 #include "base/coding.h"
 #include "ckpt/status_macros.h"
 #include "ckpt/bundle.h"
+#include "distributed/io_rank_stream.h"
 #include "distributed/save_plan.h"
 #include "distributed/value_list.h"
 
@@ -144,13 +145,28 @@ Result<std::string> SaveDistributed(Communicator& comm, std::span<const NamedVie
                                     const DistributedSaveOptions& options) {
   FileSystem* fs = options.fs ? options.fs : FileSystem::Default();
   const int rank = comm.rank(), size = comm.size();
+  // The rank that writes (io rank) or merges (always) and runs before_write.
+  const bool io = options.io_rank >= 0;
+  const int lead = io ? options.io_rank : 0;
+  Status local_error = options.local_error;
+  if (local_error.ok() && io && (options.io_rank >= size || !comm.SupportsPointToPoint())) {
+    local_error = options.io_rank >= size
+                      ? InvalidArgumentError("io rank " + std::to_string(options.io_rank) + " outside the group")
+                      : UnimplementedError(
+                            "an io rank (experimental_io_device) needs a communicator with point-to-point "
+                            "Send/Recv, and this rank's transport has none");
+  }
+  // Ranks must agree on the io rank as on the agreement bytes.
+  std::string agreement;
+  coding::PutVarint64(&agreement, static_cast<uint64_t>(options.io_rank + 1));
+  agreement += options.agreement;
 
   // 1. plan
   const std::string my_input =
-      options.local_error.ok()
-          ? EncodePlanInput(rank == 0 && options.before_write != nullptr, options.agreement,
+      local_error.ok()
+          ? EncodePlanInput(rank == lead && options.before_write != nullptr, agreement,
                             EncodeValueList(DescribeValues(values)))
-          : EncodeFailedPlanInput(options.local_error);
+          : EncodeFailedPlanInput(local_error);
   auto gathered = comm.AllGather(my_input, NextDeadline(options));
   if (!gathered.ok()) return GroupFailure(comm, gathered.status(), "plan");
   std::vector<PlanInput> inputs;
@@ -177,8 +193,15 @@ Result<std::string> SaveDistributed(Communicator& comm, std::span<const NamedVie
   if (!disagree.empty()) {
     // Not naming `prefix`: it may be what differs, and every rank must
     // return the same message.
-    return InvalidArgumentError("distributed save: rank(s) " + disagree +
-                                " disagree with rank 0 about " + options.agreement_what +
+    // The io rank leads the agreement bytes (one varint byte for any
+    // plausible rank count): name it when that is what differs.
+    bool io_differs = false;
+    for (int r = 1; r < size; ++r) {
+      io_differs = io_differs || inputs[static_cast<size_t>(r)].agreement.substr(0, 1) != inputs[0].agreement.substr(0, 1);
+    }
+    return InvalidArgumentError("distributed save: rank(s) " + disagree + " disagree with rank 0 about " +
+                                (io_differs ? std::string("the io rank (experimental_io_device)")
+                                            : options.agreement_what) +
                                 "; every rank must save the same objects to the same path. Nothing was written");
   }
   std::vector<std::vector<ValueDesc>> lists;
@@ -187,9 +210,11 @@ Result<std::string> SaveDistributed(Communicator& comm, std::span<const NamedVie
     lists.push_back(std::move(list));
   }
   CKPT_ASSIGN_OR_RETURN(SavePlan plan, PlanSave(lists));  // same input everywhere: same result everywhere
-  if (inputs[0].before_write) {
+  bool before_write = false;
+  for (const PlanInput& in : inputs) before_write = before_write || in.before_write;  // set by the lead only
+  if (before_write) {
     // Every rank is in this save and none writes before the barrier.
-    if (rank == 0) options.before_write();
+    if (rank == lead) options.before_write();
     Status cleaned = comm.Barrier(NextDeadline(options));
     if (!cleaned.ok()) return GroupFailure(comm, cleaned, "plan");
   }
@@ -198,12 +223,36 @@ Result<std::string> SaveDistributed(Communicator& comm, std::span<const NamedVie
   const std::vector<size_t>& my_writes = plan.writes[static_cast<size_t>(rank)];
   const std::string part = PartPrefix(prefix, rank, size);
   Status written = OkStatus();
-  if (!my_writes.empty()) written = WritePart(fs, options.sync, part, values, my_writes);
+  const DeadlineFn next_deadline = [&options] { return NextDeadline(options); };
+  if (io && rank == lead) {
+    IoRankWrite w = WritePartsAtIoRank(comm, fs, options.sync, prefix, values, lists, plan, next_deadline);
+    if (!w.comm.ok()) {
+      for (int r = 0; r < size; ++r) RemovePart(fs, PartPrefix(prefix, r, size));
+      fs->DeleteDir(TempDir(prefix)).IgnoreError();
+      return GroupFailure(comm, w.comm, "write (receiving values at the io rank)");
+    }
+    written = w.write;
+  } else if (io) {
+    Status sent = SendValuesToIoRank(comm, lead, values, my_writes, options.io_chunk_bytes, next_deadline);
+    if (!sent.ok()) return GroupFailure(comm, sent, "write (sending values to io rank " + std::to_string(lead) + ")");
+  } else if (!my_writes.empty()) {
+    written = WritePart(fs, options.sync, part, values, my_writes);
+  }
+  // The parts this rank removes after a failure: its own, or at the io rank
+  // every rank's (the others touch no file).
+  auto remove_mine = [&] {
+    if (!io) {
+      RemovePartAndTempDir(fs, prefix, part);
+    } else if (rank == lead) {
+      for (int r = 0; r < size; ++r) RemovePart(fs, PartPrefix(prefix, r, size));
+      fs->DeleteDir(TempDir(prefix)).IgnoreError();
+    }
+  };
 
   // 3. vote
   auto votes = comm.AllGather(EncodeStatus(written), NextDeadline(options));
   if (!votes.ok()) {
-    RemovePartAndTempDir(fs, prefix, part);
+    remove_mine();
     return GroupFailure(comm, votes.status(), "vote");
   }
   Status failed;
@@ -219,13 +268,13 @@ Result<std::string> SaveDistributed(Communicator& comm, std::span<const NamedVie
     }
   }
   if (!failed.ok()) {
-    RemovePartAndTempDir(fs, prefix, part);
+    remove_mine();
     return Status(failed.code(), "distributed save of " + prefix + " failed; nothing was published: " + failures);
   }
 
   // 4. commit
   std::string outcome;
-  if (rank == 0) {
+  if (rank == lead) {
     Status merged;
     if (parts.empty()) {
       // Nothing to write anywhere: an empty checkpoint.
@@ -250,31 +299,32 @@ Result<std::string> SaveDistributed(Communicator& comm, std::span<const NamedVie
     }
     fs->DeleteDir(TempDir(prefix)).IgnoreError();
     if (!merged.ok()) {
-      merged = Status(merged.code(), "distributed save of " + prefix + ": rank 0 could not merge the parts: " +
+      merged = Status(merged.code(), "distributed save of " + prefix + ": rank " + std::to_string(lead) +
+                                         " could not merge the parts: " +
                                          merged.message());
     }
     outcome = EncodeStatus(merged);
   }
   // An empty checkpoint has one data file, a merge one per part.
   const int num_data = parts.empty() ? 1 : static_cast<int>(parts.size());
-  auto committed = comm.Broadcast(outcome, 0, NextDeadline(options));
+  auto committed = comm.Broadcast(outcome, lead, NextDeadline(options));
   if (!committed.ok()) {
-    // Rank 0 cannot tell whether the others heard of the commit: it takes
+    // The lead cannot tell whether the others heard of the commit: it takes
     // the checkpoint back, so that no rank is told of one that exists.
-    if (rank == 0) Unpublish(fs, prefix, num_data);
+    if (rank == lead) Unpublish(fs, prefix, num_data);
     return GroupFailure(comm, committed.status(), "commit")
         .WithContext("nothing was published");
   }
-  CKPT_RETURN_IF_ERROR(DecodeStatus(*committed, 0));
+  CKPT_RETURN_IF_ERROR(DecodeStatus(*committed, lead));
   // 5. ack: on rank 0, completion means every rank has the outcome.
   Status acked = comm.Barrier(NextDeadline(options));
   if (!acked.ok()) {
-    if (rank == 0) {
+    if (rank == lead) {
       Unpublish(fs, prefix, num_data);
       return GroupFailure(comm, acked, "commit acknowledgement").WithContext("nothing was published");
     }
     return GroupFailure(comm, acked, "commit acknowledgement")
-        .WithContext("rank 0 published " + prefix + " but this rank cannot tell whether it kept it (it removes it "
+        .WithContext("rank " + std::to_string(lead) + " published " + prefix + " but this rank cannot tell whether it kept it (it removes it "
                      "when its own acknowledgement fails)");
   }
   // 6.
@@ -297,23 +347,23 @@ Status AgreeOnStatus(Communicator& comm, const Status& mine, Deadline deadline, 
 }
 
 Result<std::string> BroadcastOutcome(Communicator& comm, const Status& status, std::string_view payload,
-                                     Deadline deadline, std::string_view what) {
+                                     Deadline deadline, std::string_view what, int root) {
   std::string mine;
-  if (comm.rank() == 0) {
+  if (comm.rank() == root) {
     const std::string encoded = EncodeStatus(status);
     coding::PutVarint64(&mine, encoded.size());
     mine += encoded;
     if (status.ok()) mine += payload;
   }
-  auto got = comm.Broadcast(mine, 0, deadline);
+  auto got = comm.Broadcast(mine, root, deadline);
   if (!got.ok()) return GroupFailure(comm, got.status(), what);
   const char* p = got->data();
   const char* end = p + got->size();
   uint64_t len;
   if (!coding::GetVarint64(&p, end, &len) || len > static_cast<uint64_t>(end - p)) {
-    return DataLossError("malformed outcome from rank 0 (" + std::string(what) + ")");
+    return DataLossError("malformed outcome from rank " + std::to_string(root) + " (" + std::string(what) + ")");
   }
-  CKPT_RETURN_IF_ERROR(DecodeStatus(std::string_view(p, static_cast<size_t>(len)), 0));
+  CKPT_RETURN_IF_ERROR(DecodeStatus(std::string_view(p, static_cast<size_t>(len)), root));
   return std::string(p + len, end);
 }
 

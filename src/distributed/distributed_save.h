@@ -35,6 +35,7 @@
 #include "ckpt/distributed.h"
 #include "ckpt/file_system.h"
 #include "ckpt/status.h"
+#include "distributed/io_rank_stream.h"
 
 namespace ckpt::distributed {
 
@@ -65,6 +66,15 @@ struct DistributedSaveOptions {
   // "distributed save of P: rank 2 could not take part: ..." and nothing is
   // written. `values` are ignored then.
   Status local_error;
+  // The io rank (CheckpointOptions::experimental_io_device naming a task;
+  // io_rank_stream.h), or -1. With one, that rank writes every part (the
+  // others stream their values to it over Send/Recv and touch no file),
+  // merges, and runs before_write; it plays rank 0's part in the commit.
+  // Every rank must pass the same value (InvalidArgument on every rank
+  // otherwise, nothing written); a transport without Send/Recv fails the
+  // save on every rank with Unimplemented.
+  int io_rank = -1;
+  size_t io_chunk_bytes = kIoChunkBytes;  // message size of the stream (tests use smaller)
 };
 
 // The directory of the parts of the save of `prefix` ("<prefix>_temp").
@@ -88,10 +98,10 @@ Result<std::string> SaveDistributed(Communicator& comm, std::span<const NamedVie
 // and is returned (with `what` as context).
 Status AgreeOnStatus(Communicator& comm, const Status& mine, Deadline deadline, std::string_view what);
 
-// Rank 0's `status` and, when it is OK, `payload` reach every rank: the
-// payload, or rank 0's error, is returned everywhere. A communicator
+// Rank `root`'s `status` and, when it is OK, `payload` reach every rank: the
+// payload, or root's error, is returned everywhere. A communicator
 // failure aborts the group and is returned.
 Result<std::string> BroadcastOutcome(Communicator& comm, const Status& status, std::string_view payload,
-                                     Deadline deadline, std::string_view what);
+                                     Deadline deadline, std::string_view what, int root = 0);
 
 }  // namespace ckpt::distributed

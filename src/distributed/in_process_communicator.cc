@@ -1,6 +1,8 @@
 #include "distributed/in_process_communicator.h"
 
 #include <algorithm>
+#include <deque>
+#include <utility>
 
 #include "ckpt/status_macros.h"
 
@@ -32,7 +34,7 @@ struct InProcessGroup::Shared {
     int arrived = 0;
     int left = 0;
   };
-  explicit Shared(int n) : size(n), calls(n, 0) {}
+  explicit Shared(int n) : size(n), calls(n, 0), collectives(n, 0) {}
 
   std::mutex mu;
   std::condition_variable cv;
@@ -40,7 +42,9 @@ struct InProcessGroup::Shared {
   Status aborted;  // set once by the first Abort
   std::map<uint64_t, Slot> slots;
   std::vector<InjectedFault> faults;
-  std::vector<int> calls;  // per rank
+  std::vector<int> calls;  // per rank: every call (what faults count)
+  std::vector<uint64_t> collectives;  // per rank: collectives only (their slots' numbers)
+  std::map<std::pair<int, int>, std::deque<std::string>> messages;  // (src, dest) -> queue
 
   void AbortLocked(int rank, std::string_view reason) {
     if (!aborted.ok()) return;
@@ -68,6 +72,42 @@ class InProcessGroup::Member final : public Communicator {
     return std::move(all[static_cast<size_t>(root)]);
   }
   Status Barrier(Deadline deadline) override { return Collective(Op::kBarrier, 0, {}, deadline).status(); }
+  bool SupportsPointToPoint() const override { return true; }
+
+  Status Send(std::string_view bytes, int dest, Deadline deadline) override {
+    std::unique_lock<std::mutex> l(s_->mu);
+    CKPT_RETURN_IF_ERROR(CheckPeer("Send", dest));
+    if (bytes.size() > kMaxMessageBytes) {
+      return InvalidArgumentError("Send: message of " + std::to_string(bytes.size()) + " bytes exceeds the limit");
+    }
+    const std::string what = "rank " + std::to_string(rank_) + ", call #" + std::to_string(s_->calls[rank_]) +
+                             " (Send to rank " + std::to_string(dest) + ")";
+    CKPT_RETURN_IF_ERROR(EnterPointToPoint(l, deadline, what));
+    std::deque<std::string>& q = s_->messages[{rank_, dest}];
+    const bool room = WaitUntil(l, deadline, [&] { return q.size() < kInFlightMessages || !s_->aborted.ok(); });
+    if (!s_->aborted.ok()) return broken_ = s_->aborted;
+    if (!room) return broken_ = DeadlineExceeded(what + ": deadline passed before rank " + std::to_string(dest) +
+                                                 " received the earlier messages");
+    q.emplace_back(bytes);
+    s_->cv.notify_all();
+    return OkStatus();
+  }
+
+  Result<std::string> Recv(int src, Deadline deadline) override {
+    std::unique_lock<std::mutex> l(s_->mu);
+    CKPT_RETURN_IF_ERROR(CheckPeer("Recv", src));
+    const std::string what = "rank " + std::to_string(rank_) + ", call #" + std::to_string(s_->calls[rank_]) +
+                             " (Recv from rank " + std::to_string(src) + ")";
+    CKPT_RETURN_IF_ERROR(EnterPointToPoint(l, deadline, what));
+    std::deque<std::string>& q = s_->messages[{src, rank_}];
+    const bool got = WaitUntil(l, deadline, [&] { return !q.empty() || !s_->aborted.ok(); });
+    if (!s_->aborted.ok()) return broken_ = s_->aborted;
+    if (!got) return broken_ = DeadlineExceeded(what + ": deadline passed waiting for rank " + std::to_string(src));
+    std::string out = std::move(q.front());
+    q.pop_front();
+    s_->cv.notify_all();  // a sender may wait for room
+    return out;
+  }
   void Abort(std::string_view reason) override {
     std::lock_guard<std::mutex> l(s_->mu);
     s_->AbortLocked(rank_, reason);
@@ -82,6 +122,37 @@ class InProcessGroup::Member final : public Communicator {
       return true;
     }
     return s_->cv.wait_until(l, deadline, done);
+  }
+
+  Status CheckPeer(const char* op, int peer) const {
+    if (peer < 0 || peer >= s_->size || peer == rank_) {
+      return InvalidArgumentError(std::string(op) + ": peer " + std::to_string(peer) + " is not another rank of [0, " +
+                                  std::to_string(s_->size) + ")");
+    }
+    return OkStatus();
+  }
+
+  // The common entry of Send and Recv: the sticky error, the call count and
+  // the injected faults (kFail / kAbort / kStall as for collectives).
+  Status EnterPointToPoint(std::unique_lock<std::mutex>& l, Deadline deadline, const std::string& what) {
+    if (!broken_.ok()) return broken_;
+    const int call = s_->calls[rank_]++;
+    for (const InjectedFault& f : s_->faults) {
+      if (f.rank != rank_ || f.call != call) continue;
+      switch (f.kind) {
+        case InjectedFault::Kind::kFail:
+          return broken_ = f.error;
+        case InjectedFault::Kind::kAbort:
+          s_->AbortLocked(rank_, "injected abort");
+          return broken_ = s_->aborted;
+        case InjectedFault::Kind::kStall:
+          WaitUntil(l, deadline, [&] { return !s_->aborted.ok(); });
+          return broken_ = s_->aborted.ok() ? DeadlineExceeded(what + ": stalled (injected) past the deadline")
+                                            : s_->aborted;
+      }
+    }
+    if (!s_->aborted.ok()) return broken_ = s_->aborted;
+    return OkStatus();
   }
 
   Result<std::vector<std::string>> Collective(Op op, int root, std::string_view mine, Deadline deadline) {
@@ -110,7 +181,10 @@ class InProcessGroup::Member final : public Communicator {
     }
     if (!s_->aborted.ok()) return broken_ = s_->aborted;
 
-    Shared::Slot& slot = s_->slots[static_cast<uint64_t>(call)];
+    // Slots are numbered by collective, not by call: ranks make different
+    // numbers of Send/Recv calls between two collectives.
+    const uint64_t seq = s_->collectives[rank_]++;
+    Shared::Slot& slot = s_->slots[seq];
     if (slot.in.empty()) {
       slot.op = op;
       slot.root = root;
@@ -131,7 +205,7 @@ class InProcessGroup::Member final : public Communicator {
       std::vector<std::string> out;
       out.reserve(slot.in.size());
       for (const auto& c : slot.in) out.push_back(*c);
-      if (++slot.left == s_->size) s_->slots.erase(static_cast<uint64_t>(call));
+      if (++slot.left == s_->size) s_->slots.erase(seq);
       return out;
     }
     // Withdraw, so that peers arriving later do not complete without us.

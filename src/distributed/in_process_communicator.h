@@ -9,6 +9,9 @@
 // distributed.h): a rank that gives up on a collective at its deadline
 // withdraws its contribution, so peers arriving later wait (and time out)
 // too, and every rank's communicator is sticky-broken after a failure.
+// Send/Recv: one queue per (source, destination) pair holding at most
+// kInFlightMessages messages — a sender waits (up to its deadline) while it
+// is full, so a fast sender holds no more than that many messages in memory.
 #pragma once
 
 #include <condition_variable>
@@ -26,8 +29,8 @@
 
 namespace ckpt::distributed {
 
-// One fault, triggered when rank `rank` enters its `call`-th collective
-// (0-based; AllGather, Broadcast and Barrier all count).
+// One fault, triggered when rank `rank` enters its `call`-th call
+// (0-based; AllGather, Broadcast, Barrier, Send and Recv all count).
 struct InjectedFault {
   enum class Kind {
     kFail,   // the call returns `error` at once without taking part (peers time out)
@@ -42,6 +45,8 @@ struct InjectedFault {
 
 class InProcessGroup {
  public:
+  static constexpr size_t kInFlightMessages = 2;
+
   explicit InProcessGroup(int size);
   ~InProcessGroup();
   InProcessGroup(const InProcessGroup&) = delete;
@@ -52,7 +57,7 @@ class InProcessGroup {
 
   // Before Run (not thread-safe against running collectives).
   void InjectFault(InjectedFault fault);
-  // Collectives rank `rank` has entered so far.
+  // Calls (collectives and Send/Recv) rank `rank` has entered so far.
   int calls(int rank) const;
 
   // Runs fn(communicator(r)) on one thread per rank; returns the results by rank.

@@ -30,6 +30,8 @@
 #include <algorithm>
 #include <future>
 #include <map>
+#include <optional>
+#include <utility>
 
 #include "base/crc32c.h"
 #include "ckpt/status_macros.h"
@@ -122,6 +124,17 @@ class BundleWriter::Impl {
     return Fail(AddEntry(format::EncodeTensorNameSlice(key, slice), view));
   }
 
+  // Add / AddSlice of a TensorView without data: AddEntry takes the bytes
+  // from `encoded_`.
+  Status AddEncoded(std::string_view key, const std::optional<std::pair<TensorShape, TensorSlice>>& slice,
+                    const EncodedTensor& t) {
+    const TensorView shell{t.dtype, t.shape, nullptr, {}};
+    encoded_ = &t;
+    Status s = slice ? AddSlice(key, slice->first, slice->second, shell) : Add(key, shell);
+    encoded_ = nullptr;
+    return s;
+  }
+
   Status Finish() {
     if (finished_) return status_.ok() ? FailedPreconditionError("Finish() called twice") : status_;
     finished_ = true;
@@ -172,7 +185,10 @@ class BundleWriter::Impl {
     entry.set_offset(static_cast<int64_t>(offset_));
     uint64_t written = 0;
     crc32c::Crc crc;
-    if (view.dtype == DType::kString) {
+    if (encoded_ != nullptr) {
+      if (Status s = WriteEncoded(*encoded_, &crc); !s.ok()) return s.WithContext(ctx());
+      written = encoded_->size;
+    } else if (view.dtype == DType::kString) {
       if (view.strings.size() != static_cast<size_t>(view.shape.num_elements())) {
         return InvalidArgumentError(ctx() + ": " + std::to_string(view.strings.size()) +
                                     " strings given for shape " + view.shape.ToString());
@@ -205,6 +221,26 @@ class BundleWriter::Impl {
     Status s = data_->file()->Append(data, n);
     *crc = pending.get();
     return s;
+  }
+
+  Status WriteEncoded(const EncodedTensor& t, crc32c::Crc* crc) {
+    crc32c::Crc stream;
+    uint64_t got = 0;
+    while (got < t.size) {
+      CKPT_ASSIGN_OR_RETURN(std::string_view piece, t.next());
+      if (piece.empty() || piece.size() > t.size - got) {
+        return DataLossError("encoded tensor delivered " + std::to_string(got + piece.size()) + " of " +
+                             std::to_string(t.size) + " bytes");
+      }
+      stream = crc32c::Extend(stream, piece.data(), piece.size());
+      CKPT_RETURN_IF_ERROR(data_->file()->Append(piece.data(), piece.size()));
+      got += piece.size();
+    }
+    if (t.dtype != DType::kString && stream.value != t.crc32c) {
+      return DataLossError("encoded tensor bytes do not match their declared crc32c");
+    }
+    *crc = crc32c::Crc{t.crc32c};
+    return OkStatus();
   }
 
   Status Pad() {
@@ -265,6 +301,7 @@ class BundleWriter::Impl {
   std::unique_ptr<io::AtomicFile> data_;  // null once renamed to data_final_
   uint64_t offset_ = 0;
   std::map<std::string, proto::BundleEntryProto> entries_;
+  const EncodedTensor* encoded_ = nullptr;  // set during AddEncoded
   std::vector<std::string> cleanup_;  // files to delete if we fail
   Status status_;
   bool finished_ = false;
@@ -285,6 +322,13 @@ Status BundleWriter::AddSlice(std::string_view full_key, const TensorShape& full
   return impl_->AddSlice(full_key, full_shape, slice, view);
 }
 Status BundleWriter::Finish() { return impl_->Finish(); }
+Status BundleWriter::AddEncoded(std::string_view key, const EncodedTensor& tensor) {
+  return impl_->AddEncoded(key, std::nullopt, tensor);
+}
+Status BundleWriter::AddEncodedSlice(std::string_view full_key, const TensorShape& full_shape,
+                                     const TensorSlice& slice, const EncodedTensor& tensor) {
+  return impl_->AddEncoded(full_key, std::make_pair(full_shape, slice), tensor);
+}
 void BundleWriter::Abandon() { impl_->Abandon(); }
 uint64_t BundleWriter::data_bytes() const { return impl_->data_bytes(); }
 const std::string& BundleWriter::prefix() const { return impl_->prefix(); }

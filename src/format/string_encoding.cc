@@ -19,8 +19,7 @@ crc32c::Crc ExtendLength(crc32c::Crc crc, uint64_t len) {
 
 }  // namespace
 
-Status WriteStringTensor(WritableFile* file, std::span<const std::string_view> strings, uint64_t* bytes_written,
-                         crc32c::Crc* crc_out) {
+std::string EncodeStringTensorHeader(std::span<const std::string_view> strings, crc32c::Crc* crc) {
   std::string header;
   crc32c::Crc lengths_crc;
   for (std::string_view s : strings) {
@@ -29,7 +28,14 @@ Status WriteStringTensor(WritableFile* file, std::span<const std::string_view> s
   }
   const crc32c::MaskedCrc masked = crc32c::Mask(lengths_crc);
   coding::PutFixed32(&header, masked.value);
-  crc32c::Crc crc = crc32c::Extend(lengths_crc, header.data() + header.size() - 4, 4);
+  *crc = crc32c::Extend(lengths_crc, header.data() + header.size() - 4, 4);
+  return header;
+}
+
+Status WriteStringTensor(WritableFile* file, std::span<const std::string_view> strings, uint64_t* bytes_written,
+                         crc32c::Crc* crc_out) {
+  crc32c::Crc crc;
+  const std::string header = EncodeStringTensorHeader(strings, &crc);
   CKPT_RETURN_IF_ERROR(file->Append(header));
   uint64_t total = header.size();
   for (std::string_view s : strings) {

@@ -22,6 +22,11 @@ namespace ckpt::format {
 Status WriteStringTensor(WritableFile* file, std::span<const std::string_view> strings, uint64_t* bytes_written,
                          crc32c::Crc* crc);
 
+// The front of that encoding (the varint lengths and the masked lengths
+// checksum) and, via `crc`, the entry crc over it; the string bytes follow
+// (crc32c::Extend the crc over them). WriteStringTensor writes exactly this.
+std::string EncodeStringTensorHeader(std::span<const std::string_view> strings, crc32c::Crc* crc);
+
 // Decodes n strings from `data` (the entry's bytes). DataLoss with a
 // description of the problem when the encoding is inconsistent; the
 // caller adds file/key context. The entry crc is checked when

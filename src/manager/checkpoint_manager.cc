@@ -33,6 +33,7 @@
 #include <mutex>
 
 #include "base/coding.h"
+#include "base/io_device_name.h"
 #include "base/log.h"
 #include "ckpt/status_macros.h"
 #include "ckpt/checkpoint_state.h"
@@ -107,7 +108,9 @@ Result<std::optional<std::string>> CheckpointManager::Impl::Save(const Checkpoin
   // Distributed: rank 0 alone holds the lock, cleans, records and deletes;
   // the other ranks adopt its state (docs/distributed.md).
   const bool distributed = options.communicator != nullptr && options.communicator->size() > 1;
-  const bool bookkeeper = !distributed || options.communicator->rank() == 0;
+  // With an io rank (experimental_io_device naming a task) that rank does it.
+  const bool bookkeeper = !distributed || options.communicator->rank() ==
+                                              LeadRankFor(options.experimental_io_device, options.communicator->size());
   if (bookkeeper) {
     CKPT_RETURN_IF_ERROR(LockDirectory());
     if (lock_ && litter_suspected_.exchange(false)) CleanLitter();

@@ -122,10 +122,13 @@ Status MpiCommunicator::Ready(const char* op) {
 }
 
 Status MpiCommunicator::Wait(std::unique_ptr<Pending>& pending, const char* op, const char* phase,
-                             Deadline deadline) {
+                             Deadline deadline, int peer) {
   const uint64_t call = calls_ - 1;
   auto sleep = std::chrono::microseconds(20);
-  constexpr auto kMaxSleep = std::chrono::microseconds(1000);
+  // MPI moves a large point-to-point message in fragments, progressed by
+  // MPI_Test: a 1 ms nap per fragment would throttle the io-rank stream to a
+  // crawl, so Send/Recv nap at most 50 µs (they run only during such a save).
+  const auto kMaxSleep = std::chrono::microseconds(peer >= 0 ? 50 : 1000);
   for (;;) {
     int done = 0;
     if (int rc = MPI_Test(&pending->request, &done, MPI_STATUS_IGNORE); rc != MPI_SUCCESS) {
@@ -140,6 +143,10 @@ Status MpiCommunicator::Wait(std::unique_ptr<Pending>& pending, const char* op, 
     const auto now = std::chrono::steady_clock::now();
     if (now >= deadline) {
       abandoned_.push_back(std::move(pending));
+      if (peer >= 0) {
+        return Fail(DeadlineExceeded("rank " + std::to_string(rank_) + ", call #" + std::to_string(call) + " (" + op +
+                                     ", " + phase + "): deadline passed waiting for rank " + std::to_string(peer)));
+      }
       return Fail(DeadlineExceeded("rank " + std::to_string(rank_) + ", collective #" + std::to_string(call) +
                                         " (" + op + ", " + phase + "): deadline passed before every rank of " +
                                         std::to_string(size_) + " arrived (MPI cannot say which is missing)"));
@@ -248,6 +255,71 @@ Status MpiCommunicator::Barrier(Deadline deadline) {
   auto p = std::make_unique<Pending>();
   if (int rc = MPI_Ibarrier(comm_, &p->request); rc != MPI_SUCCESS) return Fail(MpiError(rc, "MPI_Ibarrier"));
   return Wait(p, "Barrier", "enter", deadline);
+}
+
+namespace {
+constexpr int kPointToPointTag = 1;
+constexpr size_t kMaxPiece = size_t{1} << 30;  // MPI counts are ints
+}  // namespace
+
+Status MpiCommunicator::Send(std::string_view bytes, int dest, Deadline deadline) {
+  if (Status s = Ready("Send"); !s.ok()) return s;
+  if (dest < 0 || dest >= size_ || dest == rank_) {
+    return InvalidArgumentError("Send: peer " + std::to_string(dest) + " is not another rank of [0, " +
+                                std::to_string(size_) + ")");
+  }
+  if (bytes.size() > kMaxMessageBytes) {
+    return InvalidArgumentError("Send: message of " + std::to_string(bytes.size()) + " bytes exceeds the limit");
+  }
+  auto len = std::make_unique<Pending>();
+  len->length = bytes.size();
+  if (int rc = MPI_Isend(&len->length, 1, MPI_UINT64_T, dest, kPointToPointTag, comm_, &len->request);
+      rc != MPI_SUCCESS) {
+    return Fail(MpiError(rc, "MPI_Isend"));
+  }
+  if (Status s = Wait(len, "Send", "length", deadline, dest); !s.ok()) return s;
+  if (bytes.empty()) return OkStatus();
+  auto data = std::make_unique<Pending>();
+  data->send.assign(bytes);
+  for (size_t off = 0; off < data->send.size(); off += kMaxPiece) {
+    const int n = static_cast<int>(std::min(kMaxPiece, data->send.size() - off));
+    if (int rc = MPI_Isend(data->send.data() + off, n, MPI_BYTE, dest, kPointToPointTag, comm_, &data->request);
+        rc != MPI_SUCCESS) {
+      return Fail(MpiError(rc, "MPI_Isend"));
+    }
+    if (Status s = Wait(data, "Send", "bytes", deadline, dest); !s.ok()) return s;
+  }
+  return OkStatus();
+}
+
+Result<std::string> MpiCommunicator::Recv(int src, Deadline deadline) {
+  if (Status s = Ready("Recv"); !s.ok()) return s;
+  if (src < 0 || src >= size_ || src == rank_) {
+    return InvalidArgumentError("Recv: peer " + std::to_string(src) + " is not another rank of [0, " +
+                                std::to_string(size_) + ")");
+  }
+  auto len = std::make_unique<Pending>();
+  if (int rc = MPI_Irecv(&len->length, 1, MPI_UINT64_T, src, kPointToPointTag, comm_, &len->request);
+      rc != MPI_SUCCESS) {
+    return Fail(MpiError(rc, "MPI_Irecv"));
+  }
+  if (Status s = Wait(len, "Recv", "length", deadline, src); !s.ok()) return s;
+  const uint64_t length = len->length;
+  if (length > kMaxMessageBytes) {
+    return Fail(DataLossError("Recv: rank " + std::to_string(src) + " announced " + std::to_string(length) +
+                              " bytes, over the limit"));
+  }
+  auto data = std::make_unique<Pending>();
+  data->recv.resize(static_cast<size_t>(length));
+  for (size_t off = 0; off < data->recv.size(); off += kMaxPiece) {
+    const int n = static_cast<int>(std::min(kMaxPiece, data->recv.size() - off));
+    if (int rc = MPI_Irecv(data->recv.data() + off, n, MPI_BYTE, src, kPointToPointTag, comm_, &data->request);
+        rc != MPI_SUCCESS) {
+      return Fail(MpiError(rc, "MPI_Irecv"));
+    }
+    if (Status s = Wait(data, "Recv", "bytes", deadline, src); !s.ok()) return s;
+  }
+  return std::move(data->recv);
 }
 
 void MpiCommunicator::Abort(std::string_view reason) {

@@ -102,6 +102,10 @@ class FaultyCommunicator final : public Communicator {
   }
   void Abort(std::string_view reason) override { real_.Abort(reason); }
   Status CheckBackgroundCollectives() const override { return real_.CheckBackgroundCollectives(); }
+  // Point-to-point (saves with an io rank) passes through, uncounted.
+  bool SupportsPointToPoint() const override { return real_.SupportsPointToPoint(); }
+  Status Send(std::string_view bytes, int dest, Deadline deadline) override { return real_.Send(bytes, dest, deadline); }
+  Result<std::string> Recv(int src, Deadline deadline) override { return real_.Recv(src, deadline); }
 
  private:
   void Before() {
@@ -195,7 +199,7 @@ RankObjects ObjectsOf(int rank, int size, Fill fill) {
 }
 
 int Save(MpiCommunicator& comm, const std::string& prefix, uint64_t seed, std::chrono::milliseconds deadline,
-         Fault fault, bool async) {
+         Fault fault, bool async, const std::string& io_device) {
   RankObjects objects = ObjectsOf(comm.rank(), comm.size(), [&](const Spec& spec, const TensorSlice& block) {
     return Block(Expected(spec, seed), block);
   });
@@ -208,6 +212,7 @@ int Save(MpiCommunicator& comm, const std::string& prefix, uint64_t seed, std::c
   options.communicator = &faulty;
   options.collective_timeout = deadline;
   options.fs = fs.get();
+  options.experimental_io_device = io_device;
   Checkpoint checkpoint(objects.named, options);
   checkpoint.save_counter();  // saved too (Write does not create it; Restore does and expects it)
   CheckpointOptions call = options;
@@ -342,6 +347,34 @@ int CommChecks(int thread_level) {
   Check(bg_status.ok(), "background AllGathers beside the caller's collectives: " + bg_status.ToString());
 
   if (n >= 2) {
+    // Point-to-point (io-rank saves): a ring of messages, empty, small and
+    // 5 MiB (fragmented by MPI), each arriving whole and in order.
+    const int next = (r + 1) % n, prev = (r + n - 1) % n;
+    for (size_t len : {size_t{0}, size_t{7}, size_t{5} << 20}) {
+      std::string mine(len, static_cast<char>('a' + r));
+      if (r == 0) Check(comm.Send(mine, next, later).ok(), "ring send");
+      auto got = comm.Recv(prev, later);
+      Check(got.ok() && *got == std::string(len, static_cast<char>('a' + prev)), "ring recv of " + std::to_string(len));
+      if (r != 0) Check(comm.Send(mine, next, later).ok(), "ring send");
+    }
+    Check(comm.Send("x", r, later).code() == StatusCode::kInvalidArgument, "send to self");
+    Check(comm.Barrier(later).ok(), "usable after the ring and a refused send");
+    // A Recv past its deadline names the peer and is sticky; the message
+    // sent after it lets the abandoned request complete.
+    MpiCommunicator p2p(MPI_COMM_WORLD);
+    int outcome = 1;
+    if (r == 1) {
+      const Status s = p2p.Recv(0, DeadlineAfter(200ms)).status();
+      outcome = s.code() == StatusCode::kDeadlineExceeded && s.message().find("waiting for rank 0") != std::string::npos &&
+                p2p.Send("y", 0, later) == s;
+      if (!outcome) std::fprintf(stderr, "recv past its deadline returned %s\n", s.ToString().c_str());
+    }
+    MPI_Bcast(&outcome, 1, MPI_INT, 1, MPI_COMM_WORLD);
+    Check(outcome == 1, "point-to-point deadline / sticky failure on rank 1");
+    if (r == 0) Check(p2p.Send("late", 1, later).ok(), "late send");
+  }
+
+  if (n >= 2) {
     // Deadline: rank 0 enters a barrier the others join only after rank 0
     // has told them (over MPI_COMM_WORLD) that it gave up: it must time out.
     MpiCommunicator late(MPI_COMM_WORLD);
@@ -387,19 +420,21 @@ int main(int argc, char** argv) {
       std::chrono::milliseconds deadline = 60s;
       Fault fault;
       bool async = false;
+      std::string io_device;
       for (int i = 4; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--async") {
           async = true;
           continue;
         }
-        if (a.rfind("--deadline-ms=", 0) == 0) deadline = std::chrono::milliseconds(std::atoll(a.c_str() + 14));
+        if (a.rfind("--io-device=", 0) == 0) io_device = a.substr(12);
+        else if (a.rfind("--deadline-ms=", 0) == 0) deadline = std::chrono::milliseconds(std::atoll(a.c_str() + 14));
         else if (a.rfind("--fault=", 0) == 0) fault = ParseFault(a.substr(8));
         else Die("unknown argument " + a);
       }
       ckpt::MpiCommunicator comm(MPI_COMM_WORLD);
       Check(comm.status().ok(), "construct: " + comm.status().ToString());
-      rc = mode == "save" ? Save(comm, prefix, seed, deadline, fault, async) : Restore(comm, prefix, seed);
+      rc = mode == "save" ? Save(comm, prefix, seed, deadline, fault, async, io_device) : Restore(comm, prefix, seed);
     } else {
       Die("bad arguments");
     }

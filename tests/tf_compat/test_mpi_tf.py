@@ -1,4 +1,5 @@
 """TensorFlow reads a checkpoint saved by 3 MPI ranks (tests/mpi/mpi_driver under mpirun).
+(Also with experimental_io_device naming rank 2: that rank writes everything, the others stream to it.)
 
 The mpirun save (a ckpt::Checkpoint written with CheckpointOptions::communicator) holds, for every
 dtype a bundle stores, a [7, 3] ShardedVariable split by rows over the 3 ranks (3/2/2, object
@@ -103,12 +104,16 @@ def mpi_runner():
     return module.Runner("mpirun", str(DRIVER))
 
 
-@pytest.fixture(scope="module")
-def saved(tmp_path_factory):
+# Every rank writes its own part; or rank 2 writes everything (experimental_io_device), the others
+# streaming their values to it.
+@pytest.fixture(scope="module", params=["", "/job:worker/replica:0/task:2/device:CPU:0"],
+                ids=["each-rank-writes", "io-rank-2"])
+def saved(request, tmp_path_factory):
     if not os.access(DRIVER, os.X_OK):
         pytest.skip(f"{DRIVER} not built (CKPT_WITH_MPI=ON and target mpi_driver)")
     prefix = str(tmp_path_factory.mktemp("mpi") / "ckpt")
-    out = mpi_runner().run(3, "save", prefix, "42")
+    extra = [f"--io-device={request.param}"] if request.param else []
+    out = mpi_runner().run(3, "save", prefix, "42", *extra)
     assert out.count("saved " + prefix) == 3, out
     return prefix
 
