@@ -7,8 +7,9 @@
 //      queueing anything (TF re-raises a background error at the next save);
 //   3. copy the values into the free buffer (StagingBuffer::Stage);
 //   4. queue the job and return its ticket.
-// The writer thread (started on first use, at a lower CPU and I/O priority
-// than the caller: async/thread_priority.h) runs jobs one at a time in
+// The writer thread (started on first use; from its first job on at a lower
+// CPU and I/O priority than the caller: async/thread_priority.h; a Prepare()
+// before that runs at the caller's priority) runs jobs one at a time in
 // submission order; a job gets the staging buffer it was submitted with,
 // which becomes free again when the job returns. A job's error is kept until
 // Submit(), Sync() or TakeError() reports it; later jobs still run.

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <future>
 #include <thread>
 #include <vector>
@@ -132,6 +133,40 @@ TEST(ThreadPriorityTest, BackgroundWriterJobsRunBelowTheCaller_Async) {
   ASSERT_OK(ticket);
   EXPECT_EQ(nice_job.get_future().get(), std::min(19, nice_caller + kNiceIncrement));
   EXPECT_OK(w.Sync());
+}
+
+// Threads of this process whose nice value is `nice` (from /proc/self/task).
+int ThreadsAtNice(int nice) {
+  int n = 0;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/task")) {
+    const long tid = std::stol(e.path().filename().string());
+    if (NiceOf(tid) == nice && errno == 0) ++n;
+  }
+  return n;
+}
+
+// A Prepare() before the first job runs at the caller's priority (a save that
+// needs the buffer waits for it, so a low-priority preparation would be a
+// priority inversion); the writer lowers itself for its first job.
+TEST(ThreadPriorityTest, PreparationKeepsTheCallersPriorityJobsDoNot_Async) {
+  const int nice_caller = NiceOf(::syscall(SYS_gettid));
+  const int lowered = std::min(19, nice_caller + kNiceIncrement);
+  if (lowered == nice_caller) GTEST_SKIP() << "n/a: the caller already runs at nice 19";
+  const int lowered_before = ThreadsAtNice(lowered);
+  BackgroundWriter w(1);
+  w.Prepare(size_t{4} << 20);
+  while (w.preparing()) std::this_thread::yield();
+  EXPECT_EQ(ThreadsAtNice(lowered), lowered_before);  // the idle writer thread kept the caller's nice
+  const Values v = Make({16}, 0);
+  std::promise<int> nice_job;
+  auto ticket = w.Submit(v.views, [&](const StagingBuffer&) {
+    nice_job.set_value(NiceOf(::syscall(SYS_gettid)));
+    return OkStatus();
+  });
+  ASSERT_OK(ticket);
+  EXPECT_EQ(nice_job.get_future().get(), lowered);
+  EXPECT_OK(w.Sync());
+  EXPECT_EQ(ThreadsAtNice(lowered), lowered_before + 1);  // now it has lowered itself
 }
 
 }  // namespace
