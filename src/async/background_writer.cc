@@ -67,7 +67,9 @@ void BackgroundWriter::PrepareBuffers(std::unique_lock<std::mutex>& l) {
     busy_[i] = true;
     l.unlock();
     // A failure (no memory) is left for the save that needs the memory to report.
-    buffers_[i]->Prepare(bytes).IgnoreError();
+    // Only the mapping holds the buffer: a save that comes before the memory
+    // is pre-faulted copies behind the populator instead of waiting for all of it.
+    buffers_[i]->StartPrepare(bytes).IgnoreError();
     l.lock();
     busy_[i] = false;
     cv_.notify_all();

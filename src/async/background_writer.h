@@ -50,10 +50,12 @@ class BackgroundWriter {
   // Grows every staging buffer to hold `bytes` and pre-faults it, on the
   // writer thread (started if needed), so the first Submit of a state of
   // at most that size copies into ready memory. Returns at once. A Submit
-  // that needs a buffer being prepared waits for that buffer. Not a job:
+  // that needs a buffer being prepared waits until its arena is mapped, then
+  // copies behind the pre-faulting (StagingBuffer::StartPrepare). Not a job:
   // tickets, Sync() and idle() do not see it.
   void Prepare(size_t bytes);
-  // True while a Prepare() is queued or running.
+  // True while a Prepare() is queued or mapping its arenas (pre-faulting
+  // may go on afterwards).
   bool preparing() const;
   // Waits until job `ticket` (and so every earlier one) has finished.
   void WaitFor(uint64_t ticket);

@@ -56,6 +56,8 @@ Status StagingBuffer::Reserve(size_t bytes) {
   return OkStatus();
 }
 
+Status StagingBuffer::StartPrepare(size_t bytes) { return Reserve(bytes); }
+
 Status StagingBuffer::Prepare(size_t bytes) {
   CKPT_RETURN_IF_ERROR(Reserve(bytes));
   FinishPopulating();
