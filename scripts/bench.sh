@@ -176,6 +176,7 @@ cold = "cold (page cache dropped, verified by mincore)" if c["cold_max_resident_
 print(f"restores are {cold}; GB = 1e9 bytes\n")
 rows = [
     ("raw O_DIRECT write + fdatasync", c["raw_write_gbps"]),
+    ("raw O_DIRECT write 8 MiB from huge pages", c["raw_write_huge_gbps"]),
     ("raw O_DIRECT read (cold)", c["raw_read_gbps"]),
     ("raw buffered read (cold)", c["raw_read_buffered_gbps"]),
     ("raw buffered write + fdatasync", c["raw_write_buffered_gbps"]),
@@ -201,6 +202,8 @@ print(f"  ckpt restore vs TF restore (cold)             {r(c['ckpt_restore_gbps'
 print(f"  ckpt restore vs TF restore (warm)             {r(c['ckpt_restore_warm_gbps'], t['tf_restore_warm_gbps'])}")
 print(f"  ckpt save  vs raw O_DIRECT write              {r(c['ckpt_save_direct_gbps'], c['raw_write_gbps'])}"
       f"   (Add loop {c['ckpt_save_direct_add_s']:.3f} s + Finish {c['ckpt_save_direct_finish_s']:.3f} s)")
+print(f"  ckpt save  vs raw O_DIRECT from huge pages    {r(c['ckpt_save_direct_gbps'], c['raw_write_huge_gbps'])}"
+      f"   (src not 4K-aligned: {r(c['ckpt_save_direct_unaligned_gbps'], c['raw_write_huge_gbps'])})")
 print(f"  ckpt save direct_io=off vs raw buffered write {r(c['ckpt_save_buffered_gbps'], c['raw_write_buffered_gbps'])}")
 print(f"  ckpt restore vs raw O_DIRECT read             {r(c['ckpt_restore_gbps'], c['raw_read_gbps'])}")
 print(f"  ckpt restore vs raw buffered read             {r(c['ckpt_restore_gbps'], c['raw_read_buffered_gbps'])}")

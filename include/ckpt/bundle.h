@@ -72,7 +72,9 @@ struct EncodedTensor {
 };
 
 // Writes one bundle (one data shard). Tensors are written to the data file
-// as they are added, straight from the caller's buffer; the index is written
+// as they are added (with direct_io, copied through reused, pre-faulted
+// buffers while earlier ones are written); the caller's buffer is not read
+// after Add returns; the index is written
 // by Finish(). Until Finish() succeeds no file appears under the final names
 // (temporary "<name>.tmp<random hex>" names are used and removed on failure).
 // Rewriting an existing bundle: Finish() first removes the old `<prefix>.index`

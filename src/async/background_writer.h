@@ -7,8 +7,9 @@
 //      queueing anything (TF re-raises a background error at the next save);
 //   3. copy the values into the free buffer (StagingBuffer::Stage);
 //   4. queue the job and return its ticket.
-// The writer thread (started on first use, at a lower CPU and I/O priority
-// than the caller: async/thread_priority.h) runs jobs one at a time in
+// The writer thread (started on first use; from its first job on at a lower
+// CPU and I/O priority than the caller: async/thread_priority.h; a Prepare()
+// before that runs at the caller's priority) runs jobs one at a time in
 // submission order; a job gets the staging buffer it was submitted with,
 // which becomes free again when the job returns. A job's error is kept until
 // Submit(), Sync() or TakeError() reports it; later jobs still run.
@@ -49,10 +50,12 @@ class BackgroundWriter {
   // Grows every staging buffer to hold `bytes` and pre-faults it, on the
   // writer thread (started if needed), so the first Submit of a state of
   // at most that size copies into ready memory. Returns at once. A Submit
-  // that needs a buffer being prepared waits for that buffer. Not a job:
+  // that needs a buffer being prepared waits until its arena is mapped, then
+  // copies behind the pre-faulting (StagingBuffer::StartPrepare). Not a job:
   // tickets, Sync() and idle() do not see it.
   void Prepare(size_t bytes);
-  // True while a Prepare() is queued or running.
+  // True while a Prepare() is queued or mapping its arenas (pre-faulting
+  // may go on afterwards).
   bool preparing() const;
   // Waits until job `ticket` (and so every earlier one) has finished.
   void WaitFor(uint64_t ticket);

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <future>
 #include <thread>
 #include <vector>
@@ -134,6 +135,40 @@ TEST(ThreadPriorityTest, BackgroundWriterJobsRunBelowTheCaller_Async) {
   EXPECT_OK(w.Sync());
 }
 
+// Threads of this process whose nice value is `nice` (from /proc/self/task).
+int ThreadsAtNice(int nice) {
+  int n = 0;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/task")) {
+    const long tid = std::stol(e.path().filename().string());
+    if (NiceOf(tid) == nice && errno == 0) ++n;
+  }
+  return n;
+}
+
+// A Prepare() before the first job runs at the caller's priority (a save that
+// needs the buffer waits for it, so a low-priority preparation would be a
+// priority inversion); the writer lowers itself for its first job.
+TEST(ThreadPriorityTest, PreparationKeepsTheCallersPriorityJobsDoNot_Async) {
+  const int nice_caller = NiceOf(::syscall(SYS_gettid));
+  const int lowered = std::min(19, nice_caller + kNiceIncrement);
+  if (lowered == nice_caller) GTEST_SKIP() << "n/a: the caller already runs at nice 19";
+  const int lowered_before = ThreadsAtNice(lowered);
+  BackgroundWriter w(1);
+  w.Prepare(size_t{4} << 20);
+  while (w.preparing()) std::this_thread::yield();
+  EXPECT_EQ(ThreadsAtNice(lowered), lowered_before);  // the idle writer thread kept the caller's nice
+  const Values v = Make({16}, 0);
+  std::promise<int> nice_job;
+  auto ticket = w.Submit(v.views, [&](const StagingBuffer&) {
+    nice_job.set_value(NiceOf(::syscall(SYS_gettid)));
+    return OkStatus();
+  });
+  ASSERT_OK(ticket);
+  EXPECT_EQ(nice_job.get_future().get(), lowered);
+  EXPECT_OK(w.Sync());
+  EXPECT_EQ(ThreadsAtNice(lowered), lowered_before + 1);  // now it has lowered itself
+}
+
 }  // namespace
 }  // namespace ckpt::async
 
@@ -158,6 +193,25 @@ TEST(BackgroundWriterPrepareTest, PreparedArenaIsUsedByTheFirstSave_Async) {
   EXPECT_EQ(capacity.get_future().get(), bytes);  // the prepared size: no growth at the save
   EXPECT_OK(w.Sync());
   EXPECT_FALSE(w.preparing());
+}
+
+// A save submitted right after Prepare(), while the arena may still be
+// being pre-faulted, stages into the prepared arena and its bytes arrive
+// intact (the copy follows the populator; under TSan this checks the handoff).
+TEST(BackgroundWriterPrepareTest, SaveDuringPreFaultingCopiesBehindIt_Async) {
+  BackgroundWriter w(1);
+  const size_t bytes = size_t{48} << 20;  // several 16 MiB pre-fault chunks
+  w.Prepare(bytes);
+  const Values v = Make({bytes / 2, 5, bytes / 3}, 4);
+  std::promise<size_t> capacity;
+  auto ticket = w.Submit(v.views, [&](const StagingBuffer& b) {
+    ExpectStaged(b, v);
+    capacity.set_value(b.capacity());
+    return OkStatus();
+  });
+  ASSERT_OK(ticket);
+  EXPECT_EQ(capacity.get_future().get(), bytes);  // the prepared arena, not a new one
+  EXPECT_OK(w.Sync());
 }
 
 }  // namespace

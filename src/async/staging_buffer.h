@@ -52,6 +52,12 @@ class StagingBuffer {
   // so a later Stage() of at most that many bytes takes no page faults.
   // ResourceExhausted when the arena cannot grow.
   Status Prepare(size_t bytes);
+  // Like Prepare, but returns once the arena is mapped: a helper thread
+  // pre-faults it meanwhile (at the calling thread's priority), and a
+  // Stage() that comes before it has finished copies into the part already
+  // populated and waits only for the rest, as for a first Stage() that grows
+  // the arena itself. ResourceExhausted when the arena cannot grow.
+  Status StartPrepare(size_t bytes);
   // Bytes Stage() needs for these values (the arena size to Prepare()).
   static size_t ArenaBytes(std::span<const NamedView> values);
 

@@ -60,4 +60,12 @@ Crc Combine(Crc a, Crc b, size_t len_b) {
   return Crc{crc1 ^ b.value};
 }
 
+// Combine(a, b, len) = Shift_len(a) ^ b and Shift_len is linear over GF(2):
+// its columns are the shifts of the 32 unit vectors.
+FixedCombiner::FixedCombiner(size_t len_b) {
+  for (int i = 0; i < 32; ++i) shift_[i] = Combine(Crc{uint32_t{1} << i}, Crc{}, len_b).value;
+}
+
+Crc FixedCombiner::operator()(Crc a, Crc b) const { return Crc{MatTimes(shift_, a.value) ^ b.value}; }
+
 }  // namespace ckpt::crc32c

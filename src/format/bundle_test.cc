@@ -358,6 +358,37 @@ TEST(Crc32cTest, KnownValuesAndCombine) {
             crc32c::Value((a + b).data(), 12).value);
 }
 
+// FixedCombiner (a precomputed Combine for one length) agrees with Combine.
+TEST(Crc32cTest, FixedCombinerMatchesCombine) {
+  for (size_t len : {size_t{1}, size_t{7}, size_t{4096}, size_t{1} << 20}) {
+    const crc32c::FixedCombiner combine(len);
+    for (uint32_t a : {0u, 1u, 0xDEADBEEFu, 0xFFFFFFFFu}) {
+      for (uint32_t b : {0u, 0x12345678u}) {
+        EXPECT_EQ(combine(crc32c::Crc{a}, crc32c::Crc{b}).value, crc32c::Combine(crc32c::Crc{a}, crc32c::Crc{b}, len).value)
+            << "len " << len << " a " << a << " b " << b;
+      }
+    }
+  }
+}
+
+// Large tensors are hashed in 1 MiB pieces by two threads and joined: the
+// stored crc equals a one-pass crc32c for sizes with and without a remainder
+// piece (and the data round-trips).
+TEST_F(BundleTest, LargeTensorCrcIsTheOnePassCrc) {
+  for (int64_t floats : {int64_t{1} << 20, (int64_t{5} << 20) / 4 + 3, (int64_t{6} << 20) / 4}) {
+    Tensor t = *Tensor::Make(DType::kFloat, {floats});
+    auto* f = t.flat<float>().data();
+    for (int64_t i = 0; i < floats; ++i) f[i] = static_cast<float>(i % 9973) * 0.5f;
+    auto w = *BundleWriter::Create("/ck/big", WOpts());
+    ASSERT_OK(w->Add("t", t));
+    ASSERT_OK(w->Finish());
+    auto r = *BundleReader::Open("/ck/big", ROpts());
+    EXPECT_EQ(r->Lookup("t")->masked_crc32c, crc32c::Mask(crc32c::Value(t.data(), t.byte_size())).value)
+        << floats << " floats";
+    EXPECT_TRUE(r->Read("t")->Equals(t));
+  }
+}
+
 // Regression (issue 14, power-cut campaign): a bundle saved again under the
 // same prefix used to rename its new data file under the old index; a power
 // cut (or a reader) between that rename and the index's saw the old index

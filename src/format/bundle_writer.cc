@@ -28,10 +28,12 @@
 // without its own directory sync (step 3), the index with a directory sync
 // before and after its rename (steps 5 and 6).
 #include <algorithm>
+#include <atomic>
 #include <future>
 #include <map>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "base/crc32c.h"
 #include "ckpt/status_macros.h"
@@ -50,6 +52,46 @@ namespace {
 // Tensors at least this large have their crc computed on a second thread
 // while the bytes are being written (the checksum stays off the I/O path).
 constexpr size_t kParallelCrcThreshold = size_t{4} << 20;
+// ... in pieces of this size, so the caller can take over pieces the helper
+// has not reached when its write returns first.
+constexpr size_t kCrcPiece = size_t{1} << 20;
+
+// The crc32c of one tensor, hashed piece by piece by whichever thread is
+// free: a helper thread from the start, and the caller once its Append has
+// returned. Add cannot return before the crc is done (the caller may change
+// its buffer afterwards), and the next tensor's write cannot start before
+// Add returns, so a crc that lags behind the write (the helper got little
+// CPU on a busy machine) leaves the disk idle; the caller's help halves
+// that. The first piece takes the remainder so every later one is kCrcPiece
+// long and joins with a precomputed combiner.
+class SharedCrc {
+ public:
+  SharedCrc(const void* data, size_t n)
+      : p_(static_cast<const char*>(data)), first_(n % kCrcPiece == 0 ? kCrcPiece : n % kCrcPiece),
+        crcs_((n - first_) / kCrcPiece + 1) {}
+
+  // Hashes unclaimed pieces until none is left.
+  void Work() {
+    for (size_t i; (i = next_.fetch_add(1, std::memory_order_relaxed)) < crcs_.size();) {
+      const size_t begin = i == 0 ? 0 : first_ + (i - 1) * kCrcPiece;
+      crcs_[i] = crc32c::Value(p_ + begin, i == 0 ? first_ : kCrcPiece);
+    }
+  }
+
+  // Call after every thread's Work() has returned.
+  crc32c::Crc Joined() const {
+    static const crc32c::FixedCombiner combine(kCrcPiece);
+    crc32c::Crc c = crcs_[0];
+    for (size_t i = 1; i < crcs_.size(); ++i) c = combine(c, crcs_[i]);
+    return c;
+  }
+
+ private:
+  const char* p_;
+  size_t first_;
+  std::vector<crc32c::Crc> crcs_;
+  std::atomic<size_t> next_{0};
+};
 }  // namespace
 
 class BundleWriter::Impl {
@@ -217,9 +259,12 @@ class BundleWriter::Impl {
       *crc = crc32c::Value(data, n);
       return data_->file()->Append(data, n);
     }
-    auto pending = std::async(std::launch::async, [data, n] { return crc32c::Value(data, n); });
+    SharedCrc shared(data, n);
+    auto helper = std::async(std::launch::async, [&shared] { shared.Work(); });
     Status s = data_->file()->Append(data, n);
-    *crc = pending.get();
+    shared.Work();
+    helper.get();
+    *crc = shared.Joined();
     return s;
   }
 
