@@ -849,7 +849,7 @@ void RunStress(const std::string& fs_name, FileSystem* fs, const std::string& ro
   const std::string checked =
       std::to_string(tally.sync_saves) + " sync + " + std::to_string(tally.async_saves) + " async saves, " +
       std::to_string(tally.writes) + " writes, " + std::to_string(tally.distributed_saves) +
-      " 2-rank saves by 13 threads into 6 directories (one shared by 5 savers); " +
+      " 2-rank saves by 14 threads into 6 directories (one shared by 6 savers); " +
       std::to_string(tally.restores_complete) + " complete restores and " +
       std::to_string(tally.restores_not_found) + " clean NotFound while max_to_keep=1 pruned; " +
       std::to_string(tally.lock_refusals) + " second managers refused; " +
