@@ -232,6 +232,12 @@ struct MergeOptions {
   bool allow_missing_files = false;
   // fsync the new index and the directory.
   bool sync = true;
+  // List the slices of each partitioned tensor by start offset (dimension by
+  // dimension, then by length) instead of TF's input order, so that the
+  // same blocks give the same index whichever input held which block (the
+  // distributed save sets it). TF's order (false) is what MergeV2Checkpoints
+  // writes; for TF's own one-axis partitions in ascending order both agree.
+  bool canonical_slice_order = false;
 };
 
 // TensorFlow's MergeV2Checkpoints: merges the bundles `inputs` (each usually

@@ -220,12 +220,20 @@ struct SaverSaveOptions {
   // ---- not in TensorFlow ----
   // The group of processes saving together (see CheckpointOptions::
   // communicator). nullptr or size 1: this process alone, as without it.
-  // Size > 1: Unimplemented — a Saver saves from one process (name-based
-  // V1/V2 checkpoints have no object graph to agree on and the Saver layer
-  // sits below the distributed protocol); use Checkpoint or
-  // CheckpointManager with CheckpointOptions::communicator. Restore ignores
-  // it. Not owned.
+  // Size > 1 (write_version V2; V1: Unimplemented, before any collective):
+  // every rank calls Save with the same save_path, global_step,
+  // latest_filename and write_state (else InvalidArgument on every rank
+  // naming the ranks that disagree with rank 0, nothing written) and its own
+  // var_list: parts of partitioned variables are stored as TF slices (the
+  // parts of all ranks must cover each variable exactly), other variables
+  // are replicated and written once. The result is one V2 bundle; rank 0
+  // writes the state file, deletes old checkpoints and writes the .meta (of
+  // its own var_list); the other ranks adopt its last_checkpoints(). Every
+  // rank returns the same path or the same error (a write failure anywhere:
+  // nothing published). Restore ignores it: each rank restores its own
+  // var_list, parts by intersection with the stored slices. Not owned.
   Communicator* communicator = nullptr;
+  // Deadline of each collective, from when this rank enters it; 0: none.
   std::chrono::milliseconds collective_timeout{0};
 };
 

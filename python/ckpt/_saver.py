@@ -161,13 +161,23 @@ class Saver:
         write_state: bool = True,
         strip_default_attrs: bool = False,
         save_debug_info: bool = False,
+        options: Any = None,
     ) -> Optional[str]:
-        """Writes a checkpoint and returns its path (`<save_path>-<global_step>` with a step)."""
+        """Writes a checkpoint and returns its path (`<save_path>-<global_step>` with a step).
+
+        Not in TF: ``options``, a ``ckpt.CheckpointOptions`` whose ``communicator`` (and
+        ``collective_timeout``) make every rank of the group save one V2 checkpoint together:
+        each rank passes the same save_path and global_step and its own var_list (variables
+        with one name on several ranks are written once); rank 0 keeps the state file and
+        retention, the others adopt its ``last_checkpoints``. Its other fields are ignored.
+        """
         step = None if global_step is None else int(global_step)
         for _, var in self._var_list:
             var._ckpt_refresh()  # copies (non-contiguous views, tf.Variables) are re-read
+        communicator = getattr(options, "communicator", None) if options is not None else None
+        timeout = getattr(options, "collective_timeout", None) if options is not None else None
         return self._native.save(_s(save_path), step, latest_filename or "checkpoint", meta_graph_suffix,
-                                 write_meta_graph, write_state)
+                                 write_meta_graph, write_state, communicator, timeout)
 
     def restore(self, sess: Any, save_path: Any) -> None:
         """Restores every variable from a V1 or V2 checkpoint (SV-42..SV-53)."""

@@ -1,4 +1,6 @@
 // The TF1 name-based Saver over ckpt.Variable objects.
+#include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -179,8 +181,15 @@ void RegisterSaver(nb::module_& m) {
       .def("save",
            [](PySaver& self, const std::string& save_path, std::optional<int64_t> global_step,
               const std::string& latest_filename, const std::string& meta_graph_suffix, bool write_meta_graph,
-              bool write_state) {
+              bool write_state, nb::handle communicator, std::optional<double> collective_timeout) {
              ckpt::SaverSaveOptions so;
+             // Owned by the Python communicator, which the caller's options keep alive.
+             if (!communicator.is_none()) so.communicator = NativeCommunicator(communicator);
+             if (collective_timeout) {
+               // Below a millisecond would read as "no deadline" (0): keep it a deadline.
+               so.collective_timeout = std::max(std::chrono::milliseconds(1),
+                                                std::chrono::milliseconds(static_cast<int64_t>(*collective_timeout * 1000)));
+             }
              so.global_step = global_step;
              so.latest_filename = latest_filename;
              so.meta_graph_suffix = meta_graph_suffix;
@@ -194,7 +203,8 @@ void RegisterSaver(nb::module_& m) {
              return ValueOrThrow(std::move(r), "saver");
            },
            nb::arg("save_path"), nb::arg("global_step").none(), nb::arg("latest_filename"),
-           nb::arg("meta_graph_suffix"), nb::arg("write_meta_graph"), nb::arg("write_state"))
+           nb::arg("meta_graph_suffix"), nb::arg("write_meta_graph"), nb::arg("write_state"),
+           nb::arg("communicator").none() = nb::none(), nb::arg("collective_timeout").none() = nb::none())
       .def("restore",
            [](PySaver& self, const std::string& save_path) {
              ckpt::Status s;

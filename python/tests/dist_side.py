@@ -303,8 +303,40 @@ def restore(rank, size, directory, seed):
     print(f"rank {rank}/{size}: restored {len(want) + len(blocks)} variables bit-exact", flush=True)
 
 
+def saver(comm, directory):
+    """ckpt.Saver.save(options=CheckpointOptions(communicator=...)): one V2 checkpoint from every rank."""
+    import numpy as np
+
+    options = ckpt.CheckpointOptions(communicator=comm, collective_timeout=60)
+    own = np.arange(6, dtype=np.float32) + 10 * comm.rank  # this rank's variable
+    shared = np.arange(4, dtype=np.int64)  # the same on every rank: written once
+    s = ckpt.Saver({f"own_{comm.rank}": own, "shared": shared}, max_to_keep=1)
+    prefix = os.path.join(directory, "model")
+    s.save(None, prefix, global_step=1, options=options)
+    path = s.save(None, prefix, global_step=2, options=options)
+    assert path == prefix + "-2", path
+    assert comm.allgather(path.encode(), 60) == [path.encode()] * comm.size
+    assert s.last_checkpoints == [path], s.last_checkpoints  # rank 0's retention, adopted
+    if comm.size > 1:  # ranks that disagree about global_step: refused everywhere, nothing written
+        e = expect_raises(ValueError, s.save, None, prefix, global_step=3 + (comm.rank == 1),
+                          options=options)
+        assert "rank(s) 1 disagree with rank 0" in str(e), str(e)  # the Saver raises as TF: ValueError
+    comm.barrier(60)
+    reader = ckpt.load_checkpoint(path)
+    for r in range(comm.size):
+        assert reader.get_tensor(f"own_{r}").tolist() == (np.arange(6, dtype=np.float32) + 10 * r).tolist()
+    assert reader.get_tensor("shared").tolist() == [0, 1, 2, 3]
+    assert not os.path.exists(prefix + "-1.index") and not os.path.exists(prefix + "-3.index")
+    own[:] = 0
+    s.restore(None, path)
+    assert own.tolist() == (np.arange(6, dtype=np.float32) + 10 * comm.rank).tolist()
+    print(f"rank {comm.rank}/{comm.size}: saver ok", flush=True)
+
+
 def run_case(case, comm_factory, rank, size, args, use_torch=False, side_sum=None):
-    if case == "save":
+    if case == "saver":
+        saver(comm_factory(), args[0])
+    elif case == "save":
         save(comm_factory(), args[0], int(args[1]), use_torch)
     elif case == "save-async":
         save_async(comm_factory(), args[0], int(args[1]), side_sum, use_torch)

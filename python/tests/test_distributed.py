@@ -89,6 +89,11 @@ def check_saved(out: str, n: int) -> bool:
     return True
 
 
+@pytest.mark.parametrize("n", [1, 3])
+def test_mpi4py_saver_with_a_communicator(tmp_path, n):
+    assert count(mpirun(n, "saver", tmp_path), r"rank \d+/\d+: saver ok") == n
+
+
 def test_mpi4py_save_on_n_restore_on_m(tmp_path):
     saved = {}
     for n in range(1, 5):

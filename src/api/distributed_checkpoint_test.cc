@@ -1,6 +1,6 @@
 // One checkpoint from N in-process ranks through the public API
 // (CheckpointOptions::communicator): Checkpoint::Save/Write, CheckpointManager
-// and Saver, restored on any M ranks bit for bit, and the outcome of a
+// (the Saver: distributed_saver_test.cc), restored on any M ranks bit for bit, and the outcome of a
 // failure injected into each phase of the protocol.
 #include <gtest/gtest.h>
 
@@ -14,7 +14,6 @@
 #include "ckpt/checkpoint.h"
 #include "ckpt/checkpoint_manager.h"
 #include "ckpt/checkpoint_state.h"
-#include "ckpt/saver.h"
 #include "ckpt/sharded_variable.h"
 #include "ckpt/status_macros.h"
 #include "distributed/in_process_communicator.h"
@@ -506,26 +505,6 @@ TEST_F(DistributedCheckpointTest, TheManagersFirstSaveRemovesDeadSavesPartsOnly)
   EXPECT_FALSE(fs_->FileExists(dir + "/ckpt-7.data-00001-of-00004").ok());
   EXPECT_FALSE(fs_->FileExists(dir + "/ckpt-1_temp").ok());
   ExpectRestoresOn(3, dir + "/ckpt-1", "restart");
-}
-
-TEST_F(DistributedCheckpointTest, ASaverWithAGroupOfSeveralIsUnimplementedAndOfOneSavesAsAlways) {
-  auto w = std::make_shared<TensorVariable>("w", Block(DType::kFloat, {3}, {0}, {3}));
-  SaverOptions so;
-  so.fs = fs_.get();
-  so.sync = false;
-  auto saver = Saver::Create(VarList::List({w}), so);
-  ASSERT_OK(saver);
-  InProcessGroup group(2);
-  SaverSaveOptions save;
-  save.write_meta_graph = false;
-  save.communicator = &group.communicator(0);
-  EXPECT_CODE((*saver)->Save("/d/saver/model", save), StatusCode::kUnimplemented);
-  EXPECT_EQ(Listing("/d/saver"), std::vector<std::string>{});
-  InProcessGroup one(1);
-  save.communicator = &one.communicator(0);
-  auto path = (*saver)->Save("/d/saver/model", save);
-  ASSERT_OK(path);
-  EXPECT_OK((*saver)->Restore(**path));
 }
 
 }  // namespace

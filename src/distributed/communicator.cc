@@ -2,6 +2,7 @@
 #include <string>
 
 #include "ckpt/distributed.h"
+#include "distributed/saver_group_save.h"
 
 namespace ckpt {
 
@@ -27,6 +28,14 @@ Result<std::string> Communicator::Recv(int, Deadline) {
       "this Communicator does not implement point-to-point Send/Recv, which a save with an io rank "
       "(CheckpointOptions.experimental_io_device naming a task) needs");
 }
+
+namespace {
+// The Saver (saver/, a lower layer) reaches the save protocol through an
+// interface this layer installs. Installed here, in the object file that
+// defines the Communicator base: any program that holds a communicator links
+// this file, also from a static archive.
+[[maybe_unused]] const bool kSaverGroupSaveInstalled = distributed::InstallSaverGroupSave();
+}  // namespace
 
 Result<std::vector<std::string>> LocalCommunicator::AllGather(std::string_view mine, Deadline) {
   if (Status b = Broken(); !b.ok()) return b;

@@ -287,6 +287,7 @@ Result<std::string> SaveDistributed(Communicator& comm, std::span<const NamedVie
       MergeOptions mo;
       mo.fs = fs;
       mo.sync = options.sync;
+      mo.canonical_slice_order = true;  // the same index whichever rank held which block
       merged = MergeBundles(parts, prefix, mo);
       if (!merged.ok()) {
         // A failed save publishes nothing, even when the merge failed after

@@ -96,12 +96,7 @@ Result<Tensor> CheckpointReader::Read(std::string_view key) const {
 
 Result<Tensor> CheckpointReader::ReadSlice(std::string_view key, const TensorSlice& slice) const {
   if (impl_->v1) return impl_->v1->ReadSlice(key, slice);
-  CKPT_ASSIGN_OR_RETURN(TensorInfo info, impl_->v2->Lookup(key));
-  if (info.dtype == DType::kString) {
-    // BundleReader slices fixed-size tensors only; cut strings out of the whole.
-    if (slice.IsFull() && slice.rank() == info.shape.rank()) return impl_->v2->Read(key);
-    return UnimplementedError("reading a slice of string tensor \"" + std::string(key) + "\" from a V2 bundle");
-  }
+  // Any dtype, strings included: by intersection with the stored slices.
   return impl_->v2->ReadSlice(key, slice);
 }
 

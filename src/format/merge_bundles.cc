@@ -22,8 +22,10 @@
 //      dirname(M), if they are now empty.
 // Unlike TF, the merged header's num_shards is K, the number of data files
 // actually renamed, so that every data file name agrees with the header.
+#include <algorithm>
 #include <map>
 #include <set>
+#include <vector>
 
 #include "ckpt/status_macros.h"
 #include "ckpt/bundle.h"
@@ -31,10 +33,32 @@
 #include "ckpt/status_macros.h"
 #include "format/bundle_entry.h"
 #include "format/index_table.h"
+#include "format/slice_order.h"
 #include "format/slice_key.h"
 #include "io/atomic_file.h"
 
 namespace ckpt {
+namespace {
+
+// MergeOptions::canonical_slice_order: each full-tensor entry's slice list
+// in format::SliceOrderLess order (stable: equal spellings keep their order).
+Status SortSliceLists(std::map<std::string, proto::BundleEntryProto>& merged) {
+  for (auto& [key, entry] : merged) {
+    if (entry.slices_size() < 2) continue;
+    std::vector<std::pair<TensorSlice, proto::TensorSliceProto>> slices;
+    for (const auto& p : entry.slices()) {
+      CKPT_ASSIGN_OR_RETURN(TensorSlice s, format::SliceFromProto(p));
+      slices.emplace_back(std::move(s), p);
+    }
+    std::stable_sort(slices.begin(), slices.end(),
+                     [](const auto& a, const auto& b) { return format::SliceOrderLess(a.first, b.first); });
+    entry.clear_slices();
+    for (auto& [s, p] : slices) *entry.add_slices() = std::move(p);
+  }
+  return OkStatus();
+}
+
+}  // namespace
 
 Status MergeBundles(std::span<const std::string> inputs, const std::string& output_prefix,
                     const MergeOptions& options) {
@@ -110,6 +134,7 @@ Status MergeBundles(std::span<const std::string> inputs, const std::string& outp
     }
   }
   if (!have_header) return NotFoundError("MergeBundles: none of the " + std::to_string(inputs.size()) + " inputs exist");
+  if (options.canonical_slice_order) CKPT_RETURN_IF_ERROR(SortSliceLists(merged));
 
   // Step 2.
   const std::string index_final = MetaFilename(output_prefix);

@@ -4,11 +4,13 @@
 #include "graph/checkpoint_core.h"
 
 #include <algorithm>
+#include <vector>
 
 #include "ckpt/status_macros.h"
 #include "ckpt/bundle.h"
 #include "ckpt/object_graph.h"
 #include "ckpt/status_macros.h"
+#include "format/slice_order.h"
 #include "graph/deferred.h"
 #include "graph/graph_log.h"
 #include "graph/name_based_restore.h"
@@ -175,7 +177,15 @@ Result<SaveList> CheckpointCore::Collect() {
   SaveList list;
   list.entries.reserve(g.values.size() + 1);
   for (SavedValue& v : g.values) {
-    for (const SaveableAttribute::Part& part : v.attribute.parts) {
+    // Parts in the canonical slice order (format/slice_order.h), as a
+    // distributed save's merge lists them: the same blocks give the same
+    // slice list whatever order they were added in.
+    std::vector<const SaveableAttribute::Part*> parts;
+    for (const SaveableAttribute::Part& part : v.attribute.parts) parts.push_back(&part);
+    std::stable_sort(parts.begin(), parts.end(),
+                     [](const auto* a, const auto* b) { return format::SliceOrderLess(a->slice, b->slice); });
+    for (const SaveableAttribute::Part* p : parts) {
+      const SaveableAttribute::Part& part = *p;
       if (!part.value) return InvalidArgumentError("a part of attribute " + v.key + " has no value function");
       list.entries.push_back(NamedView{v.key, part.value(), SaveSliceInfo{v.attribute.full_shape, part.slice}});
     }

@@ -15,6 +15,8 @@
 #include <algorithm>
 #include <cmath>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <limits>
@@ -32,6 +34,7 @@
 #include "format/v1_table.h"
 #include "io/atomic_file.h"
 #include "io/uri_file_system.h"
+#include "saver/group_save.h"
 #include "saver/saver_graph.h"
 
 namespace ckpt {
@@ -224,13 +227,18 @@ class Saver::Impl {
 
   Result<std::optional<std::string>> Save(const std::string& save_path, const SaverSaveOptions& so) {
     if (!built_) return FailedPreconditionError("`build()` should be called before save if defer_build==True");
-    if (so.communicator != nullptr && so.communicator->size() > 1) {
-      // Checked before anything is written, identically on every rank.
+    const bool group = so.communicator != nullptr && so.communicator->size() > 1;
+    if (group && def_.version != static_cast<int32_t>(CheckpointFormat::kV2)) {
+      // Checked before any collective; the format is the Saver's, so every
+      // rank of a job built alike fails here together.
       return UnimplementedError(
           "Saver.save from " + std::to_string(so.communicator->size()) +
-          " processes (SaverSaveOptions.communicator of size > 1) is not supported: a Saver saves from one "
-          "process. Save one checkpoint from several processes with Checkpoint or CheckpointManager and "
-          "CheckpointOptions.communicator (docs/distributed.md)");
+          " processes (SaverSaveOptions.communicator of size > 1) needs write_version V2: a V1 checkpoint is "
+          "one table file per device shard, with no way to merge tables written by several processes into one "
+          "checkpoint (docs/distributed.md)");
+    }
+    if (group && saver::InstalledGroupSave() == nullptr) {
+      return UnimplementedError("Saver.save with a group: the distributed save protocol is not linked");
     }
     const std::string& latest_filename = so.latest_filename.empty() ? std::string("checkpoint") : so.latest_filename;
     if (def_.version != static_cast<int32_t>(CheckpointFormat::kV2) && !is_empty_) {
@@ -241,8 +249,10 @@ class Saver::Impl {
       Log("WARNING", "now on by default.");
       Log("WARNING", "*******************************************************");
     }
+    Status invalid;  // with a group, reported through the plan exchange so no rank waits
     if (latest_filename.find('/') != std::string::npos) {
-      return InvalidArgumentError("'latest_filename' must not contain path components");
+      invalid = InvalidArgumentError("'latest_filename' must not contain path components");
+      if (!group) return invalid;
     }
     std::string checkpoint_file;
     if (so.global_step) {
@@ -252,12 +262,14 @@ class Saver::Impl {
       checkpoint_file = save_path + "-" + buf;
     } else {
       checkpoint_file = save_path;
-      if (Basename(save_path) == latest_filename && !options_.sharded) {
-        return InvalidArgumentError("'latest_filename' collides with 'save_path': '" + latest_filename + "' and '" +
-                                    save_path + "'");
+      if (Basename(save_path) == latest_filename && !options_.sharded && invalid.ok()) {
+        invalid = InvalidArgumentError("'latest_filename' collides with 'save_path': '" + latest_filename +
+                                       "' and '" + save_path + "'");
+        if (!group) return invalid;
       }
     }
     const std::string parent(Dirname(save_path));
+    if (group) return SaveInGroup(checkpoint_file, parent, latest_filename, so, invalid);
     std::string model_checkpoint_path;
     if (!is_empty_) {
       Status s = WriteAndRecord(checkpoint_file, parent, latest_filename, so, &model_checkpoint_path);
@@ -274,6 +286,116 @@ class Saver::Impl {
     }
     if (is_empty_) return std::optional<std::string>();
     return std::optional<std::string>(model_checkpoint_path);
+  }
+
+  // With a group of size > 1 (V2): every rank contributes its var_list —
+  // parts of partitioned variables as TF slices, other variables as
+  // replicated values written once — to one bundle through the distributed
+  // protocol; then rank 0 alone does the bookkeeping (state file, retention,
+  // .meta) and the others adopt its list of checkpoints, so every rank's
+  // last_checkpoints() agrees and only rank 0 deletes.
+  Result<std::optional<std::string>> SaveInGroup(const std::string& checkpoint_file, const std::string& parent,
+                                                 const std::string& latest_filename, const SaverSaveOptions& so,
+                                                 Status invalid) {
+    Communicator& comm = *so.communicator;
+    std::vector<NamedView> values;
+    for (const Item& item : items_) {
+      for (const auto& v : item.parts) {
+        NamedView nv{item.key, v->value(), std::nullopt};
+        if (item.partitioned) {
+          const PartitionInfo p = *v->partition();
+          nv.slice = SaveSliceInfo{p.full_shape, ExplicitSlice(p)};
+        }
+        values.push_back(std::move(nv));
+      }
+    }
+    saver::GroupWriteOptions wo;
+    wo.fs = fs_;
+    wo.sync = options_.sync;
+    wo.collective_timeout = so.collective_timeout;
+    // The path holds global_step; the state-file name and write_state decide
+    // what rank 0 records for everyone.
+    wo.agreement = checkpoint_file + '\0' + latest_filename + '\0' + (so.write_state ? "1" : "0");
+    wo.agreement_what = "the checkpoint path (save_path and global_step), latest_filename or write_state";
+    wo.local_error = std::move(invalid);
+    const saver::GroupSave& group = *saver::InstalledGroupSave();
+    Result<std::string> written = group.Write(comm, values, checkpoint_file, wo);
+    if (!written.ok()) {
+      Status s = written.status();
+      if ((s.code() == StatusCode::kNotFound || s.code() == StatusCode::kFailedPrecondition) &&
+          !fs_->IsDirectory(parent)) {
+        return InvalidArgumentError("Parent directory of " + checkpoint_file + " doesn't exist, can't save.");
+      }
+      return s;
+    }
+    Status kept;
+    std::string state;
+    if (comm.rank() == 0) {
+      if (so.write_state) {
+        RecordLastCheckpoint(checkpoint_file);
+        CheckpointStateOptions st;
+        st.all_paths = last_checkpoints();
+        st.latest_filename = latest_filename;
+        st.save_relative_paths = options_.save_relative_paths;
+        st.fs = fs_;
+        kept = UpdateCheckpointState(parent, checkpoint_file, st);
+        if (kept.ok()) MaybeDeleteOldCheckpoints(so.meta_graph_suffix);
+      }
+      if (kept.ok() && so.write_meta_graph) {
+        kept = ExportMetaGraph(MetaGraphFilename(checkpoint_file, so.meta_graph_suffix));
+      }
+      state = EncodeRetention();
+    }
+    CKPT_ASSIGN_OR_RETURN(std::string outcome,
+                          group.BroadcastOutcome(comm, kept, state, DeadlineAfter(so.collective_timeout),
+                                                 "Saver bookkeeping of " + checkpoint_file));
+    if (comm.rank() != 0) CKPT_RETURN_IF_ERROR(AdoptRetention(outcome));
+    return std::optional<std::string>(checkpoint_file);
+  }
+
+  // Rank 0's retention state (last_checkpoints with their times, the next
+  // "every n hours" deadline) as bytes: <time>\n<path length>\n<path>...
+  std::string EncodeRetention() const {
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%a\n%zu\n", next_checkpoint_time_, last_.size());
+    std::string out = buf;
+    for (const auto& [path, time] : last_) {
+      std::snprintf(buf, sizeof(buf), "%a\n%zu\n", time, path.size());
+      out += buf;
+      out += path;
+    }
+    return out;
+  }
+
+  Status AdoptRetention(std::string_view bytes) {
+    const auto bad = [] { return InternalError("Saver with a group: rank 0's retention state does not parse"); };
+    auto next_line = [&](std::string* line) {
+      const size_t nl = bytes.find('\n');
+      if (nl == std::string_view::npos) return false;
+      *line = std::string(bytes.substr(0, nl));
+      bytes.remove_prefix(nl + 1);
+      return true;
+    };
+    std::string line;
+    if (!next_line(&line)) return bad();
+    const double next = std::strtod(line.c_str(), nullptr);
+    if (!next_line(&line)) return bad();
+    const size_t n = std::strtoull(line.c_str(), nullptr, 10);
+    std::vector<std::pair<std::string, double>> last;
+    for (size_t i = 0; i < n; ++i) {
+      if (!next_line(&line)) return bad();
+      const double time = std::strtod(line.c_str(), nullptr);
+      if (!next_line(&line)) return bad();
+      const size_t len = std::strtoull(line.c_str(), nullptr, 10);
+      if (len > bytes.size()) return bad();
+      last.emplace_back(std::string(bytes.substr(0, len)), time);
+      bytes.remove_prefix(len);
+    }
+    if (!bytes.empty()) return bad();
+    last_ = std::move(last);
+    next_checkpoint_time_ = next;
+    to_delete_.clear();  // rank 0 deletes
+    return OkStatus();
   }
 
   Status WriteAndRecord(const std::string& checkpoint_file, const std::string& parent,

@@ -147,6 +147,12 @@ def main() -> None:
         d = fresh(os.path.join(a.work, f"saved-async-np{a.np}"))
         expect_lines(r.run(a.np, "save", os.path.join(d, "ckpt"), str(200 + a.np), "--async"),
                      r"rank \d+/\d+: saved", a.np)
+    elif a.case == "saver":
+        d = fresh(os.path.join(a.work, f"saver-np{a.np}"))
+        expect_lines(r.run(a.np, "saver", os.path.join(d, "model")), r"rank \d+/\d+: saver ok", a.np)
+        data = ["model-2.data-%05d-of-%05d" % (i, a.np) for i in range(a.np)]  # every rank wrote a part
+        if sorted(os.listdir(d)) != sorted(["checkpoint", "model-2.index", "model-2.meta", *data]):
+            fail(f"saver: unexpected files {sorted(os.listdir(d))}")
     elif a.case == "restore":
         for n in range(1, 5):
             prefix = os.path.join(a.work, f"saved-np{n}", "ckpt")

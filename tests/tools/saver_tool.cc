@@ -14,7 +14,14 @@
 //   restore PATH      -> {"ok":true} or {"ok":false,"code":"NOT_FOUND","message":...}
 //   get NAME          -> {"ok":true,"dtype":..,"shape":[..],"hex":..}
 //   last              -> {"ok":true,"last":[..]}
+//   groupsave N PATH [step=N]   -> {"ok":true,"path":P}: N in-process ranks
+//        (distributed::InProcessGroup), each a Saver (options of the last
+//        `saver` command) over the vars given rank=R and those given no rank
+//        (replicated), saving together with SaverSaveOptions::communicator;
+//        every rank must return the same outcome
+//   var ... [rank=R]  the var belongs to rank R of a groupsave only
 #include "json_util.h"
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -24,6 +31,8 @@
 #include <vector>
 
 #include "ckpt/saver.h"
+#include "ckpt/status_macros.h"
+#include "distributed/in_process_communicator.h"
 
 namespace {
 
@@ -66,6 +75,8 @@ void Error(const ckpt::Status& s) {
 int main() {
   std::vector<std::shared_ptr<ckpt::TensorVariable>> vars;
   std::unique_ptr<ckpt::Saver> saver;
+  ckpt::SaverOptions saver_options;
+  std::map<const ckpt::TensorVariable*, int> rank_of;  // vars given rank=R
   std::string line;
   while (std::getline(std::cin, line)) {
     if (line.empty()) continue;
@@ -98,6 +109,7 @@ int main() {
         part = ckpt::PartitionInfo{p[0], Dims(p[1]), *ckpt::TensorSlice::Parse(p[2])};
       }
       vars.push_back(std::make_shared<ckpt::TensorVariable>(f[1], *std::move(t), kv["device"], part));
+      if (kv.count("rank")) rank_of[vars.back().get()] = std::stoi(kv["rank"]);
       std::cout << "{\"ok\":true}" << std::endl;
     } else if (cmd == "saver") {
       ckpt::SaverOptions o;
@@ -116,7 +128,35 @@ int main() {
         continue;
       }
       saver = *std::move(s);
+      saver_options = o;
       std::cout << "{\"ok\":true}" << std::endl;
+    } else if (cmd == "groupsave") {
+      const int n = std::stoi(f[1]);
+      ckpt::distributed::InProcessGroup group(n);
+      auto results = group.Run([&](ckpt::Communicator& comm) -> ckpt::Result<std::optional<std::string>> {
+        std::vector<ckpt::VariablePtr> mine;
+        for (const auto& v : vars) {
+          auto it = rank_of.find(v.get());
+          if (it == rank_of.end() || it->second == comm.rank()) mine.push_back(v);
+        }
+        CKPT_ASSIGN_OR_RETURN(auto s, ckpt::Saver::Create(ckpt::VarList::List(mine), saver_options));
+        ckpt::SaverSaveOptions so;
+        if (kv.count("step")) so.global_step = std::stoll(kv["step"]);
+        so.communicator = &comm;
+        so.collective_timeout = std::chrono::seconds(60);
+        return s->Save(f[2], so);
+      });
+      bool same = true;
+      for (const auto& r : results) {
+        same = same && r.ok() == results[0].ok() && (r.ok() ? *r == *results[0] : r.status() == results[0].status());
+      }
+      if (!same) {
+        Error(ckpt::InternalError("the ranks of a groupsave returned different outcomes"));
+      } else if (!results[0].ok()) {
+        Error(results[0].status());
+      } else {
+        std::cout << "{\"ok\":true,\"path\":" << Json(results[0]->value_or("")) << "}" << std::endl;
+      }
     } else if (cmd == "save") {
       ckpt::SaverSaveOptions so;
       if (kv.count("step")) so.global_step = std::stoll(kv["step"]);

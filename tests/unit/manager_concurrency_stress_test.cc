@@ -23,10 +23,11 @@
 //   transient a thread destroys Checkpoints and managers right after an async
 //             save: the destructor finishes the write (and the bookkeeping);
 //   dist      a 2-rank in-process group saves through the distributed save
-//             protocol into the shared directory.
-// Distributed hook: once Checkpoint / CheckpointManager take a communicator
-// (issue 11), an actor saving through them on rank threads belongs beside
-// DistributedActor.
+//             protocol into the shared directory;
+//   dist-ckpt a 2-rank in-process group saves through Checkpoint::Write with
+//             CheckpointOptions::communicator (a ShardedVariable row per rank
+//             and a replicated step) into the shared directory, and one
+//             process restores each checkpoint whole.
 //
 // Rounds reuse the directories, so managers also recover what the previous
 // round left (RestoreOrInitialize must give its last step). Environment:
@@ -58,6 +59,9 @@
 #include "ckpt/checkpoint_manager.h"
 #include "ckpt/checkpoint_state.h"
 #include "ckpt/distributed.h"
+#include "ckpt/sharded_variable.h"
+#include "ckpt/status_macros.h"
+#include "ckpt/variable.h"
 #include "distributed/distributed_save.h"
 #include "distributed/in_process_communicator.h"
 #include "manager/retention.h"
@@ -198,6 +202,7 @@ class StressRound {
     actors.push_back([this, lock] { LockContender(*lock); });
     actors.push_back([this] { Transient(); });
     actors.push_back([this] { DistributedActor(); });
+    actors.push_back([this] { CheckpointGroupActor(); });
 
     std::latch start(static_cast<std::ptrdiff_t>(actors.size()));
     std::vector<std::thread> threads;
@@ -766,6 +771,55 @@ class StressRound {
     }
   }
 
+  // Checkpoint::Write on the rank threads of a group of 2, then a restore
+  // of the whole tensor in one process.
+  void CheckpointGroupActor() {
+    const int actor = 41;
+    constexpr int kRanks = 2;
+    constexpr int64_t kCols = 256;
+    const TensorShape full_shape{kRanks, kCols};
+    for (int i = 0; i < kSavesPerActor / 2; ++i) {
+      const int64_t step = Step(actor, i);
+      const std::string prefix = Dir("shared") + "/dist_ck-" + std::to_string(step);
+      const Tensor full = test::PatternTensor(DType::kFloat, full_shape, static_cast<uint8_t>(step + 1));
+      distributed::InProcessGroup group(kRanks);
+      auto results = group.Run([&](Communicator& comm) -> Result<std::string> {
+        const int r = comm.rank();
+        Tensor row = *Tensor::Make(DType::kFloat, TensorShape{1, kCols});
+        std::memcpy(row.data(), static_cast<const char*>(full.data()) + r * kCols * sizeof(float),
+                    kCols * sizeof(float));
+        ShardedVariable w(DType::kFloat, full_shape, "w");
+        CKPT_RETURN_IF_ERROR(w.AddShard({r, 0}, std::move(row)));
+        Tensor step_tensor = *Tensor::Make(DType::kInt64, TensorShape{});
+        step_tensor.flat<int64_t>()[0] = step;
+        Variable s(std::move(step_tensor), "step");
+        CheckpointOptions o;
+        o.fs = fs_;
+        o.sync = false;
+        o.communicator = &comm;
+        o.collective_timeout = std::chrono::minutes(5);  // only a hang would reach it
+        return Checkpoint({{"w", &w}, {"step", &s}}, o).Write(prefix);
+      });
+      for (const auto& r : results) tally_.CheckOk(r.status(), "Checkpoint::Write with a group");
+      if (!results[0].ok()) continue;
+      ++tally_.distributed_saves;
+      ShardedVariable w(DType::kFloat, full_shape, "w");
+      tally_.CheckOk(w.AddShard({0, 0}, *Tensor::Make(DType::kFloat, full_shape)), "dist-ckpt: shard");
+      Variable s(DType::kInt64, TensorShape{}, "step");
+      CheckpointOptions o;
+      o.fs = fs_;
+      auto restored = Checkpoint({{"w", &w}, {"step", &s}}, o).Restore(prefix);
+      if (!restored.ok()) {
+        tally_.Fail("dist-ckpt: restore " + prefix + ": " + restored.status().ToString());
+        continue;
+      }
+      const Variable& got = w.shard(0);
+      tally_.Check(std::memcmp(got.data(), full.data(), full.byte_size()) == 0 &&
+                       *static_cast<const int64_t*>(s.data()) == step,
+                   "dist-ckpt: " + prefix + " does not hold step " + std::to_string(step));
+    }
+  }
+
   FileSystem* const fs_;
   const std::string root_;
   const int round_;
@@ -795,7 +849,7 @@ void RunStress(const std::string& fs_name, FileSystem* fs, const std::string& ro
   const std::string checked =
       std::to_string(tally.sync_saves) + " sync + " + std::to_string(tally.async_saves) + " async saves, " +
       std::to_string(tally.writes) + " writes, " + std::to_string(tally.distributed_saves) +
-      " 2-rank saves by 13 threads into 6 directories (one shared by 5 savers); " +
+      " 2-rank saves by 14 threads into 6 directories (one shared by 6 savers); " +
       std::to_string(tally.restores_complete) + " complete restores and " +
       std::to_string(tally.restores_not_found) + " clean NotFound while max_to_keep=1 pruned; " +
       std::to_string(tally.lock_refusals) + " second managers refused; " +
