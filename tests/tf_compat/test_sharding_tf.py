@@ -57,13 +57,28 @@ def run_helper(*args):
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
-@pytest.fixture(scope="module", params=POLICIES)
-def saved(request, tmp_path_factory):
-    d = tmp_path_factory.mktemp("sharding_" + request.param)
-    tf_path = run_helper("save", str(d / "tf"), request.param)["path"]
-    cpp = run_tool("save", str(d / "cpp" / "ckpt"), request.param)["path"]
-    cpp_async = run_tool("save", str(d / "cpp_async" / "ckpt"), request.param, "async")["path"]
-    return request.param, tf_path, cpp, cpp_async
+@pytest.fixture(scope="module")
+def all_saved(tmp_path_factory):
+    """Every policy saved by TF (one process), by ckpt sync and async, and TF's reads of ckpt's."""
+    d = tmp_path_factory.mktemp("sharding")
+    tf_paths = run_helper("save", str(d / "tf"), ",".join(POLICIES))
+    out = {}
+    for policy in POLICIES:
+        cpp = run_tool("save", str(d / "cpp" / policy / "ckpt"), policy)["path"]
+        cpp_async = run_tool("save", str(d / "cpp_async" / policy / "ckpt"), policy, "async")["path"]
+        out[policy] = (policy, tf_paths[policy], cpp, cpp_async)
+    reads = run_helper("read", *[p for v in out.values() for p in v[2:]])
+    return out, reads
+
+
+@pytest.fixture(params=POLICIES)
+def saved(request, all_saved):
+    return all_saved[0][request.param]
+
+
+@pytest.fixture
+def tf_reads(all_saved):
+    return all_saved[1]
 
 
 def test_index_equals_what_tf_writes(saved):
@@ -82,11 +97,11 @@ def test_index_equals_what_tf_writes(saved):
         assert len(tf_index["entries"]["big/.ATTRIBUTES/VARIABLE_VALUE"]["slices"]) > 1
 
 
-def test_tf_reads_and_restores_ckpt_checkpoint(saved):
+def test_tf_reads_and_restores_ckpt_checkpoint(saved, tf_reads):
     _, _, cpp, cpp_async = saved
     want = expected()
     for path in (cpp, cpp_async):
-        got = run_helper("read", path)
+        got = tf_reads[path]
         for k, v in want.items():
             assert got["loaded"][k] == v, k
             assert got["restored"][k] == v, k

@@ -1,8 +1,11 @@
 """TensorFlow's side of test_sharding_tf.py, in its own process.
 
-  save <dir> <max_shard_size|task>   tf.train.Checkpoint(**vars).save with the policy -> {"path": ...}
-  read <prefix>                      tf.train.load_checkpoint values and a tf.train.Checkpoint
-                                     restore into fresh variables -> {"loaded": ..., "restored": ...}
+  save <dir> <policy>[,<policy>...]  for each policy (a max_shard_size or "task"):
+                                     tf.train.Checkpoint(**vars).save into <dir>/<policy>/ -> {policy: path}
+  read <prefix>...                   per prefix: tf.train.load_checkpoint values and a
+                                     tf.train.Checkpoint restore into fresh variables
+                                     -> {prefix: {"loaded": ..., "restored": ...}}
+(one TensorFlow process serves every case: TF starts slowly)
 
 The variables and their values are those of tests/tools/sharding_tool.cc.
 """
@@ -42,19 +45,22 @@ def as_json(v):
 def main():
     cmd = sys.argv[1]
     if cmd == "save":
-        ckpt = tf.train.Checkpoint(**{k: tf.Variable(v) for k, v in values().items()})
-        path = ckpt.save(os.path.join(sys.argv[2], "ckpt"),
-                         options=tf.train.CheckpointOptions(experimental_sharding_callback=policy(sys.argv[3])))
-        print(json.dumps({"path": path}))
+        paths = {}
+        for arg in sys.argv[3].split(","):
+            ckpt = tf.train.Checkpoint(**{k: tf.Variable(v) for k, v in values().items()})
+            paths[arg] = ckpt.save(os.path.join(sys.argv[2], arg, "ckpt"),
+                                   options=tf.train.CheckpointOptions(experimental_sharding_callback=policy(arg)))
+        print(json.dumps(paths))
     elif cmd == "read":
-        prefix = sys.argv[2]
-        reader = tf.train.load_checkpoint(prefix)
-        loaded = {k: as_json(reader.get_tensor(f"{k}/.ATTRIBUTES/VARIABLE_VALUE")) for k in values()}
-        fresh = {k: tf.Variable(tf.zeros_like(v) if v.dtype != object else tf.constant([b""] * v.size))
-                 for k, v in values().items()}
-        tf.train.Checkpoint(**fresh).restore(prefix).assert_consumed()
-        restored = {k: as_json(v.numpy()) for k, v in fresh.items()}
-        print(json.dumps({"loaded": loaded, "restored": restored}))
+        out = {}
+        for prefix in sys.argv[2:]:
+            reader = tf.train.load_checkpoint(prefix)
+            loaded = {k: as_json(reader.get_tensor(f"{k}/.ATTRIBUTES/VARIABLE_VALUE")) for k in values()}
+            fresh = {k: tf.Variable(tf.zeros_like(v) if v.dtype != object else tf.constant([b""] * v.size))
+                     for k, v in values().items()}
+            tf.train.Checkpoint(**fresh).restore(prefix).assert_consumed()
+            out[prefix] = {"loaded": loaded, "restored": {k: as_json(v.numpy()) for k, v in fresh.items()}}
+        print(json.dumps(out))
     else:
         raise SystemExit(f"unknown command {cmd}")
 
