@@ -47,6 +47,7 @@
 #include "ckpt/distributed.h"
 #include "ckpt/export.h"
 #include "ckpt/file_system.h"
+#include "ckpt/sharding.h"
 #include "ckpt/status.h"
 #include "ckpt/trackable.h"
 #include "ckpt/variable.h"
@@ -158,6 +159,18 @@ struct CheckpointOptions {
   // a second copy of the model in memory. Values < 1 count as 1. Fixed by
   // the first async save of a Checkpoint; later values are ignored.
   int async_staging_buffers = 1;
+
+  // How the values are spread over data files (tf.train.CheckpointOptions.
+  // experimental_sharding_callback; ckpt/sharding.h, docs/sharding.md).
+  // nullptr: one data file (per rank). MaxShardSizePolicy or a user callback:
+  // one data file per shard, written by parallel threads, merged into one
+  // bundle; values cut by the policy are stored as partitioned tensors.
+  // Planned on the calling thread (a bad policy fails the call, also when
+  // async). With a communicator of size > 1 only ShardByTaskPolicy (each
+  // rank writes its own data file, as without a callback) is accepted; any
+  // other callback is Unimplemented on every rank before any collective.
+  // Shared, not copied: the callback must be usable from any thread.
+  std::shared_ptr<const ShardingCallback> experimental_sharding_callback;
 
   // ---- Distributed saves (docs/distributed.md; not in TF) ----
   // The group of processes ("ranks") that save ONE checkpoint together.

@@ -24,6 +24,7 @@
 #include "ckpt/object_graph.h"        // the object graph of an object-based checkpoint
 #include "ckpt/saver.h"               // Saver: tf.compat.v1.train.Saver
 #include "ckpt/sharded_variable.h"     // ShardedVariable: this process's blocks of a partitioned tensor
+#include "ckpt/sharding.h"            // sharding callbacks: MaxShardSizePolicy, ShardByTaskPolicy
 #include "ckpt/status.h"              // Status, Result<T>
 #include "ckpt/status_macros.h"       // CKPT_RETURN_IF_ERROR, CKPT_ASSIGN_OR_RETURN
 #include "ckpt/tensor.h"              // Tensor, TensorView, TensorShape

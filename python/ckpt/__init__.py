@@ -42,7 +42,7 @@ def _load_native() -> None:
 _load_native()
 del _load_native, _pkgutil
 from . import _ckpt  # noqa: E402  (already loaded by _load_native)
-from . import distributed, dtypes, errors  # noqa: E402
+from . import distributed, dtypes, errors, experimental  # noqa: E402
 from ._checkpoint import Checkpoint, CheckpointLoadStatus, CheckpointOptions  # noqa: E402
 from ._checkpoint_manager import CheckpointManager  # noqa: E402
 from ._checkpoint_management import (  # noqa: E402
@@ -89,6 +89,7 @@ __all__ = [
     "distributed",
     "dtypes",
     "errors",
+    "experimental",
     "generate_checkpoint_state_proto",
     "get_checkpoint_mtimes",
     "get_checkpoint_state",

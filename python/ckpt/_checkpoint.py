@@ -49,6 +49,10 @@ class CheckpointOptions:
     (``"/job:worker/replica:0/task:1/device:CPU:0"`` or ``"/task:1"``; task index
     = rank) makes that rank do all file I/O, the others streaming their values to
     it (docs/distributed.md); without a task, or in one process, it has no effect.
+    ``experimental_sharding_callback``
+    takes ``ckpt.experimental.ShardByTaskPolicy()`` / ``MaxShardSizePolicy(n)`` or
+    the same ``tf.train.experimental`` policy objects (docs/sharding.md); custom
+    callbacks raise NotImplementedError, any other object TF's ValueError.
 
     Not in TF: ``communicator`` (a ``ckpt.distributed`` communicator, from
     ``from_mpi4py`` or ``from_torch``) makes every rank of a job save ONE
@@ -80,7 +84,10 @@ class CheckpointOptions:
         collective_timeout: Optional[float] = None,
     ) -> None:
         if experimental_sharding_callback is not None:
-            raise NotImplementedError("ckpt does not support experimental_sharding_callback")
+            # ckpt.experimental's or TF's policies; anything else raises here (CO-05).
+            from .experimental import _native_spec
+
+            _native_spec(experimental_sharding_callback)
         if experimental_enable_async_checkpoint:
             logging.getLogger("ckpt").warning(
                 "experimental_enable_async_checkpoint is deprecated. Use enable_async instead."  # CO-02
@@ -96,7 +103,7 @@ class CheckpointOptions:
         self.experimental_write_callbacks = (
             list(experimental_write_callbacks) if experimental_write_callbacks is not None else None
         )
-        self.experimental_sharding_callback = None
+        self.experimental_sharding_callback = experimental_sharding_callback
         self.experimental_skip_slot_variables = bool(experimental_skip_slot_variables)
         if communicator is not None and not hasattr(communicator, "_native_communicator"):
             raise TypeError(
@@ -111,7 +118,7 @@ class CheckpointOptions:
             self.experimental_enable_async_checkpoint,
             self.experimental_write_callbacks,
             self.enable_async,
-            None,
+            self.experimental_sharding_callback,
             self.experimental_skip_slot_variables,
             self.communicator,
             self.collective_timeout,

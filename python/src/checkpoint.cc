@@ -15,6 +15,7 @@
 
 #include "bindings.h"
 #include "ckpt/checkpoint.h"
+#include "ckpt/sharding.h"
 
 namespace ckpt_py {
 
@@ -67,6 +68,17 @@ ckpt::CheckpointOptions CheckpointOptionsFromPython(nb::handle options, bool syn
   // The communicator's C++ side is owned by the Python communicator, which
   // the caller's options object keeps alive for the duration of the call.
   if (nb::object v = get("communicator"); !v.is_none()) SetCommunicator(o, NativeCommunicator(v), get("collective_timeout"));
+  if (nb::object v = get("experimental_sharding_callback"); !v.is_none()) {
+    // ckpt.experimental's or TF's policy objects, mapped to the C++ policies
+    // (custom callbacks raise NotImplementedError there).
+    auto [kind, max_size] = nb::cast<std::pair<std::string, int64_t>>(
+        nb::module_::import_("ckpt.experimental").attr("_native_spec")(v));
+    if (kind == "task") {
+      o.experimental_sharding_callback = std::make_shared<ckpt::ShardByTaskPolicy>();
+    } else {
+      o.experimental_sharding_callback = std::make_shared<ckpt::MaxShardSizePolicy>(max_size);
+    }
+  }
   if (nb::object v = get("experimental_write_callbacks"); !v.is_none()) {
     // 0-parameter callables are called without the path; 2+ parameters are
     // TF's AssertionError (CO-08, CO-09): ckpt._checkpoint._adapt_callback.

@@ -15,7 +15,7 @@ import pytest
 import ckpt
 from ckpt_test_util import python_env
 
-PUBLIC_SUBMODULES = {"distributed", "dtypes", "errors"}
+PUBLIC_SUBMODULES = {"distributed", "dtypes", "errors", "experimental"}
 
 
 def public_names(module):

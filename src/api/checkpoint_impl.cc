@@ -12,6 +12,7 @@
 #include "ckpt/status_macros.h"
 #include "distributed/save_plan.h"
 #include "distributed/value_list.h"
+#include "format/sharded_save.h"
 
 namespace ckpt {
 namespace {
@@ -91,12 +92,22 @@ Result<std::string> Checkpoint::Impl::WriteAndNotify(const std::string& prefix, 
   const std::vector<NamedView>& values = list.entries;
   CKPT_RETURN_IF_ERROR(CheckParts(values));
   FileSystem* fs = core.fs();
+  // A sharding callback plans here, on the caller's thread (its errors are
+  // this call's); the plan indexes the value list, which staging copies in
+  // order.
+  std::shared_ptr<const format::ShardedSavePlan> sharded;
+  if (options.experimental_sharding_callback) {
+    CKPT_ASSIGN_OR_RETURN(format::ShardedSavePlan plan,
+                          format::PlanShardedSave(values, *options.experimental_sharding_callback));
+    sharded = std::make_shared<const format::ShardedSavePlan>(std::move(plan));
+  }
 
   if (!options.async()) {
     // A synchronous save after async ones keeps call order and reports
     // their error first.
     if (writer_) CKPT_RETURN_IF_ERROR(Sync());
-    CKPT_RETURN_IF_ERROR(WriteBundle(fs, options.sync, prefix, values));
+    CKPT_RETURN_IF_ERROR(sharded ? format::WriteShardedBundle(fs, options.sync, prefix, values, *sharded)
+                                 : WriteBundle(fs, options.sync, prefix, values));
     *written = true;
     CKPT_RETURN_IF_ERROR(Notify(options.experimental_write_callbacks, after, prefix));
     return prefix;
@@ -108,8 +119,9 @@ Result<std::string> Checkpoint::Impl::WriteAndNotify(const std::string& prefix, 
   // The job owns copies of everything it needs: the caller's options and
   // callback list may change or die once Save returns (CO-13).
   auto job = [fs, sync = options.sync, prefix, dir, pending, callbacks = options.experimental_write_callbacks,
-              after = std::move(after)](const async::StagingBuffer& staged) -> Status {
-    Status s = WriteBundle(fs, sync, prefix, staged.values());
+              after = std::move(after), sharded](const async::StagingBuffer& staged) -> Status {
+    Status s = sharded ? format::WriteShardedBundle(fs, sync, prefix, staged.values(), *sharded)
+                       : WriteBundle(fs, sync, prefix, staged.values());
     if (s.ok()) s = Notify(callbacks, after, prefix);
     async::PendingWrites::Global().End(dir, pending);
     return s;
@@ -131,6 +143,15 @@ Result<std::string> Checkpoint::Impl::WriteDistributed(const std::string& prefix
                                                        const WriteCallback& after, bool* written,
                                                        const manager::DistributedHooks* hooks) {
   Communicator& comm = *options.communicator;
+  if (options.experimental_sharding_callback &&
+      dynamic_cast<const ShardByTaskPolicy*>(options.experimental_sharding_callback.get()) == nullptr) {
+    // Checked on every rank alike before any collective. ShardByTaskPolicy
+    // is what a distributed save does anyway: one data file per rank.
+    return UnimplementedError("CheckpointOptions.experimental_sharding_callback \"" +
+                              options.experimental_sharding_callback->description() +
+                              "\" with a communicator of size > 1: only ShardByTaskPolicy (one data file per "
+                              "rank) is supported in distributed saves (docs/sharding.md)");
+  }
   // A synchronous save after async ones keeps call order and reports their
   // error first, as every local error: through the plan exchange. (On the
   // writer thread, inside an async save's job, every earlier job is done.)
