@@ -220,6 +220,33 @@ TEST_F(ShardedSaveTest, ManagerSavesThroughThePolicy) {
   EXPECT_GE(r->num_shards(), 4);
 }
 
+// A process killed during a sharded save leaves its parts in <path>_temp/:
+// the manager's first save (holding the directory lock) removes the part
+// files and the then empty directory, and nothing else.
+TEST_F(ShardedSaveTest, TheManagersFirstSaveRemovesAKilledShardedSavesParts) {
+  ASSERT_OK(fs_->RecursivelyCreateDir("/run/ckpt-4_temp"));
+  ASSERT_OK(fs_->RecursivelyCreateDir("/run/ckpt-5_temp"));
+  for (const std::string f : {"/run/ckpt-4_temp/part-00000-of-00003.index", "/run/ckpt-4_temp/part-00002-of-00003.data-00000-of-00001",
+                              "/run/ckpt-5_temp/part-00001-of-00002.index.tmp9f", "/run/ckpt-5_temp/notes.txt"}) {
+    auto file = fs_->NewWritableFile(f);
+    ASSERT_OK(file);
+    ASSERT_OK((*file)->Append("x"));
+    ASSERT_OK((*file)->Close());
+  }
+  Model m;
+  m.Fill(5);
+  Checkpoint ck({{"m", &m}}, MemOptions(fs_.get()));
+  CheckpointManagerOptions mo;
+  mo.save_options = WithPolicy(fs_.get(), std::make_shared<MaxShardSizePolicy>(1000));
+  auto manager = CheckpointManager::Create(ck, "/run", 2, mo);
+  ASSERT_OK(manager);
+  auto path = (*manager)->Save();
+  ASSERT_OK(path);
+  EXPECT_FALSE(fs_->FileExists("/run/ckpt-4_temp").ok());
+  EXPECT_EQ(Children(fs_.get(), "/run/ckpt-5_temp"), std::vector<std::string>{"notes.txt"});
+  EXPECT_FALSE(fs_->FileExists("/run/ckpt-1_temp").ok());  // the save's own parts are merged and gone
+}
+
 TEST_F(ShardedSaveTest, DistributedSavesAcceptShardByTaskOnly) {
   for (int n : {2, 3}) {
     distributed::InProcessGroup group(n);

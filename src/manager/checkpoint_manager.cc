@@ -124,6 +124,12 @@ Result<std::optional<std::string>> CheckpointManager::Impl::Save(const Checkpoin
   manager::DistributedHooks hooks;
   if (distributed && bookkeeper && lock_ && temps_suspected_.exchange(false)) {
     hooks.before_write = [this] { CleanDistributedTemps(); };
+  } else if (!distributed && lock_ && temps_suspected_.exchange(false)) {
+    // One process: the part files a killed sharded save (a sharding callback
+    // with several shards writes <path>_temp/part-*) left behind. The lock
+    // excludes other managers; our own Checkpoint's writes are awaited first.
+    internals_->WaitForWrites();
+    CleanDistributedTemps();
   }
   hooks.share = [this] { return EncodeState(); };
   hooks.adopt = [this](std::string_view bytes) { return AdoptState(bytes); };
@@ -234,7 +240,7 @@ void CheckpointManager::Impl::CleanDistributedTemps() {
   }
   if (deleted > 0) {
     LogInfo("CheckpointManager: removed " + std::to_string(deleted) + " part file(s) left in " + dir +
-            " by an interrupted distributed save");
+            " by an interrupted sharded or distributed save");
   }
 }
 
