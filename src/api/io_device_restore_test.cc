@@ -215,6 +215,34 @@ TEST(IoDeviceRestoreTest, BadOrDisagreeingIoDevicesFailEveryRankAlikeBeforeReadi
   }
 }
 
+// A value deferred to an object attached after the collective restore: R
+// still reads it, the other ranks get FailedPrecondition (R stopped serving
+// when their restore returned), not a hang.
+TEST(IoDeviceRestoreTest, AValueDeferredPastTheRestoreIsReadOnlyOnTheIoRank) {
+  auto fs = NewMemoryFileSystem();
+  {
+    Variable a(DType::kInt64, TensorShape{2}, "a"), b(DType::kInt64, TensorShape{2}, "b");
+    a.flat<int64_t>()[1] = 2;
+    b.flat<int64_t>()[1] = 4;
+    Checkpoint ck({{"a", &a}, {"b", &b}}, Options(fs.get(), nullptr, ""));
+    ASSERT_OK(ck.Write("/d/ck"));
+  }
+  InProcessGroup group(2);
+  auto results = group.Run([&](Communicator& comm) -> Status {
+    Variable a(DType::kInt64, TensorShape{2}, "a"), b(DType::kInt64, TensorShape{2}, "b");
+    test::CallRecordingFileSystem refusing;
+    Checkpoint ck({{"a", &a}}, Options(comm.rank() == 0 ? fs.get() : &refusing, &comm, "/task:0"));
+    CKPT_RETURN_IF_ERROR(ck.Read("/d/ck").status());
+    if (a.flat<int64_t>()[1] != 2) return InternalError("a not restored");
+    CKPT_RETURN_IF_ERROR(ck.root().Track("b", b));
+    if (b.flat<int64_t>()[1] != 4) return InternalError("b not restored");
+    return OkStatus();
+  });
+  EXPECT_OK(results[0]);
+  EXPECT_CODE(results[1], StatusCode::kFailedPrecondition);
+  EXPECT_NE(results[1].message().find("attach every object before"), std::string::npos) << results[1].ToString();
+}
+
 // A rank that stalls (never asks for its next bytes / never serves): the
 // ranks waiting for it fail with DeadlineExceeded at collective_timeout or
 // see the abort; nobody hangs.
