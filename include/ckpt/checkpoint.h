@@ -168,7 +168,9 @@ struct CheckpointOptions {
   //   serving the lower ranks) and the group is aborted. Values deferred to
   //   objects attached after the call cannot be read on the ranks other than
   //   R (FailedPrecondition): attach every object before restoring.
-  //   A task-less string or a single process: not collective, as before.
+  //   A task-less string or a single process: not collective, as before
+  //   (so a rank naming no task while the others name one makes them time
+  //   out in the all-gather).
   std::string experimental_io_device;
   // Staging buffer sets for async saves. 1 (TF's behaviour): a save waits
   // for the previous write to finish before snapshotting. 2: a save can
