@@ -151,7 +151,27 @@ struct CheckpointOptions {
   // * No task named ("", "/cpu:0", "/device:CPU:0"), or a single process
   //   (no communicator or size 1, whatever the string): ignored, as in TF
   //   when every device's I/O is this process's, so options round-trip.
-  // * Restore / Read: unchanged; each rank reads what it needs itself.
+  // * Restore / Read with a communicator of size N > 1 and a task named R:
+  //   COLLECTIVE — every rank of the group must call it (with the same io
+  //   device; the paths may differ). One all-gather agrees on R (a task >= N,
+  //   a malformed one, ranks naming different tasks, or a rank without
+  //   Send/Recv: the same InvalidArgument / Unimplemented on every rank,
+  //   nothing read). Then R restores its own objects from storage and serves
+  //   the other ranks' file reads in rank order, each until that rank's
+  //   restore returned; the other ranks restore exactly as without the option
+  //   (each reading only the byte ranges its objects need, e.g. its
+  //   ShardedVariable blocks) but through R, in requests and replies of at
+  //   most 4 MiB, and make no file-system call. R's file errors (NotFound,
+  //   DataLoss, ... naming R's file) reach the requesting rank unchanged, so
+  //   a missing checkpoint fails every rank alike. Each rank returns its own
+  //   restore's outcome. A rank that stalls: the ranks waiting for it fail
+  //   with DeadlineExceeded after collective_timeout (which must cover R
+  //   serving the lower ranks) and the group is aborted. Values deferred to
+  //   objects attached after the call cannot be read on the ranks other than
+  //   R (FailedPrecondition): attach every object before restoring.
+  //   A task-less string or a single process: not collective, as before
+  //   (so a rank naming no task while the others name one makes them time
+  //   out in the all-gather).
   std::string experimental_io_device;
   // Staging buffer sets for async saves. 1 (TF's behaviour): a save waits
   // for the previous write to finish before snapshotting. 2: a save can
@@ -217,10 +237,11 @@ struct CheckpointOptions {
   //   (Communicator::CheckBackgroundCollectives: MPI needs
   //   MPI_THREAD_MULTIPLE). The communicator must outlive the async writes
   //   (Sync, or destroy the Checkpoint, first).
-  // * restore/read ignore the communicator: each rank reads what its own
-  //   objects need (ShardedVariable: only its blocks); like Restore in one
-  //   process, they wait for the async writes begun before into the same
-  //   directory.
+  // * restore/read use the communicator only with an io rank
+  //   (experimental_io_device, above); otherwise each rank reads what its
+  //   own objects need (ShardedVariable: only its blocks). Like Restore in
+  //   one process, they wait for the async writes begun before into the
+  //   same directory.
   Communicator* communicator = nullptr;
   // How long each collective of a distributed save waits for the slowest
   // rank, from the moment this rank enters it (a stalled or dead peer makes
@@ -294,7 +315,9 @@ class CKPT_EXPORT Checkpoint {
   Status PrepareAsync(const CheckpointOptions& options);
 
   // Restores `save_path` (a prefix; a SavedModel directory maps to
-  // <dir>/variables/variables). Empty path: an initialization-only status
+  // <dir>/variables/variables). Collective when the options name an io rank
+  // in a group (CheckpointOptions::experimental_io_device): every rank must
+  // call it. Empty path: an initialization-only status
   //. Creates save_counter. A checkpoint without an
   // object graph is matched by variable names.
   Result<LoadStatus> Restore(std::string_view save_path);

@@ -4,8 +4,9 @@
 // exchange only metadata through a Communicator — the list of values each
 // rank holds, the save plan, each rank's vote, the published path; tensor
 // bytes go straight from each rank to storage and never travel through it,
-// except in a save with an io rank (CheckpointOptions::experimental_io_device),
-// where they stream to that rank in bounded chunks over Send/Recv.
+// except with an io rank (CheckpointOptions::experimental_io_device), where
+// they travel to (save) or from (restore) that rank in bounded chunks over
+// Send/Recv.
 // ckpt never provides a transport of its own: a Communicator wraps one the
 // job already has (MPI: ckpt/mpi.h; a single process: LocalCommunicator).
 //
@@ -30,10 +31,10 @@
 //   thread may run them). Abort may be called concurrently with a collective.
 // * Sizes: a contribution is at most kMaxCollectiveBytes bytes
 //   (InvalidArgument otherwise, before anything is sent).
-// * Point-to-point (Send/Recv): used only by saves with an io rank
-//   (CheckpointOptions::experimental_io_device naming a task), where the
+// * Point-to-point (Send/Recv): used only with an io rank
+//   (CheckpointOptions::experimental_io_device naming a task): in a save the
 //   other ranks stream their tensor bytes to the one rank that does all file
-//   I/O. Messages from one rank to another arrive whole and in the order they
+//   I/O; in a restore that rank serves their file reads. Messages from one rank to another arrive whole and in the order they
 //   were sent. Send returns once `bytes` may be reused (the message was
 //   handed over or delivered — an implementation may hold at most a few
 //   messages in flight per pair, so a sender cannot run arbitrarily far ahead

@@ -3,6 +3,7 @@
 #include "ckpt/checkpoint.h"
 
 #include "api/checkpoint_impl.h"
+#include "api/io_rank_restore.h"
 #include "base/log.h"
 #include "ckpt/status_macros.h"
 #include "ckpt/checkpoint_state.h"
@@ -73,12 +74,16 @@ Status Checkpoint::PrepareAsync(const CheckpointOptions& call_options) {
 
 Result<LoadStatus> Checkpoint::Restore(std::string_view save_path) {
   Impl::WaitForWritesInto(save_path);
-  return impl_->core.Restore(save_path);
+  return ReadThroughIoRank(impl_->defaults, [&](std::shared_ptr<FileSystem> fs) {
+    return impl_->core.Restore(save_path, std::move(fs));
+  });
 }
 
 Result<LoadStatus> Checkpoint::Read(std::string_view save_path) {
   Impl::WaitForWritesInto(save_path);
-  return impl_->core.Read(save_path, false);
+  return ReadThroughIoRank(impl_->defaults, [&](std::shared_ptr<FileSystem> fs) {
+    return impl_->core.Read(save_path, false, std::move(fs));
+  });
 }
 
 Trackable& Checkpoint::root() { return impl_->core.root(); }

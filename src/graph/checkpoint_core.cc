@@ -106,17 +106,19 @@ Result<Variable*> CheckpointCore::SaveCounter() {
 
 // TF's Checkpoint.read; `restore_wrapping` adds Checkpoint.restore's
 // NotFound wrapper (CK-27 vs CK-28).
-Result<LoadStatus> CheckpointCore::Read(std::string_view save_path, bool restore_wrapping) {
+Result<LoadStatus> CheckpointCore::Read(std::string_view save_path, bool restore_wrapping,
+                                        std::shared_ptr<FileSystem> read_fs) {
   CKPT_RETURN_IF_ERROR(status_);
   if (save_path.empty()) return internal::LoadStatusAccess::Make(std::make_shared<InitOnlyRestore>());
+  FileSystem* const fs = read_fs ? read_fs.get() : fs_;
   std::string prefix(save_path);
   // A SavedModel directory holds its variables at variables/variables (CK-29).
-  if (fs_->IsDirectory(prefix) && (fs_->FileExists(JoinPath(prefix, "saved_model.pb")).ok() ||
-                                   fs_->FileExists(JoinPath(prefix, "saved_model.pbtxt")).ok())) {
+  if (fs->IsDirectory(prefix) && (fs->FileExists(JoinPath(prefix, "saved_model.pb")).ok() ||
+                                   fs->FileExists(JoinPath(prefix, "saved_model.pbtxt")).ok())) {
     prefix = JoinPath(JoinPath(prefix, "variables"), "variables");
   }
   BundleReaderOptions ro;
-  ro.fs = fs_;
+  ro.fs = fs;
   auto reader = BundleReader::Open(prefix, ro);
   if (!reader.ok()) {
     const Status& s = reader.status();
@@ -128,11 +130,11 @@ Result<LoadStatus> CheckpointCore::Read(std::string_view save_path, bool restore
     }
     return s;
   }
-  if (!(*reader)->HasTensor(kObjectGraphKey)) return ReadNameBased(std::move(*reader), prefix);
+  if (!(*reader)->HasTensor(kObjectGraphKey)) return ReadNameBased(std::move(*reader), prefix, fs, read_fs);
 
   CKPT_ASSIGN_OR_RETURN(proto::TrackableObjectGraph object_graph, LoadObjectGraph(**reader));
   auto session = std::make_shared<ObjectRestore>(
-      ReaderSource(std::move(*reader), prefix, fs_), std::move(object_graph), WeakView(),
+      ReaderSource(std::move(*reader), prefix, fs, read_fs), std::move(object_graph), WeakView(),
       skip_slot_variables_);
   ErrorList errors;
   errors.Add(session->RestoreInto(0, *root_));
@@ -142,9 +144,10 @@ Result<LoadStatus> CheckpointCore::Read(std::string_view save_path, bool restore
   return internal::LoadStatusAccess::Make(session);
 }
 
-Result<LoadStatus> CheckpointCore::ReadNameBased(std::unique_ptr<BundleReader> reader, const std::string& prefix) {
+Result<LoadStatus> CheckpointCore::ReadNameBased(std::unique_ptr<BundleReader> reader, const std::string& prefix,
+                                                 FileSystem* fs, std::shared_ptr<FileSystem> keep_alive) {
   LogWarning(kNameBasedRestoreWarning);
-  auto session = std::make_shared<NameBasedRestore>(ReaderSource(std::move(reader), prefix, fs_),
+  auto session = std::make_shared<NameBasedRestore>(ReaderSource(std::move(reader), prefix, fs, std::move(keep_alive)),
                                                           WeakView());
   ErrorList errors;
   errors.Add(session->RestoreSubtree(*root_));
@@ -157,9 +160,9 @@ Result<LoadStatus> CheckpointCore::ReadNameBased(std::unique_ptr<BundleReader> r
   return internal::LoadStatusAccess::Make(session);
 }
 
-Result<LoadStatus> CheckpointCore::Restore(std::string_view save_path) {
+Result<LoadStatus> CheckpointCore::Restore(std::string_view save_path, std::shared_ptr<FileSystem> read_fs) {
   name_based_.reset();
-  CKPT_ASSIGN_OR_RETURN(LoadStatus status, Read(save_path, /*restore_wrapping=*/true));
+  CKPT_ASSIGN_OR_RETURN(LoadStatus status, Read(save_path, /*restore_wrapping=*/true, std::move(read_fs)));
   // TF creates the counter after loading, so it takes the saved value
   // through the deferred path (CK-11) or stays unmatched (CK-12).
   CKPT_ASSIGN_OR_RETURN(Variable * counter, SaveCounter());

@@ -53,16 +53,20 @@ class CheckpointCore {
   Result<SaveList> Collect();
 
   // TF's Checkpoint.read; `restore_wrapping` adds Checkpoint.restore's
-  // NotFound wrapper (CK-27 vs CK-28).
-  Result<LoadStatus> Read(std::string_view save_path, bool restore_wrapping);
+  // NotFound wrapper (CK-27 vs CK-28). `read_fs`, when given, replaces fs()
+  // for this restore (kept alive by the restore session: deferred values
+  // are read through it too).
+  Result<LoadStatus> Read(std::string_view save_path, bool restore_wrapping,
+                          std::shared_ptr<FileSystem> read_fs = nullptr);
   // TF's Checkpoint.restore: Read, then the save counter (CK-11, CK-12, CK-60).
-  Result<LoadStatus> Restore(std::string_view save_path);
+  Result<LoadStatus> Restore(std::string_view save_path, std::shared_ptr<FileSystem> read_fs = nullptr);
 
  private:
   static Status NotTrackable(const std::string& name);
   GraphView View() const;
   WeakGraphView WeakView() const;
-  Result<LoadStatus> ReadNameBased(std::unique_ptr<BundleReader> reader, const std::string& prefix);
+  Result<LoadStatus> ReadNameBased(std::unique_ptr<BundleReader> reader, const std::string& prefix,
+                                   FileSystem* fs, std::shared_ptr<FileSystem> keep_alive);
 
   FileSystem* fs_;
   bool skip_slot_variables_;

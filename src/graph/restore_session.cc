@@ -82,8 +82,9 @@ std::optional<GraphView> WeakGraphView::Lock() const {
   return v;
 }
 
-ReaderSource::ReaderSource(std::unique_ptr<BundleReader> reader, std::string prefix, FileSystem* fs)
-    : reader_(std::move(reader)), prefix_(std::move(prefix)), fs_(fs) {}
+ReaderSource::ReaderSource(std::unique_ptr<BundleReader> reader, std::string prefix, FileSystem* fs,
+                           std::shared_ptr<FileSystem> keep_alive)
+    : keep_alive_(std::move(keep_alive)), reader_(std::move(reader)), prefix_(std::move(prefix)), fs_(fs) {}
 
 Result<const BundleReader*> ReaderSource::Get() {
   if (!reader_) {

@@ -81,11 +81,14 @@ struct WeakGraphView {
 // Where a session reads from; reopened on demand after the files were closed.
 class ReaderSource {
  public:
-  ReaderSource(std::unique_ptr<BundleReader> reader, std::string prefix, FileSystem* fs);
+  // `keep_alive` (may be null) owns `fs` when the restore brought its own.
+  ReaderSource(std::unique_ptr<BundleReader> reader, std::string prefix, FileSystem* fs,
+               std::shared_ptr<FileSystem> keep_alive = nullptr);
   Result<const BundleReader*> Get();
   void Close() { reader_.reset(); }
 
  private:
+  std::shared_ptr<FileSystem> keep_alive_;  // before reader_: outlives its files
   std::unique_ptr<BundleReader> reader_;
   std::string prefix_;
   FileSystem* fs_;

@@ -9,11 +9,14 @@
 //         stall:R             rank R stops before the vote (until the job is killed)
 //         kill-in-merge       rank 0 SIGKILLs itself during the merge, after the
 //                             first data file was renamed into place
-//   mpi_driver restore PREFIX SEED
+//   mpi_driver restore PREFIX SEED [--io-device=DEV] [--deadline-ms=MS]
 //       every rank restores its blocks (for this job's rank count) through
 //       Checkpoint::Restore into ShardedVariables (reading by intersection),
 //       the replicated values whole into Variables, and reads a share of the
-//       keys as full tensors; all compared bit for bit.
+//       keys as full tensors; all compared bit for bit. With --io-device
+//       naming a task R: a collective restore in which R reads for every
+//       rank; the other ranks' Checkpoint gets a file system that records
+//       and refuses every call, and must have received none.
 //   mpi_driver saver PREFIX
 //       every rank's ckpt::Saver holds its rows of a float [10, 3] partitioned
 //       variable (PartitionInfo) and a replicated [3] one; two saves with
@@ -48,8 +51,10 @@
 #include "ckpt/saver.h"
 #include "ckpt/sharded_variable.h"
 #include "ckpt/variable.h"
+#include "base/io_device_name.h"
 #include "io/forwarding_file_system.h"
 #include "mpi_values.h"
+#include "testing/call_recording_file_system.h"
 
 namespace ckpt::mpi_test {
 namespace {
@@ -245,17 +250,37 @@ int Save(MpiCommunicator& comm, const std::string& prefix, uint64_t seed, std::c
 
 // ---- restore ----
 
-int Restore(MpiCommunicator& comm, const std::string& prefix, uint64_t seed) {
+int Restore(MpiCommunicator& comm, const std::string& prefix, uint64_t seed, std::chrono::milliseconds deadline,
+            const std::string& io_device) {
   const int r = comm.rank(), m = comm.size();
   RankObjects objects =
       ObjectsOf(r, m, [](const Spec& spec, const TensorSlice& block) {
         return Zeros(spec.dtype, block.SliceShape(spec.full));
       });
-  Checkpoint checkpoint(objects.named);
-  auto status = checkpoint.Restore(prefix);
-  Check(status.ok(), "restore " + prefix + ": " + status.status().ToString());
-  const Status consumed = status->AssertConsumed();  // every saved value bound, every object matched
-  Check(consumed.ok(), "restore: " + consumed.ToString());
+  CheckpointOptions options;
+  test::CallRecordingFileSystem refusing;
+  bool through_io_rank = false;
+  if (!io_device.empty()) {
+    auto io = IoRankFor(io_device, m);
+    Check(io.ok(), "--io-device: " + io.status().ToString());
+    options.communicator = &comm;
+    options.collective_timeout = deadline;
+    options.experimental_io_device = io_device;
+    through_io_rank = *io >= 0 && *io != r;
+    if (through_io_rank) options.fs = &refusing;
+  }
+  {
+    Checkpoint checkpoint(objects.named, options);
+    auto status = checkpoint.Restore(prefix);
+    Check(status.ok(), "restore " + prefix + ": " + status.status().ToString());
+    const Status consumed = status->AssertConsumed();  // every saved value bound, every object matched
+    Check(consumed.ok(), "restore: " + consumed.ToString());
+  }
+  if (through_io_rank) {
+    const std::vector<std::string> calls = refusing.calls();
+    Check(calls.empty(), "restore through the io rank: this rank called its file system: " +
+                             (calls.empty() ? std::string() : calls.front()));
+  }
   auto reader = BundleReader::Open(prefix);
   Check(reader.ok(), "open " + prefix + ": " + reader.status().ToString());
   size_t blocks = 0, full = 0;
@@ -505,7 +530,8 @@ int main(int argc, char** argv) {
       }
       ckpt::MpiCommunicator comm(MPI_COMM_WORLD);
       Check(comm.status().ok(), "construct: " + comm.status().ToString());
-      rc = mode == "save" ? Save(comm, prefix, seed, deadline, fault, async, io_device) : Restore(comm, prefix, seed);
+      rc = mode == "save" ? Save(comm, prefix, seed, deadline, fault, async, io_device)
+                          : Restore(comm, prefix, seed, deadline, io_device);
     } else {
       Die("bad arguments");
     }

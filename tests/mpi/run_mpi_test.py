@@ -16,6 +16,7 @@ Cases (the driver, tests/mpi/mpi_driver.cc, checks values bit for bit):
   save-async N      the same as an async save (collectives on the writer thread while
                     the main thread runs its own MPI_Allreduce) into WORK/saved-async-npN/ckpt
   restore M         restore on M ranks every checkpoint the save cases wrote
+  restore-io M      restore the saved checkpoints on M ranks with an io rank (0 or M-1)
   save-io N         save on N ranks with the last as io rank: same bytes as a plain save; restore on others
   crash-exit N      a rank _exits after writing its part
   crash-merge N     rank 0 is SIGKILLed during the merge
@@ -160,6 +161,13 @@ def main() -> None:
         for n in range(2, 5):
             prefix = os.path.join(a.work, f"saved-async-np{n}", "ckpt")
             expect_lines(r.run(a.np, "restore", prefix, str(200 + n)), r"bit-exact", a.np)
+    elif a.case == "restore-io":
+        # A collective restore with an io rank (experimental_io_device): it reads for every rank; the
+        # others' file systems refuse every call (checked by the driver). Io rank 0 and the last, in turn.
+        for n in range(1, 5):
+            prefix = os.path.join(a.work, f"saved-np{n}", "ckpt")
+            io = 0 if n % 2 else a.np - 1
+            expect_lines(r.run(a.np, "restore", prefix, str(100 + n), f"--io-device=/task:{io}"), r"bit-exact", a.np)
     elif a.case == "save-io":
         # The last rank is the io rank (experimental_io_device): the files equal, byte for byte, those of
         # the same save without it, and they restore bit-exact on other rank counts.
