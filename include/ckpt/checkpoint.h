@@ -327,6 +327,13 @@ class CKPT_EXPORT Checkpoint {
   // `save_path` from any Checkpoint of this process (those begun before the
   // call; none when called from a write callback).
   Result<LoadStatus> Read(std::string_view save_path);
+  // The same with per-call options (TF's `restore(path, options=...)`). Of
+  // them a restore uses the group fields only — communicator,
+  // collective_timeout and experimental_io_device (an io rank reads for the
+  // whole group, above); the file system and everything else come from the
+  // constructor's options, as for the overloads without options.
+  Result<LoadStatus> Restore(std::string_view save_path, const CheckpointOptions& options);
+  Result<LoadStatus> Read(std::string_view save_path, const CheckpointOptions& options);
 
   // The save counter variable (int64 scalar), created on first use.
   Variable& save_counter();

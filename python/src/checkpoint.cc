@@ -135,14 +135,21 @@ std::string FsPath(nb::handle path) {
 ckpt::LoadStatus Restore(PyCheckpoint& self, nb::handle save_path, nb::handle options, bool read) {
   const char* api = read ? "read" : "restore";
   std::string path = save_path.is_none() ? std::string() : FsPath(save_path);
-  // Per-call restore options: the C++ Restore takes its options from the
-  // constructor; of TF's restore options only experimental_skip_slot_variables
+  // Per-call restore options: their group fields (communicator,
+  // collective_timeout, experimental_io_device: an io rank reads for the
+  // group). Of TF's other restore options only experimental_skip_slot_variables
   // would matter, and Python graphs have no slot variables (see docs/python.md).
-  (void)options;
+  const bool has_options = !options.is_none();
+  const ckpt::CheckpointOptions o = CheckpointOptionsFromPython(options, self.sync);
   ckpt::Result<ckpt::LoadStatus> r = ckpt::InternalError("unset");
   {
     nb::gil_scoped_release release;
-    r = read ? self.get().Read(path) : self.get().Restore(path);
+    ckpt::Checkpoint& c = self.get();
+    if (has_options) {
+      r = read ? c.Read(path, o) : c.Restore(path, o);
+    } else {
+      r = read ? c.Read(path) : c.Restore(path);
+    }
   }
   return ValueOrThrow(std::move(r), api);
 }

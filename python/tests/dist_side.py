@@ -275,7 +275,7 @@ def save_io(comm, directory, seed):
     print(f"rank {comm.rank}/{comm.size}: saved {path}", flush=True)
 
 
-def restore(rank, size, directory, seed):
+def restore(rank, size, directory, seed, options=None):
     import numpy as np
 
     want = values(seed)
@@ -291,7 +291,7 @@ def restore(rank, size, directory, seed):
             if want_block.dtype == object else np.zeros_like(want_block)
         blocks[name] = (want_block, zero)
         got["sharded_" + name] = ckpt.ShardedVariable(zero, full_shape=f.shape, offset=offset, name=name)
-    ckpt.Checkpoint(**got).restore(ckpt.latest_checkpoint(directory)).assert_consumed()
+    ckpt.Checkpoint(**got).restore(ckpt.latest_checkpoint(directory), options=options).assert_consumed()
     bad = [k for k in want if not same_bits(got[k].numpy(), want[k])]
     for name, (want_block, zero) in blocks.items():
         sv = got["sharded_" + name]
@@ -301,6 +301,19 @@ def restore(rank, size, directory, seed):
             bad.append("sharded_" + name)
     assert not bad, f"differ after restore: {bad}"
     print(f"rank {rank}/{size}: restored {len(want) + len(blocks)} variables bit-exact", flush=True)
+
+
+def restore_io(comm, directory, seed):
+    """restore(path, options=...) naming the last rank as io rank: it reads for everyone. A task
+    that does not exist fails on every rank before anything is read (the options reach the restore)."""
+    path = ckpt.latest_checkpoint(directory)
+    bad = ckpt.CheckpointOptions(communicator=comm, collective_timeout=60, experimental_io_device="/task:9")
+    e = expect_raises(errors.InvalidArgumentError, ckpt.Checkpoint(v=ckpt.Variable(0.0)).restore, path, options=bad)
+    assert "task:9" in str(e) or "task 9" in str(e), str(e)
+    io = comm.size - 1
+    options = ckpt.CheckpointOptions(communicator=comm, collective_timeout=60,
+                                     experimental_io_device=f"/job:worker/replica:0/task:{io}/device:CPU:0")
+    restore(comm.rank, comm.size, directory, seed, options=options)
 
 
 def saver(comm, directory):
@@ -342,6 +355,8 @@ def run_case(case, comm_factory, rank, size, args, use_torch=False, side_sum=Non
         save_async(comm_factory(), args[0], int(args[1]), side_sum, use_torch)
     elif case == "save-io":
         save_io(comm_factory(), args[0], int(args[1]))
+    elif case == "restore-io":
+        restore_io(comm_factory(), args[0], int(args[1]))
     elif case == "restore":  # DIR SEED [DIR SEED ...]: one job restores several checkpoints
         for i in range(0, len(args), 2):
             restore(rank, size, args[i], int(args[i + 1]))

@@ -114,6 +114,14 @@ def test_mpi4py_save_with_io_rank(tmp_path):
         assert count(out, r"restored \d+ variables bit-exact") == 2, out
 
 
+def test_mpi4py_restore_with_io_rank(tmp_path):
+    # restore(path, options=CheckpointOptions(communicator=..., experimental_io_device=...)): the last
+    # rank reads the files for every rank (the C++ tests check that the others make no file call).
+    if check_saved(mpirun(3, "save", tmp_path, 25), 3):
+        out = mpirun(2, "restore-io", tmp_path, 25)
+        assert count(out, r"restored \d+ variables bit-exact") == 2, out
+
+
 def test_torch_save_with_io_rank(tmp_path):
     # The same over torch.distributed (gloo isend/irecv on ckpt's own group); restored under mpirun.
     if check_saved(torchrun(2, "save-io", tmp_path, 23), 2):

@@ -86,6 +86,31 @@ Result<LoadStatus> Checkpoint::Read(std::string_view save_path) {
   });
 }
 
+namespace {
+// The constructor's options with the call's group fields: what a restore
+// with per-call options reads through.
+CheckpointOptions WithGroupOf(CheckpointOptions defaults, const CheckpointOptions& call) {
+  defaults.communicator = call.communicator;
+  defaults.collective_timeout = call.collective_timeout;
+  defaults.experimental_io_device = call.experimental_io_device;
+  return defaults;
+}
+}  // namespace
+
+Result<LoadStatus> Checkpoint::Restore(std::string_view save_path, const CheckpointOptions& options) {
+  Impl::WaitForWritesInto(save_path);
+  return ReadThroughIoRank(WithGroupOf(impl_->defaults, options), [&](std::shared_ptr<FileSystem> fs) {
+    return impl_->core.Restore(save_path, std::move(fs));
+  });
+}
+
+Result<LoadStatus> Checkpoint::Read(std::string_view save_path, const CheckpointOptions& options) {
+  Impl::WaitForWritesInto(save_path);
+  return ReadThroughIoRank(WithGroupOf(impl_->defaults, options), [&](std::shared_ptr<FileSystem> fs) {
+    return impl_->core.Read(save_path, false, std::move(fs));
+  });
+}
+
 Trackable& Checkpoint::root() { return impl_->core.root(); }
 
 Variable& Checkpoint::save_counter() {

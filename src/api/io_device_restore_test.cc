@@ -166,6 +166,31 @@ TEST(IoDeviceRestoreTest, TheIoRankReadsForEveryRankBitExactOnAnyMAndTheOthersTo
   }
 }
 
+// TF's restore(path, options=...): a Checkpoint built without a group gets
+// the communicator and the io rank with the call, and reads through it.
+TEST(IoDeviceRestoreTest, PerCallOptionsNameTheIoRank) {
+  auto fs = NewMemoryFileSystem();
+  SaveOnN(fs.get(), 3, "/d/call/ck");
+  const int m = 3, io = 1;
+  std::vector<std::unique_ptr<test::CallRecordingFileSystem>> recording(m);
+  for (auto& r : recording) r = std::make_unique<test::CallRecordingFileSystem>();
+  InProcessGroup group(m);
+  auto results = group.Run([&](Communicator& comm) -> Status {
+    RankModel model(comm.rank(), m, /*zero=*/true);
+    FileSystem* mine = comm.rank() == io ? fs.get() : recording[static_cast<size_t>(comm.rank())].get();
+    Checkpoint ck(model.named, Options(mine, nullptr, ""));
+    const CheckpointOptions call = Options(nullptr, &comm, "/task:1");
+    CKPT_ASSIGN_OR_RETURN(LoadStatus status, comm.rank() == 2 ? ck.Read("/d/call/ck-1", call)
+                                                              : ck.Restore("/d/call/ck-1", call));
+    CKPT_RETURN_IF_ERROR(comm.rank() == 2 ? status.AssertExistingObjectsMatched() : status.AssertConsumed());
+    return model.CheckRestored();
+  });
+  for (int r = 0; r < m; ++r) {
+    EXPECT_TRUE(results[static_cast<size_t>(r)].ok()) << results[static_cast<size_t>(r)].ToString() << " rank " << r;
+    if (r != io) EXPECT_TRUE(recording[static_cast<size_t>(r)]->calls().empty()) << "rank " << r;
+  }
+}
+
 TEST(IoDeviceRestoreTest, AMissingCheckpointGivesTheIoRanksNotFoundOnEveryRank) {
   auto fs = NewMemoryFileSystem();
   auto results = RestoreOnM(fs.get(), 3, 1, "/nowhere/ck-1");
