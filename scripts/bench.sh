@@ -33,11 +33,11 @@ build="${CKPT_BENCH_BUILD_DIR:-$root/build-bench}"  # override: an existing buil
 
 parent="$build/bench-data"
 
-# --peers: the Release Python extension in $build, the peers installed, then bench/peers/peers.py.
-peers() {
+# The Release Python extension in $build (and, first, scripts/setup.sh when `import $*` fails).
+python_extension() {
   local py=${PYTHON:-python3}
-  if ! $py -c "import numpy, tensorflow, torch, safetensors, jax, orbax.checkpoint, matplotlib" 2>/dev/null; then
-    echo "=== installing the peers (scripts/setup.sh) ==="
+  if ! $py -c "import $(IFS=,; echo "$*")" 2>/dev/null; then
+    echo "=== installing what the bench needs: $* (scripts/setup.sh) ==="
     scripts/setup.sh
   fi
   echo "=== build (Release, $build: Python extension) ==="
@@ -50,29 +50,21 @@ peers() {
     echo "bench.sh: build failed (full log: $build/bench-build.log)" >&2
     exit 1
   fi
+}
+
+# --peers: the extension, the peers installed, then bench/peers/peers.py.
+peers() {
+  python_extension numpy tensorflow torch safetensors jax orbax.checkpoint matplotlib
   local args=("$@")
   [[ " ${args[*]} " == *" --dir "* ]] || args+=(--dir "$parent")
-  $py "$root/bench/peers/peers.py" --build-dir "$build" "${args[@]}"
+  ${PYTHON:-python3} "$root/bench/peers/peers.py" --build-dir "$build" "${args[@]}"
 }
-# --dist: the Release Python extension in $build, then bench/dist_bench.py.
+
+# --dist: the extension, then bench/dist_bench.py.
 dist() {
-  local py=${PYTHON:-python3}
-  if ! $py -c "import numpy, torch" 2>/dev/null; then
-    echo "=== installing torch (scripts/setup.sh) ==="
-    scripts/setup.sh
-  fi
-  echo "=== build (Release, $build: Python extension) ==="
-  if [ ! -f "$build/CMakeCache.txt" ] || ! grep -q '^CKPT_BUILD_PYTHON:BOOL=ON' "$build/CMakeCache.txt"; then
-    cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCKPT_BUILD_TESTS=OFF \
-      -DCKPT_BUILD_TOOLS=OFF -DCKPT_BUILD_EXAMPLES=OFF -DCKPT_BUILD_FUZZ=OFF -DCKPT_BUILD_PYTHON=ON >/dev/null
-  fi
-  if ! ninja -C "$build" -j2 _ckpt >"$build/bench-build.log" 2>&1; then
-    grep -E -A3 'error|FAILED' "$build/bench-build.log" | head -40 >&2
-    echo "bench.sh: build failed (full log: $build/bench-build.log)" >&2
-    exit 1
-  fi
+  python_extension numpy torch
   CKPT_BUILD_DIR="$build" PYTHONPATH="$build/python:$root/python${PYTHONPATH:+:$PYTHONPATH}" \
-    $py "$root/bench/dist_bench.py" "$@"
+    ${PYTHON:-python3} "$root/bench/dist_bench.py" "$@"
 }
 total_mib=1024 tensors=128 reps=3 tiny=100000
 async=0 total_mib_set=0 tensors_set=0 reps_set=0
