@@ -1,7 +1,6 @@
 #include "async/staging_buffer.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstring>
 
 #include "ckpt/status_macros.h"
@@ -12,12 +11,6 @@ constexpr size_t kValueAlign = 64;
 constexpr size_t kArenaAlign = 4096;
 // The helper pre-faults this much at a time; the copy follows chunk by chunk.
 constexpr size_t kPopulateChunk = size_t{16} << 20;
-// Pre-faulting with huge pages runs at 4+ GB/s when the kernel has free 2 MiB
-// pages, but at 0.1-0.3 GB/s when it must compact memory for them (THP defrag
-// "madvise", fragmented memory: the first async save of a fresh process on a
-// busy VM stalled 8-14 s for 1 GiB), where 4 KiB faults run at 0.3-0.7 GB/s.
-// Below this rate the populator gives up huge pages for the rest of the arena.
-constexpr double kMinHugeBytesPerSecond = 1e9;
 
 size_t AlignUp(size_t n, size_t a) { return (n + a - 1) / a * a; }
 }  // namespace
@@ -52,21 +45,12 @@ Status StagingBuffer::Reserve(size_t bytes) {
   // Pre-fault ahead of the copy on another core. A chunk the kernel refuses
   // to populate is simply faulted in by the copy itself.
   populator_ = std::thread([this, p = arena_.data(), n = capacity_] {
-    bool huge = true;
     for (size_t done = 0; done < n;) {
       const size_t k = std::min(kPopulateChunk, n - done);
-      const auto t0 = std::chrono::steady_clock::now();
       base::Prefault(p + done, k).IgnoreError();
-      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       done += k;
       populated_.store(done, std::memory_order_release);
       populated_.notify_all();
-      if (huge && done < n && static_cast<double>(k) > kMinHugeBytesPerSecond * secs) {
-        // Huge pages are being made by compaction (or the host backs 2 MiB at a
-        // time): slower than 4 KiB faults. The rest of the arena does without.
-        base::AdviseSmallPages(p + done, n - done);
-        huge = false;
-      }
     }
   });
   return OkStatus();

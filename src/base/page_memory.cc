@@ -63,17 +63,6 @@ Status Prefault(void* p, size_t n, PrefaultMethod method) {
   return OkStatus();
 }
 
-void AdviseSmallPages(void* p, size_t n) {
-#ifdef MADV_NOHUGEPAGE
-  const uintptr_t start = AlignUp(reinterpret_cast<uintptr_t>(p), kPage);
-  const uintptr_t end = reinterpret_cast<uintptr_t>(p) + n;
-  if (end > start) ::madvise(reinterpret_cast<void*>(start), end - start, MADV_NOHUGEPAGE);  // advisory only
-#else
-  (void)p;
-  (void)n;
-#endif
-}
-
 Result<PageBuffer> PageBuffer::Allocate(size_t size) {
   PageBuffer b;
   if (size == 0) return b;

@@ -33,11 +33,6 @@ enum class PrefaultMethod {
 // would). n == 0 is a no-op.
 Status Prefault(void* p, size_t n, PrefaultMethod method = PrefaultMethod::kAuto);
 
-// Advises [p, p + n) (page-aligned p) to use 4 KiB pages from now on
-// (MADV_NOHUGEPAGE): for memory where faulting in huge pages turned out
-// slower than small ones. Advisory; does nothing where THP is unknown.
-void AdviseSmallPages(void* p, size_t n);
-
 // Owns an anonymous private mapping of at least `size` bytes (rounded up to
 // 4 KiB), 2 MiB-aligned when size >= 2 MiB, advised MADV_HUGEPAGE (ignored
 // where THP is off). Move-only; unmaps on destruction. Contents start zero.

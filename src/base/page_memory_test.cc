@@ -6,10 +6,7 @@
 #include <sys/mman.h>
 
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <string>
 
 #include "testing/status_matchers.h"
 
@@ -92,44 +89,6 @@ TEST(PrefaultTest, AutoRefusesReadOnlyMemory) {
 #else
   GTEST_SKIP() << "n/a: built without MADV_POPULATE_WRITE, kAuto is kTouch";
 #endif
-}
-
-}  // namespace
-}  // namespace ckpt::base
-
-namespace ckpt::base {
-namespace {
-
-// The VmFlags line of /proc/self/smaps for the mapping that holds `addr`.
-std::string VmFlagsAt(const void* addr) {
-  std::ifstream in("/proc/self/smaps");
-  std::string line;
-  bool inside = false;
-  const auto a = reinterpret_cast<uintptr_t>(addr);
-  while (std::getline(in, line)) {
-    const std::string first = line.substr(0, line.find(' '));
-    if (!first.empty() && first.back() != ':') {  // a mapping's header: "lo-hi perms ..."
-      uintptr_t lo = 0, hi = 0;
-      inside = std::sscanf(first.c_str(), "%lx-%lx", &lo, &hi) == 2 && lo <= a && a < hi;
-    } else if (inside && first == "VmFlags:") {
-      return line;
-    }
-  }
-  return "";
-}
-
-// AdviseSmallPages marks the tail of a huge-page buffer MADV_NOHUGEPAGE
-// ("nh" in smaps) and leaves the head as it was ("hg").
-TEST(PageBufferTest, AdviseSmallPagesMarksOnlyTheGivenRange) {
-  auto b = PageBuffer::Allocate(size_t{8} << 20);
-  ASSERT_OK(b);
-  std::byte* tail = b->data() + (size_t{4} << 20);
-  AdviseSmallPages(tail, size_t{4} << 20);
-  const std::string head_flags = VmFlagsAt(b->data()), tail_flags = VmFlagsAt(tail);
-  ASSERT_FALSE(head_flags.empty());
-  ASSERT_FALSE(tail_flags.empty());
-  EXPECT_NE(tail_flags.find(" nh"), std::string::npos) << tail_flags;
-  EXPECT_EQ(head_flags.find(" nh"), std::string::npos) << head_flags;
 }
 
 }  // namespace
