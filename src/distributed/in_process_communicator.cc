@@ -133,10 +133,15 @@ class InProcessGroup::Member final : public Communicator {
   }
 
   // The common entry of Send and Recv: the sticky error, the call count and
-  // the injected faults (kFail / kAbort / kStall as for collectives).
+  // the injected faults, as for collectives.
   Status EnterPointToPoint(std::unique_lock<std::mutex>& l, Deadline deadline, const std::string& what) {
     if (!broken_.ok()) return broken_;
-    const int call = s_->calls[rank_]++;
+    return InjectFaults(l, s_->calls[rank_]++, deadline, what);
+  }
+
+  // The injected fault of this rank's call number `call`, if any (kFail /
+  // kAbort / kStall), then an abort by another rank: the sticky error.
+  Status InjectFaults(std::unique_lock<std::mutex>& l, int call, Deadline deadline, const std::string& what) {
     for (const InjectedFault& f : s_->faults) {
       if (f.rank != rank_ || f.call != call) continue;
       switch (f.kind) {
@@ -165,21 +170,7 @@ class InProcessGroup::Member final : public Communicator {
     const int call = s_->calls[rank_]++;
     const std::string what = "rank " + std::to_string(rank_) + ", collective #" + std::to_string(call) + " (" +
                              OpName(op) + ")";
-    for (const InjectedFault& f : s_->faults) {
-      if (f.rank != rank_ || f.call != call) continue;
-      switch (f.kind) {
-        case InjectedFault::Kind::kFail:
-          return broken_ = f.error;
-        case InjectedFault::Kind::kAbort:
-          s_->AbortLocked(rank_, "injected abort");
-          return broken_ = s_->aborted;
-        case InjectedFault::Kind::kStall:
-          WaitUntil(l, deadline, [&] { return !s_->aborted.ok(); });
-          return broken_ = s_->aborted.ok() ? DeadlineExceeded(what + ": stalled (injected) past the deadline")
-                                            : s_->aborted;
-      }
-    }
-    if (!s_->aborted.ok()) return broken_ = s_->aborted;
+    CKPT_RETURN_IF_ERROR(InjectFaults(l, call, deadline, what));
 
     // Slots are numbered by collective, not by call: ranks make different
     // numbers of Send/Recv calls between two collectives.
