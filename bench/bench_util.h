@@ -5,6 +5,7 @@
 #pragma once
 
 #include <errno.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <chrono>
@@ -57,6 +58,22 @@ inline void Prefault(void* p, size_t n) {
 
 // Deterministic non-constant floats in [-0.5, 0.5) (so nothing downstream can
 // shortcut zeros); the same seed gives the same values.
+// n bytes of 2 MiB-aligned anonymous memory advised MADV_HUGEPAGE (what THP's
+// "madvise" mode needs) and touched, so huge pages back it where the kernel
+// has them. Never freed (the benchmarks map it once). On virtio disks an
+// O_DIRECT request into 2 MiB pages goes out whole, one into 4 KiB pages is
+// cut at max_segments pages: this is the memory a "raw at the disk's limit"
+// baseline reads into and writes from.
+inline char* HugePageMemory(size_t n) {
+  const size_t huge = size_t{2} << 20;
+  void* m = ::mmap(nullptr, n + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  CheckSys(m != MAP_FAILED, "mmap");
+  char* p = reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(m) + huge - 1) / huge * huge);
+  ::madvise(p, n, MADV_HUGEPAGE);
+  std::memset(p, 0, n);
+  return p;
+}
+
 inline void FillFloats(float* f, size_t n, uint32_t seed) {
   uint32_t x = seed * 2654435761u + 1;
   for (size_t i = 0; i < n; ++i) {

@@ -229,15 +229,8 @@ int main(int argc, char** argv) {
   }
   Prefault(dst.p, total);
   // The same bytes in 2 MiB-aligned memory advised for huge pages (THP "madvise" mode).
-  char* huge_src = nullptr;
-  {
-    const size_t map = total + 2 * kMiB;
-    void* m = ::mmap(nullptr, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    CheckSys(m != MAP_FAILED, "mmap");
-    huge_src = reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(m) + 2 * kMiB - 1) / (2 * kMiB) * (2 * kMiB));
-    ::madvise(huge_src, total, MADV_HUGEPAGE);
-    std::memcpy(huge_src, src.p, total);
-  }
+  char* huge_src = HugePageMemory(total);
+  std::memcpy(huge_src, src.p, total);
 
   std::vector<ckpt::Tensor> in(T), out(T);  // ckpt source / destination (Tensor::Make: 64-byte aligned)
   std::vector<std::unique_ptr<AlignedBuf>> in_unaligned(T);  // data starts at p + 64

@@ -190,6 +190,43 @@ TEST_F(PosixReadTest, UnusedReadAheadIsDropped) {
   Check(8 * kMiB, 4 * kMiB, 16, true);
 }
 
+// Cold reads of many segments from more threads than there are read
+// workers, each thread sequential (so each leaves a read-ahead that another
+// thread may take or drop): every byte and crc right, and no thread waits
+// forever for a ring reader queued behind the others' (ctest's timeout
+// would show a hang).
+TEST_F(PosixReadTest, ManyThreadsOfSequentialColdReads) {
+  SetCache(Cache::kCold);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([this, t] {
+      std::vector<char> buf(6 * kMiB + 64);
+      for (int round = 0; round < 3; ++round) {
+        for (uint64_t offset = static_cast<uint64_t>(t) * 4096; offset + 6 * kMiB <= kFileSize; offset += 6 * kMiB) {
+          uint32_t crc = 0;
+          ASSERT_OK(file_->ReadWithCrc32c(offset, 6 * kMiB, buf.data() + 16 * (t % 2), &crc));
+          ASSERT_EQ(std::memcmp(buf.data() + 16 * (t % 2), want_.data() + offset, 6 * kMiB), 0);
+          ASSERT_EQ(crc, crc32c::Value(want_.data() + offset, 6 * kMiB).value);
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+}
+
+// The ring's reader fails on a later segment after earlier ones were
+// copied out and their buffers reused: DataLoss, and the file stays usable.
+TEST_F(PosixReadTest, ColdReadFailingInALaterSegmentIsDataLoss) {
+  ASSERT_EQ(::truncate(path_.c_str(), static_cast<off_t>(10 * kMiB)), 0);
+  SetCache(Cache::kCold);
+  std::vector<char> buf(13 * kMiB);
+  uint32_t crc = 0;
+  EXPECT_CODE(file_->ReadWithCrc32c(0, 13 * kMiB, buf.data() + 16, &crc), StatusCode::kDataLoss);
+  ASSERT_OK(file_->ReadWithCrc32c(kMiB, 8 * kMiB, buf.data(), &crc));
+  EXPECT_EQ(std::memcmp(buf.data(), want_.data() + kMiB, 8 * kMiB), 0);
+  EXPECT_EQ(crc, crc32c::Value(want_.data() + kMiB, 8 * kMiB).value);
+}
+
 // A file that is shorter than when it was opened: every path reports
 // DataLoss instead of returning stale or missing bytes.
 TEST_F(PosixReadTest, FileThatShrankIsDataLoss) {
