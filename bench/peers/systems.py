@@ -44,10 +44,23 @@ class NewArraysOnRestore:
         pass
 
 
+def huge_page_map(size: int) -> mmap.mmap:
+    """Anonymous memory advised MADV_HUGEPAGE before it is touched. On virtio disks an O_DIRECT
+    request carries at most max_segments (254) memory segments, so transfers from or into 4 KiB
+    pages go out as ~1 MiB device requests and reach about half the disk's speed; from 2 MiB pages
+    they go out whole. The raw baseline uses this memory so that it is the disk's limit."""
+    # Private: Python's default anonymous mapping is MAP_SHARED (shmem), which THP ignores.
+    m = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    if hasattr(mmap, "MADV_HUGEPAGE"):
+        m.madvise(mmap.MADV_HUGEPAGE)
+    return m
+
+
 class Raw:
     """The same bytes with no format: one file, each tensor at a 4 KiB-aligned offset, written with
-    O_DIRECT in 4 MiB chunks from page-aligned memory + fdatasync; read cold with O_DIRECT, warm
-    with plain buffered preadv from the page cache in 64 MiB chunks, into pre-faulted memory."""
+    O_DIRECT in 4 MiB chunks from huge-page memory (huge_page_map) + fdatasync; read cold with
+    O_DIRECT into huge-page memory, warm with plain buffered preadv from the page cache in 64 MiB
+    chunks, into pre-faulted memory."""
 
     label = "raw O_DIRECT"
 
@@ -58,10 +71,10 @@ class Raw:
             self.entries.append((name, a.shape, off, a.nbytes))
             off += (a.nbytes + PAGE - 1) // PAGE * PAGE
         self.size = max(off, PAGE)
-        self.src = mmap.mmap(-1, self.size)
+        self.src = huge_page_map(self.size)
         for name, shape, o, n in self.entries:
             np.frombuffer(self.src, np.uint8, n, o)[:] = arrays.pop(name).reshape(-1).view(np.uint8)
-        self.dst = mmap.mmap(-1, self.size)
+        self.dst = huge_page_map(self.size)
         np.frombuffer(self.dst, np.uint8)[:] = 1  # touched: no page faults in the timed reads
         self.src_view = memoryview(self.src)
         self.dst_view = memoryview(self.dst)
