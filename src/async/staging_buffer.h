@@ -43,7 +43,8 @@ class StagingBuffer {
   StagingBuffer(const StagingBuffer&) = delete;
   StagingBuffer& operator=(const StagingBuffer&) = delete;
 
-  // Copies every value. Afterwards values() lists the same keys, dtypes and
+  // Copies every value (a state of 64 MiB or more on the calling thread and
+  // one helper thread, joined before returning). Afterwards values() lists the same keys, dtypes and
   // shapes with views into this buffer; the inputs may change at once.
   // ResourceExhausted when the arena cannot grow. Previous views die.
   Status Stage(std::span<const NamedView> values);

@@ -51,3 +51,7 @@ def test_peers_smoke_runs_every_peer_and_verifies_restores():
         assert SYSTEMS[system].label in proc.stdout
     (stall,) = res["async_stall"]
     assert stall["saves"] == 4 and len(stall["stalls_s"]) == 4
+    assert stall["prepare_s"] is None  # options to save() only: nothing prepared
+    (prepared,) = res["async_stall_prepared"]
+    assert prepared["saves"] == 4 and len(prepared["stalls_s"]) == 4
+    assert prepared["prepare_s"] is not None and prepared["prepare_s"] >= 0
