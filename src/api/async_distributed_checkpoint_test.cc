@@ -20,6 +20,7 @@
 #include "distributed/in_process_communicator.h"
 #include "graph/graph_test_helpers.h"
 #include "testing/fault_injection_file_system.h"
+#include "testing/block_values.h"
 #include "testing/status_matchers.h"
 
 namespace ckpt {
@@ -28,13 +29,7 @@ namespace {
 using distributed::InjectedFault;
 using distributed::InProcessGroup;
 using namespace std::chrono_literals;
-
-// numpy.array_split of `n` over `parts`: (start, length) of part `p`.
-std::pair<int64_t, int64_t> Split(int64_t n, int parts, int p) {
-  int64_t start = 0;
-  for (int q = 0; q < p; ++q) start += n / parts + (q < n % parts ? 1 : 0);
-  return {start, n / parts + (p < n % parts ? 1 : 0)};
-}
+using test::Split;
 
 // Row i of "w" holds i * 3 + j + version (so saves of different versions
 // differ); "s" is a replicated string vector, "step" a replicated int64.
@@ -105,12 +100,7 @@ class AsyncDistributedCheckpointTest : public ::testing::Test {
     for (int r = 0; r < m; ++r) EXPECT_TRUE((results[static_cast<size_t>(r)]).ok()) << (results[static_cast<size_t>(r)]).ToString() << what << " M=" << m << " rank " << r;
   }
 
-  std::vector<std::string> Listing(const std::string& dir) {
-    auto c = fs_->GetChildren(dir);
-    if (!c.ok()) return {};
-    std::sort(c->begin(), c->end());
-    return *c;
-  }
+  std::vector<std::string> Listing(const std::string& dir) { return test::SortedChildren(fs_.get(), dir); }
 
   std::unique_ptr<FileSystem> fs_;
 };

@@ -19,6 +19,7 @@
 #include "distributed/in_process_communicator.h"
 #include "graph/graph_test_helpers.h"
 #include "testing/fault_injection_file_system.h"
+#include "testing/block_values.h"
 #include "testing/status_matchers.h"
 
 namespace ckpt {
@@ -27,58 +28,16 @@ namespace {
 using distributed::InjectedFault;
 using distributed::InProcessGroup;
 using namespace std::chrono_literals;
+using test::Block;
+using test::Split;
 
-// Every dtype a checkpoint stores, fixed-size and string.
-const std::vector<DType> kDTypes = {DType::kFloat,  DType::kDouble,    DType::kInt32,      DType::kUInt8,
-                                    DType::kInt16,  DType::kInt8,      DType::kString,     DType::kComplex64,
-                                    DType::kInt64,  DType::kBool,      DType::kBFloat16,   DType::kUInt16,
-                                    DType::kComplex128, DType::kHalf,  DType::kUInt32,     DType::kUInt64};
-
-// The value of element `flat` of a tensor of `dtype`: distinct bytes per
-// element and dtype (any bit pattern for the floating types: compared
-// bitwise), 0/1 for bool.
-void FillElement(DType dtype, int64_t flat, void* dst, std::string* str) {
-  if (dtype == DType::kString) {
-    *str = "s" + std::to_string(flat) + std::string(static_cast<size_t>(flat % 5), 'x');
-    return;
-  }
-  auto* b = static_cast<unsigned char*>(dst);
-  const size_t n = DTypeSize(dtype);
-  for (size_t i = 0; i < n; ++i) b[i] = static_cast<unsigned char>(flat * 7 + i * 13 + static_cast<int>(dtype) + 1);
-  if (dtype == DType::kBool) b[0] = static_cast<unsigned char>(flat % 2);
-}
-
-// The block at `offset` of shape `shape` of a tensor of `full` shape, holding
-// the elements FillElement gives (`zero`: zeros / empty strings instead).
-Tensor Block(DType dtype, const TensorShape& full, const std::vector<int64_t>& offset, const TensorShape& shape,
-             bool zero = false) {
-  Tensor t = *Tensor::Make(dtype, shape);
-  if (zero) return t;
-  std::vector<int64_t> idx(static_cast<size_t>(shape.rank()), 0);
-  const size_t size = DTypeSize(dtype);
-  for (int64_t i = 0; i < shape.num_elements(); ++i) {
-    int64_t flat = 0;
-    for (int d = 0; d < shape.rank(); ++d) flat = flat * full.dim(d) + offset[static_cast<size_t>(d)] + idx[static_cast<size_t>(d)];
-    FillElement(dtype, flat, dtype == DType::kString ? nullptr : static_cast<char*>(t.data()) + i * size,
-                dtype == DType::kString ? &t.strings()[static_cast<size_t>(i)] : nullptr);
-    for (int d = shape.rank() - 1; d >= 0 && ++idx[static_cast<size_t>(d)] == shape.dim(d); --d) idx[static_cast<size_t>(d)] = 0;
-  }
-  return t;
-}
-
-// numpy.array_split of `n` over `parts`: (start, length) of part `p`.
-std::pair<int64_t, int64_t> Split(int64_t n, int parts, int p) {
-  int64_t start = 0;
-  for (int q = 0; q < p; ++q) start += n / parts + (q < n % parts ? 1 : 0);
-  return {start, n / parts + (p < n % parts ? 1 : 0)};
-}
 
 // What rank `rank` of `size` holds: for every dtype a [10, 3] value split by
 // rows (10 rows over 3 ranks: 4, 3, 3) and a replicated [4] value; a float
 // [3, 4] split by columns; all zero when `zero` (a model about to restore).
 struct RankModel {
   RankModel(int rank, int size, bool zero = false) {
-    for (DType dt : kDTypes) {
+    for (DType dt : test::AllDTypes()) {
       const std::string name(DTypeName(dt));
       const TensorShape full{10, 3};
       auto [start, rows] = Split(10, size, rank);
@@ -159,12 +118,7 @@ class DistributedCheckpointTest : public ::testing::Test {
   }
 
   // Names in `dir` (sorted).
-  std::vector<std::string> Listing(const std::string& dir) {
-    auto c = fs_->GetChildren(dir);
-    if (!c.ok()) return {};
-    std::sort(c->begin(), c->end());
-    return *c;
-  }
+  std::vector<std::string> Listing(const std::string& dir) { return test::SortedChildren(fs_.get(), dir); }
 
   std::unique_ptr<FileSystem> fs_;
 };

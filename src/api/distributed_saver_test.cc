@@ -17,6 +17,7 @@
 #include "ckpt/status_macros.h"
 #include "distributed/in_process_communicator.h"
 #include "testing/fault_injection_file_system.h"
+#include "testing/block_values.h"
 #include "testing/status_matchers.h"
 
 namespace ckpt {
@@ -24,52 +25,9 @@ namespace {
 
 using distributed::InProcessGroup;
 using namespace std::chrono_literals;
+using test::Block;
+using test::Split;
 
-const std::vector<DType> kDTypes = {DType::kFloat,  DType::kDouble,  DType::kInt32,     DType::kUInt8,
-                                    DType::kInt16,  DType::kInt8,    DType::kString,    DType::kComplex64,
-                                    DType::kInt64,  DType::kBool,    DType::kBFloat16,  DType::kUInt16,
-                                    DType::kComplex128, DType::kHalf, DType::kUInt32,   DType::kUInt64};
-
-// Element `flat` of a value of `dtype`: distinct bytes per element and dtype.
-void FillElement(DType dtype, int64_t flat, void* dst, std::string* str) {
-  if (dtype == DType::kString) {
-    *str = "s" + std::to_string(flat) + std::string(static_cast<size_t>(flat % 5), 'x');
-    return;
-  }
-  auto* b = static_cast<unsigned char*>(dst);
-  for (size_t i = 0; i < DTypeSize(dtype); ++i) {
-    b[i] = static_cast<unsigned char>(flat * 7 + i * 13 + static_cast<int>(dtype) + 1);
-  }
-  if (dtype == DType::kBool) b[0] = static_cast<unsigned char>(flat % 2);
-}
-
-// The block at `offset` of shape `shape` of a value of shape `full`.
-Tensor Block(DType dtype, const TensorShape& full, const std::vector<int64_t>& offset, const TensorShape& shape,
-             bool zero = false) {
-  Tensor t = *Tensor::Make(dtype, shape);
-  if (zero) return t;
-  std::vector<int64_t> idx(static_cast<size_t>(shape.rank()), 0);
-  for (int64_t i = 0; i < shape.num_elements(); ++i) {
-    int64_t flat = 0;
-    for (int d = 0; d < shape.rank(); ++d) {
-      flat = flat * full.dim(d) + offset[static_cast<size_t>(d)] + idx[static_cast<size_t>(d)];
-    }
-    FillElement(dtype, flat,
-                dtype == DType::kString ? nullptr : static_cast<char*>(t.data()) + i * DTypeSize(dtype),
-                dtype == DType::kString ? &t.strings()[static_cast<size_t>(i)] : nullptr);
-    for (int d = shape.rank() - 1; d >= 0 && ++idx[static_cast<size_t>(d)] == shape.dim(d); --d) {
-      idx[static_cast<size_t>(d)] = 0;
-    }
-  }
-  return t;
-}
-
-// numpy.array_split of `n` over `parts`: (start, length) of part `p`.
-std::pair<int64_t, int64_t> Split(int64_t n, int parts, int p) {
-  int64_t start = 0;
-  for (int q = 0; q < p; ++q) start += n / parts + (q < n % parts ? 1 : 0);
-  return {start, n / parts + (p < n % parts ? 1 : 0)};
-}
 
 // What rank `rank` of `size` holds, as TF1 partitioned variables would be
 // spread over workers: for every dtype a [10, 3] variable partitioned by rows
@@ -78,7 +36,7 @@ std::pair<int64_t, int64_t> Split(int64_t n, int parts, int p) {
 // (splits on two axes, several blocks on one rank).
 struct SaverModel {
   SaverModel(int rank, int size, bool zero = false) {
-    for (DType dt : kDTypes) {
+    for (DType dt : test::AllDTypes()) {
       const std::string name(DTypeName(dt));
       const TensorShape full{10, 3};
       auto [start, rows] = Split(10, size, rank);
@@ -158,12 +116,7 @@ class DistributedSaverTest : public ::testing::Test {
     }
   }
 
-  std::vector<std::string> Listing(const std::string& dir) {
-    auto c = fs_->GetChildren(dir);
-    if (!c.ok()) return {};
-    std::sort(c->begin(), c->end());
-    return *c;
-  }
+  std::vector<std::string> Listing(const std::string& dir) { return test::SortedChildren(fs_.get(), dir); }
 
   std::unique_ptr<FileSystem> fs_;
 };

@@ -16,6 +16,7 @@
 #include "ckpt/status_macros.h"
 #include "distributed/in_process_communicator.h"
 #include "testing/call_recording_file_system.h"
+#include "testing/block_values.h"
 #include "testing/status_matchers.h"
 
 namespace ckpt {
@@ -24,49 +25,21 @@ namespace {
 using distributed::InjectedFault;
 using distributed::InProcessGroup;
 using namespace std::chrono_literals;
+using test::Block;
+using test::Split;
 
-// Every dtype a checkpoint stores, fixed-size and string.
-const std::vector<DType> kDTypes = {DType::kFloat,  DType::kDouble,     DType::kInt32, DType::kUInt8,
-                                    DType::kInt16,  DType::kInt8,       DType::kString, DType::kComplex64,
-                                    DType::kInt64,  DType::kBool,       DType::kBFloat16, DType::kUInt16,
-                                    DType::kComplex128, DType::kHalf,   DType::kUInt32, DType::kUInt64};
-
-// Element `flat` of a tensor of full shape [10, 3] (or [4]): distinct bytes
-// per element and dtype, compared bitwise.
-Tensor Block(DType dtype, int64_t first_flat, const TensorShape& shape, bool zero) {
-  Tensor t = *Tensor::Make(dtype, shape);
-  if (zero) return t;
-  const size_t size = DTypeSize(dtype);
-  for (int64_t i = 0; i < shape.num_elements(); ++i) {
-    const int64_t flat = first_flat + i;  // row blocks of a row-major tensor are contiguous
-    if (dtype == DType::kString) {
-      t.strings()[static_cast<size_t>(i)] = "s" + std::to_string(flat) + std::string(static_cast<size_t>(flat % 5), 'x');
-      continue;
-    }
-    auto* b = static_cast<unsigned char*>(t.data()) + i * static_cast<int64_t>(size);
-    for (size_t k = 0; k < size; ++k) b[k] = static_cast<unsigned char>(flat * 7 + k * 13 + static_cast<int>(dtype) + 1);
-    if (dtype == DType::kBool) b[0] = static_cast<unsigned char>(flat % 2);
-  }
-  return t;
-}
-
-std::pair<int64_t, int64_t> Split(int64_t n, int parts, int p) {
-  int64_t start = 0;
-  for (int q = 0; q < p; ++q) start += n / parts + (q < n % parts ? 1 : 0);
-  return {start, n / parts + (p < n % parts ? 1 : 0)};
-}
 
 // Rank `rank` of `size`: per dtype a [10, 3] value split by rows (uneven)
 // and a replicated [4] value.
 struct RankModel {
   RankModel(int rank, int size, bool zero = false) {
-    for (DType dt : kDTypes) {
+    for (DType dt : test::AllDTypes()) {
       const std::string name(DTypeName(dt));
       auto [start, rows] = Split(10, size, rank);
       sharded.push_back(std::make_unique<ShardedVariable>(dt, TensorShape{10, 3}, "rows_" + name));
-      EXPECT_OK(sharded.back()->AddShard({start, 0}, Block(dt, start * 3, {rows, 3}, zero)));
+      EXPECT_OK(sharded.back()->AddShard({start, 0}, Block(dt, {10, 3}, {start, 0}, {rows, 3}, zero)));
       starts.push_back(start);
-      replicated.push_back(std::make_unique<Variable>(Block(dt, 0, {4}, zero), "rep_" + name));
+      replicated.push_back(std::make_unique<Variable>(Block(dt, {4}, {0}, {4}, zero), "rep_" + name));
       named.emplace_back("rows_" + name, sharded.back().get());
       named.emplace_back("rep_" + name, replicated.back().get());
     }
@@ -85,10 +58,10 @@ struct RankModel {
   Status CheckRestored() const {
     for (size_t i = 0; i < sharded.size(); ++i) {
       const Variable& shard = sharded[i]->shard(0);
-      if (!Same(shard, Block(shard.dtype(), starts[i] * 3, shard.shape(), false))) {
+      if (!Same(shard, Block(shard.dtype(), {10, 3}, {starts[i], 0}, shard.shape()))) {
         return InternalError(sharded[i]->name() + " differs");
       }
-      if (!Same(*replicated[i], Block(replicated[i]->dtype(), 0, {4}, false))) {
+      if (!Same(*replicated[i], Block(replicated[i]->dtype(), {4}, {0}, {4}))) {
         return InternalError(replicated[i]->name() + " differs");
       }
     }
