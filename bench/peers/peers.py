@@ -57,12 +57,19 @@ def worker_env(build_dir: str) -> Dict[str, str]:
     return env
 
 
+class PeerFailed(Exception):
+    """A measuring process failed; the message says which, how, and the end of its output."""
+
+
 def run_json(cmd: List[str], env: Dict[str, str], what: str, timeout: float) -> dict:
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
     lines = [l for l in proc.stdout.splitlines() if l.startswith("JSON ")]
     if proc.returncode != 0 or not lines:
         err = "\n".join(l for l in proc.stderr.splitlines() if not any(n in l for n in NOISE))
-        raise SystemExit(f"peers: {what} failed (exit {proc.returncode}):\n{proc.stdout[-2000:]}{err[-4000:]}")
+        how = f"exit {proc.returncode}"
+        if proc.returncode == -9:
+            how += ": SIGKILL, most likely the kernel's OOM killer (see dmesg)"
+        raise PeerFailed(f"peers: {what} failed ({how}):\n{proc.stdout[-2000:]}{err[-4000:]}")
     return json.loads(lines[-1][5:])
 
 
@@ -114,14 +121,23 @@ def main() -> None:
               f"{rounds} round(s), {warmup} warm-up(s) per process; {os.cpu_count()} cores, "
               f"load average {' '.join(f'{x:.2f}' for x in load_before)}; data in {data}", flush=True)
         samples: Dict[str, List[dict]] = {s: [] for s in systems}
+        failed: Dict[str, str] = {}  # systems left out of the table after a failed process
         for r in range(rounds):
             order = systems[r % len(systems):] + systems[:r % len(systems)]
             for s in order:
                 d = os.path.join(data, s)
                 cmd = [py, os.path.join(HERE, "worker.py"), "--system", s, "--dir", d, "--size", str(nbytes),
                        "--count", str(a.count), "--warmup", str(warmup)] + (["--verify"] if r == 0 else [])
-                res = run_json(cmd, env, f"{s} (round {r + 1})", a.timeout)
-                shutil.rmtree(d, ignore_errors=True)
+                if s in failed:
+                    continue
+                try:
+                    res = run_json(cmd, env, f"{s} (round {r + 1})", a.timeout)
+                except PeerFailed as e:  # e.g. a peer that needs more memory than the machine has at 8 GiB
+                    failed[s] = str(e).splitlines()[0]
+                    print(str(e), flush=True)
+                    continue
+                finally:
+                    shutil.rmtree(d, ignore_errors=True)
                 samples[s].append(res)
                 g = lambda k: nbytes / 1e9 / res[k]  # noqa: E731
                 print(f"  round {r + 1} {s:<17} save {g('save_s'):6.3f} (fsync {res['fsync_s']:.3f}s)  "
@@ -151,6 +167,7 @@ def main() -> None:
         shutil.rmtree(data, ignore_errors=True)
     load_after = os.getloadavg()
 
+    systems = [s for s in systems if s not in failed]
     med = {s: {p: statistics.median(nbytes / 1e9 / x[f"{p}_s"] for x in samples[s]) for p, _ in PHASES}
            for s in systems}
     label = {s: SYSTEMS[s].label for s in systems}
@@ -193,7 +210,7 @@ def main() -> None:
                    "cores": os.cpu_count(), "loadavg_before": load_before, "loadavg_after": load_after,
                    "wall_s": time.time() - start, "median_gbps": med, "labels": label,
                    "samples": samples, "async_stall": stall,
-                   "async_stall_prepared": stall_prepared}, f, indent=1)
+                   "async_stall_prepared": stall_prepared, "failed": failed}, f, indent=1)
     from chart import write_png
 
     os.makedirs(os.path.dirname(os.path.abspath(png)), exist_ok=True)
@@ -201,7 +218,14 @@ def main() -> None:
               f"{nbytes / arr.MIB:.0f} MiB in {a.count} float32 tensors, median of {rounds}; "
               f"load avg {load_before[0]:.1f}-{load_after[0]:.1f} on {os.cpu_count()} cores")
     print(f"chart: {png}\nresults: {out_json}")
+    for s, why in failed.items():
+        print(f"left out: {why}")
+    if failed:
+        sys.exit(1)
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except PeerFailed as e:
+        raise SystemExit(str(e))
