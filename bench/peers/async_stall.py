@@ -10,7 +10,7 @@ never touched): the bench arrays, a ckpt.Checkpoint over them and a ckpt.Checkpo
            library does there is counted here, off the save's clock)
   prepare  --prepared only: the manager gets the async options at construction (so it prepares the
            staging memory on its writer thread, as CheckpointManager::Create does); the time until the
-           process's RSS has grown by the state's size and then stopped growing for 100 ms (the staging
+           process's RSS has grown by the state's size and then stopped growing for 300 ms (the staging
            memory, the state plus headroom, is mapped and pre-faulted) stands for
            training that runs meanwhile, and is reported as the one-time preparation cost. Without
            --prepared the options go to save() only (the README's example), so the first save finds
@@ -75,7 +75,7 @@ def main() -> None:
     setup_s = time.perf_counter() - t0
     prepare_s = None
     if a.prepared:
-        # Done when the RSS has grown by the state's size and then stopped growing for 100 ms (the
+        # Done when the RSS has grown by the state's size and then stopped growing for 300 ms (the
         # staging arena is the state plus headroom, so reaching the state's size alone is ~90%).
         last, last_change = rss_bytes(), time.perf_counter()
         while time.perf_counter() - t0 < 300:
@@ -83,7 +83,7 @@ def main() -> None:
             now = rss_bytes()
             if now != last:
                 last, last_change = now, time.perf_counter()
-            elif now - rss0 >= nbytes and time.perf_counter() - last_change >= 0.1:
+            elif now - rss0 >= nbytes and time.perf_counter() - last_change >= 0.3:
                 break
         prepare_s = last_change - t0
     stalls, writes = [], []
