@@ -14,14 +14,13 @@
 // cache-sized pieces and hashed while still in L2, bytes read with O_DIRECT
 // into a bounce buffer are hashed there and copied out piecewise. Reads of 8
 // MiB and more are split in two halves read on two threads (crcs combined),
-// so that a warm restore uses the kernel's copy and the hash of two cores and
-// a cold one keeps two requests in flight. A cold read is pipelined: a helper
-// thread reads the next 4 MiB with O_DIRECT into one pooled huge-page bounce
-// buffer while the caller hashes and copies out of the other (never straight
-// into the destination, even where alignment would allow it: see Pipelined),
-// and a cold read that follows the previous one reads the next one's first
-// segment ahead (see Prefetch). Helper threads are the two of
-// io/read_workers.h.
+// so that a warm restore uses the kernel's copy and the hash of two cores. A
+// cold read is pipelined: a helper task reads 4 MiB segments back to back
+// with O_DIRECT into a ring of pooled huge-page bounce buffers while the
+// caller hashes and copies out (never straight into the destination, even
+// where alignment would allow it: see Pipelined), and a cold read that
+// follows the previous one reads the next one's first segment ahead (see
+// Prefetch). Helper threads are the two of io/read_workers.h.
 #include "io/posix_random_access_file.h"
 
 #include <fcntl.h>
@@ -248,13 +247,13 @@ class PosixRandomAccessFile final : public RandomAccessFile {
     Discard(std::move(old));
   }
 
-  // Segment by segment: while the caller hashes and copies segment i out of one bounce
-  // buffer, a helper thread reads the block-aligned middle of segment i + 1
-  // into the other with O_DIRECT. Cached segments and unaligned edges are
-  // read buffered by the caller. `ahead` is the read-ahead taken from the
-  // file (used if it holds the first segment's middle); when `sequential`
-  // (this read starts where the previous large one ended), the next read's
-  // first segment is read ahead once the last segment's request is out.
+  // Segment by segment: a helper task reads the block-aligned middles of the
+  // uncached segments with O_DIRECT into a ring of bounce buffers while the
+  // caller hashes and copies each one out. Cached segments and unaligned
+  // edges are read buffered by the caller. `ahead` is the read-ahead taken
+  // from the file (used if it holds the first segment's middle); when
+  // `sequential` (this read starts where the previous large one ended), the
+  // next read's first segment is read ahead once the last segment is read.
   Status Pipelined(uint64_t offset, size_t n, char* dst, crc32c::Crc* crc, std::unique_ptr<Prefetch> ahead,
                    bool sequential) const {
     struct Seg {
