@@ -282,16 +282,18 @@ class PosixRandomAccessFile final : public RandomAccessFile {
     // 2-core VM, 1 GiB cold: 1.1-1.4 GB/s into 4 KiB pages, 2.2-3.1 GB/s into
     // huge pages, at any queue depth.
     //
-    // One helper task reads the segments back to back into a ring of
-    // kRing buffers, waiting only for a free buffer, while the caller
-    // hashes and copies out (5x the disk's speed). Issuing every segment as
-    // its own request, two at a time, made both finish together and left the
-    // disk idle while the caller copied (2.0 GB/s against 3.1 raw).
-    constexpr size_t kRing = 3;
-    base::PageBuffer bufs[kRing];
-    for (base::PageBuffer& b : bufs) {
-      CKPT_ASSIGN_OR_RETURN(b, BouncePool::Global().Acquire());
-    }
+    // One helper task reads the segments back to back into a ring of kRing
+    // slots, waiting only for a free one, while the caller hashes and copies
+    // out (5x the disk's speed, so two slots keep the disk busy). Issuing
+    // every segment as its own request, two at a time, made both finish
+    // together and left the disk idle while the caller copied (2.0 GB/s
+    // against 3.1 raw). The slots are the two halves of one pool buffer: a
+    // read holds 8 MiB plus the read-ahead's, which keeps `ckpt convert`
+    // (reader and writer in one process) near one tensor's memory.
+    constexpr size_t kRing = 2;
+    static_assert(kRing * kSegment <= BouncePool::kBufferSize, "the ring's slots share one bounce buffer");
+    CKPT_ASSIGN_OR_RETURN(base::PageBuffer ring_buf, BouncePool::Global().Acquire());
+    auto slot = [&](size_t i) { return reinterpret_cast<char*>(ring_buf.data()) + (i % kRing) * kSegment; };
     auto direct = [&](size_t i) {
       return !segs[i].cached && segs[i].mid_len > 0 && !(i == 0 && have_first);
     };
@@ -311,7 +313,7 @@ class PosixRandomAccessFile final : public RandomAccessFile {
             ring.cv.wait(lock, [&] { return ring.stop || i < ring.consumed + kRing; });
             if (ring.stop) break;
           }
-          Status r = PreadAll(direct_fd_, reinterpret_cast<char*>(bufs[i % kRing].data()), segs[i].mid_len,
+          Status r = PreadAll(direct_fd_, slot(i), segs[i].mid_len,
                               segs[i].mid_at, path_);
           if (!r.ok()) {
             std::lock_guard<std::mutex> lock(ring.mu);
@@ -348,7 +350,7 @@ class PosixRandomAccessFile final : public RandomAccessFile {
           ring.cv.wait(lock, [&] { return i < ring.ready; });
           if (status.ok() && !ring.error.ok()) status = ring.error;
         }
-        const char* bounce = reinterpret_cast<const char*>(from_ahead ? ahead->buf.data() : bufs[i % kRing].data());
+        const char* bounce = from_ahead ? reinterpret_cast<const char*>(ahead->buf.data()) : slot(i);
         for (size_t done = 0; status.ok() && done < g.mid_len;) {
           const size_t k = std::min(kPiece, g.mid_len - done);
           if (crc != nullptr) *crc = crc32c::Extend(*crc, bounce + done, k);
@@ -368,9 +370,9 @@ class PosixRandomAccessFile final : public RandomAccessFile {
       ring.stop = true;
       ring.cv.notify_all();
     }
-    reader.wait();  // it writes into bufs and signals ring
+    reader.wait();  // it writes into ring_buf and signals ring
     Discard(std::move(ahead));
-    for (base::PageBuffer& b : bufs) BouncePool::Global().Release(std::move(b));
+    BouncePool::Global().Release(std::move(ring_buf));
     return status;
   }
 
