@@ -20,6 +20,7 @@
 #include "graph/graph_test_helpers.h"
 #include "testing/fault_injection_file_system.h"
 #include "testing/block_values.h"
+#include "testing/rank_model.h"
 #include "testing/status_matchers.h"
 
 namespace ckpt {
@@ -31,65 +32,15 @@ using namespace std::chrono_literals;
 using test::Block;
 using test::Split;
 
-
-// What rank `rank` of `size` holds: for every dtype a [10, 3] value split by
-// rows (10 rows over 3 ranks: 4, 3, 3) and a replicated [4] value; a float
-// [3, 4] split by columns; all zero when `zero` (a model about to restore).
-struct RankModel {
-  RankModel(int rank, int size, bool zero = false) {
-    for (DType dt : test::AllDTypes()) {
-      const std::string name(DTypeName(dt));
-      const TensorShape full{10, 3};
-      auto [start, rows] = Split(10, size, rank);
-      sharded.push_back(std::make_unique<ShardedVariable>(dt, full, "rows_" + name));
-      EXPECT_OK(sharded.back()->AddShard({start, 0}, Block(dt, full, {start, 0}, {rows, 3}, zero)));
-      replicated.push_back(std::make_unique<Variable>(Block(dt, {4}, {0}, {4}, zero), "rep_" + name));
-      named.emplace_back("rows_" + name, sharded.back().get());
-      named.emplace_back("rep_" + name, replicated.back().get());
-    }
-    const TensorShape cols_full{3, 4};
-    auto [start, cols] = Split(4, size, rank);
-    sharded.push_back(std::make_unique<ShardedVariable>(DType::kFloat, cols_full, "cols"));
-    EXPECT_OK(sharded.back()->AddShard({0, start}, Block(DType::kFloat, cols_full, {0, start}, {3, cols}, zero)));
-    named.emplace_back("cols", sharded.back().get());
-  }
-
-  // Every shard and replicated value equals the saved values, bitwise.
+// Every test here uses the model with the column-split value too.
+struct RankModel : test::RankModel {
+  RankModel(int rank, int size, bool zero = false) : test::RankModel(rank, size, zero, /*columns=*/true) {}
   void ExpectRestored(const std::string& where) const {
-    for (const auto& s : sharded) {
-      for (size_t i = 0; i < s->num_shards(); ++i) {
-        const TensorSlice& slice = s->slice(i);
-        std::vector<int64_t> offset;
-        std::vector<int64_t> dims;
-        for (int d = 0; d < s->full_shape().rank(); ++d) {
-          offset.push_back(slice.start(d));
-          dims.push_back(slice.length(d));
-        }
-        const Tensor want = Block(s->dtype(), s->full_shape(), offset, TensorShape(dims));
-        Tensor got = *Tensor::Make(s->dtype(), TensorShape(dims));
-        if (s->dtype() == DType::kString) {
-          got.strings() = const_cast<Variable&>(s->shard(i)).strings();
-        } else if (got.byte_size() > 0) {
-          std::memcpy(got.data(), s->shard(i).data(), got.byte_size());
-        }
-        EXPECT_TRUE(got.Equals(want)) << where << ": " << s->name() << " shard " << i;
-      }
-    }
-    for (const auto& v : replicated) {
-      Tensor got = *Tensor::Make(v->dtype(), v->shape());
-      if (v->dtype() == DType::kString) {
-        got.strings() = const_cast<Variable&>(*v).strings();
-      } else {
-        std::memcpy(got.data(), v->data(), got.byte_size());
-      }
-      EXPECT_TRUE(got.Equals(Block(v->dtype(), {4}, {0}, {4}))) << where << ": " << v->name();
-    }
+    const Status s = CheckRestored();
+    EXPECT_TRUE(s.ok()) << where << ": " << s.ToString();
   }
-
-  std::vector<std::unique_ptr<ShardedVariable>> sharded;
-  std::vector<std::unique_ptr<Variable>> replicated;
-  std::vector<std::pair<std::string, Trackable*>> named;
 };
+
 
 class DistributedCheckpointTest : public ::testing::Test {
  protected:

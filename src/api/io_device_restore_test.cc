@@ -16,7 +16,7 @@
 #include "ckpt/status_macros.h"
 #include "distributed/in_process_communicator.h"
 #include "testing/call_recording_file_system.h"
-#include "testing/block_values.h"
+#include "testing/rank_model.h"
 #include "testing/status_matchers.h"
 
 namespace ckpt {
@@ -25,54 +25,8 @@ namespace {
 using distributed::InjectedFault;
 using distributed::InProcessGroup;
 using namespace std::chrono_literals;
-using test::Block;
-using test::Split;
+using test::RankModel;
 
-
-// Rank `rank` of `size`: per dtype a [10, 3] value split by rows (uneven)
-// and a replicated [4] value.
-struct RankModel {
-  RankModel(int rank, int size, bool zero = false) {
-    for (DType dt : test::AllDTypes()) {
-      const std::string name(DTypeName(dt));
-      auto [start, rows] = Split(10, size, rank);
-      sharded.push_back(std::make_unique<ShardedVariable>(dt, TensorShape{10, 3}, "rows_" + name));
-      EXPECT_OK(sharded.back()->AddShard({start, 0}, Block(dt, {10, 3}, {start, 0}, {rows, 3}, zero)));
-      starts.push_back(start);
-      replicated.push_back(std::make_unique<Variable>(Block(dt, {4}, {0}, {4}, zero), "rep_" + name));
-      named.emplace_back("rows_" + name, sharded.back().get());
-      named.emplace_back("rep_" + name, replicated.back().get());
-    }
-  }
-
-  static bool Same(const Variable& v, const Tensor& want) {
-    Tensor got = *Tensor::Make(v.dtype(), v.shape());
-    if (v.dtype() == DType::kString) {
-      got.strings() = const_cast<Variable&>(v).strings();
-    } else if (got.byte_size() > 0) {
-      std::memcpy(got.data(), v.data(), got.byte_size());
-    }
-    return got.Equals(want);
-  }
-
-  Status CheckRestored() const {
-    for (size_t i = 0; i < sharded.size(); ++i) {
-      const Variable& shard = sharded[i]->shard(0);
-      if (!Same(shard, Block(shard.dtype(), {10, 3}, {starts[i], 0}, shard.shape()))) {
-        return InternalError(sharded[i]->name() + " differs");
-      }
-      if (!Same(*replicated[i], Block(replicated[i]->dtype(), {4}, {0}, {4}))) {
-        return InternalError(replicated[i]->name() + " differs");
-      }
-    }
-    return OkStatus();
-  }
-
-  std::vector<std::unique_ptr<ShardedVariable>> sharded;
-  std::vector<int64_t> starts;
-  std::vector<std::unique_ptr<Variable>> replicated;
-  std::vector<std::pair<std::string, Trackable*>> named;
-};
 
 CheckpointOptions Options(FileSystem* fs, Communicator* comm, std::string io_device,
                           std::chrono::milliseconds timeout = 60s) {
